@@ -1,0 +1,150 @@
+package org.drmsbatch;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The default database: a PostgreSQL server started from the io.zonky embedded binaries with its data directory
+ * under {@code drms.home}, so the catalog survives restarts. One home has one server: when the data directory
+ * already has a running postmaster (another {@code drms} process, or a server left running by one that was
+ * killed), this process connects to it instead of starting a second one; only the process that started the
+ * server stops it.
+ */
+public final class EmbeddedDatabase implements Closeable {
+
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedDatabase.class);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+    private final EmbeddedPostgres owned;
+    private final int port;
+    private final String database;
+
+    private EmbeddedDatabase(EmbeddedPostgres owned, int port, String database) {
+        this.owned = owned;
+        this.port = port;
+        this.database = database;
+    }
+
+    /** Connects to the server of {@code dataDirectory}, starting it when none runs, and creates {@code database}. */
+    public static EmbeddedDatabase open(Path dataDirectory, String database) {
+        try {
+            Files.createDirectories(dataDirectory);
+            long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+            while (true) {
+                Integer running = runningPort(dataDirectory);
+                if (running != null) {
+                    log.info("Using the PostgreSQL server already running on {} (port {})", dataDirectory, running);
+                    EmbeddedDatabase db = new EmbeddedDatabase(null, running, database);
+                    db.createDatabase();
+                    return db;
+                }
+                try {
+                    EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                            .setDataDirectory(dataDirectory)
+                            .setCleanDataDirectory(false)
+                            .setServerConfig("synchronous_commit", "on")
+                            .setServerConfig("max_connections", "200")
+                            .setPGStartupWait(START_TIMEOUT)
+                            .start();
+                    log.info("Started the embedded PostgreSQL server in {} on port {}", dataDirectory, pg.getPort());
+                    EmbeddedDatabase db = new EmbeddedDatabase(pg, pg.getPort(), database);
+                    db.createDatabase();
+                    return db;
+                } catch (IllegalStateException | IOException lost) {
+                    // another process took the data directory between our check and our start: use its server
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("Cannot start or reach the PostgreSQL server of "
+                                + dataDirectory + ": " + lost.getMessage(), lost);
+                    }
+                    log.debug("Another process is starting the server of {}: {}", dataDirectory, lost.toString());
+                    Thread.sleep(200);
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot use the database directory " + dataDirectory + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while starting the database", e);
+        }
+    }
+
+    /** The port of a live server on this data directory (from its postmaster.pid), or null. */
+    static Integer runningPort(Path dataDirectory) {
+        Path pidFile = dataDirectory.resolve("postmaster.pid");
+        if (!Files.isRegularFile(pidFile)) {
+            return null;
+        }
+        try {
+            List<String> lines = Files.readAllLines(pidFile, StandardCharsets.US_ASCII);
+            if (lines.size() < 4) {
+                return null; // being written by a starting server
+            }
+            int port = Integer.parseInt(lines.get(3).trim());
+            try (Connection c = DriverManager.getConnection(url(port, "postgres"), "postgres", "")) {
+                c.isValid(2);
+                return port;
+            }
+        } catch (IOException | NumberFormatException | SQLException e) {
+            return null;
+        }
+    }
+
+    private void createDatabase() {
+        try (Connection c = DriverManager.getConnection(url(port, "postgres"), "postgres", "");
+             Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + database + "'")) {
+                if (rs.next()) {
+                    return;
+                }
+            }
+            try {
+                s.execute("CREATE DATABASE \"" + database + "\"");
+            } catch (SQLException raced) {
+                if (!"42P04".equals(raced.getSQLState())) { // duplicate_database: another process made it
+                    throw raced;
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot create database " + database + " on port " + port + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static String url(int port, String db) {
+        return "jdbc:postgresql://localhost:" + port + "/" + db + "?user=postgres";
+    }
+
+    public String jdbcUrl() {
+        return url(port, database);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** Whether this process started the server (and will stop it on close). */
+    public boolean owner() {
+        return owned != null;
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (owned != null) {
+            owned.close();
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package org.drmsbatch.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import org.drmsbatch.DrmsApplication;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code drms} command. Subcommands follow the DRMS tools. Exit codes: 0 success, 1 a user's error (the
+ * message says what and where), 2 an internal error.
+ */
+@Command(name = "drms", mixinStandardHelpOptions = true, version = "drms-batch 0.1",
+        description = "Data-record management (DRMS/SUMS) and pipelines.",
+        subcommands = {CreateSeriesCommand.class, DescribeSeriesCommand.class, DeleteSeriesCommand.class,
+                ShowSeriesCommand.class, SetInfoCommand.class, ShowInfoCommand.class, DemoCommand.class,
+                CommandLine.HelpCommand.class})
+public class DrmsCommand implements Callable<Integer> {
+
+    public static final int OK = 0;
+    public static final int USER_ERROR = 1;
+    public static final int INTERNAL_ERROR = 2;
+
+    @Option(names = "--home", paramLabel = "DIR",
+            description = "drms home directory (database, storage). Default: $DRMS_HOME or ~/.drms")
+    Path home;
+
+    @Option(names = "--set", paramLabel = "PROPERTY=VALUE",
+            description = "Set a configuration property, e.g. --set spring.datasource.url=jdbc:postgresql://...")
+    List<String> properties = new ArrayList<>();
+
+    private ConfigurableApplicationContext context;
+
+    @Override
+    public Integer call() {
+        new CommandLine(this).usage(System.out);
+        return OK;
+    }
+
+    /** The application context, started on first use (so that --help never starts a database). */
+    ConfigurableApplicationContext context() {
+        if (context == null) {
+            List<String> args = new ArrayList<>();
+            if (home != null) {
+                args.add("--drms.home=" + home.toAbsolutePath());
+            }
+            for (String p : properties) {
+                args.add("--" + p);
+            }
+            context = new SpringApplicationBuilder(DrmsApplication.class)
+                    .web(WebApplicationType.NONE)
+                    .logStartupInfo(false)
+                    .run(args.toArray(String[]::new));
+        }
+        return context;
+    }
+
+    <T> T bean(Class<T> type) {
+        return context().getBean(type);
+    }
+
+    void close() {
+        if (context != null) {
+            context.close();
+            context = null;
+        }
+    }
+
+    /** Runs the command line and returns the exit code. */
+    public static int execute(String[] args) {
+        DrmsCommand root = new DrmsCommand();
+        CommandLine cl = new CommandLine(root);
+        cl.setParameterExceptionHandler((ex, a) -> {
+            PrintWriter err = ex.getCommandLine().getErr();
+            err.println("drms: " + ex.getMessage());
+            ex.getCommandLine().usage(err);
+            return USER_ERROR;
+        });
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            PrintWriter err = commandLine.getErr();
+            Throwable cause = rootUserError(ex);
+            if (cause != null) {
+                err.println("drms " + commandLine.getCommandName() + ": " + cause.getMessage());
+                return USER_ERROR;
+            }
+            err.println("drms " + commandLine.getCommandName() + ": internal error: " + ex);
+            ex.printStackTrace(err);
+            return INTERNAL_ERROR;
+        });
+        try {
+            return cl.execute(args);
+        } finally {
+            root.close();
+        }
+    }
+
+    /** The user error in a cause chain (a DRMS, JSD, time or argument error), or null for an internal error. */
+    static Throwable rootUserError(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof UserError || c instanceof org.drmsbatch.drms.DrmsException
+                    || c instanceof IllegalArgumentException) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /** An error in what the user typed (a bad argument), reported with exit code 1. */
+    public static class UserError extends RuntimeException {
+        public UserError(String message) {
+            super(message);
+        }
+    }
+}

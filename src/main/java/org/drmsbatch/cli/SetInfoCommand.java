@@ -1,0 +1,18 @@
+package org.drmsbatch.cli;
+
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "set-info", mixinStandardHelpOptions = true, description = "TODO")
+class SetInfoCommand implements Callable<Integer> {
+
+    @ParentCommand
+    DrmsCommand drms;
+
+    @Override
+    public Integer call() {
+        return DrmsCommand.OK;
+    }
+}

@@ -1,0 +1,184 @@
+package org.drmsbatch.drms;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+import javax.sql.DataSource;
+
+import org.drmsbatch.sums.Sums;
+import org.springframework.jdbc.datasource.DataSourceUtils;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The catalog's entry point: series (create, describe, list, delete) and sessions. One PostgreSQL database holds
+ * the catalog, SUMS and the job repository, so one transaction manager covers a session; a session joins the
+ * transaction that is running (a Spring Batch chunk) or {@link #inSession} starts one.
+ */
+public class Drms {
+
+    private final DataSource dataSource;
+    private final PlatformTransactionManager transactions;
+    private final Sums sums;
+    private final SeriesCatalog catalog = new SeriesCatalog();
+    private final String sessionNamespace;
+    private final int defaultRetention;
+    private final Map<SeriesDefinition, SeriesLayout> layouts = new ConcurrentHashMap<>();
+    private final Map<SeriesDefinition, RecordTable> tables = new ConcurrentHashMap<>();
+
+    public Drms(DataSource dataSource, PlatformTransactionManager transactions, Sums sums, String sessionNamespace,
+                int defaultRetention) {
+        this.dataSource = dataSource;
+        this.transactions = transactions;
+        this.sums = sums;
+        this.sessionNamespace = sessionNamespace;
+        this.defaultRetention = defaultRetention;
+    }
+
+    // ---- sessions ----
+
+    /**
+     * Runs {@code work} in a session: in the current transaction when one is active, else in a new one that
+     * commits when {@code work} returns and rolls back (deleting the session's new directories) when it throws.
+     */
+    public <T> T inSession(Function<DrmsSession, T> work) {
+        return new TransactionTemplate(transactions).execute(status -> work.apply(session()));
+    }
+
+    /** Runs {@code work} in a read-only transaction. */
+    public <T> T read(Function<DrmsSession, T> work) {
+        TransactionTemplate t = new TransactionTemplate(transactions);
+        t.setReadOnly(true);
+        t.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRED);
+        return t.execute(status -> work.apply(session()));
+    }
+
+    /** The session of the current transaction, made on first use. */
+    public DrmsSession session() {
+        if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+            throw new IllegalStateException("A DRMS session needs an active transaction (use inSession)");
+        }
+        DrmsSession s = (DrmsSession) TransactionSynchronizationManager.getResource(this);
+        if (s != null) {
+            return s;
+        }
+        Connection c = DataSourceUtils.getConnection(dataSource);
+        DrmsSession session = new DrmsSession(this, c);
+        TransactionSynchronizationManager.bindResource(this, session);
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void beforeCommit(boolean readOnly) {
+                session.beforeCommit();
+            }
+
+            @Override
+            public void afterCompletion(int status) {
+                TransactionSynchronizationManager.unbindResourceIfPossible(Drms.this);
+                session.afterCompletion(status);
+            }
+        });
+        return session;
+    }
+
+    // ---- series ----
+
+    /** Creates a series (replacing an existing one and deleting its storage units when {@code replace}). */
+    public SeriesDefinition createSeries(SeriesDefinition def, boolean replace) {
+        return inSession(s -> {
+            try {
+                List<Long> old = catalog.create(s.connection(), def, replace);
+                sums.delete(s.connection(), old);
+                forget(def.name());
+                return def;
+            } catch (SQLException e) {
+                catalog.evict(def.name());
+                throw new DrmsException("Cannot create series '" + def.name() + "': " + e.getMessage(), e);
+            }
+        });
+    }
+
+    /** Deletes a series and its records; its storage units are deleted too unless {@code keepStorage}. */
+    public void deleteSeries(String name, boolean keepStorage) {
+        inSession(s -> {
+            try {
+                List<Long> sunums = catalog.drop(s.connection(), name);
+                if (!keepStorage) {
+                    sums.delete(s.connection(), sunums);
+                }
+                forget(name);
+                return null;
+            } catch (SQLException e) {
+                throw new DrmsException("Cannot delete series '" + name + "': " + e.getMessage(), e);
+            }
+        });
+    }
+
+    public SeriesDefinition describeSeries(String name) {
+        return read(s -> definition(s.connection(), name));
+    }
+
+    public List<SeriesDefinition> listSeries(String regex) {
+        return read(s -> {
+            try {
+                return catalog.list(s.connection(), regex);
+            } catch (SQLException e) {
+                throw new DrmsException("Cannot list series: " + e.getMessage(), e);
+            }
+        });
+    }
+
+    /** Removes storage-unit directories left by sessions that died; run at start-up. */
+    public List<java.nio.file.Path> sweep() {
+        return sums.sweep();
+    }
+
+    // ---- package internals ----
+
+    SeriesDefinition definition(Connection c, String name) {
+        try {
+            return catalog.get(c, name);
+        } catch (SQLException e) {
+            throw new DrmsException("Cannot read series '" + name + "': " + e.getMessage(), e);
+        }
+    }
+
+    SeriesLayout layout(SeriesDefinition def) {
+        return layouts.computeIfAbsent(def, SeriesLayout::new);
+    }
+
+    RecordTable table(SeriesDefinition def) {
+        return tables.computeIfAbsent(def, d -> new RecordTable(layout(d)));
+    }
+
+    private void forget(String name) {
+        layouts.keySet().removeIf(d -> d.name().equalsIgnoreCase(name));
+        tables.keySet().removeIf(d -> d.name().equalsIgnoreCase(name));
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    public Sums sums() {
+        return sums;
+    }
+
+    SeriesCatalog catalog() {
+        return catalog;
+    }
+
+    String sessionNamespace() {
+        return sessionNamespace;
+    }
+
+    int defaultRetention() {
+        return defaultRetention;
+    }
+}

@@ -1,0 +1,507 @@
+package org.drmsbatch.drms;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+import org.drmsbatch.sums.StorageUnit;
+import org.drmsbatch.sums.Sums;
+import org.springframework.transaction.support.TransactionSynchronization;
+
+/**
+ * A DRMS session: the records created, cloned and closed in one database transaction, and the storage units
+ * allocated for their segment files. Catalog rows go through the transaction's connection; files go into
+ * storage-unit directories allocated in this session. On commit the units are put into SUMS in the same
+ * transaction; on rollback the session deletes the directories it allocated. So the rows and files of a session
+ * become visible together or not at all.
+ *
+ * <p>Obtain one with {@link Drms#inSession} or, inside a transaction that is already running (a Spring Batch
+ * chunk), with {@link Drms#session()}. Reads the JSOC DRMS API's verbs: create, clone, close (insert or discard),
+ * open.
+ */
+public final class DrmsSession {
+
+    /** What {@link #close} does with records. */
+    public enum Action { INSERT, DISCARD }
+
+    /** How a clone treats the source's segment files. */
+    public enum CloneMode {
+        /** The clone points at the source's storage-unit slot: no file is copied. */
+        SHARE,
+        /** The clone gets its own slot and a copy of every segment file. */
+        COPY
+    }
+
+    private final Drms drms;
+    private final Connection connection;
+    private long id = -1;
+    private final Map<String, OpenUnit> openUnits = new LinkedHashMap<>();
+    private final List<OpenUnit> units = new ArrayList<>();
+    private final List<String> touchedSeries = new ArrayList<>();
+    private boolean closed;
+
+    /** A storage unit being filled by this session: its series, the next free slot, slot -> recnum. */
+    static final class OpenUnit {
+        final StorageUnit unit;
+        final SeriesDefinition series;
+        int nextSlot;
+        final Map<Integer, Long> slots = new TreeMap<>();
+
+        OpenUnit(StorageUnit unit, SeriesDefinition series) {
+            this.unit = unit;
+            this.series = series;
+        }
+    }
+
+    DrmsSession(Drms drms, Connection connection) {
+        this.drms = drms;
+        this.connection = connection;
+    }
+
+    /** The transaction's connection (for code that writes more rows in the same session). */
+    public Connection connection() {
+        return connection;
+    }
+
+    /** The session id stored with every record it writes; registers the session on first use. */
+    public long id() {
+        if (id < 0) {
+            id = register();
+        }
+        return id;
+    }
+
+    private long register() {
+        try {
+            int backendPid;
+            Timestamp backendStart;
+            try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(
+                    "SELECT pid, backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()")) {
+                rs.next();
+                backendPid = rs.getInt(1);
+                backendStart = rs.getTimestamp(2);
+            }
+            // committed at once, on its own connection, so that a sweep can see the session even if it dies
+            try (Connection c = drms.dataSource().getConnection()) {
+                c.setAutoCommit(true);
+                long sid;
+                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                        "SELECT nextval('drms.drms_sessionid_seq')")) {
+                    rs.next();
+                    sid = rs.getLong(1);
+                }
+                try (PreparedStatement ps = c.prepareStatement("""
+                        INSERT INTO drms.drms_session (sessionid, sessionns, username, hostname, pid, backend_pid,
+                                                       backend_start, status)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, 'open')""")) {
+                    ps.setLong(1, sid);
+                    ps.setString(2, drms.sessionNamespace());
+                    ps.setString(3, System.getProperty("user.name"));
+                    ps.setString(4, hostName());
+                    ps.setLong(5, ProcessHandle.current().pid());
+                    ps.setInt(6, backendPid);
+                    ps.setTimestamp(7, backendStart);
+                    ps.executeUpdate();
+                }
+                return sid;
+            }
+        } catch (SQLException e) {
+            throw new DrmsException("Cannot open a DRMS session: " + e.getMessage(), e);
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+
+    // ---- create / clone / close ----
+
+    public Record create(String series) {
+        return create(series, 1).get(0);
+    }
+
+    /** Creates {@code n} writable records with the series' defaults, each with a new recnum (and a slot). */
+    public List<Record> create(String series, int n) {
+        checkOpen();
+        SeriesDefinition def = drms.definition(connection, series);
+        SeriesLayout layout = drms.layout(def);
+        long[] recnums = nextRecnums(def, n);
+        List<Record> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            Record r = new Record(layout, this, true);
+            r.recnum = recnums[i];
+            r.sessionId = id();
+            r.sessionNs = drms.sessionNamespace();
+            if (def.hasStorage()) {
+                assignSlot(r);
+            }
+            out.add(r);
+        }
+        return out;
+    }
+
+    /**
+     * Clones a record into the same series as a new record (a new version when the prime keys stay the same).
+     * Keywords and links are copied; segments are shared or copied as {@code mode} says.
+     */
+    public Record clone(Record source, CloneMode mode) {
+        return cloneInto(source, source.seriesName(), mode);
+    }
+
+    /**
+     * Clones a record into {@code targetSeries}, which must have the keywords and segments the copy needs
+     * (keywords are matched by name; those the target lacks are dropped). SHARE is only allowed within a series.
+     */
+    public Record cloneInto(Record source, String targetSeries, CloneMode mode) {
+        checkOpen();
+        SeriesDefinition def = drms.definition(connection, targetSeries);
+        boolean sameSeries = def.name().equalsIgnoreCase(source.seriesName());
+        if (mode == CloneMode.SHARE && !sameSeries) {
+            throw new DrmsException("A clone into another series cannot share segments; use COPY");
+        }
+        SeriesLayout layout = drms.layout(def);
+        Record r = new Record(layout, this, true);
+        r.recnum = nextRecnums(def, 1)[0];
+        r.sessionId = id();
+        r.sessionNs = drms.sessionNamespace();
+        for (int i = 0; i < def.keywords().size(); i++) {
+            KeywordDef k = def.keywords().get(i);
+            if (!k.isColumn()) {
+                continue;
+            }
+            Integer si = source.layout.indexOf(k.name());
+            if (si != null && source.layout.def.keywords().get(si).isColumn()) {
+                r.values[i] = KeywordValues.convert(source.values[si], k.type()).value();
+            }
+        }
+        if (sameSeries) {
+            r.links.putAll(source.links);
+        }
+        if (mode == CloneMode.SHARE) {
+            r.sunum = source.sunum;
+            r.slotnum = source.slotnum;
+            r.slotDirectory = source.slotDirectory;
+            System.arraycopy(source.segmentFiles, 0, r.segmentFiles, 0, r.segmentFiles.length);
+            for (int i = 0; i < r.axes.length; i++) {
+                r.axes[i] = source.axes[i] == null ? null : source.axes[i].clone();
+            }
+        } else if (def.hasStorage()) {
+            assignSlot(r);
+            for (SegmentDef s : def.segments()) {
+                if (s.isLink()) {
+                    continue;
+                }
+                Optional<SegmentDef> src = source.layout.def.segment(s.name());
+                if (src.isEmpty() || source.segmentFiles[src.get().segnum()] == null
+                        || source.slotDirectory == null) {
+                    continue;
+                }
+                String file = source.segmentFiles[src.get().segnum()];
+                try {
+                    Files.copy(source.slotDirectory.resolve(file), r.slotDirectory.resolve(file));
+                } catch (IOException e) {
+                    throw new DrmsException("Cannot copy segment '" + s.name() + "' of " + source + ": " + e, e);
+                }
+                r.segmentFiles[s.segnum()] = file;
+                r.axes[s.segnum()] = source.axes[src.get().segnum()] == null
+                        ? null : source.axes[src.get().segnum()].clone();
+            }
+        }
+        return r;
+    }
+
+    /** Closes records: INSERT writes their rows in this session's transaction; DISCARD drops them and their files. */
+    public void close(Collection<Record> records, Action action) {
+        checkOpen();
+        Map<SeriesDefinition, List<Record>> bySeries = new LinkedHashMap<>();
+        for (Record r : records) {
+            r.checkWritable();
+            if (r.session != this) {
+                throw new DrmsException("Record " + r + " belongs to another session");
+            }
+            bySeries.computeIfAbsent(r.series(), k -> new ArrayList<>()).add(r);
+        }
+        if (action == Action.DISCARD) {
+            for (Record r : records) {
+                r.writable = false;
+                forgetSlot(r);
+            }
+            return;
+        }
+        try {
+            for (Map.Entry<SeriesDefinition, List<Record>> e : bySeries.entrySet()) {
+                drms.table(e.getKey()).insert(connection, e.getValue());
+                touchedSeries.add(e.getKey().name());
+            }
+        } catch (SQLException e) {
+            throw new DrmsException("Cannot insert records: " + e.getMessage(), e);
+        }
+        for (Record r : records) {
+            r.writable = false;
+        }
+    }
+
+    public void close(Record record, Action action) {
+        close(List.of(record), action);
+    }
+
+    // ---- reading ----
+
+    /**
+     * The latest version of each prime-key tuple of a series, in prime-key order: the first {@code n} when n &gt; 0,
+     * the last |n| when n &lt; 0, all when n = 0.
+     */
+    public List<Record> open(String series, int n) {
+        SeriesDefinition def = drms.definition(connection, series);
+        RecordTable t = drms.table(def);
+        String latest = def.primeKeys().isEmpty()
+                ? "SELECT * FROM " + t.table()
+                : "SELECT DISTINCT ON (" + t.primeKeyList() + ") * FROM " + t.table() + " ORDER BY "
+                  + t.primeKeyList() + ", recnum DESC";
+        String sql = "SELECT * FROM (" + latest + ") latest ORDER BY " + t.orderBy(n < 0)
+                + (n != 0 ? " LIMIT " + Math.abs(n) : "");
+        List<Record> out = query(t, sql);
+        if (n < 0) {
+            java.util.Collections.reverse(out);
+        }
+        return out;
+    }
+
+    /** The record with a given recnum (any version), if it exists. */
+    public Optional<Record> open(String series, long recnum) {
+        SeriesDefinition def = drms.definition(connection, series);
+        RecordTable t = drms.table(def);
+        List<Record> r = query(t, "SELECT * FROM " + t.table() + " WHERE recnum = " + recnum);
+        return r.isEmpty() ? Optional.empty() : Optional.of(r.get(0));
+    }
+
+    /** Number of records (latest versions) in a series. */
+    public long count(String series) {
+        SeriesDefinition def = drms.definition(connection, series);
+        RecordTable t = drms.table(def);
+        String sql = def.primeKeys().isEmpty() ? "SELECT count(*) FROM " + t.table()
+                : "SELECT count(*) FROM (SELECT DISTINCT " + t.primeKeyList() + " FROM " + t.table() + ") x";
+        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new DrmsException("Cannot count " + series + ": " + e.getMessage(), e);
+        }
+    }
+
+    List<Record> query(RecordTable t, String sql) {
+        List<Record> out = new ArrayList<>();
+        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                out.add(t.read(rs, this, connection));
+            }
+        } catch (SQLException e) {
+            throw new DrmsException("Cannot read records: " + e.getMessage(), e);
+        }
+        resolveDirectories(out);
+        return out;
+    }
+
+    /** Fills in the slot directories of records read from the catalog (online storage units only). */
+    private void resolveDirectories(List<Record> records) {
+        List<Long> sunums = records.stream().map(Record::sunum).filter(s -> s >= 0).distinct().toList();
+        if (sunums.isEmpty()) {
+            return;
+        }
+        Map<Long, Path> paths = new java.util.HashMap<>();
+        for (OpenUnit u : units) {
+            paths.put(u.unit.sunum(), u.unit.directory());
+        }
+        try {
+            drms.sums().get(connection, sunums, false, 0).forEach((k, v) -> {
+                if (v.path() != null) {
+                    paths.put(k, v.path());
+                }
+            });
+        } catch (SQLException e) {
+            throw new DrmsException("Cannot look up storage units: " + e.getMessage(), e);
+        }
+        for (Record r : records) {
+            Path p = paths.get(r.sunum);
+            if (p != null) {
+                r.slotDirectory = p.resolve(StorageUnit.slotName(r.slotnum));
+            }
+        }
+    }
+
+    Optional<Record> follow(LinkDef link, Object value) {
+        SeriesDefinition target = drms.definition(connection, link.targetSeries());
+        RecordTable t = drms.table(target);
+        if (value instanceof Long recnum) {
+            return open(target.name(), recnum);
+        }
+        Object[] keys = (Object[]) value;
+        List<KeywordDef> pks = target.internalPrimeKeys();
+        StringBuilder sql = new StringBuilder("SELECT * FROM " + t.table() + " WHERE ");
+        for (int i = 0; i < pks.size(); i++) {
+            sql.append(i > 0 ? " AND " : "").append(SeriesCatalog.quote(pks.get(i).column())).append(" = ?");
+        }
+        sql.append(" ORDER BY recnum DESC LIMIT 1");
+        try (PreparedStatement ps = connection.prepareStatement(sql.toString())) {
+            for (int i = 0; i < keys.length; i++) {
+                ps.setObject(i + 1, keys[i] instanceof Byte b ? (short) b : keys[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                Record r = t.read(rs, this, connection);
+                resolveDirectories(List.of(r));
+                return Optional.of(r);
+            }
+        } catch (SQLException e) {
+            throw new DrmsException("Cannot follow link '" + link.name() + "': " + e.getMessage(), e);
+        }
+    }
+
+    // ---- storage ----
+
+    private long[] nextRecnums(SeriesDefinition def, int n) {
+        long[] out = new long[n];
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT nextval(?::regclass) FROM generate_series(1, ?)")) {
+            ps.setString(1, SeriesCatalog.sequence(def));
+            ps.setInt(2, n);
+            try (ResultSet rs = ps.executeQuery()) {
+                for (int i = 0; i < n && rs.next(); i++) {
+                    out[i] = rs.getLong(1);
+                }
+            }
+        } catch (SQLException e) {
+            throw new DrmsException("Cannot number records of " + def.name() + ": " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    private void assignSlot(Record r) {
+        SeriesDefinition def = r.series();
+        String k = SeriesCatalog.key(def.name());
+        OpenUnit u = openUnits.get(k);
+        if (u == null || u.nextSlot >= Math.max(1, def.unitSize())) {
+            StorageUnit su = drms.sums().alloc(id(), 0, def.tapeGroup());
+            u = new OpenUnit(su, def);
+            openUnits.put(k, u);
+            units.add(u);
+        }
+        int slot = u.nextSlot++;
+        Path dir = u.unit.slotDirectory(slot);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new DrmsException("Cannot make slot directory " + dir + ": " + e, e);
+        }
+        u.slots.put(slot, r.recnum);
+        r.sunum = u.unit.sunum();
+        r.slotnum = slot;
+        r.slotDirectory = dir;
+    }
+
+    private void forgetSlot(Record r) {
+        for (OpenUnit u : units) {
+            if (u.unit.sunum() == r.sunum && u.slots.get(r.slotnum) != null && u.slots.get(r.slotnum) == r.recnum) {
+                u.slots.remove(r.slotnum);
+                Sums.deleteTree(r.slotDirectory);
+            }
+        }
+    }
+
+    /** Before the transaction commits: write Records.txt and put every storage unit into SUMS, in the transaction. */
+    void beforeCommit() {
+        try {
+            for (OpenUnit u : units) {
+                writeRecordsTxt(u);
+                drms.sums().put(connection, u.unit, id(), u.series.name(), u.series.archive(),
+                        u.series.retention() > 0 ? u.series.retention() : drms.defaultRetention(),
+                        u.series.tapeGroup(), System.getProperty("user.name"));
+            }
+            if (id >= 0) {
+                try (PreparedStatement ps = connection.prepareStatement(
+                        "UPDATE drms.drms_session SET status = 'committed', endtime = now() WHERE sessionid = ?")) {
+                    ps.setLong(1, id);
+                    ps.executeUpdate();
+                }
+            }
+        } catch (SQLException e) {
+            throw new DrmsException("Cannot commit the session's storage units: " + e.getMessage(), e);
+        }
+    }
+
+    private static void writeRecordsTxt(OpenUnit u) {
+        StringBuilder sb = new StringBuilder();
+        if (u.series.archive() == -1) {
+            sb.append("DELETE_SLOTS_RECORDS\n");
+        }
+        sb.append("series=").append(u.series.name()).append('\n');
+        if (u.slots.size() < u.series.unitSize() || u.series.archive() == -1) {
+            sb.append("slot\trecord number\n");
+            u.slots.forEach((slot, recnum) -> sb.append(slot).append('\t').append(recnum).append('\n'));
+        }
+        try {
+            Files.writeString(u.unit.directory().resolve("Records.txt"), sb.toString(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new DrmsException("Cannot write Records.txt in " + u.unit.directory() + ": " + e, e);
+        }
+    }
+
+    /** After the transaction ends: on anything but a commit, delete the directories this session allocated. */
+    void afterCompletion(int status) {
+        closed = true;
+        if (status == TransactionSynchronization.STATUS_COMMITTED) {
+            return;
+        }
+        for (OpenUnit u : units) {
+            drms.sums().discard(u.unit);
+        }
+        for (String s : touchedSeries) {
+            drms.catalog().evict(s);
+        }
+        if (id >= 0) {
+            try (Connection c = drms.dataSource().getConnection();
+                 PreparedStatement ps = c.prepareStatement(
+                         "UPDATE drms.drms_session SET status = 'aborted', endtime = now() WHERE sessionid = ?")) {
+                c.setAutoCommit(true);
+                ps.setLong(1, id);
+                ps.executeUpdate();
+            } catch (SQLException e) {
+                // the sweep marks it aborted later
+            }
+        }
+    }
+
+    /** Storage units allocated so far in this session. */
+    public List<StorageUnit> storageUnits() {
+        return units.stream().map(u -> u.unit).toList();
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new DrmsException("The session has ended");
+        }
+    }
+
+}

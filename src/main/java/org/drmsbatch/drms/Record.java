@@ -1,0 +1,248 @@
+package org.drmsbatch.drms;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One record of a series: its identities (recnum, prime-key values, sunum and slot), keyword values, link values
+ * and segment files. A record made in a session is writable until the session closes it; a record read from the
+ * catalog is read-only.
+ */
+public final class Record {
+
+    final SeriesLayout layout;
+    final DrmsSession session;
+    long recnum;
+    long sunum = -1;
+    int slotnum = -1;
+    Path slotDirectory;
+    long sessionId;
+    String sessionNs;
+    final Object[] values;
+    /** static link: Long recnum; dynamic link: Object[] target internal prime-key values */
+    final Map<String, Object> links = new LinkedHashMap<>();
+    final String[] segmentFiles;
+    final int[][] axes;
+    boolean writable;
+
+    Record(SeriesLayout layout, DrmsSession session, boolean writable) {
+        this.layout = layout;
+        this.session = session;
+        this.writable = writable;
+        this.values = layout.defaults.clone();
+        int nseg = layout.def.segments().size();
+        this.segmentFiles = new String[nseg];
+        this.axes = new int[nseg][];
+    }
+
+    public SeriesDefinition series() {
+        return layout.def;
+    }
+
+    public String seriesName() {
+        return layout.def.name();
+    }
+
+    public long recnum() {
+        return recnum;
+    }
+
+    public long sunum() {
+        return sunum;
+    }
+
+    public int slotnum() {
+        return slotnum;
+    }
+
+    public long sessionId() {
+        return sessionId;
+    }
+
+    public boolean writable() {
+        return writable;
+    }
+
+    /** The slot directory holding this record's segment files, or null when the record has none. */
+    public Path directory() {
+        return slotDirectory;
+    }
+
+    // ---- keywords ----
+
+    /**
+     * Sets a keyword, converting the value to the keyword's type. Setting a slotted keyword also sets its
+     * {@code _index} keyword. Returns the conversion status; constant, index and linked keywords are read-only.
+     */
+    public KeywordStatus set(String keyword, Object value) {
+        checkWritable();
+        Integer i = layout.indexOf(keyword);
+        if (i == null) {
+            return KeywordStatus.UNKNOWN_KEYWORD;
+        }
+        KeywordDef k = layout.def.keywords().get(i);
+        if (k.isConstant() || k.isIndex() || k.isLink()) {
+            throw new DrmsException("Keyword '" + k.name() + "' of series '" + seriesName() + "' is "
+                    + (k.isConstant() ? "a constant" : k.isIndex() ? "an index keyword" : "a linked keyword")
+                    + " and cannot be set");
+        }
+        Converted c = KeywordValues.convert(value, k.type());
+        values[i] = c.value();
+        Integer idx = layout.slotIndexOf.get(i);
+        if (idx != null) {
+            double v = ((Number) c.value()).doubleValue();
+            values[idx] = k.type().isMissing(c.value()) ? Long.MIN_VALUE : layout.slots.get(i).index(v);
+        }
+        return c.status();
+    }
+
+    /** The keyword's value as the Java object of its type (linked keywords followed). */
+    public Object get(String keyword) {
+        Integer i = layout.indexOf(keyword);
+        if (i == null) {
+            throw new DrmsException("Series '" + seriesName() + "' has no keyword '" + keyword + "'");
+        }
+        KeywordDef k = layout.def.keywords().get(i);
+        if (k.isLink()) {
+            Record target = follow(k.linkName()).orElse(null);
+            return target == null ? null : target.get(k.targetKeyword());
+        }
+        return values[i];
+    }
+
+    /** The keyword's value converted to {@code type}, with the conversion status (UNKNOWN_KEYWORD when absent). */
+    public Converted get(String keyword, DrmsType type) {
+        if (layout.indexOf(keyword) == null) {
+            return new Converted(type.missing(), KeywordStatus.UNKNOWN_KEYWORD);
+        }
+        Object v = get(keyword);
+        if (v == null) {
+            return new Converted(type.missing(), KeywordStatus.EXACT);
+        }
+        if (type == DrmsType.STRING) {
+            return new Converted(format(keyword), KeywordStatus.EXACT);
+        }
+        return KeywordValues.convert(v, type);
+    }
+
+    public int getInt(String keyword) {
+        return ((Number) get(keyword, DrmsType.INT).value()).intValue();
+    }
+
+    public long getLong(String keyword) {
+        return ((Number) get(keyword, DrmsType.LONGLONG).value()).longValue();
+    }
+
+    public double getDouble(String keyword) {
+        return ((Number) get(keyword, DrmsType.DOUBLE).value()).doubleValue();
+    }
+
+    /** A time keyword's value in TAI seconds since 1977.01.01_00:00:00_TAI. */
+    public double getTime(String keyword) {
+        return ((Number) get(keyword, DrmsType.TIME).value()).doubleValue();
+    }
+
+    /** The keyword printed with its format (times in their zone and precision). */
+    public String format(String keyword) {
+        Integer i = layout.indexOf(keyword);
+        if (i == null) {
+            throw new DrmsException("Series '" + seriesName() + "' has no keyword '" + keyword + "'");
+        }
+        KeywordDef k = layout.def.keywords().get(i);
+        if (k.isLink()) {
+            Record target = follow(k.linkName()).orElse(null);
+            return target == null ? "" : target.format(k.targetKeyword());
+        }
+        return KeywordValues.format(values[i], k);
+    }
+
+    /** The prime-key values of this record, external keys, in order. */
+    public Map<String, Object> primeKeyValues() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (String pk : layout.def.primeKeys()) {
+            out.put(pk, get(pk));
+        }
+        return out;
+    }
+
+    Object[] internalPrimeKeyValues() {
+        List<KeywordDef> pks = layout.def.internalPrimeKeys();
+        Object[] out = new Object[pks.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = values[layout.indexOf(pks.get(i).name())];
+        }
+        return out;
+    }
+
+    // ---- links ----
+
+    /** Points a link at a record of the link's target series (static: that version; dynamic: its prime keys). */
+    public void setLink(String link, Record target) {
+        checkWritable();
+        LinkDef l = layout.def.link(link).orElseThrow(() -> new DrmsException(
+                "Series '" + seriesName() + "' has no link '" + link + "'"));
+        if (!l.targetSeries().equalsIgnoreCase(target.seriesName())) {
+            throw new DrmsException("Link '" + l.name() + "' of series '" + seriesName() + "' points to series '"
+                    + l.targetSeries() + "', not '" + target.seriesName() + "'");
+        }
+        links.put(l.name().toLowerCase(java.util.Locale.ROOT),
+                l.isStatic() ? (Object) target.recnum : target.internalPrimeKeyValues());
+    }
+
+    /** The record a link points to (a dynamic link resolves to the latest version), if set and present. */
+    public Optional<Record> follow(String link) {
+        LinkDef l = layout.def.link(link).orElseThrow(() -> new DrmsException(
+                "Series '" + seriesName() + "' has no link '" + link + "'"));
+        Object v = links.get(l.name().toLowerCase(java.util.Locale.ROOT));
+        if (v == null || session == null) {
+            return Optional.empty();
+        }
+        return session.follow(l, v);
+    }
+
+    // ---- segments ----
+
+    /** The path of a segment's file in this record's slot directory (whether or not it exists yet). */
+    public Path segmentPath(String segment) {
+        SegmentDef s = segmentDef(segment);
+        if (slotDirectory == null) {
+            throw new DrmsException("Record " + seriesName() + ":" + recnum + " has no storage unit");
+        }
+        String file = segmentFiles[s.segnum()] != null ? segmentFiles[s.segnum()] : s.fileName();
+        return slotDirectory.resolve(file);
+    }
+
+    /** The stored file name of a segment (null when never written). */
+    public String segmentFile(String segment) {
+        return segmentFiles[segmentDef(segment).segnum()];
+    }
+
+    /** Axis lengths of a segment: per record for vardim, else the definition's. */
+    public int[] dimensions(String segment) {
+        SegmentDef s = segmentDef(segment);
+        if (axes[s.segnum()] != null) {
+            return axes[s.segnum()].clone();
+        }
+        return s.dims().stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    SegmentDef segmentDef(String segment) {
+        return layout.def.segment(segment).orElseThrow(() -> new DrmsException(
+                "Series '" + seriesName() + "' has no segment '" + segment + "'"));
+    }
+
+    void checkWritable() {
+        if (!writable) {
+            throw new DrmsException("Record " + seriesName() + ":" + recnum + " is read-only");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return seriesName() + ":" + recnum + Arrays.toString(internalPrimeKeyValues());
+    }
+}

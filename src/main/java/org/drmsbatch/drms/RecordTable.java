@@ -1,0 +1,321 @@
+package org.drmsbatch.drms;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
+
+/** Reads and writes the rows of one series table. Records are inserted with COPY, read into {@link Record}s. */
+final class RecordTable {
+
+    /** Below this many records an insert uses a JDBC batch; above, COPY. */
+    private static final int COPY_THRESHOLD = 64;
+
+    private final SeriesLayout layout;
+    private final List<String> columns = new ArrayList<>();
+    private final String table;
+
+    RecordTable(SeriesLayout layout) {
+        this.layout = layout;
+        this.table = SeriesCatalog.table(layout.def);
+        columns.addAll(layout.columns);
+        for (LinkDef l : layout.def.links()) {
+            String base = "ln_" + l.name().toLowerCase(Locale.ROOT);
+            if (l.isStatic()) {
+                columns.add(base);
+            }
+        }
+        for (int i : layout.columnKeywords) {
+            columns.add(layout.def.keywords().get(i).column());
+        }
+        for (SegmentDef s : layout.def.segments()) {
+            if (s.isLink()) {
+                continue;
+            }
+            columns.add(s.fileColumn());
+            if (s.scope() == SegmentDef.Scope.VARDIM) {
+                for (int a = 0; a < s.naxis(); a++) {
+                    columns.add(s.axisColumn(a));
+                }
+            }
+        }
+    }
+
+    String columnList() {
+        return String.join(", ", columns.stream().map(SeriesCatalog::quote).toList());
+    }
+
+    /** Dynamic link columns need the target's prime keys; they are written with a separate UPDATE. */
+    private boolean hasDynamicLinks() {
+        return layout.def.links().stream().anyMatch(l -> !l.isStatic());
+    }
+
+    void insert(Connection c, List<Record> records) throws SQLException {
+        if (records.isEmpty()) {
+            return;
+        }
+        if (records.size() >= COPY_THRESHOLD) {
+            copy(c, records);
+        } else {
+            batch(c, records);
+        }
+        if (hasDynamicLinks()) {
+            writeDynamicLinks(c, records);
+        }
+    }
+
+    private void batch(Connection c, List<Record> records) throws SQLException {
+        String marks = String.join(", ", columns.stream().map(x -> "?").toList());
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO " + table + " (" + columnList() + ") VALUES (" + marks + ")")) {
+            for (Record r : records) {
+                List<Object> row = row(r);
+                for (int i = 0; i < row.size(); i++) {
+                    Object v = row.get(i);
+                    if (v == null) {
+                        ps.setNull(i + 1, Types.NULL);
+                    } else if (v instanceof Byte b) {
+                        ps.setShort(i + 1, b);
+                    } else {
+                        ps.setObject(i + 1, v);
+                    }
+                }
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private void copy(Connection c, List<Record> records) throws SQLException {
+        StringBuilder sb = new StringBuilder(records.size() * 128);
+        for (Record r : records) {
+            List<Object> row = row(r);
+            for (int i = 0; i < row.size(); i++) {
+                if (i > 0) {
+                    sb.append('\t');
+                }
+                appendCopyValue(sb, row.get(i));
+            }
+            sb.append('\n');
+        }
+        try {
+            CopyManager cm = c.unwrap(PGConnection.class).getCopyAPI();
+            cm.copyIn("COPY " + table + " (" + columnList() + ") FROM STDIN", new StringReader(sb.toString()));
+        } catch (IOException e) {
+            throw new SQLException("COPY into " + table + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static void appendCopyValue(StringBuilder sb, Object v) {
+        if (v == null) {
+            sb.append("\\N");
+            return;
+        }
+        if (v instanceof String s) {
+            for (int i = 0; i < s.length(); i++) {
+                char ch = s.charAt(i);
+                switch (ch) {
+                    case '\\' -> sb.append("\\\\");
+                    case '\t' -> sb.append("\\t");
+                    case '\n' -> sb.append("\\n");
+                    case '\r' -> sb.append("\\r");
+                    default -> sb.append(ch);
+                }
+            }
+        } else if (v instanceof Double d) {
+            sb.append(d.isNaN() ? "NaN" : d.isInfinite() ? (d > 0 ? "Infinity" : "-Infinity") : Double.toString(d));
+        } else if (v instanceof Float f) {
+            sb.append(f.isNaN() ? "NaN" : f.isInfinite() ? (f > 0 ? "Infinity" : "-Infinity") : Float.toString(f));
+        } else {
+            sb.append(v);
+        }
+    }
+
+    private List<Object> row(Record r) {
+        List<Object> row = new ArrayList<>(columns.size());
+        row.add(r.recnum);
+        row.add(r.sunum);
+        row.add(r.slotnum);
+        row.add(r.sessionId);
+        row.add(r.sessionNs);
+        for (LinkDef l : layout.def.links()) {
+            if (l.isStatic()) {
+                row.add(r.links.get(l.name().toLowerCase(Locale.ROOT)));
+            }
+        }
+        for (int i : layout.columnKeywords) {
+            Object v = r.values[i];
+            row.add(v instanceof Byte b ? (short) b : v);
+        }
+        for (SegmentDef s : layout.def.segments()) {
+            if (s.isLink()) {
+                continue;
+            }
+            row.add(r.segmentFiles[s.segnum()]);
+            if (s.scope() == SegmentDef.Scope.VARDIM) {
+                int[] ax = r.axes[s.segnum()];
+                for (int a = 0; a < s.naxis(); a++) {
+                    row.add(ax == null ? null : ax[a]);
+                }
+            }
+        }
+        return row;
+    }
+
+    private void writeDynamicLinks(Connection c, List<Record> records) throws SQLException {
+        for (LinkDef l : layout.def.links()) {
+            if (l.isStatic()) {
+                continue;
+            }
+            String base = "ln_" + l.name().toLowerCase(Locale.ROOT);
+            List<String> cols = dynamicLinkColumns(c, l);
+            StringBuilder sql = new StringBuilder("UPDATE " + table + " SET " + SeriesCatalog.quote(base + "_isset")
+                    + " = 1");
+            for (String col : cols) {
+                sql.append(", ").append(SeriesCatalog.quote(col)).append(" = ?");
+            }
+            sql.append(" WHERE recnum = ?");
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                int n = 0;
+                for (Record r : records) {
+                    Object v = r.links.get(l.name().toLowerCase(Locale.ROOT));
+                    if (!(v instanceof Object[] keys)) {
+                        continue;
+                    }
+                    for (int i = 0; i < keys.length; i++) {
+                        ps.setObject(i + 1, keys[i] instanceof Byte b ? (short) b : keys[i]);
+                    }
+                    ps.setLong(keys.length + 1, r.recnum);
+                    ps.addBatch();
+                    n++;
+                }
+                if (n > 0) {
+                    ps.executeBatch();
+                }
+            }
+        }
+    }
+
+    List<String> dynamicLinkColumns(Connection c, LinkDef l) throws SQLException {
+        String base = "ln_" + l.name().toLowerCase(Locale.ROOT);
+        List<String> cols = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?
+                  AND column_name LIKE ? AND column_name <> ? ORDER BY ordinal_position""")) {
+            ps.setString(1, layout.def.namespace());
+            ps.setString(2, layout.def.tableName());
+            ps.setString(3, base.replace("_", "\\_") + "\\_%");
+            ps.setString(4, base + "_isset");
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    cols.add(rs.getString(1));
+                }
+            }
+        }
+        return cols;
+    }
+
+    /** Builds a read-only record from the current row of {@code rs} (a {@code SELECT *} of the table). */
+    Record read(ResultSet rs, DrmsSession session, Connection c) throws SQLException {
+        Record r = new Record(layout, session, false);
+        r.recnum = rs.getLong("recnum");
+        r.sunum = rs.getLong("sunum");
+        r.slotnum = rs.getInt("slotnum");
+        r.sessionId = rs.getLong("sessionid");
+        r.sessionNs = rs.getString("sessionns");
+        for (LinkDef l : layout.def.links()) {
+            String base = "ln_" + l.name().toLowerCase(Locale.ROOT);
+            if (l.isStatic()) {
+                long v = rs.getLong(base);
+                if (!rs.wasNull()) {
+                    r.links.put(l.name().toLowerCase(Locale.ROOT), v);
+                }
+            } else if (rs.getInt(base + "_isset") == 1) {
+                List<String> cols = dynamicLinkColumns(c, l);
+                Object[] keys = new Object[cols.size()];
+                for (int i = 0; i < keys.length; i++) {
+                    keys[i] = rs.getObject(cols.get(i));
+                }
+                r.links.put(l.name().toLowerCase(Locale.ROOT), keys);
+            }
+        }
+        for (int i : layout.columnKeywords) {
+            KeywordDef k = layout.def.keywords().get(i);
+            String col = k.column();
+            r.values[i] = switch (k.type()) {
+                case CHAR -> {
+                    short s = rs.getShort(col);
+                    yield rs.wasNull() ? k.type().missing() : (byte) s;
+                }
+                case SHORT -> {
+                    short s = rs.getShort(col);
+                    yield rs.wasNull() ? k.type().missing() : s;
+                }
+                case INT -> {
+                    int v = rs.getInt(col);
+                    yield rs.wasNull() ? k.type().missing() : v;
+                }
+                case LONGLONG -> {
+                    long v = rs.getLong(col);
+                    yield rs.wasNull() ? k.type().missing() : v;
+                }
+                case FLOAT -> {
+                    float v = rs.getFloat(col);
+                    yield rs.wasNull() ? k.type().missing() : v;
+                }
+                case DOUBLE, TIME -> {
+                    double v = rs.getDouble(col);
+                    yield rs.wasNull() ? k.type().missing() : v;
+                }
+                case STRING -> {
+                    String v = rs.getString(col);
+                    yield v == null ? "" : v;
+                }
+            };
+        }
+        for (SegmentDef s : layout.def.segments()) {
+            if (s.isLink()) {
+                continue;
+            }
+            r.segmentFiles[s.segnum()] = rs.getString(s.fileColumn());
+            if (s.scope() == SegmentDef.Scope.VARDIM) {
+                int[] ax = new int[s.naxis()];
+                boolean any = false;
+                for (int a = 0; a < s.naxis(); a++) {
+                    ax[a] = rs.getInt(s.axisColumn(a));
+                    any |= !rs.wasNull();
+                }
+                r.axes[s.segnum()] = any ? ax : null;
+            }
+        }
+        return r;
+    }
+
+    /** ORDER BY of the prime keys (internal), then recnum. */
+    String orderBy(boolean descending) {
+        StringBuilder sb = new StringBuilder();
+        for (KeywordDef k : layout.def.internalPrimeKeys()) {
+            sb.append(SeriesCatalog.quote(k.column())).append(descending ? " DESC, " : ", ");
+        }
+        sb.append("recnum").append(descending ? " DESC" : "");
+        return sb.toString();
+    }
+
+    String primeKeyList() {
+        return String.join(", ", layout.def.internalPrimeKeys().stream()
+                .map(k -> SeriesCatalog.quote(k.column())).toList());
+    }
+
+    String table() {
+        return table;
+    }
+}

@@ -1,0 +1,80 @@
+package org.drmsbatch.drms;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.drmsbatch.drms.time.Slot;
+
+/**
+ * What the record store derives once per series definition: keyword positions, the constant values, the slot
+ * calculators of slotted keywords and the table's column list.
+ */
+final class SeriesLayout {
+
+    final SeriesDefinition def;
+    final Map<String, Integer> keywordIndex = new HashMap<>();
+    final Object[] defaults;
+    /** slotted keyword position -> its _index keyword position */
+    final Map<Integer, Integer> slotIndexOf = new HashMap<>();
+    final Map<Integer, Slot> slots = new HashMap<>();
+    final List<Integer> columnKeywords = new ArrayList<>();
+    final List<String> columns = new ArrayList<>();
+
+    SeriesLayout(SeriesDefinition def) {
+        this.def = def;
+        List<KeywordDef> kws = def.keywords();
+        defaults = new Object[kws.size()];
+        for (int i = 0; i < kws.size(); i++) {
+            KeywordDef k = kws.get(i);
+            keywordIndex.put(k.name().toLowerCase(Locale.ROOT), i);
+            if (!k.isLink()) {
+                Converted c = KeywordValues.parse(k.defaultValue(), k.type());
+                defaults[i] = c.value();
+            }
+        }
+        for (int i = 0; i < kws.size(); i++) {
+            KeywordDef k = kws.get(i);
+            if (k.isSlotted()) {
+                Integer idx = keywordIndex.get((k.name() + "_index").toLowerCase(Locale.ROOT));
+                if (idx != null) {
+                    slotIndexOf.put(i, idx);
+                    slots.put(i, slotFor(k));
+                }
+            }
+        }
+        columns.add("recnum");
+        columns.add("sunum");
+        columns.add("slotnum");
+        columns.add("sessionid");
+        columns.add("sessionns");
+        for (int i = 0; i < kws.size(); i++) {
+            if (kws.get(i).isColumn()) {
+                columnKeywords.add(i);
+            }
+        }
+    }
+
+    private Slot slotFor(KeywordDef k) {
+        String n = k.name();
+        return Slot.of(k.recScope().jsdName(), constantText(n + "_epoch", n + "_base"), constantText(n + "_step"),
+                constantText(n + "_unit"), constantText(n + "_round"));
+    }
+
+    /** The default text of the first constant keyword among {@code names} that exists, or null. */
+    private String constantText(String... names) {
+        for (String n : names) {
+            var k = def.keyword(n);
+            if (k.isPresent() && k.get().isConstant()) {
+                return k.get().defaultValue();
+            }
+        }
+        return null;
+    }
+
+    Integer indexOf(String keyword) {
+        return keywordIndex.get(keyword.toLowerCase(Locale.ROOT));
+    }
+}

@@ -1,0 +1,401 @@
+package org.drmsbatch.sums;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
+
+import javax.sql.DataSource;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Storage Unit Management System (specs/drms.md §6): allocates storage-unit directories on partitions,
+ * commits them ({@code put}), finds them ({@code get}) with the retention touch, and sweeps directories that no
+ * committed row owns.
+ *
+ * <p>Allocation is recorded at once, outside the caller's transaction, as a DARW row naming the DRMS session; the
+ * commit ({@link #put}) runs inside the caller's transaction. So an allocation whose transaction never commits is
+ * visible to {@link #sweep()} as a DARW row of a dead session and its directory is removed.
+ */
+public class Sums {
+
+    private static final Logger log = LoggerFactory.getLogger(Sums.class);
+    static final DateTimeFormatter EFFECTIVE_DATE = DateTimeFormatter.ofPattern("yyyyMMddHHmm");
+    /** Days added to the retention when an SU is touched by a get (SUMS "3 days grace"). */
+    static final int TOUCH_GRACE_DAYS = 3;
+
+    private final DataSource dataSource;
+    private final List<Path> partitions;
+    private final Clock clock;
+
+    public Sums(DataSource dataSource, List<Path> partitions) {
+        this(dataSource, partitions, Clock.systemUTC());
+    }
+
+    public Sums(DataSource dataSource, List<Path> partitions, Clock clock) {
+        this.dataSource = dataSource;
+        this.partitions = List.copyOf(partitions);
+        this.clock = clock;
+    }
+
+    public List<Path> partitions() {
+        return partitions;
+    }
+
+    /** Creates the partition directories and records them in {@code sum_partn_avail}. */
+    public void registerPartitions() {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     INSERT INTO sums.sum_partn_avail (partn_name, total_bytes, avail_bytes) VALUES (?, ?, ?)
+                     ON CONFLICT (partn_name) DO UPDATE SET total_bytes = excluded.total_bytes,
+                                                            avail_bytes = excluded.avail_bytes""")) {
+            for (Path p : partitions) {
+                Files.createDirectories(p);
+                FileStore store = Files.getFileStore(p);
+                ps.setString(1, p.toString());
+                ps.setLong(2, store.getTotalSpace());
+                ps.setLong(3, store.getUsableSpace());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        } catch (SQLException e) {
+            throw new StorageException("Cannot register SUMS partitions: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new StorageException("Cannot create SUMS partition: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Allocates a new storage unit for a session: picks at random a partition enabled for writing with at least
+     * {@code bytes} free, takes the next sunum, records a DARW row (committed at once) and makes the directory.
+     */
+    public StorageUnit alloc(long sessionId, long bytes, int group) {
+        Path partition = choosePartition(bytes);
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(true);
+            long sunum;
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                    "SELECT nextval('sums.sum_ds_index_seq')")) {
+                rs.next();
+                sunum = rs.getLong(1);
+            }
+            Path dir = partition.resolve(StorageUnit.directoryName(sunum));
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO sums.sum_partn_alloc (ds_index, wd, sumid, status, group_id) VALUES (?, ?, ?, ?, ?)""")) {
+                ps.setLong(1, sunum);
+                ps.setString(2, dir.toString());
+                ps.setLong(3, sessionId);
+                ps.setInt(4, SumsStatus.DARW);
+                ps.setInt(5, group);
+                ps.executeUpdate();
+            }
+            Files.createDirectory(dir);
+            return new StorageUnit(sunum, dir);
+        } catch (SQLException e) {
+            throw new StorageException("Cannot allocate a storage unit: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new StorageException("Cannot make a storage-unit directory on " + partition + ": " + e, e);
+        }
+    }
+
+    private Path choosePartition(long bytes) {
+        List<Path> usable = new ArrayList<>();
+        Set<String> disabled = disabledPartitions();
+        for (Path p : partitions) {
+            try {
+                Files.createDirectories(p);
+                if (!disabled.contains(p.toString()) && Files.getFileStore(p).getUsableSpace() >= bytes) {
+                    usable.add(p);
+                }
+            } catch (IOException e) {
+                log.warn("SUMS partition {} is not usable: {}", p, e.toString());
+            }
+        }
+        if (usable.isEmpty()) {
+            throw new StorageException("No SUMS partition has " + bytes + " bytes free (partitions: " + partitions + ")");
+        }
+        return usable.get(ThreadLocalRandom.current().nextInt(usable.size()));
+    }
+
+    private Set<String> disabledPartitions() {
+        Set<String> out = new HashSet<>();
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT partn_name FROM sums.sum_partn_avail WHERE pds_set_num < 0")) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        } catch (SQLException e) {
+            throw new StorageException("Cannot read SUMS partitions: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    /**
+     * Commits a storage unit inside the caller's transaction ({@code tx}): inserts {@code sum_main} with the
+     * directory's size, and turns the DARW row into DAAP (archive) or DADP with effective date now + retention.
+     *
+     * @param archive the series' archive flag: 1 archives to tape, 0 and -1 do not
+     */
+    public void put(Connection tx, StorageUnit su, long sessionId, String owningSeries, int archive, int retentionDays,
+                    int group, String user) throws SQLException {
+        long bytes = size(su.directory());
+        boolean archived = archive == 1;
+        int retention = retentionDays > 0 ? retentionDays : 2;
+        try (PreparedStatement ps = tx.prepareStatement("""
+                INSERT INTO sums.sum_main (ds_index, online_loc, online_status, archive_status, owning_series,
+                                           storage_group, storage_set, bytes, create_sumid, username)
+                VALUES (?, ?, 'Y', 'N', ?, ?, 0, ?, ?, ?)""")) {
+            ps.setLong(1, su.sunum());
+            ps.setString(2, su.directory().toString());
+            ps.setString(3, owningSeries);
+            ps.setInt(4, group);
+            ps.setLong(5, bytes);
+            ps.setLong(6, sessionId);
+            ps.setString(7, user);
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = tx.prepareStatement("""
+                UPDATE sums.sum_partn_alloc SET status = ?, archive_substatus = ?, bytes = ?, effective_date = ?
+                WHERE ds_index = ?""")) {
+            ps.setInt(1, archived ? SumsStatus.DAAP : SumsStatus.DADP);
+            ps.setInt(2, archived ? SumsStatus.DAADP : SumsStatus.DAAEDDP);
+            ps.setLong(3, bytes);
+            ps.setString(4, effectiveDate(LocalDateTime.now(clock).plusDays(retention)));
+            ps.setLong(5, su.sunum());
+            ps.executeUpdate();
+        }
+    }
+
+    /** Forgets an uncommitted allocation: removes its directory and its DARW row. */
+    public void discard(StorageUnit su) {
+        deleteTree(su.directory());
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "DELETE FROM sums.sum_partn_alloc WHERE ds_index = ? AND status = " + SumsStatus.DARW)) {
+            ps.setLong(1, su.sunum());
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            // the sweep will find the row of a dead session later
+            log.warn("Could not delete the allocation row of SU {}: {}", su.sunum(), e.getMessage());
+        }
+    }
+
+    /** What {@link #get} answers for one sunum. */
+    public record Info(long sunum, Path path, boolean online, boolean archived, String owningSeries, long bytes,
+                       String effectiveDate, int status) {
+    }
+
+    /**
+     * Looks storage units up; with {@code touch}, extends the retention of online, non-staged units as SUMS does:
+     * r ≥ 0 sets effective date = now + r + 3 days; r &lt; 0 sets max(current, now + |r| + 3 days).
+     * Unknown sunums are absent from the answer.
+     */
+    public Map<Long, Info> get(Connection c, List<Long> sunums, boolean touch, int retentionDays) throws SQLException {
+        Map<Long, Info> out = new LinkedHashMap<>();
+        if (sunums.isEmpty()) {
+            return out;
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT m.ds_index, m.online_loc, m.online_status, m.archive_status, m.owning_series, m.bytes,
+                       a.effective_date, a.status
+                FROM sums.sum_main m LEFT JOIN sums.sum_partn_alloc a ON a.ds_index = m.ds_index
+                WHERE m.ds_index = ANY (?)""")) {
+            ps.setArray(1, c.createArrayOf("bigint", sunums.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long sunum = rs.getLong(1);
+                    boolean online = "Y".equals(rs.getString(3));
+                    out.put(sunum, new Info(sunum, online ? Path.of(rs.getString(2)) : null, online,
+                            "Y".equals(rs.getString(4)), rs.getString(5), rs.getLong(6), rs.getString(7),
+                            rs.getInt(8)));
+                }
+            }
+        }
+        if (touch) {
+            LocalDateTime now = LocalDateTime.now(clock);
+            String target = effectiveDate(now.plusDays(Math.abs(retentionDays) + TOUCH_GRACE_DAYS));
+            String sql = retentionDays >= 0
+                    ? "UPDATE sums.sum_partn_alloc SET effective_date = ? WHERE ds_index = ANY (?) AND status <> "
+                      + SumsStatus.DARO + " AND status <> " + SumsStatus.DARW
+                    : "UPDATE sums.sum_partn_alloc SET effective_date = ? WHERE ds_index = ANY (?) AND status <> "
+                      + SumsStatus.DARO + " AND status <> " + SumsStatus.DARW
+                      + " AND (effective_date = '0' OR effective_date < ?)";
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, target);
+                ps.setArray(2, c.createArrayOf("bigint",
+                        out.values().stream().filter(Info::online).map(Info::sunum).toArray()));
+                if (retentionDays < 0) {
+                    ps.setString(3, target);
+                }
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE sums.sum_main SET access_date = now() WHERE ds_index = ANY (?)")) {
+                ps.setArray(1, c.createArrayOf("bigint", sunums.toArray()));
+                ps.executeUpdate();
+            }
+        }
+        return out;
+    }
+
+    /** Removes storage units for good (directories, {@code sum_main} and allocation rows), inside {@code tx}. */
+    public void delete(Connection tx, List<Long> sunums) throws SQLException {
+        if (sunums.isEmpty()) {
+            return;
+        }
+        Map<Long, Info> infos = get(tx, sunums, false, 0);
+        try (PreparedStatement a = tx.prepareStatement("DELETE FROM sums.sum_partn_alloc WHERE ds_index = ANY (?)");
+             PreparedStatement m = tx.prepareStatement("DELETE FROM sums.sum_main WHERE ds_index = ANY (?)")) {
+            a.setArray(1, tx.createArrayOf("bigint", sunums.toArray()));
+            a.executeUpdate();
+            m.setArray(1, tx.createArrayOf("bigint", sunums.toArray()));
+            m.executeUpdate();
+        }
+        for (Info i : infos.values()) {
+            if (i.path() != null) {
+                deleteTree(i.path());
+            }
+        }
+    }
+
+    /**
+     * The start-up sweep: removes the directories of allocations whose session is dead (its database backend is
+     * gone, so its transaction can never commit) and directories on the partitions that no row owns at all.
+     *
+     * @return the directories removed
+     */
+    public List<Path> sweep() {
+        List<Path> removed = new ArrayList<>();
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(true);
+            // allocations of sessions whose backend no longer exists
+            List<long[]> dead = new ArrayList<>();
+            List<String> deadDirs = new ArrayList<>();
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("""
+                    SELECT a.ds_index, a.wd FROM sums.sum_partn_alloc a
+                    LEFT JOIN drms.drms_session d ON d.sessionid = a.sumid
+                    WHERE a.status = 1
+                      AND NOT EXISTS (SELECT 1 FROM pg_stat_activity p
+                                      WHERE p.pid = d.backend_pid AND p.backend_start = d.backend_start
+                                        AND d.status = 'open')""")) {
+                while (rs.next()) {
+                    dead.add(new long[] {rs.getLong(1)});
+                    deadDirs.add(rs.getString(2));
+                }
+            }
+            for (int i = 0; i < dead.size(); i++) {
+                Path dir = Path.of(deadDirs.get(i));
+                deleteTree(dir);
+                removed.add(dir);
+                try (PreparedStatement ps = c.prepareStatement(
+                        "DELETE FROM sums.sum_partn_alloc WHERE ds_index = ? AND status = 1")) {
+                    ps.setLong(1, dead.get(i)[0]);
+                    ps.executeUpdate();
+                }
+            }
+            try (Statement s = c.createStatement()) {
+                s.executeUpdate("""
+                        UPDATE drms.drms_session d SET status = 'aborted', endtime = now()
+                        WHERE d.status = 'open' AND NOT EXISTS (SELECT 1 FROM pg_stat_activity p
+                              WHERE p.pid = d.backend_pid AND p.backend_start = d.backend_start)""");
+            }
+            // directories that no row owns (e.g. made after an allocation row that was since removed)
+            Set<Long> owned = new HashSet<>();
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                    "SELECT ds_index FROM sums.sum_partn_alloc UNION SELECT ds_index FROM sums.sum_main")) {
+                while (rs.next()) {
+                    owned.add(rs.getLong(1));
+                }
+            }
+            for (Path p : partitions) {
+                if (!Files.isDirectory(p)) {
+                    continue;
+                }
+                try (DirectoryStream<Path> ds = Files.newDirectoryStream(p, "D*")) {
+                    for (Path d : ds) {
+                        Long sunum = parseSunum(d.getFileName().toString());
+                        if (sunum != null && !owned.contains(sunum)) {
+                            deleteTree(d);
+                            removed.add(d);
+                        }
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new StorageException("SUMS sweep failed: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new StorageException("SUMS sweep failed: " + e, e);
+        }
+        if (!removed.isEmpty()) {
+            log.info("SUMS sweep removed {} uncommitted storage-unit director{}: {}", removed.size(),
+                    removed.size() == 1 ? "y" : "ies", removed);
+        }
+        return removed;
+    }
+
+    private static Long parseSunum(String name) {
+        if (name.length() < 2 || name.charAt(0) != 'D') {
+            return null;
+        }
+        try {
+            return Long.parseLong(name.substring(1));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    static String effectiveDate(LocalDateTime t) {
+        return EFFECTIVE_DATE.format(t.atOffset(ZoneOffset.UTC).toLocalDateTime());
+    }
+
+    /** Total size in bytes of the files under {@code dir}. */
+    public static long size(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile).mapToLong(p -> {
+                try {
+                    return Files.size(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }).sum();
+        } catch (IOException e) {
+            throw new StorageException("Cannot size " + dir + ": " + e, e);
+        }
+    }
+
+    /** rm -rf; a missing directory is already deleted. */
+    public static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new StorageException("Cannot delete " + dir + ": " + e, e);
+        }
+    }
+}

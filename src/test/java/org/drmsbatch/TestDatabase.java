@@ -1,0 +1,99 @@
+package org.drmsbatch;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.postgresql.PostgreSQLContainer;
+
+/**
+ * The one place tests get a real PostgreSQL: the server named by {@code DRMS_TEST_DB_URL} when set (e.g.
+ * {@code jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres}), a Testcontainers PostgreSQL where a Docker
+ * engine runs, else an embedded server from the io.zonky binaries. One server per test JVM; every caller of
+ * {@link #newDatabase()} gets a fresh database in it, so tests never see each other's series.
+ */
+public final class TestDatabase {
+
+    private static final AtomicInteger COUNTER = new AtomicInteger();
+    private static volatile String adminUrl;
+    private static volatile String user = "postgres";
+
+    private TestDatabase() {
+    }
+
+    private static synchronized String adminUrl() {
+        if (adminUrl != null) {
+            return adminUrl;
+        }
+        String external = System.getenv("DRMS_TEST_DB_URL");
+        try {
+            if (external != null && !external.isBlank()) {
+                adminUrl = external;
+                String u = System.getenv("DRMS_TEST_DB_USER");
+                user = u != null ? u : "postgres";
+            } else if (dockerAvailable()) {
+                PostgreSQLContainer pg = new PostgreSQLContainer("postgres:17");
+                pg.start();
+                adminUrl = pg.getJdbcUrl() + (pg.getJdbcUrl().contains("?") ? "&" : "?") + "password="
+                        + pg.getPassword();
+                user = pg.getUsername();
+            } else {
+                Path dir = Files.createTempDirectory("drms-test-pg");
+                EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(dir).setCleanDataDirectory(true)
+                        .start();
+                adminUrl = pg.getJdbcUrl("postgres", "postgres");
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("No test database: " + e, e);
+        }
+        return adminUrl;
+    }
+
+    private static boolean dockerAvailable() {
+        try {
+            return DockerClientFactory.instance().isDockerAvailable();
+        } catch (Throwable t) {
+            return false;
+        }
+    }
+
+    /** Creates a new empty database and returns its JDBC URL. */
+    public static String newDatabase() {
+        String admin = adminUrl();
+        String name = "drms_test_" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet();
+        try (Connection c = DriverManager.getConnection(admin, user, null); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot create test database " + name + ": " + e.getMessage(), e);
+        }
+        return withDatabase(admin, name);
+    }
+
+    public static String user() {
+        adminUrl();
+        return user;
+    }
+
+    static String withDatabase(String url, String db) {
+        int q = url.indexOf('?');
+        String base = q < 0 ? url : url.substring(0, q);
+        String params = q < 0 ? "" : url.substring(q);
+        int slash = base.lastIndexOf('/');
+        return base.substring(0, slash + 1) + db + params;
+    }
+
+    /** Points a Spring test context at a fresh database and a fresh home directory. */
+    public static void register(DynamicPropertyRegistry registry, Path home) {
+        String url = newDatabase();
+        registry.add("spring.datasource.url", () -> url);
+        registry.add("spring.datasource.username", TestDatabase::user);
+        registry.add("drms.home", home::toString);
+    }
+}

@@ -1,0 +1,105 @@
+package org.drmsbatch.drms;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import org.drmsbatch.TestDatabase;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+@SpringBootTest
+class RecordsTest {
+
+    @TempDir
+    static Path home;
+
+    @DynamicPropertySource
+    static void database(DynamicPropertyRegistry registry) {
+        TestDatabase.register(registry, home);
+    }
+
+    @Autowired
+    Drms drms;
+
+    @Test
+    void keywordsOfEveryTypeRoundTripThroughTheCatalogWithStatuses() {
+        drms.createSeries(TestSeries.allTypes("test.types"), false);
+        long recnum = drms.inSession(s -> {
+            Record r = s.create("test.types");
+            assertThat(r.set("FSN", 42)).isEqualTo(KeywordStatus.EXACT);
+            assertThat(r.set("C", 300)).isEqualTo(KeywordStatus.RANGE);
+            assertThat(r.set("S", 2.4)).isEqualTo(KeywordStatus.INEXACT);
+            assertThat(r.set("I", "0x10")).isEqualTo(KeywordStatus.EXACT);
+            assertThat(r.set("L", "12x")).isEqualTo(KeywordStatus.BAD_STRING);
+            assertThat(r.set("F", 1.5)).isEqualTo(KeywordStatus.EXACT);
+            assertThat(r.set("D", 0.1)).isEqualTo(KeywordStatus.EXACT);
+            assertThat(r.set("T", 1000.25)).isEqualTo(KeywordStatus.EXACT);
+            assertThat(r.set("STR", "tab\there\nnewline")).isEqualTo(KeywordStatus.EXACT);
+            assertThat(r.set("NOPE", 1)).isEqualTo(KeywordStatus.UNKNOWN_KEYWORD);
+            assertThatThrownBy(() -> r.set("ORIGIN", "x")).isInstanceOf(DrmsException.class)
+                    .hasMessageContaining("constant");
+            s.close(r, DrmsSession.Action.INSERT);
+            return r.recnum();
+        });
+        Record back = drms.read(s -> s.open("test.types", recnum).orElseThrow());
+        assertThat(back.get("FSN")).isEqualTo(42);
+        assertThat(back.get("C")).isEqualTo(Byte.MIN_VALUE);        // RANGE stored MISSING
+        assertThat(back.get("S")).isEqualTo((short) 2);
+        assertThat(back.get("I")).isEqualTo(16);
+        assertThat(back.get("L")).isEqualTo(Long.MIN_VALUE);        // BAD_STRING stored MISSING
+        assertThat(back.get("F")).isEqualTo(1.5f);
+        assertThat(back.get("D")).isEqualTo(0.1);
+        assertThat(back.get("T")).isEqualTo(1000.25);
+        assertThat(back.get("STR")).isEqualTo("tab\there\nnewline");
+        assertThat(back.get("ORIGIN")).isEqualTo("SDO/HMI");
+        assertThat(back.get("F", DrmsType.INT)).isEqualTo(new Converted(2, KeywordStatus.INEXACT));
+        assertThat(back.get("NOPE", DrmsType.INT).status()).isEqualTo(KeywordStatus.UNKNOWN_KEYWORD);
+        assertThat(back.writable()).isFalse();
+    }
+
+    @Test
+    void aRecordWithTheSamePrimeKeysIsANewVersionAndReadsReturnTheLatest() {
+        drms.createSeries(TestSeries.allTypes("test.versions"), false);
+        for (int version = 1; version <= 3; version++) {
+            int v = version;
+            drms.inSession(s -> {
+                List<Record> rs = s.create("test.versions", 100); // 100 crosses the COPY threshold
+                for (int i = 0; i < rs.size(); i++) {
+                    rs.get(i).set("FSN", i);
+                    rs.get(i).set("I", v);
+                }
+                s.close(rs, DrmsSession.Action.INSERT);
+                return null;
+            });
+        }
+        List<Record> latest = drms.read(s -> s.open("test.versions", 0));
+        assertThat(latest).hasSize(100);
+        assertThat(latest).allSatisfy(r -> assertThat(r.get("I")).isEqualTo(3));
+        assertThat(latest.stream().map(r -> r.get("FSN")).toList())
+                .isEqualTo(java.util.stream.IntStream.range(0, 100).boxed().toList());
+        List<Record> last2 = drms.read(s -> s.open("test.versions", -2));
+        assertThat(last2.stream().map(r -> r.get("FSN")).toList()).containsExactly(98, 99);
+        long n = drms.read(s -> s.count("test.versions"));
+        assertThat(n).isEqualTo(100);
+    }
+
+    @Test
+    void aFailedSessionLeavesNoRecord() {
+        drms.createSeries(TestSeries.allTypes("test.rollback"), false);
+        assertThatThrownBy(() -> drms.inSession(s -> {
+            Record r = s.create("test.rollback");
+            r.set("FSN", 1);
+            s.close(r, DrmsSession.Action.INSERT);
+            throw new IllegalStateException("boom");
+        })).hasMessage("boom");
+        long n = drms.read(s -> s.count("test.rollback"));
+        assertThat(n).isZero();
+    }
+}
