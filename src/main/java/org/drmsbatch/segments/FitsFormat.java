@@ -1,0 +1,286 @@
+package org.drmsbatch.segments;
+
+import java.io.IOException;
+import java.nio.Buffer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+import java.nio.ShortBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+import nom.tam.fits.BasicHDU;
+import nom.tam.fits.Fits;
+import nom.tam.fits.FitsException;
+import nom.tam.fits.Header;
+import nom.tam.fits.ImageData;
+import nom.tam.fits.ImageHDU;
+import nom.tam.fits.compression.algorithm.quant.QuantizeOption;
+import nom.tam.fits.compression.algorithm.rice.RiceCompressOption;
+import nom.tam.fits.header.Compression;
+import nom.tam.fits.header.Standard;
+import nom.tam.image.compression.hdu.CompressedImageHDU;
+import nom.tam.util.ArrayFuncs;
+
+import org.drmsbatch.drms.DrmsType;
+import org.drmsbatch.drms.Protocol;
+import org.drmsbatch.drms.SegmentDef;
+
+/**
+ * Protocols {@code fits} and {@code fitz} (specs/drms.md §4.2, §4.4): one FITS file per segment, written with
+ * nom-tam-fits.
+ *
+ * <ul>
+ * <li>Without compression the image is the primary HDU; with a cparms compression (always Rice for {@code fitz})
+ *     it is a tile-compressed image extension after an empty primary HDU.</li>
+ * <li>BITPIX follows the type; integer images always carry {@code BLANK} = the type's MISSING value;
+ *     {@code BZERO}/{@code BSCALE} are written when the scaling is non-trivial.</li>
+ * <li>char: FITS BITPIX 8 is unsigned, so stored values are shifted by +128 in the file, with BZERO lowered by
+ *     128 &times; BSCALE and BLANK = 0, and shifted back on reading (cfitsio's convention).</li>
+ * <li>Integer compression is lossless. Floating images compressed with Rice are quantised with CFITSIO's defaults
+ *     (subtractive dither, q = 4), hence lossy, NaN preserved; GZIP keeps floating values exactly.</li>
+ * </ul>
+ */
+public final class FitsFormat implements SegmentFormat {
+
+    private final boolean alwaysRice;
+
+    /** @param alwaysRice true for {@code fitz}: Rice compression unless cparms names tiles or another algorithm */
+    public FitsFormat(boolean alwaysRice) {
+        this.alwaysRice = alwaysRice;
+    }
+
+    public static FitsFormat forProtocol(Protocol p) {
+        return new FitsFormat(p == Protocol.FITZ);
+    }
+
+    /** The compression used for a segment. */
+    public FitsCompression compression(SegmentDef def) {
+        FitsCompression c = FitsCompression.parse(def.cparms());
+        return alwaysRice && !c.compressed() ? FitsCompression.RICE : c;
+    }
+
+    @Override
+    public void write(Path file, SegmentDef def, SegmentArray a) throws IOException {
+        FitsCompression comp = compression(def);
+        if (comp.compressed() && a.type() == DrmsType.LONGLONG) {
+            throw new IllegalArgumentException("segment '" + def.name() + "': longlong images cannot be tile-compressed ('"
+                    + def.cparms() + "', protocol " + def.protocol().jsdName() + ")");
+        }
+        try {
+            ImageHDU image = imageHdu(a);
+            Fits fits = new Fits();
+            if (comp.compressed()) {
+                NomTamThreads.sizeToMachine();
+                Header h = image.getHeader();
+                h.deleteKey(Standard.PCOUNT); // nom-tam would carry them into the compressed header
+                h.deleteKey(Standard.GCOUNT);
+                CompressedImageHDU c = CompressedImageHDU.fromImageHDU(image, tiles(comp, a.dims()));
+                c.setCompressAlgorithm(comp.algorithm());
+                if (a.type().isFloating()) {
+                    if (!comp.algorithm().startsWith("GZIP")) {
+                        c.setQuantAlgorithm(Compression.ZQUANTIZ_SUBTRACTIVE_DITHER_1);
+                        c.getCompressOption(QuantizeOption.class).setQlevel(4);
+                    }
+                } else if (comp.algorithm().equals(Compression.ZCMPTYPE_RICE_1)) {
+                    // nom-tam's header default (4) is wrong for 8- and 16-bit images; other readers trust it
+                    c.getCompressOption(RiceCompressOption.class).setBytePix(SegmentArray.elementSize(a.type()));
+                }
+                c.compress();
+                fits.addHDU(c);
+            } else {
+                fits.addHDU(image);
+            }
+            fits.write(file.toFile());
+            fits.close();
+        } catch (FitsException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static int[] tiles(FitsCompression comp, int[] dims) {
+        int[] t = new int[dims.length];
+        int[] given = comp.tiles();
+        for (int i = 0; i < dims.length; i++) {
+            int d = Math.max(dims[i], 1);
+            t[i] = i < given.length ? Math.min(given[i], d) : (given.length == 0 && i > 0 ? 1 : d);
+        }
+        return t;
+    }
+
+    /** The plain image HDU of an array: data in FITS form (char shifted), header with scaling and BLANK. */
+    private static ImageHDU imageHdu(SegmentArray a) throws FitsException {
+        DrmsType type = a.type();
+        Object data = a.data();
+        double bzero = a.bzero();
+        double bscale = a.bscale();
+        if (type == DrmsType.CHAR) {
+            byte[] src = a.bytes();
+            byte[] u = new byte[src.length];
+            for (int i = 0; i < src.length; i++) {
+                u[i] = (byte) (src[i] ^ 0x80);
+            }
+            data = u;
+            bzero = bzero - 128 * bscale;
+        }
+        int[] dims = a.dims();
+        Object kernel = dims.length <= 1 ? data : ArrayFuncs.curl(data, reversed(dims));
+        ImageData id = ImageData.from(kernel);
+        Header h = ImageHDU.manufactureHeader(id);
+        if (type.isInteger()) {
+            if (bscale != 1) {
+                h.addValue(Standard.BSCALE, bscale);
+            }
+            if (bzero != 0) {
+                h.addValue(Standard.BZERO, bzero);
+            }
+            h.addValue(Standard.BLANK, type == DrmsType.CHAR ? 0L : ((Number) type.missing()).longValue());
+        }
+        return new ImageHDU(h, id);
+    }
+
+    private static int[] reversed(int[] d) {
+        int[] r = new int[d.length];
+        for (int i = 0; i < d.length; i++) {
+            r[i] = d[d.length - 1 - i];
+        }
+        return r;
+    }
+
+    @Override
+    public SegmentArray read(Path file, SegmentDef def) throws IOException {
+        try (Fits fits = new Fits(file.toFile())) {
+            BasicHDU<?> hdu = fits.readHDU();
+            while (hdu != null && !(hdu instanceof CompressedImageHDU) && hdu.getHeader().getIntValue(Standard.NAXIS, 0) == 0) {
+                hdu = fits.readHDU();
+            }
+            if (hdu == null) {
+                throw new IOException(file + ": no image in FITS file");
+            }
+            if (hdu instanceof CompressedImageHDU c) {
+                NomTamThreads.sizeToMachine();
+                Header h = c.getImageHeader();
+                DrmsType type = typeOf(h, def, file);
+                int[] dims = dims(h);
+                Object data = SegmentArray.newData(type, SegmentArray.count(dims));
+                Buffer b = c.getUncompressedData();
+                b.rewind();
+                switch (type) {
+                    case CHAR -> ((ByteBuffer) b).get((byte[]) data);
+                    case SHORT -> ((ShortBuffer) b).get((short[]) data);
+                    case INT -> ((IntBuffer) b).get((int[]) data);
+                    case LONGLONG -> ((LongBuffer) b).get((long[]) data);
+                    case FLOAT -> ((FloatBuffer) b).get((float[]) data);
+                    default -> ((DoubleBuffer) b).get((double[]) data);
+                }
+                return finish(h, type, dims, data);
+            }
+            if (!(hdu instanceof ImageHDU)) {
+                throw new IOException(file + ": first HDU with data is not an image but " + hdu.getClass().getSimpleName());
+            }
+            Header h = hdu.getHeader();
+            DrmsType type = typeOf(h, def, file);
+            int[] dims = dims(h);
+            Object data = SegmentArray.newData(type, SegmentArray.count(dims));
+            long offset = hdu.getData().getFileOffset();
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                ch.position(offset);
+                RawCodec.read(ch, type, data, ByteOrder.BIG_ENDIAN);
+            }
+            return finish(h, type, dims, data);
+        } catch (FitsException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static SegmentArray finish(Header h, DrmsType type, int[] dims, Object data) {
+        double bscale = h.getDoubleValue(Standard.BSCALE, 1.0);
+        double bzero = h.getDoubleValue(Standard.BZERO, 0.0);
+        if (type == DrmsType.CHAR) {
+            byte[] b = (byte[]) data;
+            for (int i = 0; i < b.length; i++) {
+                b[i] = (byte) (b[i] ^ 0x80);
+            }
+            bzero += 128 * bscale;
+        }
+        if (type.isInteger() && h.containsKey(Standard.BLANK)) {
+            long blank = h.getLongValue(Standard.BLANK) - (type == DrmsType.CHAR ? 128 : 0);
+            replaceBlank(type, data, blank);
+        }
+        return SegmentArray.of(type, dims, data, bzero, bscale, true);
+    }
+
+    /** Files written by other programs may use another BLANK: make those values this type's MISSING. */
+    private static void replaceBlank(DrmsType type, Object data, long blank) {
+        switch (type) {
+            case CHAR -> {
+                if (blank != Byte.MIN_VALUE && blank >= Byte.MIN_VALUE && blank <= Byte.MAX_VALUE) {
+                    byte[] a = (byte[]) data;
+                    for (int i = 0; i < a.length; i++) {
+                        if (a[i] == blank) {
+                            a[i] = Byte.MIN_VALUE;
+                        }
+                    }
+                }
+            }
+            case SHORT -> {
+                if (blank != Short.MIN_VALUE && blank >= Short.MIN_VALUE && blank <= Short.MAX_VALUE) {
+                    short[] a = (short[]) data;
+                    for (int i = 0; i < a.length; i++) {
+                        if (a[i] == blank) {
+                            a[i] = Short.MIN_VALUE;
+                        }
+                    }
+                }
+            }
+            case INT -> {
+                if (blank != Integer.MIN_VALUE && blank >= Integer.MIN_VALUE && blank <= Integer.MAX_VALUE) {
+                    int[] a = (int[]) data;
+                    for (int i = 0; i < a.length; i++) {
+                        if (a[i] == blank) {
+                            a[i] = Integer.MIN_VALUE;
+                        }
+                    }
+                }
+            }
+            case LONGLONG -> {
+                if (blank != Long.MIN_VALUE) {
+                    long[] a = (long[]) data;
+                    for (int i = 0; i < a.length; i++) {
+                        if (a[i] == blank) {
+                            a[i] = Long.MIN_VALUE;
+                        }
+                    }
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    private static DrmsType typeOf(Header h, SegmentDef def, Path file) throws IOException {
+        int bitpix = h.getIntValue(Standard.BITPIX);
+        return switch (bitpix) {
+            case 8 -> DrmsType.CHAR;
+            case 16 -> DrmsType.SHORT;
+            case 32 -> DrmsType.INT;
+            case 64 -> DrmsType.LONGLONG;
+            case -32 -> DrmsType.FLOAT;
+            case -64 -> def != null && def.type() == DrmsType.TIME ? DrmsType.TIME : DrmsType.DOUBLE;
+            default -> throw new IOException(file + ": unsupported BITPIX " + bitpix);
+        };
+    }
+
+    private static int[] dims(Header h) {
+        int naxis = h.getIntValue(Standard.NAXIS);
+        int[] d = new int[naxis];
+        for (int i = 0; i < naxis; i++) {
+            d[i] = h.getIntValue(Standard.NAXISn.n(i + 1));
+        }
+        return d;
+    }
+}

@@ -1,0 +1,75 @@
+package org.drmsbatch.segments;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+
+import org.drmsbatch.drms.DrmsType;
+
+/** Moves flat primitive arrays to and from byte channels in large NIO chunks, in a given byte order. */
+final class RawCodec {
+
+    private static final int CHUNK = 1 << 20;
+
+    private RawCodec() {
+    }
+
+    /** Writes all values of {@code data} (a primitive array of {@code type}). */
+    static void write(WritableByteChannel ch, DrmsType type, Object data, ByteOrder order) throws IOException {
+        int size = SegmentArray.elementSize(type);
+        int n = java.lang.reflect.Array.getLength(data);
+        int per = CHUNK / size;
+        ByteBuffer buf = ByteBuffer.allocate(Math.min(CHUNK, Math.max(n, 1) * size)).order(order);
+        for (int off = 0; off < n; off += per) {
+            int len = Math.min(per, n - off);
+            buf.clear();
+            switch (type) {
+                case CHAR -> buf.put((byte[]) data, off, len);
+                case SHORT -> buf.asShortBuffer().put((short[]) data, off, len);
+                case INT -> buf.asIntBuffer().put((int[]) data, off, len);
+                case LONGLONG -> buf.asLongBuffer().put((long[]) data, off, len);
+                case FLOAT -> buf.asFloatBuffer().put((float[]) data, off, len);
+                case DOUBLE, TIME -> buf.asDoubleBuffer().put((double[]) data, off, len);
+                default -> throw new IllegalArgumentException("cannot write " + type);
+            }
+            buf.position(0).limit(len * size);
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+        }
+    }
+
+    /** Fills {@code data} (a primitive array of {@code type}) from the channel; fails on a short file. */
+    static void read(ReadableByteChannel ch, DrmsType type, Object data, ByteOrder order) throws IOException {
+        int size = SegmentArray.elementSize(type);
+        int n = java.lang.reflect.Array.getLength(data);
+        int per = CHUNK / size;
+        ByteBuffer buf = ByteBuffer.allocate(Math.min(CHUNK, Math.max(n, 1) * size)).order(order);
+        for (int off = 0; off < n; off += per) {
+            int len = Math.min(per, n - off);
+            buf.clear().limit(len * size);
+            readFully(ch, buf);
+            buf.flip();
+            switch (type) {
+                case CHAR -> buf.get((byte[]) data, off, len);
+                case SHORT -> buf.asShortBuffer().get((short[]) data, off, len);
+                case INT -> buf.asIntBuffer().get((int[]) data, off, len);
+                case LONGLONG -> buf.asLongBuffer().get((long[]) data, off, len);
+                case FLOAT -> buf.asFloatBuffer().get((float[]) data, off, len);
+                case DOUBLE, TIME -> buf.asDoubleBuffer().get((double[]) data, off, len);
+                default -> throw new IllegalArgumentException("cannot read " + type);
+            }
+        }
+    }
+
+    static void readFully(ReadableByteChannel ch, ByteBuffer buf) throws IOException {
+        while (buf.hasRemaining()) {
+            if (ch.read(buf) < 0) {
+                throw new EOFException("file ends " + buf.remaining() + " bytes early");
+            }
+        }
+    }
+}
