@@ -415,7 +415,7 @@ public final class DrmsTime {
      * are appended without {@code _} ({@code ...Z}); {@code ISO} gives {@code 2010-05-01T00:00:00Z} (UTC);
      * {@code JD}/{@code MJD} give {@code JD_2455317.5} (of the TDT clock). Precision −9..9 is the number of digits
      * after the seconds; −1 drops seconds, −2 minutes, −3 the clock (and a concatenated zone), −4 the day,
-     * −5 and less the month. Dropped fields are truncated, kept seconds rounded; a rounding up to second 60
+     * −5 and less the month. Dropped fields are truncated, kept seconds rounded (as C printf: exact binary value, ties to even); a rounding up to second 60
      * carries into the minute (or to the leap second 60 when one is inserted there). A null or empty zone
      * prints UTC without a suffix; an unknown zone name is printed as given but with UTC clock (as timeio).
      * NaN and infinities print as MISSING.
@@ -440,7 +440,8 @@ public final class DrmsTime {
             if (upper.equals("MJD")) {
                 jd -= 2400000.5;
             }
-            return upper + "_" + String.format(Locale.ROOT, "%." + Math.max(precision, 0) + "f", jd);
+            // printf rounds the exact binary value, ties to even
+            return upper + "_" + new BigDecimal(jd).setScale(Math.max(precision, 0), RoundingMode.HALF_EVEN).toPlainString();
         }
         if (upper.equals("ISO")) {
             Clock c = clock(new BigDecimal(tai), Zone.UTC, precision);
@@ -515,7 +516,7 @@ public final class DrmsTime {
         BigDecimal fraction = label.subtract(whole);
         String secondsFraction = "";
         if (precision >= 0) {
-            BigDecimal rounded = fraction.setScale(precision, RoundingMode.HALF_UP);
+            BigDecimal rounded = fraction.setScale(precision, RoundingMode.HALF_EVEN); // as printf: exact value, ties to even
             if (rounded.compareTo(BigDecimal.ONE) >= 0) {
                 // rounds up to the next clock second: print that second exactly (it may be a leap second 60)
                 return clock(tai.add(BigDecimal.ONE.subtract(fraction)), zone, precision);
