@@ -69,6 +69,14 @@ class DrmsTimeFormatTest {
     }
 
     @Test
+    void unknownZonePrintsUtcClockWithTheNameAsGiven() {
+        // timeio: unrecognised zones are read as UTC; the name (first 5 letters, upper case) is still printed
+        assertThat(DrmsTime.format(MAY1 + 34, "none", 0)).isEqualTo("2010.05.01_00:00:00_NONE");
+        assertThat(Zone.of("J")).isNull();
+        assertThat(Zone.of("XYZ")).isNull();
+    }
+
+    @Test
     void julianDays() {
         // TAI −32.184 is JD 2443144.5 on the TDT clock; MJD = JD − 2400000.5 = 43144.0
         assertThat(DrmsTime.format(-32.184, "JD", 1)).isEqualTo("JD_2443144.5");
