@@ -923,7 +923,9 @@ public final class JsdParser {
                 throw error(l.no(), "Keyword: default of '" + name + "' must be a " + type.jsdName()
                         + " (or DRMS_MISSING_VALUE), found '" + value + "'");
             }
-            if (c.status() == KeywordStatus.RANGE) {
+            Long asInteger = type.isInteger() ? KeywordValues.parseCInteger(v) : null;
+            boolean writesMissing = asInteger != null && asInteger == ((Number) type.missing()).longValue();
+            if (c.status() == KeywordStatus.RANGE && !writesMissing) {
                 warn(l.no(), "Keyword: default '" + value + "' of '" + name + "' is out of range for "
                         + type.jsdName() + "; MISSING is used");
             }
