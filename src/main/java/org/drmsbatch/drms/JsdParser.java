@@ -686,7 +686,7 @@ public final class JsdParser {
                 int naxis = naxis(f);
                 List<Integer> dims = new ArrayList<>();
                 for (int i = 0; i < naxis; i++) {
-                    dims.add(dim(f, naxis, true));
+                    dims.add(Math.max(0, dim(f, naxis, true)));
                 }
                 String description = f.text("a description");
                 f.end();

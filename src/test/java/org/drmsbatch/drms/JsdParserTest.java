@@ -280,6 +280,16 @@ class JsdParserTest {
     }
 
     @Test
+    void linkedSegmentMayHaveUnknownDims() {
+        SeriesDefinition def = parser.parse("l.jsd", HEAD + "Data: L, link, LK, tgt, 2, *, 7, \"d\"\n"
+                + "Link: LK, a.b, dynamic, \"lk\"\n");
+        assertThat(def.segments()).containsExactly(new SegmentDef("L", 0, SegmentDef.Scope.LINK, DrmsType.INT,
+                List.of(0, 7), "", null, "", 0.0, 1.0, "d", "LK", "tgt"));
+        assertThat(def.keywords()).isEmpty();
+        assertThat(def.hasStorage()).isFalse();
+    }
+
+    @Test
     void archiveOutsideMinusOneToOneWarnsAndBecomesZero() {
         JsdParser.Result r = parser.read("a.jsd", HEAD + "Archive: 5\n");
         assertThat(r.definition().archive()).isZero();
