@@ -14,6 +14,8 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.drmsbatch.drms.time.DrmsTime;
+
 /**
  * Parses JSD (JSOC series definition) files into a {@link SeriesDefinition}, following {@code drms_parse_description}
  * (specs/drms.md §1 and §3).
@@ -49,7 +51,7 @@ public final class JsdParser {
 
     /** Names of the epochs a time default may be given as (§3, {@code gSEpochS}). */
     static final Set<String> EPOCH_NAMES = Set.of("DRMS_EPOCH", "MDI_EPOCH", "WSO_EPOCH", "TAI_EPOCH", "MJD_EPOCH",
-            "TSEQ_EPOCH", "SOHO_EPOCH", "UNIX_EPOCH", "JD_EPOCH");
+            "TSEQ_EPOCH");
 
     static final int MAX_NAME_LEN = 31;
     static final int MAX_SERIES_NAME_LEN = 64;
@@ -908,7 +910,7 @@ public final class JsdParser {
                     }
                     return;
                 }
-                if (EPOCH_NAMES.contains(v.toUpperCase(Locale.ROOT))) {
+                if (EPOCH_NAMES.contains(v.toUpperCase(Locale.ROOT)) || DrmsTime.epoch(v) != null) {
                     return;
                 }
                 Converted c = KeywordValues.parse(v, type);
