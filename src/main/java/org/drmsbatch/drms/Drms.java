@@ -9,6 +9,7 @@ import java.util.function.Function;
 
 import javax.sql.DataSource;
 
+import org.drmsbatch.segments.SegmentFiles;
 import org.drmsbatch.sums.Sums;
 import org.springframework.jdbc.datasource.DataSourceUtils;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -28,6 +29,7 @@ public class Drms {
     private final PlatformTransactionManager transactions;
     private final Sums sums;
     private final SeriesCatalog catalog = new SeriesCatalog();
+    private final SegmentFiles segmentFiles = new SegmentFiles();
     private final String sessionNamespace;
     private final int defaultRetention;
     private final Map<SeriesDefinition, SeriesLayout> layouts = new ConcurrentHashMap<>();
@@ -164,6 +166,10 @@ public class Drms {
 
     public DataSource dataSource() {
         return dataSource;
+    }
+
+    public SegmentFiles segmentFiles() {
+        return segmentFiles;
     }
 
     public Sums sums() {

@@ -74,6 +74,10 @@ public final class DrmsSession {
         this.connection = connection;
     }
 
+    Drms drms() {
+        return drms;
+    }
+
     /** The transaction's connection (for code that writes more rows in the same session). */
     public Connection connection() {
         return connection;

@@ -1,11 +1,15 @@
 package org.drmsbatch.drms;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+
+import org.drmsbatch.segments.SegmentArray;
+import org.drmsbatch.segments.WrittenSegment;
 
 /**
  * One record of a series: its identities (recnum, prime-key values, sunum and slot), keyword values, link values
@@ -228,6 +232,91 @@ public final class Record {
             return axes[s.segnum()].clone();
         }
         return s.dims().stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * Writes an array as a segment's file in this record's slot, scaled as DRMS does (§4.2), and records the file,
+     * the per-record bzero/bscale and, for vardim segments, the axis lengths. Values that do not fit the segment's
+     * type become MISSING; the result counts them.
+     */
+    public WrittenSegment write(String segment, SegmentArray data) {
+        checkWritable();
+        SegmentDef s = segmentDef(segment);
+        if (s.isLink()) {
+            throw new DrmsException("Segment '" + s.name() + "' of series '" + seriesName()
+                    + "' is a link and cannot be written");
+        }
+        if (s.protocol() == Protocol.GENERIC) {
+            throw new DrmsException("Segment '" + s.name() + "' is generic: store a file instead of an array");
+        }
+        Path file = directoryOrFail().resolve(s.fileName());
+        try {
+            WrittenSegment w = session.drms().segmentFiles().write(s, file, data);
+            segmentFiles[s.segnum()] = s.fileName();
+            if (s.scope() == SegmentDef.Scope.VARDIM) {
+                axes[s.segnum()] = w.dims();
+            }
+            setImplicit(s.name() + "_bzero", w.bzero());
+            setImplicit(s.name() + "_bscale", w.bscale());
+            return w;
+        } catch (IOException e) {
+            throw new DrmsException("Cannot write segment '" + s.name() + "' of " + this + " to " + file + ": " + e, e);
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            throw new DrmsException("Segment '" + s.name() + "' of " + this + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Copies a file into this record's slot as a generic segment (the file keeps its name). */
+    public Path storeFile(String segment, Path source) {
+        checkWritable();
+        SegmentDef s = segmentDef(segment);
+        if (s.protocol() != Protocol.GENERIC) {
+            throw new DrmsException("Segment '" + s.name() + "' is " + s.protocol().jsdName() + ", not generic");
+        }
+        try {
+            Path stored = session.drms().segmentFiles().storeGeneric(source, directoryOrFail());
+            segmentFiles[s.segnum()] = stored.getFileName().toString();
+            return stored;
+        } catch (IOException e) {
+            throw new DrmsException("Cannot store " + source + " as segment '" + s.name() + "': " + e, e);
+        }
+    }
+
+    /**
+     * Reads a segment's array converted to {@code as} (bzero/bscale applied), or unconverted when {@code as} is
+     * null. A linked segment is read from the record its link points to.
+     */
+    public SegmentArray read(String segment, DrmsType as) {
+        SegmentDef s = segmentDef(segment);
+        if (s.isLink()) {
+            Record target = follow(s.linkName()).orElseThrow(() -> new DrmsException(
+                    "Link '" + s.linkName() + "' of " + this + " is not set or its target is gone"));
+            return target.read(s.targetSegment(), as);
+        }
+        if (segmentFiles[s.segnum()] == null || slotDirectory == null) {
+            throw new DrmsException("Record " + this + " has no file for segment '" + s.name() + "'");
+        }
+        Path file = slotDirectory.resolve(segmentFiles[s.segnum()]);
+        try {
+            return session.drms().segmentFiles().readArray(s, file, as);
+        } catch (IOException e) {
+            throw new DrmsException("Cannot read segment '" + s.name() + "' of " + this + " from " + file + ": " + e,
+                    e);
+        }
+    }
+
+    private void setImplicit(String keyword, Object value) {
+        Integer i = layout.indexOf(keyword);
+        if (i != null) {
+            values[i] = KeywordValues.convert(value, layout.def.keywords().get(i).type()).value();
+        }
+    }
+
+    private Path directoryOrFail() {
+        if (slotDirectory == null) {
+            throw new DrmsException("Record " + this + " has no storage-unit slot");
+        }
+        return slotDirectory;
     }
 
     SegmentDef segmentDef(String segment) {
