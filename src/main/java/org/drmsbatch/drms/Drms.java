@@ -96,11 +96,11 @@ public class Drms {
         return inSession(s -> {
             try {
                 List<Long> old = catalog.create(s.connection(), def, replace);
+                s.forget(def.name());
                 sums.delete(s.connection(), old);
                 forget(def.name());
                 return def;
             } catch (SQLException e) {
-                catalog.evict(def.name());
                 throw new DrmsException("Cannot create series '" + def.name() + "': " + e.getMessage(), e);
             }
         });
@@ -111,6 +111,7 @@ public class Drms {
         inSession(s -> {
             try {
                 List<Long> sunums = catalog.drop(s.connection(), name);
+                s.forget(name);
                 if (!keepStorage) {
                     sums.delete(s.connection(), sunums);
                 }

@@ -53,7 +53,7 @@ public final class DrmsSession {
     private long id = -1;
     private final Map<String, OpenUnit> openUnits = new LinkedHashMap<>();
     private final List<OpenUnit> units = new ArrayList<>();
-    private final List<String> touchedSeries = new ArrayList<>();
+    private final Map<String, SeriesDefinition> definitions = new java.util.HashMap<>();
     private boolean closed;
 
     /** A storage unit being filled by this session: its series, the next free slot, slot -> recnum. */
@@ -138,6 +138,22 @@ public final class DrmsSession {
         }
     }
 
+    /** The definition of a series as this session first read it. */
+    public SeriesDefinition definition(String series) {
+        String k = SeriesCatalog.key(series);
+        SeriesDefinition def = definitions.get(k);
+        if (def == null) {
+            def = drms.definition(connection, series);
+            definitions.put(k, def);
+        }
+        return def;
+    }
+
+    /** Forgets a cached definition (after this session created, replaced or deleted the series). */
+    void forget(String series) {
+        definitions.remove(SeriesCatalog.key(series));
+    }
+
     // ---- create / clone / close ----
 
     public Record create(String series) {
@@ -147,7 +163,7 @@ public final class DrmsSession {
     /** Creates {@code n} writable records with the series' defaults, each with a new recnum (and a slot). */
     public List<Record> create(String series, int n) {
         checkOpen();
-        SeriesDefinition def = drms.definition(connection, series);
+        SeriesDefinition def = definition(series);
         SeriesLayout layout = drms.layout(def);
         long[] recnums = nextRecnums(def, n);
         List<Record> out = new ArrayList<>(n);
@@ -178,7 +194,7 @@ public final class DrmsSession {
      */
     public Record cloneInto(Record source, String targetSeries, CloneMode mode) {
         checkOpen();
-        SeriesDefinition def = drms.definition(connection, targetSeries);
+        SeriesDefinition def = definition(targetSeries);
         boolean sameSeries = def.name().equalsIgnoreCase(source.seriesName());
         if (mode == CloneMode.SHARE && !sameSeries) {
             throw new DrmsException("A clone into another series cannot share segments; use COPY");
@@ -255,7 +271,6 @@ public final class DrmsSession {
         try {
             for (Map.Entry<SeriesDefinition, List<Record>> e : bySeries.entrySet()) {
                 drms.table(e.getKey()).insert(connection, e.getValue());
-                touchedSeries.add(e.getKey().name());
             }
         } catch (SQLException e) {
             throw new DrmsException("Cannot insert records: " + e.getMessage(), e);
@@ -276,7 +291,7 @@ public final class DrmsSession {
      * the last |n| when n &lt; 0, all when n = 0.
      */
     public List<Record> open(String series, int n) {
-        SeriesDefinition def = drms.definition(connection, series);
+        SeriesDefinition def = definition(series);
         RecordTable t = drms.table(def);
         String latest = def.primeKeys().isEmpty()
                 ? "SELECT * FROM " + t.table()
@@ -293,7 +308,7 @@ public final class DrmsSession {
 
     /** The record with a given recnum (any version), if it exists. */
     public Optional<Record> open(String series, long recnum) {
-        SeriesDefinition def = drms.definition(connection, series);
+        SeriesDefinition def = definition(series);
         RecordTable t = drms.table(def);
         List<Record> r = query(t, "SELECT * FROM " + t.table() + " WHERE recnum = " + recnum);
         return r.isEmpty() ? Optional.empty() : Optional.of(r.get(0));
@@ -301,7 +316,7 @@ public final class DrmsSession {
 
     /** Number of records (latest versions) in a series. */
     public long count(String series) {
-        SeriesDefinition def = drms.definition(connection, series);
+        SeriesDefinition def = definition(series);
         RecordTable t = drms.table(def);
         String sql = def.primeKeys().isEmpty() ? "SELECT count(*) FROM " + t.table()
                 : "SELECT count(*) FROM (SELECT DISTINCT " + t.primeKeyList() + " FROM " + t.table() + ") x";
@@ -354,7 +369,7 @@ public final class DrmsSession {
     }
 
     Optional<Record> follow(LinkDef link, Object value) {
-        SeriesDefinition target = drms.definition(connection, link.targetSeries());
+        SeriesDefinition target = definition(link.targetSeries());
         RecordTable t = drms.table(target);
         if (value instanceof Long recnum) {
             return open(target.name(), recnum);
@@ -480,9 +495,6 @@ public final class DrmsSession {
         }
         for (OpenUnit u : units) {
             drms.sums().discard(u.unit);
-        }
-        for (String s : touchedSeries) {
-            drms.catalog().evict(s);
         }
         if (id >= 0) {
             try (Connection c = drms.dataSource().getConnection();

@@ -83,7 +83,7 @@ public final class KeywordValues {
         if (type.isInteger()) {
             if (source.isInteger()) {
                 long v = n.longValue();
-                if (v < type.minValue() || v > type.maxValue() || v == ((Number) type.missing()).longValue()) {
+                if (v < type.minValue() || v > type.maxValue()) {
                     return new Converted(type.missing(), KeywordStatus.RANGE);
                 }
                 return new Converted(box(v, type), KeywordStatus.EXACT);
@@ -93,7 +93,7 @@ public final class KeywordValues {
                 return new Converted(type.missing(), KeywordStatus.RANGE);
             }
             double r = Math.floor(d + 0.5);
-            if (r <= type.minValue() || r > type.maxValue()) {
+            if (r < type.minValue() || r > type.maxValue()) {
                 return new Converted(type.missing(), KeywordStatus.RANGE);
             }
             long v = (long) r;

@@ -23,6 +23,7 @@ final class RecordTable {
     private final SeriesLayout layout;
     private final List<String> columns = new ArrayList<>();
     private final String table;
+    private final java.util.Map<String, List<String>> dynamicColumns = new java.util.concurrent.ConcurrentHashMap<>();
 
     RecordTable(SeriesLayout layout) {
         this.layout = layout;
@@ -205,7 +206,17 @@ final class RecordTable {
         }
     }
 
+    /** The prime-key columns of a dynamic link, looked up once per table. */
     List<String> dynamicLinkColumns(Connection c, LinkDef l) throws SQLException {
+        List<String> cached = dynamicColumns.get(l.name());
+        if (cached == null) {
+            cached = List.copyOf(lookUpDynamicLinkColumns(c, l));
+            dynamicColumns.put(l.name(), cached);
+        }
+        return cached;
+    }
+
+    private List<String> lookUpDynamicLinkColumns(Connection c, LinkDef l) throws SQLException {
         String base = "ln_" + l.name().toLowerCase(Locale.ROOT);
         List<String> cols = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("""

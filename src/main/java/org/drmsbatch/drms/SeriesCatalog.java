@@ -8,9 +8,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import java.util.stream.Collectors;
@@ -21,12 +19,13 @@ import tools.jackson.databind.json.JsonMapper;
  * The series catalog: creates, describes, lists and deletes series. A series is a row in {@code drms.drms_series}
  * (with its keywords, links and segments in the other master tables) and one table {@code <namespace>.<name>}
  * whose columns are the fixed record columns, link columns, one per non-constant keyword and the segment columns.
- * Works on a connection the caller provides, so a series can be created inside a larger transaction.
+ * Works on a connection the caller provides, so a series can be created inside a larger transaction. Nothing
+ * is cached here: another process may create, replace or delete a series at any time (sessions cache what
+ * they read for their own duration).
  */
 public class SeriesCatalog {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private final Map<String, SeriesDefinition> cache = new ConcurrentHashMap<>();
 
     /** Lower-cased lookup key of a series name. */
     public static String key(String seriesName) {
@@ -49,10 +48,6 @@ public class SeriesCatalog {
     /** Reads a definition; empty when the series does not exist. */
     public Optional<SeriesDefinition> find(Connection c, String seriesName) throws SQLException {
         String k = key(seriesName);
-        SeriesDefinition cached = cache.get(k);
-        if (cached != null) {
-            return Optional.of(cached);
-        }
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT definition::text FROM drms.drms_series WHERE seriesname = ?")) {
             ps.setString(1, k);
@@ -60,9 +55,7 @@ public class SeriesCatalog {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
-                SeriesDefinition def = JSON.readValue(rs.getString(1), SeriesDefinition.class);
-                cache.put(k, def);
-                return Optional.of(def);
+                return Optional.of(JSON.readValue(rs.getString(1), SeriesDefinition.class));
             }
         }
     }
@@ -123,7 +116,6 @@ public class SeriesCatalog {
             }
         }
         insertMaster(c, def);
-        cache.put(key(def.name()), def);
         return replacedUnits;
     }
 
@@ -325,16 +317,6 @@ public class SeriesCatalog {
             ps.setString(1, key(def.name()));
             ps.executeUpdate();
         }
-        cache.remove(key(def.name()));
         return sunums;
-    }
-
-    /** Forgets cached definitions (after a rollback that may have undone a create or a drop). */
-    public void evict(String seriesName) {
-        cache.remove(key(seriesName));
-    }
-
-    public void evictAll() {
-        cache.clear();
     }
 }
