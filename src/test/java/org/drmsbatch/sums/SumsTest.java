@@ -1,0 +1,149 @@
+package org.drmsbatch.sums;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+
+import org.drmsbatch.TestDatabase;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
+
+/** SUMS on a real database: alloc, put with retention, get with the retention touch, delete, partitions. */
+class SumsTest {
+
+    @TempDir
+    Path home;
+
+    DriverManagerDataSource ds;
+    Sums sums;
+    /** 2026-01-10 12:00 UTC */
+    final Clock clock = Clock.fixed(Instant.parse("2026-01-10T12:00:00Z"), ZoneOffset.UTC);
+
+    @BeforeEach
+    void database() {
+        ds = new DriverManagerDataSource(TestDatabase.newDatabase(), TestDatabase.user(), "");
+        Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+        sums = new Sums(ds, List.of(home.resolve("SUM0"), home.resolve("SUM1")), clock);
+        sums.registerPartitions();
+    }
+
+    @Test
+    void allocMakesADirectoryOnAPartitionAndAnUncommittedRow() throws Exception {
+        StorageUnit su = sums.alloc(7, 1024, 0);
+        assertThat(su.directory()).isDirectory();
+        assertThat(su.directory().getFileName().toString()).isEqualTo("D" + su.sunum());
+        assertThat(su.directory().getParent()).isIn(home.resolve("SUM0"), home.resolve("SUM1"));
+        assertThat(su.slotDirectory(3).getFileName().toString()).isEqualTo("S00003");
+        assertThat(queryInt("SELECT status FROM sums.sum_partn_alloc WHERE ds_index = " + su.sunum()))
+                .isEqualTo(SumsStatus.DARW);
+    }
+
+    @Test
+    void putRecordsSizeRetentionAndArchiveFlag() throws Exception {
+        StorageUnit kept = sums.alloc(1, 0, 2);
+        Files.write(kept.directory().resolve("a.bin"), new byte[1000]);
+        StorageUnit archived = sums.alloc(1, 0, 2);
+        Files.write(archived.directory().resolve("b.bin"), new byte[10]);
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            sums.put(c, kept, 1, "test.s", 0, 5, 2, "me");
+            sums.put(c, archived, 1, "test.s", 1, 30, 2, "me");
+            c.commit();
+            Map<Long, Sums.Info> info = sums.get(c, List.of(kept.sunum(), archived.sunum(), 999999L), false, 0);
+            c.commit();
+            assertThat(info).containsOnlyKeys(kept.sunum(), archived.sunum());
+            Sums.Info k = info.get(kept.sunum());
+            assertThat(k.bytes()).isEqualTo(1000);
+            assertThat(k.online()).isTrue();
+            assertThat(k.path()).isEqualTo(kept.directory());
+            assertThat(k.owningSeries()).isEqualTo("test.s");
+            assertThat(k.status()).isEqualTo(SumsStatus.DADP);
+            assertThat(k.effectiveDate()).isEqualTo("202601151200"); // now + 5 days
+            Sums.Info a = info.get(archived.sunum());
+            assertThat(a.status()).isEqualTo(SumsStatus.DAAP);
+            assertThat(a.effectiveDate()).isEqualTo("202602091200"); // now + 30 days
+        }
+    }
+
+    @Test
+    void getWithTouchExtendsRetentionAsSumsDoes() throws Exception {
+        StorageUnit su = sums.alloc(1, 0, 0);
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            sums.put(c, su, 1, "test.s", 0, 10, 0, "me"); // effective 2026-01-20 12:00
+            c.commit();
+            // negative retention: max(current, now + |r| + 3 days): 2 + 3 days is earlier than the current date
+            sums.get(c, List.of(su.sunum()), true, -2);
+            c.commit();
+            assertThat(effectiveDate(c, su)).isEqualTo("202601201200");
+            // negative retention, longer: now + 20 + 3 days
+            sums.get(c, List.of(su.sunum()), true, -20);
+            c.commit();
+            assertThat(effectiveDate(c, su)).isEqualTo("202602021200");
+            // positive retention sets now + r + 3 days even when that is earlier
+            sums.get(c, List.of(su.sunum()), true, 1);
+            c.commit();
+            assertThat(effectiveDate(c, su)).isEqualTo("202601141200");
+        }
+    }
+
+    @Test
+    void deleteRemovesRowsAndDirectories() throws Exception {
+        StorageUnit su = sums.alloc(1, 0, 0);
+        Files.writeString(su.directory().resolve("x"), "x");
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            sums.put(c, su, 1, "test.s", 0, 10, 0, "me");
+            c.commit();
+            sums.delete(c, List.of(su.sunum()));
+            c.commit();
+            assertThat(sums.get(c, List.of(su.sunum()), false, 0)).isEmpty();
+        }
+        assertThat(su.directory()).doesNotExist();
+    }
+
+    @Test
+    void aPartitionDisabledForWritingIsNotUsedAndNoRoomIsAClearError() throws Exception {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE sums.sum_partn_avail SET pds_set_num = -1 WHERE partn_name = '"
+                    + home.resolve("SUM0") + "'");
+        }
+        for (int i = 0; i < 5; i++) {
+            assertThat(sums.alloc(1, 0, 0).directory().getParent()).isEqualTo(home.resolve("SUM1"));
+        }
+        assertThatThrownBy(() -> sums.alloc(1, Long.MAX_VALUE, 0)).isInstanceOf(StorageException.class)
+                .hasMessageContaining("No SUMS partition has");
+    }
+
+    private String effectiveDate(Connection c, StorageUnit su) throws Exception {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT effective_date FROM sums.sum_partn_alloc WHERE ds_index = ?")) {
+            ps.setLong(1, su.sunum());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
+
+    private int queryInt(String sql) throws Exception {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+}
