@@ -73,7 +73,20 @@ public final class TestDatabase {
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot create test database " + name + ": " + e.getMessage(), e);
         }
+        if (System.getenv("DRMS_TEST_DB_URL") != null) {
+            dropAtExit(admin, name); // do not leave test databases behind on a shared server
+        }
         return withDatabase(admin, name);
+    }
+
+    private static void dropAtExit(String admin, String name) {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try (Connection c = DriverManager.getConnection(admin, user, null); Statement s = c.createStatement()) {
+                s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+            } catch (SQLException e) {
+                System.err.println("could not drop test database " + name + ": " + e.getMessage());
+            }
+        }, "drop-" + name));
     }
 
     public static String user() {
