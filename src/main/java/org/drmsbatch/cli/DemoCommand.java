@@ -21,8 +21,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Run the main pipeline end to end: create the demo series from its JSD file, write records",
-                "with FITS segments in one session, read them back and print the series, records and paths."})
+        description = {"Run the main pipeline end to end.",
+                "Creates the demo series from its JSD file, writes records with FITS segments in one session,",
+                "reads them back and prints the series, its records and their segment paths."})
 class DemoCommand implements Callable<Integer> {
 
     static final String SERIES = "demo.images";

@@ -31,7 +31,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 @Command(name = "set-info", mixinStandardHelpOptions = true,
-        description = {"Create records: set-info ds=SERIES -c KEY=VALUE... SEGMENT=FILE...",
+        description = {"Create records.",
+                "set-info ds=SERIES -c KEY=VALUE... SEGMENT=FILE...",
                 "or many at once from JSON lines on standard input (-k), one object per record:",
                 "  {\"FSN\": 1, \"T_OBS\": \"2010.05.01_00:00:00_TAI\", \"image\": \"/data/img1.fits\"}",
                 "A SEGMENT=FILE reads a FITS (.fits) or DRMS bin (.bin, .bin.gz) file into the segment; generic",
