@@ -66,8 +66,9 @@ CREATE TABLE drms.drms_segment (
     PRIMARY KEY (seriesname, segmentname)
 );
 
--- A DRMS session: one per database transaction that writes records. backend_pid/backend_start identify the
--- PostgreSQL backend holding the transaction, so that the start-up sweep can tell a live session from a dead one.
+-- A DRMS session: one per database transaction that writes records. backend_pid, backend_start and xact_start
+-- identify the PostgreSQL transaction holding the session, so that the start-up sweep can tell a live session
+-- from a dead one (its backend is gone, or the backend has moved on to another transaction).
 CREATE SEQUENCE drms.drms_sessionid_seq;
 CREATE TABLE drms.drms_session (
     sessionid     bigint PRIMARY KEY,
@@ -77,6 +78,7 @@ CREATE TABLE drms.drms_session (
     pid           bigint,
     backend_pid   integer,
     backend_start timestamptz,
+    xact_start    timestamptz,
     starttime     timestamptz NOT NULL DEFAULT now(),
     endtime       timestamptz,
     status        text NOT NULL                -- open, committed, aborted

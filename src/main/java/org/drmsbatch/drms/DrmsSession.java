@@ -95,11 +95,13 @@ public final class DrmsSession {
         try {
             int backendPid;
             Timestamp backendStart;
+            Timestamp xactStart;
             try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(
-                    "SELECT pid, backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()")) {
+                    "SELECT pid, backend_start, xact_start FROM pg_stat_activity WHERE pid = pg_backend_pid()")) {
                 rs.next();
                 backendPid = rs.getInt(1);
                 backendStart = rs.getTimestamp(2);
+                xactStart = rs.getTimestamp(3);
             }
             // committed at once, on its own connection, so that a sweep can see the session even if it dies
             try (Connection c = drms.dataSource().getConnection()) {
@@ -112,8 +114,8 @@ public final class DrmsSession {
                 }
                 try (PreparedStatement ps = c.prepareStatement("""
                         INSERT INTO drms.drms_session (sessionid, sessionns, username, hostname, pid, backend_pid,
-                                                       backend_start, status)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, 'open')""")) {
+                                                       backend_start, xact_start, status)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open')""")) {
                     ps.setLong(1, sid);
                     ps.setString(2, drms.sessionNamespace());
                     ps.setString(3, System.getProperty("user.name"));
@@ -121,6 +123,7 @@ public final class DrmsSession {
                     ps.setLong(5, ProcessHandle.current().pid());
                     ps.setInt(6, backendPid);
                     ps.setTimestamp(7, backendStart);
+                    ps.setTimestamp(8, xactStart);
                     ps.executeUpdate();
                 }
                 return sid;

@@ -2,10 +2,12 @@ package org.drmsbatch.sums;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -160,7 +162,7 @@ public class Sums {
      */
     public void put(Connection tx, StorageUnit su, long sessionId, String owningSeries, int archive, int retentionDays,
                     int group, String user) throws SQLException {
-        long bytes = size(su.directory());
+        long bytes = sync(su.directory());
         boolean archived = archive == 1;
         int retention = retentionDays > 0 ? retentionDays : 2;
         try (PreparedStatement ps = tx.prepareStatement("""
@@ -299,7 +301,7 @@ public class Sums {
                     WHERE a.status = 1
                       AND NOT EXISTS (SELECT 1 FROM pg_stat_activity p
                                       WHERE p.pid = d.backend_pid AND p.backend_start = d.backend_start
-                                        AND d.status = 'open')""")) {
+                                        AND p.xact_start = d.xact_start AND d.status = 'open')""")) {
                 while (rs.next()) {
                     dead.add(new long[] {rs.getLong(1)});
                     deadDirs.add(rs.getString(2));
@@ -319,16 +321,13 @@ public class Sums {
                 s.executeUpdate("""
                         UPDATE drms.drms_session d SET status = 'aborted', endtime = now()
                         WHERE d.status = 'open' AND NOT EXISTS (SELECT 1 FROM pg_stat_activity p
-                              WHERE p.pid = d.backend_pid AND p.backend_start = d.backend_start)""");
+                              WHERE p.pid = d.backend_pid AND p.backend_start = d.backend_start
+                                AND p.xact_start = d.xact_start)""");
             }
-            // directories that no row owns (e.g. made after an allocation row that was since removed)
-            Set<Long> owned = new HashSet<>();
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-                    "SELECT ds_index FROM sums.sum_partn_alloc UNION SELECT ds_index FROM sums.sum_main")) {
-                while (rs.next()) {
-                    owned.add(rs.getLong(1));
-                }
-            }
+            // Directories that no row owns (left by a crash between a delete's commit and its rm -rf). List the
+            // directories before reading the rows: an allocation commits its row before it makes its directory,
+            // so a directory listed here whose row is missing afterwards is not being allocated concurrently.
+            Map<Long, Path> found = new LinkedHashMap<>();
             for (Path p : partitions) {
                 if (!Files.isDirectory(p)) {
                     continue;
@@ -336,11 +335,23 @@ public class Sums {
                 try (DirectoryStream<Path> ds = Files.newDirectoryStream(p, "D*")) {
                     for (Path d : ds) {
                         Long sunum = parseSunum(d.getFileName().toString());
-                        if (sunum != null && !owned.contains(sunum)) {
-                            deleteTree(d);
-                            removed.add(d);
+                        if (sunum != null) {
+                            found.put(sunum, d);
                         }
                     }
+                }
+            }
+            Set<Long> owned = new HashSet<>();
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                    "SELECT ds_index FROM sums.sum_partn_alloc UNION SELECT ds_index FROM sums.sum_main")) {
+                while (rs.next()) {
+                    owned.add(rs.getLong(1));
+                }
+            }
+            for (Map.Entry<Long, Path> e : found.entrySet()) {
+                if (!owned.contains(e.getKey())) {
+                    deleteTree(e.getValue());
+                    removed.add(e.getValue());
                 }
             }
         } catch (SQLException e) {
@@ -368,6 +379,38 @@ public class Sums {
 
     static String effectiveDate(LocalDateTime t) {
         return EFFECTIVE_DATE.format(t.atOffset(ZoneOffset.UTC).toLocalDateTime());
+    }
+
+    /**
+     * Forces the files and directories under {@code dir} to disk (so that a committed row never points at data a
+     * power cut could lose) and returns their total size in bytes.
+     */
+    static long sync(Path dir) {
+        List<Path> dirs = new ArrayList<>();
+        long bytes = 0;
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                if (Files.isDirectory(p)) {
+                    dirs.add(p);
+                } else if (Files.isRegularFile(p)) {
+                    try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+                        ch.force(true);
+                        bytes += ch.size();
+                    }
+                }
+            }
+            dirs.add(dir.getParent());
+            for (Path d : dirs) {
+                try (FileChannel ch = FileChannel.open(d, StandardOpenOption.READ)) {
+                    ch.force(true);
+                } catch (IOException notSupported) {
+                    // some file systems cannot sync a directory; the files themselves are synced
+                }
+            }
+        } catch (IOException e) {
+            throw new StorageException("Cannot sync " + dir + ": " + e, e);
+        }
+        return bytes;
     }
 
     /** Total size in bytes of the files under {@code dir}. */
