@@ -20,7 +20,6 @@ import nom.tam.fits.Header;
 import nom.tam.fits.ImageData;
 import nom.tam.fits.ImageHDU;
 import nom.tam.fits.compression.algorithm.quant.QuantizeOption;
-import nom.tam.fits.compression.algorithm.rice.RiceCompressOption;
 import nom.tam.fits.header.Compression;
 import nom.tam.fits.header.Standard;
 import nom.tam.image.compression.hdu.CompressedImageHDU;
@@ -86,10 +85,9 @@ public final class FitsFormat implements SegmentFormat {
                         c.setQuantAlgorithm(Compression.ZQUANTIZ_SUBTRACTIVE_DITHER_1);
                         c.getCompressOption(QuantizeOption.class).setQlevel(4);
                     }
-                } else if (comp.algorithm().equals(Compression.ZCMPTYPE_RICE_1)) {
-                    // nom-tam's header default (4) is wrong for 8- and 16-bit images; other readers trust it
-                    c.getCompressOption(RiceCompressOption.class).setBytePix(SegmentArray.elementSize(a.type()));
                 }
+                // BYTEPIX stays nom-tam's 4: with 2 its 16-bit Rice coder loses differences beyond 16 bits
+                // (e.g. next to a MISSING value); readers (cfitsio, astropy) handle 4 for any integer image.
                 c.compress();
                 fits.addHDU(c);
             } else {
