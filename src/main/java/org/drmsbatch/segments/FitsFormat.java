@@ -83,7 +83,7 @@ public final class FitsFormat implements SegmentFormat {
                 if (a.type().isFloating()) {
                     if (!comp.algorithm().startsWith("GZIP")) {
                         c.setQuantAlgorithm(Compression.ZQUANTIZ_SUBTRACTIVE_DITHER_1);
-                        c.getCompressOption(QuantizeOption.class).setQlevel(4);
+                        c.getCompressOption(QuantizeOption.class).setQlevel(4).setCheckNull(true);
                     }
                 }
                 // BYTEPIX stays nom-tam's 4: with 2 its 16-bit Rice coder loses differences beyond 16 bits
