@@ -89,7 +89,7 @@ public final class FitsFormat implements SegmentFormat {
                 // BYTEPIX stays nom-tam's 4: with 2 its 16-bit Rice coder loses differences beyond 16 bits
                 // (e.g. next to a MISSING value); readers (cfitsio, astropy) handle 4 for any integer image.
                 c.compress();
-                fits.addHDU(c);
+                fits.addHDU(CompressedTable.rewrite(c, a.type()));
             } else {
                 fits.addHDU(image);
             }
@@ -205,8 +205,9 @@ public final class FitsFormat implements SegmentFormat {
             }
             bzero += 128 * bscale;
         }
-        if (type.isInteger() && h.containsKey(Standard.BLANK)) {
-            long blank = h.getLongValue(Standard.BLANK) - (type == DrmsType.CHAR ? 128 : 0);
+        if (type.isInteger() && (h.containsKey(Standard.BLANK) || h.containsKey(Compression.ZBLANK))) {
+            long fitsBlank = h.containsKey(Standard.BLANK) ? h.getLongValue(Standard.BLANK) : h.getLongValue(Compression.ZBLANK);
+            long blank = fitsBlank - (type == DrmsType.CHAR ? 128 : 0);
             replaceBlank(type, data, blank);
         }
         return SegmentArray.of(type, dims, data, bzero, bscale, true);
