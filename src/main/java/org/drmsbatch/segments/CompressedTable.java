@@ -145,6 +145,10 @@ final class CompressedTable {
             }
             nh.addLine(card.copy());
         }
+        if (floating && !nh.containsKey(Compression.ZQUANTIZ)) {
+            // lossless floating tiles (GZIP): without ZQUANTIZ = 'NONE' CFITSIO decodes them as quantised integers
+            nh.addValue(Compression.ZQUANTIZ.key(), "NONE", "floating values stored losslessly");
+        }
         return out;
     }
 

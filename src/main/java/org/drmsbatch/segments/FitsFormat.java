@@ -79,15 +79,15 @@ public final class FitsFormat implements SegmentFormat {
                 h.deleteKey(Standard.PCOUNT); // nom-tam would carry them into the compressed header
                 h.deleteKey(Standard.GCOUNT);
                 CompressedImageHDU c = CompressedImageHDU.fromImageHDU(image, tiles(comp, a.dims()));
-                c.setCompressAlgorithm(comp.algorithm());
+                c.setCompressAlgorithm(fileAlgorithm(comp, a.type()));
                 if (a.type().isFloating()) {
-                    if (!comp.algorithm().startsWith("GZIP")) {
+                    if (!fileAlgorithm(comp, a.type()).startsWith("GZIP")) {
                         c.setQuantAlgorithm(Compression.ZQUANTIZ_SUBTRACTIVE_DITHER_1);
                         c.getCompressOption(QuantizeOption.class).setQlevel(4).setCheckNull(true);
                     }
                 }
-                // BYTEPIX stays nom-tam's 4: with 2 its 16-bit Rice coder loses differences beyond 16 bits
-                // (e.g. next to a MISSING value); readers (cfitsio, astropy) handle 4 for any integer image.
+                // BYTEPIX stays nom-tam's 4: with 2 (1) its 16-bit (8-bit) Rice coder loses large differences
+                // (e.g. next to a MISSING value); CFITSIO (astropy) handles 4 for short and int images.
                 c.compress();
                 fits.addHDU(CompressedTable.rewrite(c, a.type()));
             } else {
@@ -98,6 +98,19 @@ public final class FitsFormat implements SegmentFormat {
         } catch (FitsException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The ZCMPTYPE actually written. Byte (char) images are never Rice-compressed but GZIP-compressed (lossless
+     * too): nom-tam's Rice coder codes bytes as signed values with BYTEPIX 4, which CFITSIO (fitsverify's library,
+     * astropy, funpack) decodes to values it cannot store in an unsigned BITPIX 8 image ("numerical overflow"), and
+     * its BYTEPIX 1 coder loses large differences.
+     */
+    static String fileAlgorithm(FitsCompression comp, DrmsType type) {
+        if (type == DrmsType.CHAR && Compression.ZCMPTYPE_RICE_1.equals(comp.algorithm())) {
+            return Compression.ZCMPTYPE_GZIP_1;
+        }
+        return comp.algorithm();
     }
 
     private static int[] tiles(FitsCompression comp, int[] dims) {
