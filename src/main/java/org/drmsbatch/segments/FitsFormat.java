@@ -20,7 +20,6 @@ import nom.tam.fits.Header;
 import nom.tam.fits.ImageData;
 import nom.tam.fits.ImageHDU;
 import nom.tam.fits.compression.algorithm.quant.QuantizeOption;
-import nom.tam.fits.compression.algorithm.rice.RiceCompressOption;
 import nom.tam.fits.header.Compression;
 import nom.tam.fits.header.Standard;
 import nom.tam.image.compression.hdu.CompressedImageHDU;
@@ -80,18 +79,17 @@ public final class FitsFormat implements SegmentFormat {
                 h.deleteKey(Standard.PCOUNT); // nom-tam would carry them into the compressed header
                 h.deleteKey(Standard.GCOUNT);
                 CompressedImageHDU c = CompressedImageHDU.fromImageHDU(image, tiles(comp, a.dims()));
-                c.setCompressAlgorithm(comp.algorithm());
+                c.setCompressAlgorithm(fileAlgorithm(comp, a.type()));
                 if (a.type().isFloating()) {
-                    if (!comp.algorithm().startsWith("GZIP")) {
+                    if (!fileAlgorithm(comp, a.type()).startsWith("GZIP")) {
                         c.setQuantAlgorithm(Compression.ZQUANTIZ_SUBTRACTIVE_DITHER_1);
-                        c.getCompressOption(QuantizeOption.class).setQlevel(4);
+                        c.getCompressOption(QuantizeOption.class).setQlevel(4).setCheckNull(true);
                     }
-                } else if (comp.algorithm().equals(Compression.ZCMPTYPE_RICE_1)) {
-                    // nom-tam's header default (4) is wrong for 8- and 16-bit images; other readers trust it
-                    c.getCompressOption(RiceCompressOption.class).setBytePix(SegmentArray.elementSize(a.type()));
                 }
+                // BYTEPIX stays nom-tam's 4: with 2 (1) its 16-bit (8-bit) Rice coder loses large differences
+                // (e.g. next to a MISSING value); CFITSIO (astropy) handles 4 for short and int images.
                 c.compress();
-                fits.addHDU(c);
+                fits.addHDU(CompressedTable.rewrite(c, a.type()));
             } else {
                 fits.addHDU(image);
             }
@@ -100,6 +98,19 @@ public final class FitsFormat implements SegmentFormat {
         } catch (FitsException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The ZCMPTYPE actually written. Byte (char) images are never Rice-compressed but GZIP-compressed (lossless
+     * too): nom-tam's Rice coder codes bytes as signed values with BYTEPIX 4, which CFITSIO (fitsverify's library,
+     * astropy, funpack) decodes to values it cannot store in an unsigned BITPIX 8 image ("numerical overflow"), and
+     * its BYTEPIX 1 coder loses large differences.
+     */
+    static String fileAlgorithm(FitsCompression comp, DrmsType type) {
+        if (type == DrmsType.CHAR && Compression.ZCMPTYPE_RICE_1.equals(comp.algorithm())) {
+            return Compression.ZCMPTYPE_GZIP_1;
+        }
+        return comp.algorithm();
     }
 
     private static int[] tiles(FitsCompression comp, int[] dims) {
@@ -207,8 +218,9 @@ public final class FitsFormat implements SegmentFormat {
             }
             bzero += 128 * bscale;
         }
-        if (type.isInteger() && h.containsKey(Standard.BLANK)) {
-            long blank = h.getLongValue(Standard.BLANK) - (type == DrmsType.CHAR ? 128 : 0);
+        if (type.isInteger() && (h.containsKey(Standard.BLANK) || h.containsKey(Compression.ZBLANK))) {
+            long fitsBlank = h.containsKey(Standard.BLANK) ? h.getLongValue(Standard.BLANK) : h.getLongValue(Compression.ZBLANK);
+            long blank = fitsBlank - (type == DrmsType.CHAR ? 128 : 0);
             replaceBlank(type, data, blank);
         }
         return SegmentArray.of(type, dims, data, bzero, bscale, true);
