@@ -317,6 +317,10 @@ class SegmentRecordsTest {
         Object dqual = drms.read(s -> s.open("lnk.source", 0).get(0).get("DQUAL"));
         assertThat(squal).isEqualTo(10);
         assertThat(dqual).isEqualTo(20);
+        // a record kept after its read transaction still follows its links
+        assertThat(r.get("SQUAL")).isEqualTo(10);
+        assertThat(r.get("DQUAL")).isEqualTo(20);
+        assertThat(r.follow("DYN")).get().extracting(Record::recnum).isEqualTo(v2);
     }
 
     private long target(int fsn, int qual) {
