@@ -517,6 +517,11 @@ public final class DrmsSession {
         return units.stream().map(u -> u.unit).toList();
     }
 
+    /** True once the session's transaction has ended (its connection is no longer usable). */
+    boolean ended() {
+        return closed;
+    }
+
     private void checkOpen() {
         if (closed) {
             throw new DrmsException("The session has ended");

@@ -205,6 +205,10 @@ public final class Record {
         if (v == null || session == null) {
             return Optional.empty();
         }
+        if (session.ended()) {
+            // a record kept after its session: its connection is closed, so follow in a new read transaction
+            return session.drms().read(s -> s.follow(l, v));
+        }
         return session.follow(l, v);
     }
 

@@ -1,0 +1,234 @@
+package org.drmsbatch.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.drmsbatch.TestDatabase;
+import org.drmsbatch.drms.JsdParser;
+import org.drmsbatch.drms.SeriesDefinition;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The drms command run in-process against a fresh database, as a user would run it. */
+class DrmsCommandTest {
+
+    @TempDir
+    static Path home;
+
+    static String url;
+
+    static final String JSD = """
+            Seriesname: cli.obs
+            Author: "tester"
+            Owner: tester
+            Unitsize: 4
+            Archive: 0
+            Retention: 3
+            PrimeKeys: FSN
+            Description: "observations for the CLI test"
+            Keyword: FSN, int, variable, record, DRMS_MISSING_VALUE, %d, none, "frame"
+            Keyword: WAVE, double, variable, record, 0.0, %.2f, nm, "wavelength"
+            Keyword: OBSERVER, string, variable, record, "nobody", %s, none, "observer"
+            """;
+
+    static Path jsd;
+
+    record Run(int code, String out, String err) {
+    }
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        url = TestDatabase.newDatabase();
+        jsd = home.resolve("cli.obs.jsd");
+        Files.writeString(jsd, JSD);
+    }
+
+    static Run run(String... args) {
+        return runWithInput(null, args);
+    }
+
+    static synchronized Run runWithInput(String stdin, String... args) {
+        List<String> all = new ArrayList<>(List.of("--home", home.toString(),
+                "--set", "spring.datasource.url=" + url,
+                "--set", "spring.datasource.username=" + TestDatabase.user()));
+        all.addAll(List.of(args));
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        InputStream oldIn = System.in;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code;
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            if (stdin != null) {
+                System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+            }
+            code = DrmsCommand.execute(all.toArray(String[]::new));
+            System.out.flush();
+            System.err.flush();
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+            System.setIn(oldIn);
+        }
+        Run r = new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        oldOut.println("drms " + String.join(" ", args) + " -> " + r.code() + "\n" + r.out() + r.err());
+        return r;
+    }
+
+    static void create(String name) {
+        Run r = run("create-series", "--name", name, jsd.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("Created series " + name);
+    }
+
+    @Test
+    void helpOfEverySubcommandExitsZeroWithUsage() {
+        Run root = run("--help");
+        assertThat(root.code()).isZero();
+        assertThat(root.out()).contains("Usage:").contains("drms");
+        for (String sub : List.of("create-series", "describe-series", "delete-series", "show-series", "set-info",
+                "show-info", "demo")) {
+            Run r = run(sub, "--help");
+            assertThat(r.code()).as(sub).isZero();
+            assertThat(r.out()).as(sub).contains("Usage:").contains(sub);
+            assertThat(root.out()).as("root help lists " + sub).contains(sub);
+        }
+    }
+
+    @Test
+    void createSeriesOfAGoodJsdAndABadOne() throws Exception {
+        create("cli.good");
+        Path bad = home.resolve("bad.jsd");
+        Files.writeString(bad, """
+                Seriesname: cli.bad
+                PrimeKeys: FSN
+                Keyword: FSN, int, variable, record, 0, %d, none, "frame"
+                Keyword: X, quux, variable, record, 0, %d, none, "unknown type"
+                """);
+        Run r = run("create-series", bad.toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("bad.jsd:4:").contains("quux");
+        assertThat(run("describe-series", "cli.bad").code()).isEqualTo(1);
+        // and again without -f: the series exists
+        Run again = run("create-series", "--name", "cli.good", jsd.toString());
+        assertThat(again.code()).isEqualTo(1);
+        assertThat(again.err()).contains("already exists");
+    }
+
+    @Test
+    void showSeriesAndDescribeSeries() {
+        create("cli.listed");
+        Run show = run("show-series", "^cli\\.listed$");
+        assertThat(show.code()).isZero();
+        assertThat(show.out()).contains("cli.listed");
+        Run none = run("show-series", "^no\\.such");
+        assertThat(none.code()).isZero();
+        assertThat(none.out()).doesNotContain("cli.listed");
+
+        Run d = run("describe-series", "cli.listed");
+        assertThat(d.code()).isZero();
+        assertThat(d.out()).contains("cli.listed", "FSN", "WAVE", "OBSERVER", "observations for the CLI test");
+        Run unknown = run("describe-series", "cli.nope");
+        assertThat(unknown.code()).isEqualTo(1);
+        assertThat(unknown.err()).contains("cli.nope");
+    }
+
+    @Test
+    void setInfoThenShowInfoPrintsTheTable() {
+        create("cli.table");
+        Run set = run("set-info", "ds=cli.table", "-c", "FSN=1", "WAVE=17.1", "OBSERVER=ann");
+        assertThat(set.code()).as(set.err()).isZero();
+        Run show = run("show-info", "ds=cli.table", "n=10", "key=FSN,WAVE,OBSERVER");
+        assertThat(show.code()).as(show.err()).isZero();
+        assertThat(show.out().lines().toList()).containsExactly("FSN\tWAVE\tOBSERVER", "1\t17.10\tann");
+    }
+
+    @Test
+    void setInfoFromJsonLinesIsAllOrNothing() {
+        create("cli.json");
+        Run ok = runWithInput("""
+                {"FSN": 2, "WAVE": 30.4, "OBSERVER": "bob"}
+
+                {"FSN": 3, "OBSERVER": "cy"}
+                """, "set-info", "ds=cli.json", "-k");
+        assertThat(ok.code()).as(ok.err()).isZero();
+        Run show = run("show-info", "ds=cli.json", "n=10", "key=FSN,WAVE,OBSERVER", "-q");
+        assertThat(show.out().lines().toList()).containsExactly("2\t30.40\tbob", "3\t0.00\tcy");
+
+        Run bad = runWithInput("""
+                {"FSN": 4, "OBSERVER": "dee"}
+                {"FSN": 5, "OBSERVER": "eve"
+                """, "set-info", "ds=cli.json", "-k");
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err()).contains("line 2");
+        Run badKey = runWithInput("""
+                {"FSN": 6}
+                {"FSN": 7, "NOPE": 1}
+                """, "set-info", "ds=cli.json", "-k");
+        assertThat(badKey.code()).isEqualTo(1);
+        assertThat(badKey.err()).contains("line 2").contains("NOPE");
+        Run count = run("show-info", "ds=cli.json", "-c");
+        assertThat(count.code()).isZero();
+        assertThat(count.out().trim()).isEqualTo("2");
+        Run after = run("show-info", "ds=cli.json", "n=10", "key=FSN", "-q");
+        assertThat(after.out().lines().toList()).containsExactly("2", "3");
+    }
+
+    @Test
+    void showInfoErrors() {
+        create("cli.errs");
+        Run noN = run("show-info", "ds=cli.errs", "key=FSN");
+        assertThat(noN.code()).isEqualTo(1);
+        assertThat(noN.err()).isNotBlank();
+        Run unknown = run("show-info", "ds=cli.unknown", "n=1");
+        assertThat(unknown.code()).isEqualTo(1);
+        assertThat(unknown.err()).contains("cli.unknown");
+    }
+
+    @Test
+    void showInfoJsdParsesToAnEqualDefinition() {
+        create("cli.jsd");
+        Run j = run("show-info", "ds=cli.jsd", "-j");
+        assertThat(j.code()).isZero();
+        SeriesDefinition printed = new JsdParser().parse("printed.jsd", j.out());
+        SeriesDefinition original = new JsdParser().parse(jsd).withName("cli.jsd");
+        assertThat(printed).isEqualTo(original);
+    }
+
+    @Test
+    void deleteSeries() {
+        create("cli.doomed");
+        Run del = run("delete-series", "cli.doomed");
+        assertThat(del.code()).isZero();
+        assertThat(run("describe-series", "cli.doomed").code()).isEqualTo(1);
+        assertThat(run("show-series", "^cli\\.doomed$").out()).doesNotContain("cli.doomed");
+        assertThat(run("delete-series", "cli.doomed").code()).isEqualTo(1);
+    }
+
+    @Test
+    void demoRunsAndItsSegmentFilesExist() {
+        Run demo = run("demo");
+        assertThat(demo.code()).as(demo.err()).isZero();
+        List<Path> files = demo.out().lines().filter(l -> l.contains("\t"))
+                .map(l -> l.substring(l.lastIndexOf('\t') + 1).trim())
+                .filter(p -> p.startsWith("/"))
+                .map(Path::of).toList();
+        assertThat(files).isNotEmpty();
+        assertThat(files).allSatisfy(p -> {
+            assertThat(p).isRegularFile();
+            assertThat(p.startsWith(home)).isTrue();
+        });
+    }
+}
