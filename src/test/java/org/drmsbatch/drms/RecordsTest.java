@@ -6,27 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Path;
 import java.util.List;
 
-import org.drmsbatch.TestDatabase;
+import org.drmsbatch.CatalogTestSupport;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
-@SpringBootTest
-class RecordsTest {
-
-    @TempDir
-    static Path home;
-
-    @DynamicPropertySource
-    static void database(DynamicPropertyRegistry registry) {
-        TestDatabase.register(registry, home);
-    }
-
-    @Autowired
-    Drms drms;
+class RecordsTest extends CatalogTestSupport {
 
     @Test
     void keywordsOfEveryTypeRoundTripThroughTheCatalogWithStatuses() {

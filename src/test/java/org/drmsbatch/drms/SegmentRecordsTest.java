@@ -20,33 +20,13 @@ import javax.sql.DataSource;
 import nom.tam.fits.BasicHDU;
 import nom.tam.fits.Fits;
 import nom.tam.fits.Header;
-import org.drmsbatch.TestDatabase;
 import org.drmsbatch.segments.SegmentArray;
 import org.drmsbatch.sums.StorageUnit;
+import org.drmsbatch.CatalogTestSupport;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /** Records with segment files written and read through sessions: formats, scaling, storage units, clones, links. */
-@SpringBootTest
-class SegmentRecordsTest {
-
-    @TempDir
-    static Path home;
-
-    @DynamicPropertySource
-    static void database(DynamicPropertyRegistry registry) {
-        TestDatabase.register(registry, home);
-    }
-
-    @Autowired
-    Drms drms;
-
-    @Autowired
-    DataSource dataSource;
+class SegmentRecordsTest extends CatalogTestSupport {
 
     static String segJsd(String name) {
         return """

@@ -14,30 +14,10 @@ import java.util.List;
 
 import javax.sql.DataSource;
 
-import org.drmsbatch.TestDatabase;
+import org.drmsbatch.CatalogTestSupport;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
-@SpringBootTest
-class SeriesCatalogTest {
-
-    @TempDir
-    static Path home;
-
-    @DynamicPropertySource
-    static void database(DynamicPropertyRegistry registry) {
-        TestDatabase.register(registry, home);
-    }
-
-    @Autowired
-    Drms drms;
-
-    @Autowired
-    DataSource dataSource;
+class SeriesCatalogTest extends CatalogTestSupport {
 
     static SeriesDefinition jsd(String file) {
         return new JsdParser().parse(Path.of("src/test/resources/jsd", file));
