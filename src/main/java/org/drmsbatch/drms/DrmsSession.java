@@ -10,7 +10,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -93,37 +92,26 @@ public final class DrmsSession {
 
     private long register() {
         try {
-            int backendPid;
-            Timestamp backendStart;
-            try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(
-                    "SELECT pid, backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()")) {
-                rs.next();
-                backendPid = rs.getInt(1);
-                backendStart = rs.getTimestamp(2);
-            }
+            Drms.Backend backend = drms.backend(connection);
             // committed at once, on its own connection, so that a sweep can see the session even if it dies
             try (Connection c = drms.dataSource().getConnection()) {
                 c.setAutoCommit(true);
-                long sid;
-                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-                        "SELECT nextval('drms.drms_sessionid_seq')")) {
-                    rs.next();
-                    sid = rs.getLong(1);
-                }
                 try (PreparedStatement ps = c.prepareStatement("""
                         INSERT INTO drms.drms_session (sessionid, sessionns, username, hostname, pid, backend_pid,
                                                        backend_start, status)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, 'open')""")) {
-                    ps.setLong(1, sid);
-                    ps.setString(2, drms.sessionNamespace());
-                    ps.setString(3, System.getProperty("user.name"));
-                    ps.setString(4, hostName());
-                    ps.setLong(5, ProcessHandle.current().pid());
-                    ps.setInt(6, backendPid);
-                    ps.setTimestamp(7, backendStart);
-                    ps.executeUpdate();
+                        VALUES (nextval('drms.drms_sessionid_seq'), ?, ?, ?, ?, ?, ?, 'open')
+                        RETURNING sessionid""")) {
+                    ps.setString(1, drms.sessionNamespace());
+                    ps.setString(2, System.getProperty("user.name"));
+                    ps.setString(3, hostName());
+                    ps.setLong(4, ProcessHandle.current().pid());
+                    ps.setInt(5, backend.pid());
+                    ps.setTimestamp(6, backend.start());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        return rs.getLong(1);
+                    }
                 }
-                return sid;
             }
         } catch (SQLException e) {
             throw new DrmsException("Cannot open a DRMS session: " + e.getMessage(), e);
