@@ -66,9 +66,10 @@ CREATE TABLE drms.drms_segment (
     PRIMARY KEY (seriesname, segmentname)
 );
 
--- A DRMS session: one per database transaction that writes records. backend_pid, backend_start and xact_start
--- identify the PostgreSQL transaction holding the session, so that the start-up sweep can tell a live session
--- from a dead one (its backend is gone, or the backend has moved on to another transaction).
+-- A DRMS session: one per database transaction that writes records. backend_pid and backend_start identify the
+-- PostgreSQL backend holding the session's transaction; the row is committed on its own connection while that
+-- transaction runs, so the session is live exactly while that backend runs a transaction that started no later
+-- than the row's starttime. That is how the start-up sweep tells a live session from a dead one.
 CREATE SEQUENCE drms.drms_sessionid_seq;
 CREATE TABLE drms.drms_session (
     sessionid     bigint PRIMARY KEY,
@@ -78,7 +79,6 @@ CREATE TABLE drms.drms_session (
     pid           bigint,
     backend_pid   integer,
     backend_start timestamptz,
-    xact_start    timestamptz,
     starttime     timestamptz NOT NULL DEFAULT now(),
     endtime       timestamptz,
     status        text NOT NULL                -- open, committed, aborted

@@ -1,25 +1,35 @@
 package org.drmsbatch;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import javax.sql.DataSource;
 
 import org.drmsbatch.drms.Drms;
-import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * Base of the tests that run the whole application context: each test class gets a fresh database (from
- * {@link TestDatabase}) and a fresh {@code drms.home}.
+ * Base of the tests that run the whole application context. They share one context (Spring caches it), so one
+ * database from {@link TestDatabase} and one {@code drms.home} made for this test JVM: give each test its own
+ * series names.
  */
 @SpringBootTest
 public abstract class CatalogTestSupport {
 
-    @TempDir
-    protected static Path home;
+    protected static final Path home = newHome();
+
+    private static Path newHome() {
+        try {
+            return Files.createTempDirectory("drms-test-home");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {

@@ -1,9 +1,14 @@
 package org.drmsbatch.drms;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
@@ -11,6 +16,7 @@ import javax.sql.DataSource;
 
 import org.drmsbatch.segments.SegmentFiles;
 import org.drmsbatch.sums.Sums;
+import org.postgresql.PGConnection;
 import org.springframework.jdbc.datasource.DataSourceUtils;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
@@ -34,6 +40,12 @@ public class Drms {
     private final int defaultRetention;
     private final Map<SeriesDefinition, SeriesLayout> layouts = new ConcurrentHashMap<>();
     private final Map<SeriesDefinition, RecordTable> tables = new ConcurrentHashMap<>();
+    /** physical connection -> its backend's pid and start: fixed for the connection's life, so asked once */
+    private final Map<PGConnection, Backend> backends = Collections.synchronizedMap(new WeakHashMap<>());
+
+    /** The PostgreSQL backend behind a connection, as pg_stat_activity names it (what a sweep checks). */
+    record Backend(int pid, Timestamp start) {
+    }
 
     public Drms(DataSource dataSource, PlatformTransactionManager transactions, Sums sums, String sessionNamespace,
                 int defaultRetention) {
@@ -150,6 +162,24 @@ public class Drms {
         } catch (SQLException e) {
             throw new DrmsException("Cannot read series '" + name + "': " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The backend of a (pooled) connection. A pooled connection keeps its physical connection, and so its
+     * backend, for life: the lookup in pg_stat_activity is made once per physical connection.
+     */
+    Backend backend(Connection c) throws SQLException {
+        PGConnection physical = c.unwrap(PGConnection.class);
+        Backend b = backends.get(physical);
+        if (b == null) {
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                    "SELECT pid, backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()")) {
+                rs.next();
+                b = new Backend(rs.getInt(1), rs.getTimestamp(2));
+            }
+            backends.put(physical, b);
+        }
+        return b;
     }
 
     SeriesLayout layout(SeriesDefinition def) {

@@ -10,7 +10,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -93,41 +92,33 @@ public final class DrmsSession {
 
     private long register() {
         try {
-            int backendPid;
-            Timestamp backendStart;
-            Timestamp xactStart;
+            Drms.Backend backend = drms.backend(connection);
+            long sid;
+            // taken on the session's own connection, which also makes sure its transaction has begun before the
+            // session row below is stamped: the sweep relies on that order (see Sums)
             try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(
-                    "SELECT pid, backend_start, xact_start FROM pg_stat_activity WHERE pid = pg_backend_pid()")) {
+                    "SELECT nextval('drms.drms_sessionid_seq')")) {
                 rs.next();
-                backendPid = rs.getInt(1);
-                backendStart = rs.getTimestamp(2);
-                xactStart = rs.getTimestamp(3);
+                sid = rs.getLong(1);
             }
             // committed at once, on its own connection, so that a sweep can see the session even if it dies
             try (Connection c = drms.dataSource().getConnection()) {
                 c.setAutoCommit(true);
-                long sid;
-                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-                        "SELECT nextval('drms.drms_sessionid_seq')")) {
-                    rs.next();
-                    sid = rs.getLong(1);
-                }
                 try (PreparedStatement ps = c.prepareStatement("""
                         INSERT INTO drms.drms_session (sessionid, sessionns, username, hostname, pid, backend_pid,
-                                                       backend_start, xact_start, status)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open')""")) {
+                                                       backend_start, status)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, 'open')""")) {
                     ps.setLong(1, sid);
                     ps.setString(2, drms.sessionNamespace());
                     ps.setString(3, System.getProperty("user.name"));
                     ps.setString(4, hostName());
                     ps.setLong(5, ProcessHandle.current().pid());
-                    ps.setInt(6, backendPid);
-                    ps.setTimestamp(7, backendStart);
-                    ps.setTimestamp(8, xactStart);
+                    ps.setInt(6, backend.pid());
+                    ps.setTimestamp(7, backend.start());
                     ps.executeUpdate();
                 }
-                return sid;
             }
+            return sid;
         } catch (SQLException e) {
             throw new DrmsException("Cannot open a DRMS session: " + e.getMessage(), e);
         }

@@ -39,7 +39,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Allocation is recorded at once, outside the caller's transaction, as a DARW row naming the DRMS session; the
  * commit ({@link #put}) runs inside the caller's transaction. So an allocation whose transaction never commits is
- * visible to {@link #sweep()} as a DARW row of a dead session and its directory is removed.
+ * visible to {@link #sweep()} as a DARW row of a dead session and its directory is removed. A session is live
+ * while the PostgreSQL backend it recorded runs a transaction that began no later than the session's row (a
+ * backend runs one transaction at a time, so that transaction is the session's own); a pooled connection that
+ * has moved on to another transaction no longer keeps a dead session's directories.
  */
 public class Sums {
 
@@ -301,7 +304,7 @@ public class Sums {
                     WHERE a.status = 1
                       AND NOT EXISTS (SELECT 1 FROM pg_stat_activity p
                                       WHERE p.pid = d.backend_pid AND p.backend_start = d.backend_start
-                                        AND p.xact_start = d.xact_start AND d.status = 'open')""")) {
+                                        AND p.xact_start <= d.starttime AND d.status = 'open')""")) {
                 while (rs.next()) {
                     dead.add(new long[] {rs.getLong(1)});
                     deadDirs.add(rs.getString(2));
@@ -322,7 +325,7 @@ public class Sums {
                         UPDATE drms.drms_session d SET status = 'aborted', endtime = now()
                         WHERE d.status = 'open' AND NOT EXISTS (SELECT 1 FROM pg_stat_activity p
                               WHERE p.pid = d.backend_pid AND p.backend_start = d.backend_start
-                                AND p.xact_start = d.xact_start)""");
+                                AND p.xact_start <= d.starttime)""");
             }
             // Directories that no row owns (left by a crash between a delete's commit and its rm -rf). List the
             // directories before reading the rows: an allocation commits its row before it makes its directory,

@@ -129,6 +129,53 @@ class SumsTest {
                 .hasMessageContaining("No SUMS partition has");
     }
 
+    @Test
+    void theSweepKeepsALiveSessionsUnitsAndRemovesThemOnceItsConnectionHasMovedOnToAnotherTransaction()
+            throws Exception {
+        try (Connection session = ds.getConnection(); Connection other = ds.getConnection()) {
+            session.setAutoCommit(false);
+            long sid;
+            try (Statement s = session.createStatement(); ResultSet rs = s.executeQuery(
+                    "SELECT nextval('drms.drms_sessionid_seq'), pg_backend_pid(),"
+                    + " (SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid())")) {
+                rs.next();
+                sid = rs.getLong(1);
+                try (PreparedStatement ps = other.prepareStatement("""
+                        INSERT INTO drms.drms_session (sessionid, sessionns, backend_pid, backend_start, status)
+                        VALUES (?, 'test', ?, ?, 'open')""")) {
+                    ps.setLong(1, sid);
+                    ps.setInt(2, rs.getInt(2));
+                    ps.setTimestamp(3, rs.getTimestamp(3));
+                    ps.executeUpdate();
+                }
+            }
+            StorageUnit su = sums.alloc(sid, 0, 0);
+            assertThat(sums.sweep()).as("the session's transaction still runs").isEmpty();
+            assertThat(su.directory()).isDirectory();
+
+            // the transaction ends without a commit and the pooled connection goes on to other work
+            session.rollback();
+            try (Statement s = session.createStatement()) {
+                s.executeQuery("SELECT 1").close();
+            }
+            assertThat(sums.sweep()).containsExactly(su.directory());
+            assertThat(su.directory()).doesNotExist();
+            assertThat(queryInt("SELECT count(*) FROM sums.sum_partn_alloc WHERE status = 1")).isZero();
+            assertThat(queryInt("SELECT count(*) FROM drms.drms_session WHERE status = 'open'")).isZero();
+            session.rollback();
+        }
+    }
+
+    @Test
+    void theSweepRemovesDirectoriesThatNoRowOwns() throws Exception {
+        Path stray = home.resolve("SUM1").resolve("D987654");
+        Files.createDirectories(stray.resolve("S00000"));
+        Path notAUnit = home.resolve("SUM1").resolve("Downloads");
+        Files.createDirectories(notAUnit);
+        assertThat(sums.sweep()).containsExactly(stray);
+        assertThat(notAUnit).isDirectory();
+    }
+
     private String effectiveDate(Connection c, StorageUnit su) throws Exception {
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT effective_date FROM sums.sum_partn_alloc WHERE ds_index = ?")) {
