@@ -36,7 +36,8 @@ class ShowInfoCommand implements Callable<Integer> {
     boolean recnum;
     @Option(names = "-S", description = "Print the SUNUM.")
     boolean sunum;
-    @Option(names = "-p", description = "Print the record's storage directory; segment files as full paths.")
+    @Option(names = "-p", description = {"Print the record's storage directory; segment files as full paths.",
+            "Touches the storage units' retention as DRMS does."})
     boolean path;
     @Option(names = "-P", description = "As -p (the path only if online).")
     boolean pathOnline;
@@ -126,8 +127,14 @@ class ShowInfoCommand implements Callable<Integer> {
                 throw new DrmsCommand.UserError("Series '" + def.name() + "' has no segment '" + s + "'");
             }
         }
-        List<Record> records = d.read(s -> s.open(def.name(), n));
         boolean paths = path || pathOnline;
+        List<Record> records = paths
+                ? d.inSession(s -> { // handing out paths touches the units' retention, as DRMS does
+                    List<Record> rs = s.open(def.name(), n);
+                    s.touch(rs);
+                    return rs;
+                })
+                : d.read(s -> s.open(def.name(), n));
         if (keyValue) {
             for (Record r : records) {
                 System.out.println("# " + spec(r));

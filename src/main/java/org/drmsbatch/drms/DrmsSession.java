@@ -362,6 +362,28 @@ public final class DrmsSession {
         }
     }
 
+    /**
+     * Touches the storage units of records as DRMS does when it hands out their paths: a SUMS get with touch and
+     * a negative retention, so each unit stays at least the series' staging retention (or the site default)
+     * from now, never less than it already had.
+     */
+    public void touch(Collection<Record> records) {
+        Map<SeriesDefinition, List<Long>> bySeries = new LinkedHashMap<>();
+        for (Record r : records) {
+            if (r.sunum >= 0) {
+                bySeries.computeIfAbsent(r.series(), k -> new ArrayList<>()).add(r.sunum);
+            }
+        }
+        try {
+            for (Map.Entry<SeriesDefinition, List<Long>> e : bySeries.entrySet()) {
+                int days = e.getKey().stagingRetention() > 0 ? e.getKey().stagingRetention() : drms.defaultRetention();
+                drms.sums().get(connection, e.getValue().stream().distinct().toList(), true, -days);
+            }
+        } catch (SQLException e) {
+            throw new DrmsException("Cannot touch storage units: " + e.getMessage(), e);
+        }
+    }
+
     Optional<Record> follow(LinkDef link, Object value) {
         SeriesDefinition target = definition(link.targetSeries());
         RecordTable t = drms.table(target);

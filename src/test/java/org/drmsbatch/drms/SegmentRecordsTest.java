@@ -314,6 +314,42 @@ class SegmentRecordsTest extends CatalogTestSupport {
     }
 
     @Test
+    void handingOutPathsTouchesRetentionAsSumsGetDoes() throws Exception {
+        create(segJsd("seg.touch").replace("Retention: 5", "Retention: 5\nStagingRetention: 400"));
+        long sunum = drms.inSession(s -> {
+            Record r = s.create("seg.touch");
+            r.set("FSN", 1);
+            r.write("image_sm", SegmentArray.ofFloats(physical(1), 4, 3));
+            s.close(r, DrmsSession.Action.INSERT);
+            return r.sunum();
+        });
+        String committed = effectiveDate(sunum);
+        java.time.format.DateTimeFormatter f = java.time.format.DateTimeFormatter.ofPattern("yyyyMMddHHmm");
+        java.time.LocalDateTime now = java.time.LocalDateTime.now(java.time.ZoneOffset.UTC);
+        // put: now + Retention (5 days)
+        assertThat(java.time.LocalDateTime.parse(committed, f)).isBetween(now.plusDays(5).minusMinutes(2),
+                now.plusDays(5).plusMinutes(1));
+        drms.inSession(s -> {
+            s.touch(s.open("seg.touch", 0));
+            return null;
+        });
+        // touch with -StagingRetention: max(current, now + 400 + 3 days)
+        assertThat(java.time.LocalDateTime.parse(effectiveDate(sunum), f)).isBetween(
+                now.plusDays(403).minusMinutes(2), now.plusDays(403).plusMinutes(2));
+    }
+
+    private String effectiveDate(long sunum) throws Exception {
+        try (var c = dataSource.getConnection(); var ps = c.prepareStatement(
+                "SELECT effective_date FROM sums.sum_partn_alloc WHERE ds_index = ?")) {
+            ps.setLong(1, sunum);
+            try (var rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
+
+    @Test
     void aSessionThatThrowsAfterWritingFilesLeavesNoDirectory() throws Exception {
         create(segJsd("seg.fail"));
         List<Path> dirs = new ArrayList<>();
