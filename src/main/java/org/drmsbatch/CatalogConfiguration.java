@@ -2,6 +2,7 @@ package org.drmsbatch;
 
 import javax.sql.DataSource;
 
+import com.zaxxer.hikari.HikariDataSource;
 import org.drmsbatch.drms.Drms;
 import org.drmsbatch.sums.Sums;
 import org.springframework.boot.ApplicationRunner;
@@ -14,16 +15,59 @@ import org.springframework.transaction.PlatformTransactionManager;
 @Configuration(proxyBeanMethods = false)
 public class CatalogConfiguration {
 
-    @Bean
-    Sums sums(DataSource dataSource, DrmsProperties properties) {
-        return new Sums(dataSource, properties.partitions());
+    /**
+     * A small pool of its own for the autocommit bookkeeping next to sessions (session and allocation rows), so
+     * that sessions holding every connection of the main pool can never starve it.
+     */
+    @Bean(destroyMethod = "close")
+    SideDataSource sideDataSource(DataSource dataSource) {
+        return new SideDataSource(dataSource);
     }
 
     @Bean
-    Drms drms(DataSource dataSource, PlatformTransactionManager transactionManager, Sums sums,
+    Sums sums(SideDataSource side, DrmsProperties properties) {
+        return new Sums(side.get(), properties.partitions());
+    }
+
+    @Bean
+    Drms drms(DataSource dataSource, SideDataSource side, PlatformTransactionManager transactionManager, Sums sums,
               DrmsProperties properties) {
-        return new Drms(dataSource, transactionManager, sums, properties.session().namespace(),
+        return new Drms(dataSource, side.get(), transactionManager, sums, properties.session().namespace(),
                 properties.session().defaultRetention());
+    }
+
+    /** Holds the side pool: a copy of the main Hikari pool's settings with 4 connections (else the main pool). */
+    static final class SideDataSource implements AutoCloseable {
+        private final DataSource dataSource;
+        private final HikariDataSource owned;
+
+        SideDataSource(DataSource main) {
+            if (main instanceof HikariDataSource h) {
+                owned = new HikariDataSource();
+                owned.setJdbcUrl(h.getJdbcUrl());
+                owned.setUsername(h.getUsername());
+                owned.setPassword(h.getPassword());
+                owned.setDataSourceProperties(h.getDataSourceProperties());
+                owned.setMaximumPoolSize(4);
+                owned.setMinimumIdle(0);
+                owned.setPoolName("drms-side");
+                dataSource = owned;
+            } else {
+                owned = null;
+                dataSource = main;
+            }
+        }
+
+        DataSource get() {
+            return dataSource;
+        }
+
+        @Override
+        public void close() {
+            if (owned != null) {
+                owned.close();
+            }
+        }
     }
 
     /** At start-up: register the partitions and remove directories that no committed row owns. */

@@ -4,11 +4,8 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Timestamp;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
@@ -16,7 +13,6 @@ import javax.sql.DataSource;
 
 import org.drmsbatch.segments.SegmentFiles;
 import org.drmsbatch.sums.Sums;
-import org.postgresql.PGConnection;
 import org.springframework.jdbc.datasource.DataSourceUtils;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
@@ -32,6 +28,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class Drms {
 
     private final DataSource dataSource;
+    private final DataSource sideDataSource;
     private final PlatformTransactionManager transactions;
     private final Sums sums;
     private final SeriesCatalog catalog = new SeriesCatalog();
@@ -40,16 +37,19 @@ public class Drms {
     private final int defaultRetention;
     private final Map<SeriesDefinition, SeriesLayout> layouts = new ConcurrentHashMap<>();
     private final Map<SeriesDefinition, RecordTable> tables = new ConcurrentHashMap<>();
-    /** physical connection -> its backend's pid and start: fixed for the connection's life, so asked once */
-    private final Map<PGConnection, Backend> backends = Collections.synchronizedMap(new WeakHashMap<>());
-
-    /** The PostgreSQL backend behind a connection, as pg_stat_activity names it (what a sweep checks). */
-    record Backend(int pid, Timestamp start) {
-    }
-
     public Drms(DataSource dataSource, PlatformTransactionManager transactions, Sums sums, String sessionNamespace,
                 int defaultRetention) {
+        this(dataSource, dataSource, transactions, sums, sessionNamespace, defaultRetention);
+    }
+
+    /**
+     * @param sideDataSource connections for autocommit bookkeeping next to a session's transaction; a pool of
+     *                       its own in production (see {@link #sideConnection()})
+     */
+    public Drms(DataSource dataSource, DataSource sideDataSource, PlatformTransactionManager transactions, Sums sums,
+                String sessionNamespace, int defaultRetention) {
         this.dataSource = dataSource;
+        this.sideDataSource = sideDataSource;
         this.transactions = transactions;
         this.sums = sums;
         this.sessionNamespace = sessionNamespace;
@@ -109,7 +109,7 @@ public class Drms {
             try {
                 List<Long> old = catalog.create(s.connection(), def, replace);
                 s.forget(def.name());
-                sums.delete(s.connection(), old);
+                s.deleteStorageUnits(old);
                 forget(def.name());
                 return def;
             } catch (SQLException e) {
@@ -125,7 +125,7 @@ public class Drms {
                 List<Long> sunums = catalog.drop(s.connection(), name);
                 s.forget(name);
                 if (!keepStorage) {
-                    sums.delete(s.connection(), sunums);
+                    s.deleteStorageUnits(sunums);
                 }
                 forget(name);
                 return null;
@@ -164,23 +164,6 @@ public class Drms {
         }
     }
 
-    /**
-     * The backend of a (pooled) connection. A pooled connection keeps its physical connection, and so its
-     * backend, for life: the lookup in pg_stat_activity is made once per physical connection.
-     */
-    Backend backend(Connection c) throws SQLException {
-        PGConnection physical = c.unwrap(PGConnection.class);
-        Backend b = backends.get(physical);
-        if (b == null) {
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-                    "SELECT pid, backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()")) {
-                rs.next();
-                b = new Backend(rs.getInt(1), rs.getTimestamp(2));
-            }
-            backends.put(physical, b);
-        }
-        return b;
-    }
 
     SeriesLayout layout(SeriesDefinition def) {
         return layouts.computeIfAbsent(def, SeriesLayout::new);
@@ -197,6 +180,16 @@ public class Drms {
 
     public DataSource dataSource() {
         return dataSource;
+    }
+
+    /**
+     * An autocommit connection for the short writes that must not wait for a session's transaction (session and
+     * allocation rows), from a pool of its own so that sessions holding every main connection cannot starve it.
+     */
+    Connection sideConnection() throws SQLException {
+        Connection c = sideDataSource.getConnection();
+        c.setAutoCommit(true);
+        return c;
     }
 
     public SegmentFiles segmentFiles() {

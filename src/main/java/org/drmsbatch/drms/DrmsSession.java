@@ -53,6 +53,12 @@ public final class DrmsSession {
     private final Map<String, OpenUnit> openUnits = new LinkedHashMap<>();
     private final List<OpenUnit> units = new ArrayList<>();
     private final Map<String, SeriesDefinition> definitions = new java.util.HashMap<>();
+    /** recnums of records closed with INSERT: only their slots are committed */
+    private final java.util.Set<Long> inserted = new java.util.HashSet<>();
+    /** directories of storage units deleted in this session: removed once the deletion has committed */
+    private final List<Path> deleteAfterCommit = new ArrayList<>();
+    /** units that ended up with no committed slot: not put, removed after the transaction */
+    private final List<OpenUnit> emptyUnits = new ArrayList<>();
     private boolean closed;
 
     /** A storage unit being filled by this session: its series, the next free slot, slot -> recnum. */
@@ -90,33 +96,34 @@ public final class DrmsSession {
         return id;
     }
 
+    /**
+     * Registers the session: takes its id and, in the session's own transaction, a transaction-scoped advisory
+     * lock on it. PostgreSQL releases that lock when the transaction ends or its backend dies, so a sweep that
+     * can take the lock knows the session is over (whatever role it connects as). The session row itself is
+     * committed at once on another connection, so that a sweep can see the session even if it dies.
+     */
     private long register() {
         try {
-            Drms.Backend backend = drms.backend(connection);
             long sid;
-            // taken on the session's own connection, which also makes sure its transaction has begun before the
-            // session row below is stamped: the sweep relies on that order (see Sums)
+            int backendPid;
             try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(
-                    "SELECT nextval('drms.drms_sessionid_seq')")) {
+                    "SELECT id, pg_backend_pid(), pg_advisory_xact_lock(id)"
+                    + " FROM nextval('drms.drms_sessionid_seq') AS id")) {
                 rs.next();
                 sid = rs.getLong(1);
+                backendPid = rs.getInt(2);
             }
-            // committed at once, on its own connection, so that a sweep can see the session even if it dies
-            try (Connection c = drms.dataSource().getConnection()) {
-                c.setAutoCommit(true);
-                try (PreparedStatement ps = c.prepareStatement("""
-                        INSERT INTO drms.drms_session (sessionid, sessionns, username, hostname, pid, backend_pid,
-                                                       backend_start, status)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, 'open')""")) {
-                    ps.setLong(1, sid);
-                    ps.setString(2, drms.sessionNamespace());
-                    ps.setString(3, System.getProperty("user.name"));
-                    ps.setString(4, hostName());
-                    ps.setLong(5, ProcessHandle.current().pid());
-                    ps.setInt(6, backend.pid());
-                    ps.setTimestamp(7, backend.start());
-                    ps.executeUpdate();
-                }
+            try (Connection c = drms.sideConnection();
+                 PreparedStatement ps = c.prepareStatement("""
+                         INSERT INTO drms.drms_session (sessionid, sessionns, username, hostname, pid, backend_pid, status)
+                         VALUES (?, ?, ?, ?, ?, ?, 'open')""")) {
+                ps.setLong(1, sid);
+                ps.setString(2, drms.sessionNamespace());
+                ps.setString(3, System.getProperty("user.name"));
+                ps.setString(4, hostName());
+                ps.setLong(5, ProcessHandle.current().pid());
+                ps.setInt(6, backendPid);
+                ps.executeUpdate();
             }
             return sid;
         } catch (SQLException e) {
@@ -271,6 +278,7 @@ public final class DrmsSession {
         }
         for (Record r : records) {
             r.writable = false;
+            inserted.add(r.recnum);
         }
     }
 
@@ -446,7 +454,7 @@ public final class DrmsSession {
         int slot = u.nextSlot++;
         Path dir = u.unit.slotDirectory(slot);
         try {
-            Files.createDirectories(dir);
+            Files.createDirectory(dir); // fails if the unit's directory is gone, rather than making it again
         } catch (IOException e) {
             throw new DrmsException("Cannot make slot directory " + dir + ": " + e, e);
         }
@@ -465,10 +473,25 @@ public final class DrmsSession {
         }
     }
 
-    /** Before the transaction commits: write Records.txt and put every storage unit into SUMS, in the transaction. */
+    /**
+     * Before the transaction commits: drop the slots of records that were never closed with INSERT (their files
+     * must not outlive them), then write Records.txt and put every storage unit that still holds a record into
+     * SUMS, in the transaction.
+     */
     void beforeCommit() {
         try {
             for (OpenUnit u : units) {
+                u.slots.entrySet().removeIf(e -> {
+                    if (inserted.contains(e.getValue())) {
+                        return false;
+                    }
+                    Sums.deleteTree(u.unit.slotDirectory(e.getKey()));
+                    return true;
+                });
+                if (u.slots.isEmpty()) {
+                    emptyUnits.add(u);
+                    continue;
+                }
                 writeRecordsTxt(u);
                 drms.sums().put(connection, u.unit, id(), u.series.name(), u.series.archive(),
                         u.series.retention() > 0 ? u.series.retention() : drms.defaultRetention(),
@@ -484,6 +507,28 @@ public final class DrmsSession {
         } catch (SQLException e) {
             throw new DrmsException("Cannot commit the session's storage units: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Deletes storage units for good: their SUMS rows go in this transaction, their directories once it has
+     * committed (a crash in between leaves directories no row owns, which the sweep removes).
+     */
+    public void deleteStorageUnits(List<Long> sunums) {
+        try {
+            deleteAfterCommit.addAll(drms.sums().delete(connection, sunums));
+        } catch (SQLException e) {
+            throw new DrmsException("Cannot delete storage units: " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether a record's slot belongs to a storage unit this session allocated (and may therefore write). */
+    boolean ownsSlot(Record r) {
+        for (OpenUnit u : units) {
+            if (u.unit.sunum() == r.sunum) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void writeRecordsTxt(OpenUnit u) {
@@ -503,20 +548,33 @@ public final class DrmsSession {
         }
     }
 
-    /** After the transaction ends: on anything but a commit, delete the directories this session allocated. */
+    /**
+     * After the transaction ends. Committed: remove the directories of deleted units and of units left empty.
+     * Rolled back: delete every directory this session allocated. Unknown (the commit itself failed, so the
+     * server may or may not have committed): touch nothing; the sweep decides from the SUMS rows once this
+     * session's lock is gone.
+     */
     void afterCompletion(int status) {
         closed = true;
+        if (status == TransactionSynchronization.STATUS_UNKNOWN) {
+            return;
+        }
         if (status == TransactionSynchronization.STATUS_COMMITTED) {
+            for (Path p : deleteAfterCommit) {
+                Sums.deleteTree(p);
+            }
+            for (OpenUnit u : emptyUnits) {
+                drms.sums().discard(u.unit);
+            }
             return;
         }
         for (OpenUnit u : units) {
             drms.sums().discard(u.unit);
         }
         if (id >= 0) {
-            try (Connection c = drms.dataSource().getConnection();
+            try (Connection c = drms.sideConnection();
                  PreparedStatement ps = c.prepareStatement(
                          "UPDATE drms.drms_session SET status = 'aborted', endtime = now() WHERE sessionid = ?")) {
-                c.setAutoCommit(true);
                 ps.setLong(1, id);
                 ps.executeUpdate();
             } catch (SQLException e) {

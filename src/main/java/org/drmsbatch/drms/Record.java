@@ -253,7 +253,7 @@ public final class Record {
         if (s.protocol() == Protocol.GENERIC) {
             throw new DrmsException("Segment '" + s.name() + "' is generic: store a file instead of an array");
         }
-        Path file = directoryOrFail().resolve(s.fileName());
+        Path file = ownDirectory().resolve(s.fileName());
         try {
             WrittenSegment w = session.drms().segmentFiles().write(s, file, data);
             segmentFiles[s.segnum()] = s.fileName();
@@ -278,7 +278,7 @@ public final class Record {
             throw new DrmsException("Segment '" + s.name() + "' is " + s.protocol().jsdName() + ", not generic");
         }
         try {
-            Path stored = session.drms().segmentFiles().storeGeneric(source, directoryOrFail());
+            Path stored = session.drms().segmentFiles().storeGeneric(source, ownDirectory());
             segmentFiles[s.segnum()] = stored.getFileName().toString();
             return stored;
         } catch (IOException e) {
@@ -316,9 +316,14 @@ public final class Record {
         }
     }
 
-    private Path directoryOrFail() {
+    /** The slot directory, if this record's session allocated it: a clone sharing its source's slot may not write. */
+    private Path ownDirectory() {
         if (slotDirectory == null) {
             throw new DrmsException("Record " + this + " has no storage-unit slot");
+        }
+        if (!session.ownsSlot(this)) {
+            throw new DrmsException("Record " + this + " shares its segment files with the record it was cloned"
+                    + " from; clone it with COPY to write segments");
         }
         return slotDirectory;
     }

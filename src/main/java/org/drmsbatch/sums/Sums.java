@@ -39,10 +39,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Allocation is recorded at once, outside the caller's transaction, as a DARW row naming the DRMS session; the
  * commit ({@link #put}) runs inside the caller's transaction. So an allocation whose transaction never commits is
- * visible to {@link #sweep()} as a DARW row of a dead session and its directory is removed. A session is live
- * while the PostgreSQL backend it recorded runs a transaction that began no later than the session's row (a
- * backend runs one transaction at a time, so that transaction is the session's own); a pooled connection that
- * has moved on to another transaction no longer keeps a dead session's directories.
+ * visible to {@link #sweep()} as a DARW row of a session that is over, and its directory is removed. A session
+ * is live while its transaction holds the advisory lock on its session id (taken by {@code DrmsSession}).
  */
 public class Sums {
 
@@ -183,13 +181,16 @@ public class Sums {
         }
         try (PreparedStatement ps = tx.prepareStatement("""
                 UPDATE sums.sum_partn_alloc SET status = ?, archive_substatus = ?, bytes = ?, effective_date = ?
-                WHERE ds_index = ?""")) {
+                WHERE ds_index = ? AND status = 1""")) {
             ps.setInt(1, archived ? SumsStatus.DAAP : SumsStatus.DADP);
             ps.setInt(2, archived ? SumsStatus.DAADP : SumsStatus.DAAEDDP);
             ps.setLong(3, bytes);
             ps.setString(4, effectiveDate(LocalDateTime.now(clock).plusDays(retention)));
             ps.setLong(5, su.sunum());
-            ps.executeUpdate();
+            if (ps.executeUpdate() != 1) {
+                throw new SQLException("storage unit " + su.sunum() + " is no longer allocated (swept as the unit of"
+                        + " a dead session?); its session cannot commit");
+            }
         }
     }
 
@@ -265,12 +266,20 @@ public class Sums {
         return out;
     }
 
-    /** Removes storage units for good (directories, {@code sum_main} and allocation rows), inside {@code tx}. */
-    public void delete(Connection tx, List<Long> sunums) throws SQLException {
+    /**
+     * Deletes the rows of storage units inside {@code tx} and returns their directories, which the caller removes
+     * once {@code tx} has committed (removing them earlier would lose files of rows a rollback keeps).
+     */
+    public List<Path> delete(Connection tx, List<Long> sunums) throws SQLException {
+        List<Path> dirs = new ArrayList<>();
         if (sunums.isEmpty()) {
-            return;
+            return dirs;
         }
-        Map<Long, Info> infos = get(tx, sunums, false, 0);
+        for (Info i : get(tx, sunums, false, 0).values()) {
+            if (i.path() != null) {
+                dirs.add(i.path());
+            }
+        }
         try (PreparedStatement a = tx.prepareStatement("DELETE FROM sums.sum_partn_alloc WHERE ds_index = ANY (?)");
              PreparedStatement m = tx.prepareStatement("DELETE FROM sums.sum_main WHERE ds_index = ANY (?)")) {
             a.setArray(1, tx.createArrayOf("bigint", sunums.toArray()));
@@ -278,11 +287,7 @@ public class Sums {
             m.setArray(1, tx.createArrayOf("bigint", sunums.toArray()));
             m.executeUpdate();
         }
-        for (Info i : infos.values()) {
-            if (i.path() != null) {
-                deleteTree(i.path());
-            }
-        }
+        return dirs;
     }
 
     /**
@@ -295,37 +300,62 @@ public class Sums {
         List<Path> removed = new ArrayList<>();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
-            // allocations of sessions whose backend no longer exists
-            List<long[]> dead = new ArrayList<>();
-            List<String> deadDirs = new ArrayList<>();
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("""
-                    SELECT a.ds_index, a.wd FROM sums.sum_partn_alloc a
-                    LEFT JOIN drms.drms_session d ON d.sessionid = a.sumid
-                    WHERE a.status = 1
-                      AND NOT EXISTS (SELECT 1 FROM pg_stat_activity p
-                                      WHERE p.pid = d.backend_pid AND p.backend_start = d.backend_start
-                                        AND p.xact_start <= d.starttime AND d.status = 'open')""")) {
+            // Allocations of sessions that are over. A live session holds a transaction-scoped advisory lock on
+            // its id; if this connection can take that lock, the session's transaction has ended (committed,
+            // rolled back, or its process died). Its allocation rows are removed first, and a directory only
+            // when its row really was still uncommitted: a session that committed meanwhile has changed its rows.
+            List<Long> sessions = new ArrayList<>();
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                    "SELECT DISTINCT sumid FROM sums.sum_partn_alloc WHERE status = 1")) {
                 while (rs.next()) {
-                    dead.add(new long[] {rs.getLong(1)});
-                    deadDirs.add(rs.getString(2));
+                    sessions.add(rs.getLong(1));
                 }
             }
-            for (int i = 0; i < dead.size(); i++) {
-                Path dir = Path.of(deadDirs.get(i));
-                deleteTree(dir);
-                removed.add(dir);
-                try (PreparedStatement ps = c.prepareStatement(
-                        "DELETE FROM sums.sum_partn_alloc WHERE ds_index = ? AND status = 1")) {
-                    ps.setLong(1, dead.get(i)[0]);
-                    ps.executeUpdate();
+            for (long sid : sessions) {
+                if (!tryLock(c, sid)) {
+                    continue; // live
+                }
+                try {
+                    try (PreparedStatement ps = c.prepareStatement(
+                            "DELETE FROM sums.sum_partn_alloc WHERE sumid = ? AND status = 1 RETURNING wd")) {
+                        ps.setLong(1, sid);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            while (rs.next()) {
+                                Path dir = Path.of(rs.getString(1));
+                                deleteTree(dir);
+                                removed.add(dir);
+                            }
+                        }
+                    }
+                    try (PreparedStatement ps = c.prepareStatement("""
+                            UPDATE drms.drms_session SET status = 'aborted', endtime = now()
+                            WHERE sessionid = ? AND status = 'open'""")) {
+                        ps.setLong(1, sid);
+                        ps.executeUpdate();
+                    }
+                } finally {
+                    unlock(c, sid);
                 }
             }
-            try (Statement s = c.createStatement()) {
-                s.executeUpdate("""
-                        UPDATE drms.drms_session d SET status = 'aborted', endtime = now()
-                        WHERE d.status = 'open' AND NOT EXISTS (SELECT 1 FROM pg_stat_activity p
-                              WHERE p.pid = d.backend_pid AND p.backend_start = d.backend_start
-                                AND p.xact_start <= d.starttime)""");
+            // sessions that died before allocating anything
+            List<Long> open = new ArrayList<>();
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                    "SELECT sessionid FROM drms.drms_session WHERE status = 'open'")) {
+                while (rs.next()) {
+                    open.add(rs.getLong(1));
+                }
+            }
+            for (long sid : open) {
+                if (tryLock(c, sid)) {
+                    try (PreparedStatement ps = c.prepareStatement("""
+                            UPDATE drms.drms_session SET status = 'aborted', endtime = now()
+                            WHERE sessionid = ? AND status = 'open'""")) {
+                        ps.setLong(1, sid);
+                        ps.executeUpdate();
+                    } finally {
+                        unlock(c, sid);
+                    }
+                }
             }
             // Directories that no row owns (left by a crash between a delete's commit and its rm -rf). List the
             // directories before reading the rows: an allocation commits its row before it makes its directory,
@@ -367,6 +397,23 @@ public class Sums {
                     removed.size() == 1 ? "y" : "ies", removed);
         }
         return removed;
+    }
+
+    private static boolean tryLock(Connection c, long sessionId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
+            ps.setLong(1, sessionId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    private static void unlock(Connection c, long sessionId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_unlock(?)")) {
+            ps.setLong(1, sessionId);
+            ps.executeQuery().close();
+        }
     }
 
     private static Long parseSunum(String name) {

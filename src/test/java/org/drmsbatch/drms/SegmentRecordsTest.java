@@ -350,6 +350,59 @@ class SegmentRecordsTest extends CatalogTestSupport {
     }
 
     @Test
+    void recordsNeverClosedLeaveNoFilesAndASharedCloneCannotOverwriteItsSource() throws Exception {
+        create(segJsd("seg.unclosed"));
+        long[] units = drms.inSession(s -> {
+            List<Record> rs = s.create("seg.unclosed", 4); // unitsize 3: slots 0-2 of one unit, slot 0 of another
+            for (Record r : rs) {
+                r.set("FSN", (int) r.recnum());
+                r.write("image_sm", SegmentArray.ofFloats(physical(1), 4, 3));
+            }
+            s.close(rs.subList(0, 2), DrmsSession.Action.INSERT); // the last two are dropped without a close
+            return new long[] {rs.get(0).sunum(), rs.get(3).sunum()};
+        });
+        List<Record> kept = drms.read(s -> s.open("seg.unclosed", 0));
+        assertThat(kept).hasSize(2);
+        Path unit = kept.get(0).directory().getParent();
+        try (var list = Files.list(unit)) {
+            assertThat(list.map(p -> p.getFileName().toString()).sorted().toList())
+                    .containsExactly("Records.txt", "S00000", "S00001");
+        }
+        assertThat(Files.readString(unit.resolve("Records.txt")))
+                .contains("0\t" + kept.get(0).recnum()).contains("1\t" + kept.get(1).recnum())
+                .doesNotContain("2\t");
+        // the second unit held only a record that was never closed: it is not kept
+        assertThat(units[1]).isNotEqualTo(units[0]);
+        assertThat(unit.getParent().resolve("D" + units[1])).doesNotExist();
+
+        byte[] before = Files.readAllBytes(kept.get(0).segmentPath("image_sm"));
+        assertThatThrownBy(() -> drms.inSession(s -> {
+            Record shared = s.clone(kept.get(0), DrmsSession.CloneMode.SHARE);
+            return shared.write("image_sm", SegmentArray.ofFloats(physical(9), 4, 3));
+        })).isInstanceOf(DrmsException.class).hasMessageContaining("clone it with COPY");
+        assertThat(Files.readAllBytes(kept.get(0).segmentPath("image_sm"))).isEqualTo(before);
+    }
+
+    @Test
+    void aDeletionThatRollsBackKeepsTheFiles() throws Exception {
+        create(segJsd("seg.keepfiles"));
+        Record r = drms.inSession(s -> {
+            Record n = s.create("seg.keepfiles");
+            n.set("FSN", 1);
+            n.write("image_sm", SegmentArray.ofFloats(physical(1), 4, 3));
+            s.close(n, DrmsSession.Action.INSERT);
+            return n;
+        });
+        assertThatThrownBy(() -> drms.inSession(s -> {
+            s.deleteStorageUnits(List.of(r.sunum()));
+            throw new IllegalStateException("changed my mind");
+        })).hasMessage("changed my mind");
+        assertThat(r.segmentPath("image_sm")).isRegularFile();
+        float[] back = drms.read(s -> s.open("seg.keepfiles", 0).get(0).read("image_sm", DrmsType.FLOAT).floats());
+        assertThat(back).containsExactly(physical(1));
+    }
+
+    @Test
     void aSessionThatThrowsAfterWritingFilesLeavesNoDirectory() throws Exception {
         create(segJsd("seg.fail"));
         List<Path> dirs = new ArrayList<>();

@@ -102,18 +102,19 @@ class SumsTest {
     }
 
     @Test
-    void deleteRemovesRowsAndDirectories() throws Exception {
+    void deleteRemovesTheRowsAndNamesTheDirectories() throws Exception {
         StorageUnit su = sums.alloc(1, 0, 0);
         Files.writeString(su.directory().resolve("x"), "x");
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
             sums.put(c, su, 1, "test.s", 0, 10, 0, "me");
             c.commit();
-            sums.delete(c, List.of(su.sunum()));
+            // the rows go in the transaction; the directories are the caller's to remove after the commit
+            assertThat(sums.delete(c, List.of(su.sunum()))).containsExactly(su.directory());
+            assertThat(su.directory()).isDirectory();
             c.commit();
             assertThat(sums.get(c, List.of(su.sunum()), false, 0)).isEmpty();
         }
-        assertThat(su.directory()).doesNotExist();
     }
 
     @Test
@@ -130,30 +131,28 @@ class SumsTest {
     }
 
     @Test
-    void theSweepKeepsALiveSessionsUnitsAndRemovesThemOnceItsConnectionHasMovedOnToAnotherTransaction()
+    void theSweepKeepsALiveSessionsUnitsAndRemovesThemOnceItsTransactionHasEnded()
             throws Exception {
         try (Connection session = ds.getConnection(); Connection other = ds.getConnection()) {
             session.setAutoCommit(false);
             long sid;
+            // what DrmsSession does: take the session id and hold the advisory lock on it in its transaction
             try (Statement s = session.createStatement(); ResultSet rs = s.executeQuery(
-                    "SELECT nextval('drms.drms_sessionid_seq'), pg_backend_pid(),"
-                    + " (SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid())")) {
+                    "SELECT id, pg_advisory_xact_lock(id) FROM nextval('drms.drms_sessionid_seq') AS id")) {
                 rs.next();
                 sid = rs.getLong(1);
-                try (PreparedStatement ps = other.prepareStatement("""
-                        INSERT INTO drms.drms_session (sessionid, sessionns, backend_pid, backend_start, status)
-                        VALUES (?, 'test', ?, ?, 'open')""")) {
-                    ps.setLong(1, sid);
-                    ps.setInt(2, rs.getInt(2));
-                    ps.setTimestamp(3, rs.getTimestamp(3));
-                    ps.executeUpdate();
-                }
+            }
+            try (PreparedStatement ps = other.prepareStatement(
+                    "INSERT INTO drms.drms_session (sessionid, sessionns, status) VALUES (?, 'test', 'open')")) {
+                ps.setLong(1, sid);
+                ps.executeUpdate();
             }
             StorageUnit su = sums.alloc(sid, 0, 0);
             assertThat(sums.sweep()).as("the session's transaction still runs").isEmpty();
             assertThat(su.directory()).isDirectory();
 
-            // the transaction ends without a commit and the pooled connection goes on to other work
+            // the transaction ends without a commit (its process gone before cleaning up); the pooled connection
+            // lives on and goes on to other work
             session.rollback();
             try (Statement s = session.createStatement()) {
                 s.executeQuery("SELECT 1").close();
