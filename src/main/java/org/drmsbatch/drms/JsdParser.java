@@ -629,6 +629,12 @@ public final class JsdParser {
             if (us < 0 ? RESERVED_NAMES.contains(upper) : RESERVED_SUFFIXES.contains(upper.substring(us))) {
                 throw error(l.no(), "Keyword: '" + name + "' is a reserved name and cannot be a keyword name");
             }
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (Set.of("recnum", "sunum", "slotnum", "sessionid", "sessionns").contains(lower)
+                    || lower.startsWith("ln_") || lower.matches("sg_\\d{3}_.*")) {
+                throw error(l.no(), "Keyword: '" + name + "' would collide with a column every record has"
+                        + " (recnum, sunum, slotnum, sessionid, sessionns, ln_*, sg_NNN_*)");
+            }
         }
 
         // ---------------------------------------------------------------------------------------- Link:

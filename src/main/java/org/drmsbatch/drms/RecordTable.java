@@ -217,22 +217,8 @@ final class RecordTable {
     }
 
     private List<String> lookUpDynamicLinkColumns(Connection c, LinkDef l) throws SQLException {
-        String base = "ln_" + l.name().toLowerCase(Locale.ROOT);
-        List<String> cols = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("""
-                SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?
-                  AND column_name LIKE ? AND column_name <> ? ORDER BY ordinal_position""")) {
-            ps.setString(1, layout.def.namespace());
-            ps.setString(2, layout.def.tableName());
-            ps.setString(3, base.replace("_", "\\_") + "\\_%");
-            ps.setString(4, base + "_isset");
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    cols.add(rs.getString(1));
-                }
-            }
-        }
-        return cols;
+        SeriesDefinition target = new SeriesCatalog().get(c, l.targetSeries());
+        return SeriesCatalog.dynamicLinkColumns(l, target);
     }
 
     /** Builds a read-only record from the current row of {@code rs} (a {@code SELECT *} of the table). */

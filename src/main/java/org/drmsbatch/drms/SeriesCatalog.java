@@ -41,6 +41,17 @@ public class SeriesCatalog {
         return quote(def.namespace()) + "." + quote(def.tableName() + "_seq");
     }
 
+    /** A SQL string literal. */
+    static String literal(String text) {
+        return "'" + text.replace("'", "''") + "'";
+    }
+
+    /** The columns of a dynamic link: {@code ln_<link>_<pk>} for each internal prime key of the target. */
+    static List<String> dynamicLinkColumns(LinkDef l, SeriesDefinition target) {
+        String base = "ln_" + l.name().toLowerCase(Locale.ROOT);
+        return target.internalPrimeKeys().stream().map(pk -> base + "_" + pk.column()).toList();
+    }
+
     public static String quote(String identifier) {
         return '"' + identifier.replace("\"", "\"\"") + '"';
     }
@@ -94,6 +105,7 @@ public class SeriesCatalog {
      */
     public List<Long> create(Connection c, SeriesDefinition def, boolean replace) throws SQLException {
         validateName(def.name());
+        validateColumns(def);
         List<Long> replacedUnits = List.of();
         if (find(c, def.name()).isPresent()) {
             if (!replace) {
@@ -119,6 +131,22 @@ public class SeriesCatalog {
         return replacedUnits;
     }
 
+    /** Keyword names that would collide with the table's own columns. */
+    static void validateColumns(SeriesDefinition def) {
+        java.util.Set<String> fixed = java.util.Set.of("recnum", "sunum", "slotnum", "sessionid", "sessionns");
+        for (KeywordDef k : def.keywords()) {
+            String c = k.column();
+            if (!k.isColumn()) {
+                continue;
+            }
+            if (fixed.contains(c) || c.startsWith("ln_") || c.matches("sg_\\d{3}_.*")) {
+                throw new DrmsException("Series '" + def.name() + "': keyword '" + k.name() + "' would collide with"
+                        + " the record column '" + c + "' (names recnum, sunum, slotnum, sessionid, sessionns,"
+                        + " ln_* and sg_NNN_* are taken)");
+            }
+        }
+    }
+
     private static void validateName(String name) {
         if (!name.matches("[A-Za-z][A-Za-z0-9_]*\\.[A-Za-z][A-Za-z0-9_.]*")) {
             throw new DrmsException("Bad series name '" + name
@@ -131,8 +159,7 @@ public class SeriesCatalog {
 
     String createTableSql(Connection c, SeriesDefinition def) throws SQLException {
         List<String> cols = new ArrayList<>();
-        cols.add("recnum bigint NOT NULL DEFAULT nextval('" + def.namespace() + "." + def.tableName()
-                + "_seq') PRIMARY KEY");
+        cols.add("recnum bigint NOT NULL DEFAULT nextval(" + literal(sequence(def)) + "::regclass) PRIMARY KEY");
         cols.add("sunum bigint NOT NULL DEFAULT -1");
         cols.add("slotnum integer NOT NULL DEFAULT -1");
         cols.add("sessionid bigint");
@@ -168,8 +195,10 @@ public class SeriesCatalog {
         SeriesDefinition target = get(c, l.targetSeries());
         List<String> cols = new ArrayList<>();
         cols.add(quote(base + "_isset") + " integer NOT NULL DEFAULT 0");
-        for (KeywordDef pk : target.internalPrimeKeys()) {
-            cols.add(quote(base + "_" + pk.column()) + " " + pk.type().sqlType());
+        List<String> names = dynamicLinkColumns(l, target);
+        List<KeywordDef> pks = target.internalPrimeKeys();
+        for (int i = 0; i < pks.size(); i++) {
+            cols.add(quote(names.get(i)) + " " + pks.get(i).type().sqlType());
         }
         return cols;
     }

@@ -448,6 +448,16 @@ class JsdParserTest {
         }
 
         @Test
+        void keywordNamesThatAreRecordColumns() {
+            fails(HEAD + "Keyword: SUNUM, longlong, variable, record, 0, %lld, none, \"x\"\n",
+                    "hmi.bad.jsd:3: Keyword: 'SUNUM' would collide with a column every record has");
+            fails(HEAD + "Keyword: ln_dark, int, variable, record, 0, %d, none, \"x\"\n",
+                    "hmi.bad.jsd:3: Keyword: 'ln_dark' would collide");
+            fails(HEAD + "Keyword: sg_000_file, string, variable, record, \"\", %s, none, \"x\"\n",
+                    "hmi.bad.jsd:3: Keyword: 'sg_000_file' would collide");
+        }
+
+        @Test
         void badKeywordName() {
             fails(HEAD + "Keyword: 1ABC, int, variable, record, 0, %d, none, \"x\"\n",
                     "hmi.bad.jsd:3: Keyword: expected a keyword name");

@@ -74,6 +74,33 @@ class RecordsTest extends CatalogTestSupport {
     }
 
     @Test
+    void seriesNamesMayHaveDotsAndQuotesInTheirName() {
+        drms.createSeries(TestSeries.allTypes("test.with.dot"), false);
+        drms.inSession(s -> {
+            Record r = s.create("test.with.dot");
+            r.set("FSN", 7);
+            s.close(r, DrmsSession.Action.INSERT);
+            return null;
+        });
+        assertThat(drms.read(s -> s.open("TEST.With.Dot", 0)).get(0).get("FSN")).isEqualTo(7);
+        assertThatThrownBy(() -> drms.createSeries(TestSeries.allTypes("test.o'neil"), false))
+                .isInstanceOf(DrmsException.class).hasMessageContaining("Bad series name");
+    }
+
+    @Test
+    void aKeywordNamedLikeARecordColumnIsRefused() {
+        SeriesDefinition def = TestSeries.allTypes("test.clash");
+        java.util.List<KeywordDef> kws = new java.util.ArrayList<>(def.keywords());
+        kws.add(TestSeries.kw("SUNUM", DrmsType.LONGLONG, "0"));
+        SeriesDefinition bad = new SeriesDefinition(def.name(), def.author(), def.owner(), def.unitSize(),
+                def.archive(), def.retention(), def.stagingRetention(), def.tapeGroup(), def.primeKeys(),
+                def.dbIndex(), def.description(), def.version(), def.createShadow(), kws, def.links(),
+                def.segments());
+        assertThatThrownBy(() -> drms.createSeries(bad, false)).isInstanceOf(DrmsException.class)
+                .hasMessageContaining("would collide with the record column 'sunum'");
+    }
+
+    @Test
     void aFailedSessionLeavesNoRecord() {
         drms.createSeries(TestSeries.allTypes("test.rollback"), false);
         assertThatThrownBy(() -> drms.inSession(s -> {
