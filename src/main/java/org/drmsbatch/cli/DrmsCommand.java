@@ -102,15 +102,32 @@ public class DrmsCommand implements Callable<Integer> {
         }
     }
 
-    /** The user error in a cause chain (a DRMS, JSD, time or argument error), or null for an internal error. */
+    /**
+     * The user error in a cause chain, or null for an internal error. User errors are what the user can fix:
+     * a bad argument, a bad JSD file or time, a catalog error such as an unknown series. A catalog error caused
+     * by the database or the file system (a lost connection, a full disk) is internal.
+     */
     static Throwable rootUserError(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof UserError || c instanceof org.drmsbatch.drms.DrmsException
-                    || c instanceof IllegalArgumentException) {
+            if (c instanceof UserError || c instanceof org.drmsbatch.drms.JsdException
+                    || c instanceof org.drmsbatch.drms.time.TimeFormatException) {
                 return c;
+            }
+            if (c instanceof org.drmsbatch.drms.DrmsException) {
+                return causedBySystem(c) ? null : c;
             }
         }
         return null;
+    }
+
+    private static boolean causedBySystem(Throwable t) {
+        for (Throwable c = t.getCause(); c != null; c = c.getCause()) {
+            if (c instanceof java.sql.SQLException || c instanceof java.io.IOException
+                    || c instanceof java.io.UncheckedIOException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** An error in what the user typed (a bad argument), reported with exit code 1. */

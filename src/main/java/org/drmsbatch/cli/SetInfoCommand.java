@@ -73,6 +73,9 @@ class SetInfoCommand implements Callable<Integer> {
             rows.add(new LinkedHashMap<>(a.named));
             origin = new String[] {"arguments"};
         }
+        if (rows.isEmpty()) {
+            throw new DrmsCommand.UserError("No records on standard input (expected one JSON object per line)");
+        }
         Drms d = drms.bean(Drms.class);
         SeriesDefinition def = d.describeSeries(ds);
         List<Long> recnums = d.inSession(s -> {
@@ -114,8 +117,13 @@ class SetInfoCommand implements Callable<Integer> {
             Map<String, Object> row = new LinkedHashMap<>();
             for (Map.Entry<String, JsonNode> e : node.properties()) {
                 JsonNode v = e.getValue();
-                row.put(e.getKey(), v.isNull() ? null : v.isIntegralNumber() ? (Object) v.asLong()
-                        : v.isNumber() ? (Object) v.asDouble() : v.asString());
+                if (v.isContainer()) {
+                    throw new DrmsCommand.UserError("standard input line " + n + ": the value of '" + e.getKey()
+                            + "' is not a number or a string");
+                }
+                // integers that do not fit a long go on as text, so that the keyword reports them out of range
+                row.put(e.getKey(), v.isNull() ? null : v.isIntegralNumber() && v.canConvertToLong() ? (Object) v.asLong()
+                        : v.isNumber() && !v.isIntegralNumber() ? (Object) v.asDouble() : v.asString());
             }
             rows.add(row);
         }

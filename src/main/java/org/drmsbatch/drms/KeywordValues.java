@@ -49,9 +49,10 @@ public final class KeywordValues {
             }
         }
         if (type.isInteger()) {
-            Long l = parseCInteger(t);
-            if (l != null) {
-                return convert(l, type);
+            java.math.BigInteger b = parseCBigInteger(t);
+            if (b != null) {
+                return b.bitLength() > 63 ? new Converted(type.missing(), KeywordStatus.RANGE)
+                        : convert(b.longValue(), type);
             }
         }
         Double d = parseCDouble(t);
@@ -147,6 +148,18 @@ public final class KeywordValues {
 
     /** strtoll(text, 0): decimal, 0x hex, leading-0 octal, optional sign; null when the whole text is not one. */
     static Long parseCInteger(String t) {
+        java.math.BigInteger b = parseCBigInteger(t);
+        if (b == null) {
+            return null;
+        }
+        if (b.bitLength() > 63) {
+            return b.signum() < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+        return b.longValue();
+    }
+
+    /** The integer a C base-0 literal spells, unbounded; null when the whole text is not one. */
+    static java.math.BigInteger parseCBigInteger(String t) {
         String s = t;
         boolean neg = false;
         if (s.startsWith("+") || s.startsWith("-")) {
@@ -166,13 +179,7 @@ public final class KeywordValues {
         }
         try {
             java.math.BigInteger b = new java.math.BigInteger(s, radix);
-            if (neg) {
-                b = b.negate();
-            }
-            if (b.bitLength() > 63) {
-                return b.signum() < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
-            }
-            return b.longValue();
+            return neg ? b.negate() : b;
         } catch (NumberFormatException e) {
             return null;
         }

@@ -179,6 +179,14 @@ class DrmsCommandTest {
                 """, "set-info", "ds=cli.json", "-k");
         assertThat(badKey.code()).isEqualTo(1);
         assertThat(badKey.err()).contains("line 2").contains("NOPE");
+        Run tooBig = runWithInput("""
+                {"FSN": 99999999999999999999}
+                """, "set-info", "ds=cli.json", "-k");
+        assertThat(tooBig.code()).isEqualTo(1);
+        assertThat(tooBig.err()).contains("line 1").contains("out of range");
+        Run empty = runWithInput("", "set-info", "ds=cli.json", "-k");
+        assertThat(empty.code()).isEqualTo(1);
+        assertThat(empty.err()).contains("No records on standard input");
         Run count = run("show-info", "ds=cli.json", "-c");
         assertThat(count.code()).isZero();
         assertThat(count.out().trim()).isEqualTo("2");
