@@ -46,3 +46,11 @@ CREATE TABLE sums.sum_partn_alloc (
 );
 CREATE INDEX sum_partn_alloc_status ON sums.sum_partn_alloc (status, effective_date);
 CREATE INDEX sum_partn_alloc_session ON sums.sum_partn_alloc (sumid);
+
+-- The identity of this catalog. Each SUMS partition carries it in a marker file (.drms-catalog), so that a
+-- partition is never swept by, or shared with, another database.
+CREATE TABLE sums.sum_catalog (
+    id      uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    created timestamptz NOT NULL DEFAULT now()
+);
+INSERT INTO sums.sum_catalog DEFAULT VALUES;

@@ -67,15 +67,24 @@ public class Sums {
         return partitions;
     }
 
-    /** Creates the partition directories and records them in {@code sum_partn_avail}. */
+    /** Name of the marker file that ties a partition to one catalog. */
+    public static final String MARKER = ".drms-catalog";
+
+    /**
+     * Creates the partition directories, claims them for this catalog (a marker file holding the catalog's id)
+     * and records them in {@code sum_partn_avail}. A partition that another catalog has claimed is refused:
+     * two databases must never share (and sweep) one partition.
+     */
     public void registerPartitions() {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("""
                      INSERT INTO sums.sum_partn_avail (partn_name, total_bytes, avail_bytes) VALUES (?, ?, ?)
                      ON CONFLICT (partn_name) DO UPDATE SET total_bytes = excluded.total_bytes,
                                                             avail_bytes = excluded.avail_bytes""")) {
+            String id = catalogId(c);
             for (Path p : partitions) {
                 Files.createDirectories(p);
+                claim(p, id);
                 FileStore store = Files.getFileStore(p);
                 ps.setString(1, p.toString());
                 ps.setLong(2, store.getTotalSpace());
@@ -87,6 +96,43 @@ public class Sums {
             throw new StorageException("Cannot register SUMS partitions: " + e.getMessage(), e);
         } catch (IOException e) {
             throw new StorageException("Cannot create SUMS partition: " + e.getMessage(), e);
+        }
+    }
+
+    private static String catalogId(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT id FROM sums.sum_catalog")) {
+            if (!rs.next()) {
+                throw new SQLException("sums.sum_catalog is empty");
+            }
+            return rs.getString(1);
+        }
+    }
+
+    private static void claim(Path partition, String id) throws IOException {
+        Path marker = partition.resolve(MARKER);
+        if (!Files.exists(marker)) {
+            Path tmp = Files.createTempFile(partition, MARKER, ".tmp");
+            Files.writeString(tmp, id + "\n");
+            try {
+                Files.move(tmp, marker, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        }
+        String owner = Files.readString(marker).trim();
+        if (!owner.equals(id)) {
+            throw new StorageException("SUMS partition " + partition + " belongs to another catalog (" + owner
+                    + ", this database is " + id + "). Give this database partitions of its own (drms.partitions"
+                    + " or another drms.home).");
+        }
+    }
+
+    /** Whether a partition carries this catalog's marker (only such partitions are swept). */
+    private static boolean ours(Path partition, String id) {
+        try {
+            return Files.readString(partition.resolve(MARKER)).trim().equals(id);
+        } catch (IOException e) {
+            return false;
         }
     }
 
@@ -361,8 +407,9 @@ public class Sums {
             // directories before reading the rows: an allocation commits its row before it makes its directory,
             // so a directory listed here whose row is missing afterwards is not being allocated concurrently.
             Map<Long, Path> found = new LinkedHashMap<>();
+            String id = catalogId(c);
             for (Path p : partitions) {
-                if (!Files.isDirectory(p)) {
+                if (!Files.isDirectory(p) || !ours(p, id)) {
                     continue;
                 }
                 try (DirectoryStream<Path> ds = Files.newDirectoryStream(p, "D*")) {

@@ -175,6 +175,20 @@ class SumsTest {
         assertThat(notAUnit).isDirectory();
     }
 
+    @Test
+    void aPartitionClaimedByAnotherCatalogIsRefusedAndNeverSwept() throws Exception {
+        Path foreign = home.resolve("FOREIGN");
+        Files.createDirectories(foreign.resolve("D42"));
+        Files.writeString(foreign.resolve(Sums.MARKER), "00000000-0000-0000-0000-000000000000\n");
+        Sums other = new Sums(ds, List.of(home.resolve("SUM0"), foreign), clock);
+        assertThatThrownBy(other::registerPartitions).isInstanceOf(StorageException.class)
+                .hasMessageContaining("belongs to another catalog");
+        assertThat(other.sweep()).isEmpty();
+        assertThat(foreign.resolve("D42")).isDirectory();
+        assertThat(Files.readString(home.resolve("SUM0").resolve(Sums.MARKER)).trim())
+                .hasSize(36).isNotEqualTo("00000000-0000-0000-0000-000000000000");
+    }
+
     private String effectiveDate(Connection c, StorageUnit su) throws Exception {
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT effective_date FROM sums.sum_partn_alloc WHERE ds_index = ?")) {
