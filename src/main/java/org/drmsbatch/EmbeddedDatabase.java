@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * The default database: a PostgreSQL server started from the io.zonky embedded binaries with its data directory
  * under {@code drms.home}, so the catalog survives restarts. One home has one server: when the data directory
  * already has a running postmaster (another {@code drms} process, or a server left running by one that was
- * killed), this process connects to it instead of starting a second one; only the process that started the
- * server stops it.
+ * killed), this process connects to it instead of starting a second one. The last process using the server
+ * stops it (see {@link #close()}).
  */
 public final class EmbeddedDatabase implements Closeable {
 
@@ -30,11 +30,13 @@ public final class EmbeddedDatabase implements Closeable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
     private final EmbeddedPostgres owned;
+    private final Path dataDirectory;
     private final int port;
     private final String database;
 
-    private EmbeddedDatabase(EmbeddedPostgres owned, int port, String database) {
+    private EmbeddedDatabase(EmbeddedPostgres owned, Path dataDirectory, int port, String database) {
         this.owned = owned;
+        this.dataDirectory = dataDirectory;
         this.port = port;
         this.database = database;
     }
@@ -48,7 +50,7 @@ public final class EmbeddedDatabase implements Closeable {
                 Integer running = runningPort(dataDirectory);
                 if (running != null) {
                     log.info("Using the PostgreSQL server already running on {} (port {})", dataDirectory, running);
-                    EmbeddedDatabase db = new EmbeddedDatabase(null, running, database);
+                    EmbeddedDatabase db = new EmbeddedDatabase(null, dataDirectory, running, database);
                     db.createDatabase();
                     return db;
                 }
@@ -59,9 +61,10 @@ public final class EmbeddedDatabase implements Closeable {
                             .setServerConfig("synchronous_commit", "on")
                             .setServerConfig("max_connections", "200")
                             .setPGStartupWait(START_TIMEOUT)
+                            .setRegisterShutdownHook(false) // close() decides whether to stop the server
                             .start();
                     log.info("Started the embedded PostgreSQL server in {} on port {}", dataDirectory, pg.getPort());
-                    EmbeddedDatabase db = new EmbeddedDatabase(pg, pg.getPort(), database);
+                    EmbeddedDatabase db = new EmbeddedDatabase(pg, dataDirectory, pg.getPort(), database);
                     db.createDatabase();
                     return db;
                 } catch (IllegalStateException | IOException lost) {
@@ -94,9 +97,12 @@ public final class EmbeddedDatabase implements Closeable {
                 return null; // being written by a starting server
             }
             int port = Integer.parseInt(lines.get(3).trim());
-            try (Connection c = DriverManager.getConnection(url(port, "postgres"), "postgres", "")) {
-                c.isValid(2);
-                return port;
+            try (Connection c = DriverManager.getConnection(url(port, "postgres"), "postgres", "");
+                 Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SHOW data_directory")) {
+                rs.next();
+                // a stale pid file can name a port that another server uses now
+                return Files.isSameFile(Path.of(rs.getString(1)), dataDirectory) ? port : null;
             }
         } catch (IOException | NumberFormatException | SQLException e) {
             return null;
@@ -104,6 +110,10 @@ public final class EmbeddedDatabase implements Closeable {
     }
 
     private void createDatabase() {
+        if (!database.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+            throw new IllegalStateException("Bad database name '" + database + "' (drms.database.name): letters,"
+                    + " digits and '_' only");
+        }
         try (Connection c = DriverManager.getConnection(url(port, "postgres"), "postgres", "");
              Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + database + "'")) {
@@ -141,10 +151,49 @@ public final class EmbeddedDatabase implements Closeable {
         return owned != null;
     }
 
+    /**
+     * Leaves the server to whoever still uses it: the last process out stops it. When other clients are still
+     * connected (another {@code drms} command on the same home), the server keeps running and the last of them
+     * stops it when it closes, whichever process started it.
+     */
     @Override
     public void close() throws IOException {
+        int others;
+        try (Connection c = DriverManager.getConnection(url(port, "postgres"), "postgres", "");
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity"
+                     + " WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()")) {
+            rs.next();
+            others = rs.getInt(1);
+        } catch (SQLException gone) {
+            others = 0; // the server is gone already
+        }
+        if (others > 0) {
+            log.info("Leaving the PostgreSQL server on port {} running for its {} other client(s)", port, others);
+            return;
+        }
         if (owned != null) {
             owned.close();
+            return;
+        }
+        stopServer();
+    }
+
+    /** Stops a server this process did not start: SIGTERM to its postmaster (a smart shutdown), then waits. */
+    private void stopServer() {
+        try {
+            List<String> lines = Files.readAllLines(dataDirectory.resolve("postmaster.pid"), StandardCharsets.US_ASCII);
+            long pid = Long.parseLong(lines.get(0).trim());
+            ProcessHandle.of(pid).ifPresent(p -> {
+                p.destroy();
+                try {
+                    p.onExit().get(20, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    log.warn("The PostgreSQL server (pid {}) did not stop within 20 s", pid);
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            log.debug("No server to stop in {}: {}", dataDirectory, e.toString());
         }
     }
 }
