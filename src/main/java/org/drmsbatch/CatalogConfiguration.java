@@ -5,6 +5,7 @@ import javax.sql.DataSource;
 import com.zaxxer.hikari.HikariDataSource;
 import org.drmsbatch.drms.Drms;
 import org.drmsbatch.sums.Sums;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -70,13 +71,18 @@ public class CatalogConfiguration {
         }
     }
 
-    /** At start-up: register the partitions and remove directories that no committed row owns. */
+    /**
+     * At start-up: claim and register the partitions, and remove directories that no committed row owns. Commands
+     * that only read skip it ({@code drms.sweep-on-start=false}).
+     */
     @Bean
     @Order(0)
-    ApplicationRunner storageSweep(Sums sums) {
+    ApplicationRunner storageSweep(Sums sums, @Value("${drms.sweep-on-start:true}") boolean sweepOnStart) {
         return args -> {
-            sums.registerPartitions();
-            sums.sweep();
+            if (sweepOnStart) {
+                sums.registerPartitions();
+                sums.sweep();
+            }
         };
     }
 }

@@ -23,6 +23,7 @@ class DescribeSeriesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        drms.readOnly();
         Drms d = drms.bean(Drms.class);
         SeriesDefinition def = d.describeSeries(series);
         long count = d.read(s -> s.count(def.name()));

@@ -45,10 +45,20 @@ public class DrmsCommand implements Callable<Integer> {
         return OK;
     }
 
+    private boolean readOnly;
+
+    /** Marks the command as one that only reads: it skips the start-up sweep. Call before the first bean. */
+    void readOnly() {
+        readOnly = true;
+    }
+
     /** The application context, started on first use (so that --help never starts a database). */
     ConfigurableApplicationContext context() {
         if (context == null) {
             List<String> args = new ArrayList<>();
+            if (readOnly) {
+                args.add("--drms.sweep-on-start=false");
+            }
             if (home != null) {
                 args.add("--drms.home=" + home.toAbsolutePath());
             }

@@ -69,6 +69,7 @@ class ShowInfoCommand implements Callable<Integer> {
                     + " name and n=");
         }
         String series = ds.trim();
+        drms.readOnly();
         Drms d = drms.bean(Drms.class);
         SeriesDefinition def = d.describeSeries(series);
         if (jsd) {

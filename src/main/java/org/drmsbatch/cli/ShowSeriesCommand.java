@@ -34,6 +34,7 @@ class ShowSeriesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        drms.readOnly();
         List<SeriesDefinition> list = drms.bean(Drms.class).listSeries(regex);
         if (json) {
             List<Map<String, Object>> out = list.stream().map(d -> {

@@ -41,7 +41,12 @@ final class SeriesLayout {
                 Integer idx = keywordIndex.get((k.name() + "_index").toLowerCase(Locale.ROOT));
                 if (idx != null) {
                     slotIndexOf.put(i, idx);
-                    slots.put(i, slotFor(k));
+                    Slot slot = slotFor(k);
+                    slots.put(i, slot);
+                    // a record that never sets the slotted keyword keeps its default, and the index in step
+                    if (!k.type().isMissing(defaults[i])) {
+                        defaults[idx] = slot.index(((Number) defaults[i]).doubleValue());
+                    }
                 }
             }
         }

@@ -52,15 +52,27 @@ public class Sums {
     private final DataSource dataSource;
     private final List<Path> partitions;
     private final Clock clock;
+    private final boolean tapes;
 
+    /** SUMS without a tape library. */
     public Sums(DataSource dataSource, List<Path> partitions) {
-        this(dataSource, partitions, Clock.systemUTC());
+        this(dataSource, partitions, Clock.systemUTC(), false);
     }
 
     public Sums(DataSource dataSource, List<Path> partitions, Clock clock) {
+        this(dataSource, partitions, clock, false);
+    }
+
+    /**
+     * @param dataSource connections for SUMS' own autocommit writes (a session's writes use its transaction)
+     * @param tapes      whether a tape library archives units: then units of archived series wait for it
+     *                   (DAAP); without one every unit is deleted when its retention ends (DADP), as SUMS does
+     */
+    public Sums(DataSource dataSource, List<Path> partitions, Clock clock, boolean tapes) {
         this.dataSource = dataSource;
         this.partitions = List.copyOf(partitions);
         this.clock = clock;
+        this.tapes = tapes;
     }
 
     public List<Path> partitions() {
@@ -203,14 +215,15 @@ public class Sums {
 
     /**
      * Commits a storage unit inside the caller's transaction ({@code tx}): inserts {@code sum_main} with the
-     * directory's size, and turns the DARW row into DAAP (archive) or DADP with effective date now + retention.
+     * directory's size, and turns the DARW row into DAAP (archive pending, when the series archives and there is a
+     * tape library) or DADP (delete pending), with effective date now + retention.
      *
      * @param archive the series' archive flag: 1 archives to tape, 0 and -1 do not
      */
     public void put(Connection tx, StorageUnit su, long sessionId, String owningSeries, int archive, int retentionDays,
                     int group, String user) throws SQLException {
         long bytes = sync(su.directory());
-        boolean archived = archive == 1;
+        boolean archived = archive == 1 && tapes;
         int retention = retentionDays > 0 ? retentionDays : 2;
         try (PreparedStatement ps = tx.prepareStatement("""
                 INSERT INTO sums.sum_main (ds_index, online_loc, online_status, archive_status, owning_series,

@@ -101,6 +101,37 @@ class RecordsTest extends CatalogTestSupport {
     }
 
     @Test
+    void theSlotIndexFollowsItsSlottedKeyword() {
+        drms.createSeries(new JsdParser().parse("slots.jsd", """
+                Seriesname: test.slots
+                PrimeKeys: T_REC, CAMERA
+                Keyword: T_REC, time, ts_eq, record, 1993.01.01_00:00:45_TAI, 0, TAI, "slot time"
+                Keyword: T_REC_epoch, time, constant, record, MDI_EPOCH, 0, TAI, "epoch"
+                Keyword: T_REC_step, float, constant, record, 45, "%f", secs, "step"
+                Keyword: CAMERA, int, variable, record, 1, "%d", none, "camera"
+                """), false);
+        // 2010.05.01_00:00:00_TAI is 546 825 600 s after the 1993 epoch: 12 151 680 steps of 45 s
+        double t = 504921600.0 + 546825600.0;
+        List<Long> indexes = drms.inSession(s -> {
+            List<Record> rs = s.create("test.slots", 4);
+            rs.get(0).set("T_REC", t);
+            rs.get(1).set("T_REC", t + 22.49);
+            rs.get(2).set("T_REC", "2010.05.01_00:00:22.5_TAI");
+            rs.get(3).set("CAMERA", 2); // T_REC left at its default: one step after the epoch
+            assertThatThrownBy(() -> rs.get(0).set("T_REC_index", 5)).isInstanceOf(DrmsException.class)
+                    .hasMessageContaining("index keyword");
+            s.close(rs, DrmsSession.Action.INSERT);
+            return rs.stream().map(r -> (Long) r.get("T_REC_index")).toList();
+        });
+        assertThat(indexes).containsExactly(12151680L, 12151680L, 12151681L, 1L);
+        // the first two share a slot and a camera, so the second is a new version of the first
+        List<Record> latest = drms.read(s -> s.open("test.slots", 0));
+        assertThat(latest.stream().map(r -> r.get("T_REC_index")).toList())
+                .containsExactly(1L, 12151680L, 12151681L);
+        assertThat(latest.get(1).format("T_REC")).isEqualTo("2010.05.01_00:00:22_TAI");
+    }
+
+    @Test
     void aFailedSessionLeavesNoRecord() {
         drms.createSeries(TestSeries.allTypes("test.rollback"), false);
         assertThatThrownBy(() -> drms.inSession(s -> {

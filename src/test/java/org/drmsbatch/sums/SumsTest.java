@@ -74,8 +74,19 @@ class SumsTest {
             assertThat(k.status()).isEqualTo(SumsStatus.DADP);
             assertThat(k.effectiveDate()).isEqualTo("202601151200"); // now + 5 days
             Sums.Info a = info.get(archived.sunum());
-            assertThat(a.status()).isEqualTo(SumsStatus.DAAP);
+            assertThat(a.status()).as("no tape library: delete pending").isEqualTo(SumsStatus.DADP);
             assertThat(a.effectiveDate()).isEqualTo("202602091200"); // now + 30 days
+        }
+        Sums withTapes = new Sums(ds, List.of(home.resolve("SUM0")), clock, true);
+        StorageUnit taped = withTapes.alloc(1, 0, 2);
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            withTapes.put(c, taped, 1, "test.s", 1, 30, 2, "me");
+            c.commit();
+            assertThat(withTapes.get(c, List.of(taped.sunum()), false, 0).get(taped.sunum()).status())
+                    .as("archive pending").isEqualTo(SumsStatus.DAAP);
+            assertThat(queryInt("SELECT archive_substatus FROM sums.sum_partn_alloc WHERE ds_index = "
+                    + taped.sunum())).isEqualTo(SumsStatus.DAADP);
         }
     }
 
