@@ -2,9 +2,12 @@ package org.drmsbatch;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -33,6 +36,7 @@ public final class EmbeddedDatabase implements Closeable {
     private final Path dataDirectory;
     private final int port;
     private final String database;
+    private Connection keepAlive;
 
     private EmbeddedDatabase(EmbeddedPostgres owned, Path dataDirectory, int port, String database) {
         this.owned = owned;
@@ -43,18 +47,19 @@ public final class EmbeddedDatabase implements Closeable {
 
     /** Connects to the server of {@code dataDirectory}, starting it when none runs, and creates {@code database}. */
     public static EmbeddedDatabase open(Path dataDirectory, String database) {
+        Path lockFile = dataDirectory.resolveSibling(dataDirectory.getFileName() + ".lock");
         try {
-            Files.createDirectories(dataDirectory);
-            long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-            while (true) {
+            Files.createDirectories(dataDirectory.getParent());
+            // Processes that open the same home at the same moment take turns: the first makes and starts the
+            // server (initdb must not run twice on one directory), the others then find it running.
+            try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 FileLock ignored = ch.lock()) {
                 Integer running = runningPort(dataDirectory);
+                EmbeddedDatabase db;
                 if (running != null) {
                     log.info("Using the PostgreSQL server already running on {} (port {})", dataDirectory, running);
-                    EmbeddedDatabase db = new EmbeddedDatabase(null, dataDirectory, running, database);
-                    db.createDatabase();
-                    return db;
-                }
-                try {
+                    db = new EmbeddedDatabase(null, dataDirectory, running, database);
+                } else {
                     EmbeddedPostgres pg = EmbeddedPostgres.builder()
                             .setDataDirectory(dataDirectory)
                             .setCleanDataDirectory(false)
@@ -64,24 +69,16 @@ public final class EmbeddedDatabase implements Closeable {
                             .setRegisterShutdownHook(false) // close() decides whether to stop the server
                             .start();
                     log.info("Started the embedded PostgreSQL server in {} on port {}", dataDirectory, pg.getPort());
-                    EmbeddedDatabase db = new EmbeddedDatabase(pg, dataDirectory, pg.getPort(), database);
-                    db.createDatabase();
-                    return db;
-                } catch (IllegalStateException | IOException lost) {
-                    // another process took the data directory between our check and our start: use its server
-                    if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException("Cannot start or reach the PostgreSQL server of "
-                                + dataDirectory + ": " + lost.getMessage(), lost);
-                    }
-                    log.debug("Another process is starting the server of {}: {}", dataDirectory, lost.toString());
-                    Thread.sleep(200);
+                    db = new EmbeddedDatabase(pg, dataDirectory, pg.getPort(), database);
                 }
+                db.createDatabase();
+                // held until close(): while this process lives it counts as a user of the server
+                db.keepAlive = DriverManager.getConnection(url(db.port, "postgres"), "postgres", "");
+                return db;
             }
-        } catch (IOException e) {
-            throw new IllegalStateException("Cannot use the database directory " + dataDirectory + ": " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while starting the database", e);
+        } catch (IOException | IllegalStateException | SQLException e) {
+            throw new IllegalStateException("Cannot start or reach the PostgreSQL server of " + dataDirectory + ": "
+                    + e.getMessage(), e);
         }
     }
 
@@ -158,25 +155,37 @@ public final class EmbeddedDatabase implements Closeable {
      */
     @Override
     public void close() throws IOException {
-        int others;
-        try (Connection c = DriverManager.getConnection(url(port, "postgres"), "postgres", "");
-             Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity"
-                     + " WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()")) {
-            rs.next();
-            others = rs.getInt(1);
-        } catch (SQLException gone) {
-            others = 0; // the server is gone already
+        Path lockFile = dataDirectory.resolveSibling(dataDirectory.getFileName() + ".lock");
+        try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock ignored = ch.lock()) { // no other process opens the server while we decide to stop it
+            if (keepAlive != null) {
+                try {
+                    keepAlive.close();
+                } catch (SQLException e) {
+                    // the server is gone already
+                }
+                keepAlive = null;
+            }
+            int others;
+            try (Connection c = DriverManager.getConnection(url(port, "postgres"), "postgres", "");
+                 Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity"
+                         + " WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()")) {
+                rs.next();
+                others = rs.getInt(1);
+            } catch (SQLException gone) {
+                others = 0; // the server is gone already
+            }
+            if (others > 0) {
+                log.info("Leaving the PostgreSQL server on port {} running for its {} other client(s)", port, others);
+                return;
+            }
+            if (owned != null) {
+                owned.close();
+                return;
+            }
+            stopServer();
         }
-        if (others > 0) {
-            log.info("Leaving the PostgreSQL server on port {} running for its {} other client(s)", port, others);
-            return;
-        }
-        if (owned != null) {
-            owned.close();
-            return;
-        }
-        stopServer();
     }
 
     /** Stops a server this process did not start: SIGTERM to its postmaster (a smart shutdown), then waits. */
