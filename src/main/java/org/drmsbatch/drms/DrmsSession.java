@@ -416,6 +416,16 @@ public final class DrmsSession {
         }
     }
 
+    /** What SUMS knows of the storage units of records (online, archived, size, effective date), by sunum. */
+    public Map<Long, Sums.Info> storageInfo(Collection<Record> records) {
+        List<Long> sunums = records.stream().map(Record::sunum).filter(x -> x >= 0).distinct().toList();
+        try {
+            return drms.sums().get(connection, sunums, false, 0);
+        } catch (SQLException e) {
+            throw new DrmsException("Cannot look up storage units: " + e.getMessage(), e);
+        }
+    }
+
     Optional<Record> follow(LinkDef link, Object value) {
         SeriesDefinition target = definition(link.targetSeries());
         RecordTable t = drms.table(target);
