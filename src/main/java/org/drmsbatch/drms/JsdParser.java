@@ -64,6 +64,7 @@ public final class JsdParser {
     static final String PROTOCOL_LIST = "generic, bin, bin.gz, fitz, fits, tas";
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final Pattern SEGMENT_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.]*");
     private static final Pattern SERIES_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_.]*");
     private static final Pattern INT = Pattern.compile("[-+]?(0[xX][0-9a-fA-F]+|[0-9]+)");
     private static final Pattern LEADING_INT = Pattern.compile("^[-+]?(0[xX][0-9a-fA-F]+|[0-9]+)");
@@ -610,8 +611,18 @@ public final class JsdParser {
             }
         }
 
-        /** Keyword, segment and link names: a letter or '_' first, then letters, digits, '_'; shorter than 32. */
+        /**
+         * Keyword, segment and link names: a letter or '_' first, then letters, digits, '_'; shorter than 32.
+         * Segment names may also contain '.' (real series have segments such as {@code fit.out}).
+         */
         void checkName(Line l, String name, String what) {
+            if (what.equals("segment") && SEGMENT_NAME.matcher(name).matches() && !name.endsWith(".")) {
+                if (name.length() > MAX_NAME_LEN) {
+                    throw error(l.no(), l.tag().label() + ": segment name '" + name + "' is longer than "
+                            + MAX_NAME_LEN + " characters");
+                }
+                return;
+            }
             if (!NAME.matcher(name).matches()) {
                 throw error(l.no(), l.tag().label() + ": expected a " + what + " name (a letter or '_' first, then"
                         + " letters, digits or '_'), found '" + name + "'");
