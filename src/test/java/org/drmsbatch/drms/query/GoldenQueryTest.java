@@ -35,6 +35,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * number), and the expected answers {@code query/golden.tsv}: all three written by the independent script
  * {@code query/make_golden.py}, never by running this code. Regenerate with
  * {@code /usr/bin/python3 src/test/resources/query/make_golden.py}.
+ * <p>
+ * A golden line is {@code query TAB n TAB expected TAB comment}: expected is the recnums in result order (empty for
+ * an empty answer) or {@code ERROR p} / {@code ERROR p|q}, a {@link QueryException} at one of the 0-based
+ * positions (several where the spec does not pin the spot). {@code \n} in a query is a newline, and
+ * {@code @specs.txt} becomes the absolute path of that resource. The loader checks that records are numbered
+ * 1..N in file order and that the catalog's {@code T_REC_index} equals the one the script computed.
  */
 class GoldenQueryTest extends CatalogTestSupport {
 
