@@ -515,6 +515,26 @@ class QueryParserTest {
     }
 
     @Test
+    void moreTimeRangeAmbiguities() {
+        // calendar dates without clock, with and without zones
+        assertParses("hmi.M_45s[2010.05.01-2010.05.02]", rs("hmi.M_45s", List.of(
+                pos("T_REC", new Between(utc("2010-05-01T00:00", 34), utc("2010-05-02T00:00", 34), null)))));
+        assertParses("hmi.M_45s[2010.05.01_TAI-2010.05.02_TAI]", rs("hmi.M_45s", List.of(
+                pos("T_REC", new Between(tai("2010-05-01T00:00"), tai("2010-05-02T00:00"), null)))));
+        // a numeric zone offset is part of the time, not a range: 00:00 at −0700 is 07:00 UTC
+        assertParses("hmi.M_45s[2010.05.01_00:00-0700]", rs("hmi.M_45s", List.of(
+                pos("T_REC", val(utc("2010-05-01T07:00", 34))))));
+        assertParses("hmi.M_45s[2010.05.01_00:00-0700-2010.05.01_01:00-0700]", rs("hmi.M_45s", List.of(
+                pos("T_REC", new Between(utc("2010-05-01T07:00", 34), utc("2010-05-01T08:00", 34), null)))));
+        // duration starts on both ends of a range
+        assertParses("hmi.M_45s[3000d-3001d@1h]", rs("hmi.M_45s", List.of(pos("T_REC", new Between(
+                new TimeValue(MDI_EPOCH + 3000 * DAY), new TimeValue(MDI_EPOCH + 3001 * DAY), every(3600))))));
+        // spaces around the operators
+        assertParses("hmi.M_45s[ 2010.05.01_TAI / 1d @ 6h ]", rs("hmi.M_45s", List.of(
+                pos("T_REC", new Span(tai("2010-05-01T00:00"), DAY, false, every(21600))))));
+    }
+
+    @Test
     void durationAsStartIsEpochPlusDuration() {
         assertParses("hmi.M_45s[3000d/1d]", rs("hmi.M_45s", List.of(
                 pos("T_REC", new Span(new TimeValue(MDI_EPOCH + 3000 * DAY), DAY, false, null)))));
@@ -550,6 +570,8 @@ class QueryParserTest {
                 pos("CMLon", new Between(150.0, 200.0, new Step(0.5, false))), pos("LonHG", new Last()))));
         assertParses("hmi.hk_dayfile[][][\"a b\", 'it\\'s', x-y]", rs("hmi.hk_dayfile", List.of(pos("DATE"),
                 pos("APID"), pos("SOURCE", val("a b"), val("it's"), val("x-y")))));
+        assertParses("hmi.hk_dayfile[][][\"back\\\\slash\", '^', '', \"#1\"]", rs("hmi.hk_dayfile", List.of(pos("DATE"),
+                pos("APID"), pos("SOURCE", val("back\\slash"), val("^"), val(""), val("#1")))));
         assertParses("hmi.M_45s[MDI_EPOCH]", rs("hmi.M_45s", List.of(pos("T_REC", val(new TimeValue(MDI_EPOCH))))));
         assertParses("hmi.M_45s[2010.05.01_TAI,2010.05.02_TAI/1h]", rs("hmi.M_45s", List.of(pos("T_REC",
                 val(new TimeValue(1_051_747_200.0)), new Span(new TimeValue(1_051_747_200.0 + DAY), 3600, false,
