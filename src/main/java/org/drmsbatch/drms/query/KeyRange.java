@@ -85,7 +85,8 @@ public sealed interface KeyRange permits KeyRange.Value, KeyRange.Between, KeyRa
             return t.toString();
         }
         if (v instanceof String s) {
-            return s.matches("[A-Za-z0-9_.:+]*") && !s.isEmpty() ? s : "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
+            return s.matches("[A-Za-z0-9_.:+]*") && !s.isEmpty() ? s
+                    : "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
         }
         if (v instanceof Double d) {
             return number(d);

@@ -711,7 +711,13 @@ public final class QueryParser {
                     return new KeyRange.Between(new KeyRange.TimeValue(a), new KeyRange.TimeValue(b), step);
                 }
             }
-            throw error(base, "bad time value '" + main.strip() + "' for " + k.name());
+            String detail = "";
+            try {
+                DrmsTime.parse(main.strip());
+            } catch (RuntimeException e) {
+                detail = e.getMessage() == null ? "" : " (" + e.getMessage() + ")";
+            }
+            throw error(base, "bad time value '" + main.strip() + "' for " + k.name() + detail);
         }
 
         /** A time (TAI seconds), or a duration from the slotted key's epoch; null when the text is neither. */
