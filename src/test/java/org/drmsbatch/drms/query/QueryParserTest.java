@@ -579,6 +579,14 @@ class QueryParserTest {
     }
 
     @Test
+    void conditionsMayHoldBangsQuotesAndBrackets() {
+        assertParses("hmi.M_45s[! QUALITY != 1 !]{magnetogram}#all versions", rs("hmi.M_45s", List.of(
+                new WhereFilter(new Expr.Column("QUALITY != 1"), true)), "magnetogram"));
+        assertParses("hmi.M_45s[?note = '?]' or x = \"a,b\"?]", rs("hmi.M_45s", List.of(
+                where("note = '?]' or x = \"a,b\""))));
+    }
+
+    @Test
     void theDefaultConditionParserRefusesConditions() {
         QueryParser plain = new QueryParser(CATALOG);
         QueryException e = catchThrowableOfType(QueryException.class,
