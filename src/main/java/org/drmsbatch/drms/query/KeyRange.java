@@ -14,12 +14,13 @@ public sealed interface KeyRange permits KeyRange.Value, KeyRange.Between, KeyRa
 
     /**
      * A sampling step {@code @K}: for time keys in seconds, for numeric keys in the key's units; with
-     * {@code slots} true the step counts slots ({@code u} unit). Null when there is none.
+     * {@code slots} true the step counts slots ({@code u} unit). Null when there is none. Prints without a unit
+     * (a plain number is seconds on a time key and the key's own units on other keys) or with {@code u}.
      */
     record Step(double amount, boolean slots) {
         @Override
         public String toString() {
-            return "@" + number(amount) + (slots ? "u" : "s");
+            return "@" + number(amount) + (slots ? "u" : "");
         }
     }
 
@@ -84,7 +85,8 @@ public sealed interface KeyRange permits KeyRange.Value, KeyRange.Between, KeyRa
             return t.toString();
         }
         if (v instanceof String s) {
-            return s.matches("[A-Za-z0-9_.:+]*") && !s.isEmpty() ? s : "'" + s.replace("'", "\\'") + "'";
+            return s.matches("[A-Za-z0-9_.:+]*") && !s.isEmpty() ? s
+                    : "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
         }
         if (v instanceof Double d) {
             return number(d);
