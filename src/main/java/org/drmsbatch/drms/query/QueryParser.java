@@ -34,6 +34,10 @@ import org.drmsbatch.drms.time.Slot;
  */
 public final class QueryParser {
 
+    /** A {@code KEY=value} line of {@code show-info -k} output, skipped in an {@code @file}. */
+    private static final java.util.regex.Pattern SHOW_INFO_KEY_LINE =
+            java.util.regex.Pattern.compile("[A-Za-z_*][A-Za-z0-9_*]*=.*");
+
     private static final int MAX_SERIES_NAME = 64;
 
     private static final Pattern INT = Pattern.compile("[+-]?(?:0[xX][0-9a-fA-F]+|[0-9]+)");
@@ -255,7 +259,19 @@ public final class QueryParser {
                 for (int i = 0; i < lines.size(); i++) {
                     String line = lines.get(i);
                     String t = line.strip();
-                    if (t.isEmpty() || t.startsWith("#")) {
+                    if (t.isEmpty() || SHOW_INFO_KEY_LINE.matcher(t).matches()) {
+                        continue; // KEY=value lines of show-info -k output
+                    }
+                    if (t.startsWith("#")) {
+                        // a comment, or the "# <record spec>" line that separates records in show-info -k output
+                        String spec = t.substring(1).strip();
+                        if (spec.contains("[")) {
+                            try {
+                                out.addAll(new Run(spec, files).query());
+                            } catch (QueryException notASpec) {
+                                // an ordinary comment
+                            }
+                        }
                         continue;
                     }
                     try {
