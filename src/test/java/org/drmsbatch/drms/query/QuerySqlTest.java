@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 class QuerySqlTest extends CatalogTestSupport {
 
     static final String SERIES = "qtest.m_45s";
-    static final double T0 = 1041379200.0; // 2010.05.01_00:00:00_TAI = epoch 504921600 + 546825600 (issue 3 §3)
+    static final double T0 = 1051747200.0; // 2010.05.01_00:00:00_TAI = epoch 504921600 + 546825600 (issue 3 §3)
     static final long I0 = 12151680;
 
     static final String JSD = """
@@ -159,8 +159,9 @@ class QuerySqlTest extends CatalogTestSupport {
     void theSqlCarriesNoValuesOnlyBindParameters() {
         SqlQuery q = QuerySql.select(rs(trec(new KeyRange.Span(t(2), 180.0, false, new Step(90, false))),
                 camera(new KeyRange.Value(2L)), where("quality = 7 OR 'x' = 'y'", false)), def, 5);
-        assertThat(q.sql()).doesNotContain("12151682").doesNotContain("'").doesNotContain(" 7")
-                .doesNotContain("5").contains("?");
+        // outside quoted identifiers: no string literal and no number but the 0 of "% ? = 0"
+        String text = q.sql().replaceAll("\"[^\"]*\"", "");
+        assertThat(text).doesNotContain("'").doesNotContainPattern("[1-9]").contains("?");
         assertThat(q.binds()).contains(I0 + 2, I0 + 6, 2L, 7L, "x", "y", 5L);
         SqlQuery c = QuerySql.count(rs(new RecnumFilter(List.of(new IndexRange.Single(123456)))), def);
         assertThat(c.sql()).doesNotContain("123456");
@@ -242,7 +243,7 @@ class QuerySqlTest extends CatalogTestSupport {
         assertThat(run(rs(new RecnumFilter(List.of(new IndexRange.Single(v3), new IndexRange.Single(v1)))), 0))
                 .isEqualTo(expect("2,1,1", "2,1,3"));
         assertThat(run(rs(new RecnumFilter(List.of(new IndexRange.Between(recnums.get("9,2,2"), null, null)))), 0))
-                .isEqualTo(expect("2,1,3", "3,2,2", "9,2,2"));
+                .isEqualTo(expect("2,1,3", "9,2,2"));
         assertThat(run(rs(new RecnumFilter(List.of(new IndexRange.Span(recnums.get("10,2,1"), 2, null)))), 0))
                 .isEqualTo(expect("2,1,2", "10,2,1"));
         // open range with a stride: counted from the series' smallest recnum (0,1,1)
