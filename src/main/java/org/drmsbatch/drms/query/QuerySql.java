@@ -57,8 +57,10 @@ public final class QuerySql {
     /** The SELECT of a record set: whole rows, prime-key order, first n (n &gt; 0), last n (n &lt; 0), all (0). */
     public static SqlQuery select(RecordSet rs, SeriesDefinition def, int n) {
         Parts p = new Parts(rs, def);
-        String order = p.order(false);
-        String orderDesc = p.order(true);
+        // after version selection each tuple is one row: ordering by the prime keys alone is enough (and lets
+        // PostgreSQL reuse the order of the DISTINCT ON scan)
+        String order = p.mode() == Mode.MIXED ? p.pkList : p.order(false);
+        String orderDesc = p.mode() == Mode.MIXED ? p.pkListDesc : p.order(true);
         List<Object> binds = new ArrayList<>();
         String inner;
         switch (p.mode()) {
