@@ -65,6 +65,9 @@ class QuerySqlBenchmarkTest extends CatalogTestSupport {
                 + t + " b WHERE b.t_rec_index = a.t_rec_index AND b.camera = a.camera AND b.recnum > a.recnum)",
                 List.of());
         try (Connection c = dataSource.getConnection()) {
+            for (SqlQuery q : List.of(ours, handDay, oursCount, handCount)) {
+                run(c, q); // warm the cache and the JIT before anything is measured
+            }
             report(c, "one day, generated", ours);
             report(c, "one day, hand DISTINCT ON", handDay);
             report(c, "one day, hand NOT EXISTS", handDayNotExists);
