@@ -1,25 +1,43 @@
 package org.drmsbatch.drms.query;
 
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import org.drmsbatch.drms.Drms;
+import org.drmsbatch.drms.DrmsException;
+import org.drmsbatch.drms.DrmsSession;
 import org.drmsbatch.drms.Record;
+import org.drmsbatch.drms.SeriesDefinition;
 
 /**
- * Runs record-set queries against the catalog: parse, turn into SQL with binds, execute in a read-only
- * transaction with a statement timeout. STUB: the signatures are fixed, the bodies are being written.
+ * Runs record-set queries against the catalog: parse, turn into SQL with binds ({@link QuerySql}), execute in a
+ * read-only transaction with a statement timeout ({@code SET LOCAL statement_timeout}).
  */
 public final class RecordSets {
 
+    /** DRMS's own default: queries give up after 10 minutes. */
+    public static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofMinutes(10);
+
     private final Drms drms;
+    private final Duration statementTimeout;
 
     public RecordSets(Drms drms) {
+        this(drms, DEFAULT_STATEMENT_TIMEOUT);
+    }
+
+    /** @param statementTimeout the longest a query may run (zero: no limit) */
+    public RecordSets(Drms drms, Duration statementTimeout) {
         this.drms = drms;
+        this.statementTimeout = statementTimeout;
     }
 
     /** Parses a query against the catalog's series (errors: {@link QueryException} with the position). */
     public Query parse(String query) {
-        throw new UnsupportedOperationException("not yet");
+        return drms.read(s -> parse(s, query));
     }
 
     /**
@@ -27,11 +45,82 @@ public final class RecordSets {
      * when n &gt; 0, the last |n| when n &lt; 0, all when n = 0.
      */
     public List<Record> open(String query, int n) {
-        throw new UnsupportedOperationException("not yet");
+        return drms.read(s -> open(s, parse(s, query), n));
     }
 
     /** The number of records a query selects (what {@code show-info -c} prints). */
     public long count(String query) {
-        throw new UnsupportedOperationException("not yet");
+        return drms.read(s -> count(s, parse(s, query)));
+    }
+
+    /** As {@link #open(String, int)} for a parsed query. */
+    List<Record> open(Query query, int n) {
+        return drms.read(s -> open(s, query, n));
+    }
+
+    /** As {@link #count(String)} for a parsed query. */
+    long count(Query query) {
+        return drms.read(s -> count(s, query));
+    }
+
+    private Query parse(DrmsSession s, String query) {
+        SeriesLookup lookup = name -> find(s, name);
+        return parseWith(lookup, query);
+    }
+
+    /** The text parser (QueryParser, written alongside): wired in at integration. */
+    private static Query parseWith(SeriesLookup lookup, String query) {
+        // INTEGRATION: return new QueryParser(lookup).parse(query);
+        throw new UnsupportedOperationException("the query parser (QueryParser) is not integrated yet");
+    }
+
+    private static Optional<SeriesDefinition> find(DrmsSession s, String name) {
+        try {
+            return Optional.of(s.definition(name));
+        } catch (DrmsException e) {
+            return Optional.empty();
+        }
+    }
+
+    private List<Record> open(DrmsSession s, Query query, int n) {
+        timeout(s);
+        List<Record> out = new ArrayList<>();
+        for (RecordSet rs : query.sets()) {
+            SeriesDefinition def = s.definition(rs.series());
+            SqlQuery q = QuerySql.select(rs, def, n);
+            out.addAll(s.select(def.name(), q.sql(), q.binds()));
+        }
+        return out;
+    }
+
+    private long count(DrmsSession s, Query query) {
+        timeout(s);
+        long total = 0;
+        for (RecordSet rs : query.sets()) {
+            SeriesDefinition def = s.definition(rs.series());
+            SqlQuery q = QuerySql.count(rs, def);
+            try (var ps = s.connection().prepareStatement(q.sql())) {
+                for (int i = 0; i < q.binds().size(); i++) {
+                    ps.setObject(i + 1, q.binds().get(i));
+                }
+                try (var r = ps.executeQuery()) {
+                    r.next();
+                    total += r.getLong(1);
+                }
+            } catch (SQLException e) {
+                throw new DrmsException("Cannot count " + rs + ": " + e.getMessage(), e);
+            }
+        }
+        return total;
+    }
+
+    /** {@code SET LOCAL statement_timeout} for the rest of this (read-only) transaction. */
+    private void timeout(DrmsSession s) {
+        long ms = Math.max(0, statementTimeout.toMillis());
+        try (Statement st = s.connection().createStatement()) {
+            st.execute("SET LOCAL statement_timeout = " + ms);
+        } catch (SQLException e) {
+            throw new DrmsException("Cannot set the statement timeout: " + e.getMessage(), e);
+        }
     }
 }
