@@ -736,7 +736,7 @@ G("hmi.lev0e[1760978,1760984,1761093]", r23, "#23 value list (1760984 has 2 vers
 G("hmi.lev0e[1760975-1760990]", nonempty(q(E, lambda r: 1760975 <= r["FSN"] <= 1760990)), "int range inclusive")
 G("hmi.lev0e[1760975/10]", nonempty(q(E, lambda r: 1760975 <= r["FSN"] < 1760985)), "int A/D half open")
 G("hmi.lev0e[FSN=1760980]", nonempty(q(E, lambda r: r["FSN"] == 1760980)), "named key")
-G("hmi.lev0e[1760981]", [], "a missing FSN: empty")
+G("hmi.lev0e[1760986]", q(E, lambda r: r["FSN"] == 1760986), "a missing FSN (skipped by gen_lev0e): empty")
 G("hmi.lev0e[^]", nonempty(q(E, lambda r: r["FSN"] == series_min(E, "FSN"))), "[^] min FSN")
 G("hmi.lev0e[$]", nonempty(q(E, lambda r: r["FSN"] == series_max(E, "FSN"))), "[$] max FSN")
 G("hmi.lev0e", nonempty(q(E)), "whole series, n=5", n=5)

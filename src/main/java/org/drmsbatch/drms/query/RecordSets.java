@@ -2,6 +2,7 @@ package org.drmsbatch.drms.query;
 
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,12 +55,12 @@ public final class RecordSets {
     }
 
     /** As {@link #open(String, int)} for a parsed query. */
-    List<Record> open(Query query, int n) {
+    public List<Record> open(Query query, int n) {
         return drms.read(s -> open(s, query, n));
     }
 
     /** As {@link #count(String)} for a parsed query. */
-    long count(Query query) {
+    public long count(Query query) {
         return drms.read(s -> count(s, query));
     }
 
@@ -68,10 +69,18 @@ public final class RecordSets {
         return parseWith(lookup, query);
     }
 
-    /** The text parser (QueryParser, written alongside): wired in at integration. */
+    /** The text parser with the safe condition parser for {@code [? ?]} and {@code [! !]}. */
     private static Query parseWith(SeriesLookup lookup, String query) {
-        // INTEGRATION: return new QueryParser(lookup).parse(query);
-        throw new UnsupportedOperationException("the query parser (QueryParser) is not integrated yet");
+        WhereCondition conditions = new WhereCondition();
+        // WhereCondition reports positions in the whole query; the parser wants them within the condition text
+        ConditionParser relative = (text, offset, def) -> {
+            try {
+                return conditions.parse(text, offset, def);
+            } catch (QueryException e) {
+                throw new QueryException(text, Math.max(0, e.position() - offset), e.reason());
+            }
+        };
+        return new QueryParser(lookup, Path.of(""), relative).parse(query);
     }
 
     private static Optional<SeriesDefinition> find(DrmsSession s, String name) {
