@@ -1,58 +1,86 @@
 package org.drmsbatch.cli;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.JsdPrinter;
 import org.drmsbatch.drms.KeywordDef;
+import org.drmsbatch.drms.LinkDef;
 import org.drmsbatch.drms.Record;
-import org.drmsbatch.drms.SegmentDef;
 import org.drmsbatch.drms.SeriesDefinition;
+import org.drmsbatch.drms.query.Expr;
+import org.drmsbatch.drms.query.Query;
+import org.drmsbatch.drms.query.RecordSet;
+import org.drmsbatch.drms.query.RecordSets;
+import org.drmsbatch.drms.query.WhereFilter;
+import org.drmsbatch.sums.Sums;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "show-info", mixinStandardHelpOptions = true,
-        description = {"Show records of a series as a tab-separated table (as JSOC's show_info).",
-                "Arguments: ds=SERIES (or the series as first word), n=N (+N first N, -N last N records),",
-                "key=K1,K2 (keywords; *recnum* *sunum* *slot* pseudo-keys), seg=S1,S2 (segment files)."})
+@Command(name = "show-info", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Show the records of a record-set query as JSOC's show_info does.",
+                "Arguments: ds=QUERY (or the query as the first word), e.g. ds='hmi.M_45s[2010.05.01_TAI/1h][2]',",
+                "n=N (+N first N, -N last N records; required when the query has no filter),",
+                "key=K1,K2 (keywords; pseudo-keys *recnum* *sunum* *slot* *size* *online* *retain* *archive*",
+                "*recdir* *spec*), seg=S1,S2 (segment files). Output: a tab-separated table with a header row."})
 class ShowInfoCommand implements Callable<Integer> {
 
     @ParentCommand
     DrmsCommand drms;
 
-    @Parameters(paramLabel = "ARG", description = "ds=SERIES n=N key=LIST seg=LIST")
+    @Parameters(paramLabel = "ARG", description = "ds=QUERY n=N key=LIST seg=LIST")
     List<String> args = new ArrayList<>();
 
     @Option(names = "-c", description = "Print the number of records and exit.")
     boolean count;
     @Option(names = "-q", description = "No header row.")
     boolean quiet;
-    @Option(names = "-r", description = "Print the record number first.")
+    @Option(names = "-r", description = "Print the record number.")
     boolean recnum;
     @Option(names = "-S", description = "Print the SUNUM.")
     boolean sunum;
     @Option(names = "-p", description = {"Print the record's storage directory; segment files as full paths.",
             "Touches the storage units' retention as DRMS does."})
     boolean path;
-    @Option(names = "-P", description = "As -p (the path only if online).")
-    boolean pathOnline;
+    @Option(names = "-P", description = "Print the record's storage directory (no retention touch).")
+    boolean pathOnly;
+    @Option(names = "-o", description = "Print the storage unit's online status (Y/N).")
+    boolean online;
+    @Option(names = "-R", description = "Print the storage unit's retention: its expiry date (YYYYMMDDHHMM).")
+    boolean retention;
+    @Option(names = "-x", description = "Print the storage unit's archive status (Y/N).")
+    boolean archive;
+    @Option(names = "-i", description = "Print each record's query spec.")
+    boolean spec;
     @Option(names = "-a", description = "All keywords.")
     boolean allKeys;
     @Option(names = "-A", description = "All segments.")
     boolean allSegs;
-    @Option(names = "-k", description = "One KEY=value per line, records separated by '# <spec>' lines.")
+    @Option(names = "-K", description = "All links, with the record each points to.")
+    boolean allLinks;
+    @Option(names = "-t", description = "Add rows with each column's type and format under the header.")
+    boolean types;
+    @Option(names = "-k", description = "One KEY=value per line, records separated by '# <spec>' lines (an @file).")
     boolean keyValue;
+    @Option(names = "-b", description = "Every version, not only the latest (adds [! 1=1 !]).")
+    boolean allVersions;
     @Option(names = "-j", description = "Print the series definition as JSD and exit.")
     boolean jsd;
     @Option(names = "-l", description = "List keywords, segments and links with descriptions and exit.")
     boolean list;
     @Option(names = "-s", description = "Series statistics (records, first and last record) and exit.")
     boolean stats;
+
+    /** One output column: its header, type and format rows, and how a record fills it. */
+    private record Column(String header, String type, String format, java.util.function.Function<Record, String> value) {
+    }
 
     @Override
     public Integer call() {
@@ -62,27 +90,25 @@ class ShowInfoCommand implements Callable<Integer> {
             ds = a.words.get(0);
         }
         if (ds == null || ds.isBlank()) {
-            throw new DrmsCommand.UserError("show-info needs ds=<series>");
+            throw new DrmsCommand.UserError("show-info needs ds=<record-set query>");
         }
-        if (ds.contains("[") || ds.contains("{")) {
-            throw new DrmsCommand.UserError("Record-set filters ('" + ds + "') are not supported yet: give a series"
-                    + " name and n=");
+        boolean touch = path;
+        if (!touch) {
+            drms.readOnly();
         }
-        String series = ds.trim();
-        drms.readOnly();
         Drms d = drms.bean(Drms.class);
-        SeriesDefinition def = d.describeSeries(series);
+        RecordSets sets = new RecordSets(d);
+        Query query = sets.parse(ds);
+        if (allVersions) {
+            query = new Query(query.sets().stream().map(ShowInfoCommand::withAllVersions).toList());
+        }
+        SeriesDefinition def = d.describeSeries(query.sets().get(0).series());
         if (jsd) {
             System.out.print(new JsdPrinter().print(def));
             return DrmsCommand.OK;
         }
         if (list) {
             System.out.println(DescribeSeriesCommand.describe(def, d.read(s -> s.count(def.name()))));
-            return DrmsCommand.OK;
-        }
-        if (count) {
-            long total = d.read(s -> s.count(def.name()));
-            System.out.println(total);
             return DrmsCommand.OK;
         }
         if (stats) {
@@ -95,25 +121,26 @@ class ShowInfoCommand implements Callable<Integer> {
             System.out.println("last\t" + (last.isEmpty() ? "" : spec(last.get(0))));
             return DrmsCommand.OK;
         }
+        if (count) {
+            System.out.println(sets.count(query));
+            return DrmsCommand.OK;
+        }
         String nText = a.get("n");
-        if (nText == null) {
+        boolean filtered = query.sets().stream().anyMatch(r -> !r.filters().isEmpty());
+        if (nText == null && !filtered) {
             throw new DrmsCommand.UserError("A query without a filter needs n= (e.g. n=10 for the first ten, n=-10"
                     + " for the last ten records)");
         }
         int n;
         try {
-            n = Integer.parseInt(nText.trim());
+            n = nText == null ? 0 : Integer.parseInt(nText.trim());
         } catch (NumberFormatException e) {
             throw new DrmsCommand.UserError("n= must be an integer, not '" + nText + "'");
         }
         List<String> keys = new ArrayList<>(NamedArgs.list(a.get("key")));
         List<String> segs = new ArrayList<>(NamedArgs.list(a.get("seg")));
-        if (allKeys || (keys.isEmpty() && segs.isEmpty() && !allSegs)) {
-            for (KeywordDef k : def.explicitKeywords()) {
-                if (!keys.contains(k.name())) {
-                    keys.add(k.name());
-                }
-            }
+        if (allKeys) {
+            def.explicitKeywords().forEach(k -> keys.add(k.name()));
         }
         if (allSegs) {
             def.segments().forEach(s -> segs.add(s.name()));
@@ -128,89 +155,120 @@ class ShowInfoCommand implements Callable<Integer> {
                 throw new DrmsCommand.UserError("Series '" + def.name() + "' has no segment '" + s + "'");
             }
         }
-        boolean paths = path || pathOnline;
-        List<Record> records = paths
+        Query q = query;
+        List<Record> records = touch
                 ? d.inSession(s -> { // handing out paths touches the units' retention, as DRMS does
-                    List<Record> rs = s.open(def.name(), n);
+                    List<Record> rs = sets.open(q, n);
                     s.touch(rs);
                     return rs;
                 })
-                : d.read(s -> s.open(def.name(), n));
+                : sets.open(q, n);
+        Map<Long, Sums.Info> units = (online || retention || archive || touch || pathOnly
+                || keys.stream().anyMatch(k -> k.startsWith("*")))
+                ? d.read(s -> s.storageInfo(records)) : Map.of();
+        List<Column> columns = columns(def, keys, segs, units);
         if (keyValue) {
             for (Record r : records) {
                 System.out.println("# " + spec(r));
-                if (recnum) {
-                    System.out.println("*recnum*=" + r.recnum());
-                }
-                for (String k : keys) {
-                    System.out.println(k + "=" + value(r, k));
-                }
-                for (String s : segs) {
-                    System.out.println(s + "=" + segment(r, s, paths));
-                }
-                if (paths) {
-                    System.out.println("SUDIR=" + (r.directory() == null ? "" : r.directory()));
+                for (Column c : columns) {
+                    System.out.println(c.header() + "=" + c.value().apply(r));
                 }
             }
             return DrmsCommand.OK;
         }
-        List<String> header = new ArrayList<>();
-        if (recnum) {
-            header.add("recnum");
-        }
-        if (sunum) {
-            header.add("sunum");
-        }
-        header.addAll(keys);
-        header.addAll(segs);
-        if (paths) {
-            header.add("SUDIR");
-        }
         if (!quiet) {
-            System.out.println(String.join("\t", header));
+            System.out.println(String.join("\t", columns.stream().map(Column::header).toList()));
+            if (types) {
+                System.out.println(String.join("\t", columns.stream().map(Column::type).toList()));
+                System.out.println(String.join("\t", columns.stream().map(Column::format).toList()));
+            }
         }
         for (Record r : records) {
-            List<String> row = new ArrayList<>();
-            if (recnum) {
-                row.add(Long.toString(r.recnum()));
-            }
-            if (sunum) {
-                row.add(Long.toString(r.sunum()));
-            }
-            for (String k : keys) {
-                row.add(value(r, k));
-            }
-            for (String s : segs) {
-                row.add(segment(r, s, paths));
-            }
-            if (paths) {
-                row.add(r.directory() == null ? "" : r.directory().toString());
-            }
-            System.out.println(String.join("\t", row));
+            System.out.println(String.join("\t", columns.stream().map(c -> c.value().apply(r)).toList()));
         }
         return DrmsCommand.OK;
     }
 
-    private static String value(Record r, String key) {
-        return switch (key.toLowerCase()) {
-            case "*recnum*" -> Long.toString(r.recnum());
-            case "*sunum*" -> Long.toString(r.sunum());
-            case "*slot*" -> Integer.toString(r.slotnum());
-            default -> r.format(key);
+    private List<Column> columns(SeriesDefinition def, List<String> keys, List<String> segs,
+                                 Map<Long, Sums.Info> units) {
+        List<Column> out = new ArrayList<>();
+        if (spec) {
+            out.add(new Column("query", "string", "%s", ShowInfoCommand::spec));
+        }
+        if (recnum) {
+            out.add(pseudo("*recnum*", units));
+        }
+        if (sunum) {
+            out.add(pseudo("*sunum*", units));
+        }
+        if (path || pathOnly) {
+            out.add(new Column("SUDIR", "string", "%s", r -> r.directory() == null ? "" : r.directory().toString()));
+        }
+        if (online) {
+            out.add(pseudo("*online*", units));
+        }
+        if (retention) {
+            out.add(pseudo("*retain*", units));
+        }
+        if (archive) {
+            out.add(pseudo("*archive*", units));
+        }
+        for (String k : keys) {
+            if (k.startsWith("*")) {
+                out.add(pseudo(k, units));
+            } else {
+                KeywordDef kd = def.keyword(k).orElseThrow();
+                out.add(new Column(kd.name(), kd.isLink() ? "link" : kd.type().jsdName(),
+                        kd.format() == null ? "" : kd.format(), r -> r.format(kd.name())));
+            }
+        }
+        for (String s : segs) {
+            out.add(new Column(def.segment(s).orElseThrow().name(), "segment", "%s", r -> {
+                String file = r.segmentFile(s);
+                if (file == null) {
+                    return "";
+                }
+                return (path || pathOnly) && r.directory() != null ? r.directory().resolve(file).toString() : file;
+            }));
+        }
+        if (allLinks) {
+            for (LinkDef l : def.links()) {
+                out.add(new Column(l.name(), "link", "%s",
+                        r -> r.follow(l.name()).map(ShowInfoCommand::spec).orElse("")));
+            }
+        }
+        return out;
+    }
+
+    private static Column pseudo(String key, Map<Long, Sums.Info> units) {
+        String k = key.toLowerCase(Locale.ROOT);
+        return switch (k) {
+            case "*recnum*" -> new Column("recnum", "longlong", "%lld", r -> Long.toString(r.recnum()));
+            case "*sunum*" -> new Column("sunum", "longlong", "%lld", r -> Long.toString(r.sunum()));
+            case "*slot*" -> new Column("slot", "int", "%d", r -> Integer.toString(r.slotnum()));
+            case "*spec*" -> new Column("spec", "string", "%s", ShowInfoCommand::spec);
+            case "*recdir*" -> new Column("recdir", "string", "%s",
+                    r -> r.directory() == null ? "" : r.directory().toString());
+            case "*size*" -> new Column("size", "longlong", "%lld", r -> unit(units, r, i -> Long.toString(i.bytes())));
+            case "*online*" -> new Column("online", "string", "%s", r -> unit(units, r, i -> i.online() ? "Y" : "N"));
+            case "*retain*" -> new Column("retain", "string", "%s", r -> unit(units, r, Sums.Info::effectiveDate));
+            case "*archive*" -> new Column("archive", "string", "%s",
+                    r -> unit(units, r, i -> i.archived() ? "Y" : "N"));
+            default -> throw new DrmsCommand.UserError("Unknown pseudo-keyword '" + key + "' (known: *recnum*,"
+                    + " *sunum*, *slot*, *size*, *online*, *retain*, *archive*, *recdir*, *spec*)");
         };
     }
 
-    private static String segment(Record r, String seg, boolean fullPath) {
-        SegmentDef s = r.series().segment(seg).orElseThrow();
-        String file = r.segmentFile(s.name());
-        if (file == null) {
-            return "";
-        }
-        if (fullPath && r.directory() != null) {
-            Path p = r.directory().resolve(file);
-            return p.toString();
-        }
-        return file;
+    private static String unit(Map<Long, Sums.Info> units, Record r,
+                               java.util.function.Function<Sums.Info, String> f) {
+        Sums.Info i = units.get(r.sunum());
+        return i == null ? (r.sunum() < 0 ? "" : "NA") : String.valueOf(f.apply(i));
+    }
+
+    private static RecordSet withAllVersions(RecordSet rs) {
+        List<org.drmsbatch.drms.query.Filter> filters = new ArrayList<>(rs.filters());
+        filters.add(new WhereFilter(new Expr.Binary("=", new Expr.Literal(1L), new Expr.Literal(1L)), true));
+        return new RecordSet(rs.series(), filters, rs.segments());
     }
 
     /** A record's spec: {@code series[pk1][pk2]} with the printed prime-key values. */
