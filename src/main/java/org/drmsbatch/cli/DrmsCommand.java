@@ -88,6 +88,7 @@ public class DrmsCommand implements Callable<Integer> {
     public static int execute(String[] args) {
         DrmsCommand root = new DrmsCommand();
         CommandLine cl = new CommandLine(root);
+        cl.setExpandAtFiles(false); // @file is the query language's, not picocli's argument file
         cl.setParameterExceptionHandler((ex, a) -> {
             PrintWriter err = ex.getCommandLine().getErr();
             err.println("drms: " + ex.getMessage());

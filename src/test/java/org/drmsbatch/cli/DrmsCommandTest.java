@@ -195,6 +195,45 @@ class DrmsCommandTest {
     }
 
     @Test
+    void showInfoRunsRecordSetQueriesAndItsKOutputIsAnAtFile() throws Exception {
+        create("cli.q");
+        Run made = runWithInput("""
+                {"FSN": 1, "WAVE": 17.1, "OBSERVER": "ann"}
+                {"FSN": 2, "WAVE": 30.4, "OBSERVER": "bob"}
+                {"FSN": 3, "WAVE": 19.5, "OBSERVER": "cy"}
+                {"FSN": 2, "WAVE": 33.5, "OBSERVER": "bob2"}
+                """, "set-info", "ds=cli.q", "-k");
+        assertThat(made.code()).as(made.err()).isZero();
+        // FSN 2 has two versions: the latest (recnum 4) is the one a query returns
+        Run range = run("show-info", "ds=cli.q[2-3]", "key=FSN,OBSERVER", "-r", "-q");
+        assertThat(range.out().lines().toList()).containsExactly("4\t2\tbob2", "3\t3\tcy");
+        Run where = run("show-info", "cli.q[][? WAVE < 20 ?]", "key=FSN", "-q");
+        assertThat(where.out().lines().toList()).containsExactly("1", "3");
+        Run all = run("show-info", "ds=cli.q[2]", "key=OBSERVER", "-b", "-q");
+        assertThat(all.out().lines().toList()).containsExactly("bob", "bob2");
+        Run count = run("show-info", "ds=cli.q[1,3]", "-c");
+        assertThat(count.out().trim()).isEqualTo("2");
+        Run typed = run("show-info", "ds=cli.q[1]", "key=FSN,WAVE", "-t", "-i");
+        assertThat(typed.out().lines().toList()).containsExactly("query\tFSN\tWAVE", "string\tint\tdouble",
+                "%s\t%d\t%.2f", "cli.q[1]\t1\t17.10");
+
+        Run k = run("show-info", "ds=cli.q[1,3]", "key=WAVE", "-k");
+        assertThat(k.out().lines().toList()).containsExactly("# cli.q[1]", "WAVE=17.10", "# cli.q[3]", "WAVE=19.50");
+        Path file = home.resolve("k.txt");
+        Files.writeString(file, k.out());
+        Run again = run("show-info", "@" + file, "key=FSN", "-q");
+        assertThat(again.code()).as(again.err()).isZero();
+        assertThat(again.out().lines().toList()).containsExactly("1", "3");
+
+        Run bad = run("show-info", "ds=cli.q[? 1=1; DROP TABLE cli.q ?]", "n=1");
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err()).contains("position 12: ';' is not allowed").contains("^");
+        Run unknown = run("show-info", "ds=cli.q{nope}", "n=1");
+        assertThat(unknown.code()).isEqualTo(1);
+        assertThat(unknown.err()).contains("nope");
+    }
+
+    @Test
     void showInfoErrors() {
         create("cli.errs");
         Run noN = run("show-info", "ds=cli.errs", "key=FSN");
