@@ -12,14 +12,15 @@ import org.drmsbatch.CatalogTestSupport;
 import org.drmsbatch.drms.JsdParser;
 import org.drmsbatch.drms.SeriesDefinition;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.Tag;
 
 /**
- * Issue 3's benchmark (run with {@code -Dqsql.bench=true}): 1 000 000 records (250 000 slots × 4 cameras) plus
+ * Issue 3's SQL benchmark (run with {@code ./mvnw -o test -Pbench -Dtest=QuerySqlBenchmarkTest}): 1 000 000
+ * records (250 000 slots × 4 cameras) plus
  * 10 000 newer versions; a one-day window and the whole-series count, the generated SQL next to hand-written SQL
  * for the same answer, medians of 7 runs in the same JVM and database. Prints the figures and EXPLAIN ANALYZE.
  */
-@EnabledIfSystemProperty(named = "qsql.bench", matches = "true")
+@Tag("benchmark")
 class QuerySqlBenchmarkTest extends CatalogTestSupport {
 
     static final String JSD = QuerySqlTest.JSD.replace("qtest.m_45s", "qbench.m_45s");
