@@ -4,6 +4,7 @@ import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
 import org.drmsbatch.drms.Drms;
+import org.drmsbatch.drms.query.RecordSets;
 import org.drmsbatch.sums.Sums;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.ApplicationRunner;
@@ -69,6 +70,12 @@ public class CatalogConfiguration {
                 owned.close();
             }
         }
+    }
+
+    /** Record-set queries; each runs with the statement timeout {@code drms.query.timeout}. */
+    @Bean
+    RecordSets recordSets(Drms drms, @Value("${drms.query.timeout:10m}") java.time.Duration timeout) {
+        return new RecordSets(drms, timeout);
     }
 
     /**

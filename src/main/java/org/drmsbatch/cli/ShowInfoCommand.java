@@ -97,7 +97,7 @@ class ShowInfoCommand implements Callable<Integer> {
             drms.readOnly();
         }
         Drms d = drms.bean(Drms.class);
-        RecordSets sets = new RecordSets(d);
+        RecordSets sets = drms.bean(RecordSets.class);
         Query query = sets.parse(ds);
         if (allVersions) {
             query = new Query(query.sets().stream().map(ShowInfoCommand::withAllVersions).toList());
