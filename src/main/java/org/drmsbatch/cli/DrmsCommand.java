@@ -133,6 +133,9 @@ public class DrmsCommand implements Callable<Integer> {
 
     private static boolean causedBySystem(Throwable t) {
         for (Throwable c = t.getCause(); c != null; c = c.getCause()) {
+            if (c instanceof java.sql.SQLException sql && "57014".equals(sql.getSQLState())) {
+                return false; // the query's statement timeout: the user can narrow the query (drms.query.timeout)
+            }
             if (c instanceof java.sql.SQLException || c instanceof java.io.IOException
                     || c instanceof java.io.UncheckedIOException) {
                 return true;
