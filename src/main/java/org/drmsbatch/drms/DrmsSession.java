@@ -12,11 +12,14 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 import org.drmsbatch.sums.StorageUnit;
@@ -52,9 +55,9 @@ public final class DrmsSession {
     private long id = -1;
     private final Map<String, OpenUnit> openUnits = new LinkedHashMap<>();
     private final List<OpenUnit> units = new ArrayList<>();
-    private final Map<String, SeriesDefinition> definitions = new java.util.HashMap<>();
+    private final Map<String, SeriesDefinition> definitions = new HashMap<>();
     /** recnums of records closed with INSERT: only their slots are committed */
-    private final java.util.Set<Long> inserted = new java.util.HashSet<>();
+    private final Set<Long> inserted = new HashSet<>();
     /** directories of storage units deleted in this session: removed once the deletion has committed */
     private final List<Path> deleteAfterCommit = new ArrayList<>();
     /** units that ended up with no committed slot: not put, removed after the transaction */
@@ -303,7 +306,7 @@ public final class DrmsSession {
                 + (n != 0 ? " LIMIT " + Math.abs(n) : "");
         List<Record> out = query(t, sql);
         if (n < 0) {
-            java.util.Collections.reverse(out);
+            Collections.reverse(out);
         }
         return out;
     }
@@ -373,7 +376,7 @@ public final class DrmsSession {
         if (sunums.isEmpty()) {
             return;
         }
-        Map<Long, Path> paths = new java.util.HashMap<>();
+        Map<Long, Path> paths = new HashMap<>();
         for (OpenUnit u : units) {
             paths.put(u.unit.sunum(), u.unit.directory());
         }
