@@ -159,7 +159,7 @@ public final class KeywordValues {
     }
 
     /** The integer a C base-0 literal spells, unbounded; null when the whole text is not one. */
-    static java.math.BigInteger parseCBigInteger(String t) {
+    public static java.math.BigInteger parseCBigInteger(String t) {
         String s = t;
         boolean neg = false;
         if (s.startsWith("+") || s.startsWith("-")) {

@@ -41,7 +41,7 @@ final class SeriesLayout {
                 Integer idx = keywordIndex.get((k.name() + "_index").toLowerCase(Locale.ROOT));
                 if (idx != null) {
                     slotIndexOf.put(i, idx);
-                    Slot slot = slotFor(k);
+                    Slot slot = Slots.of(def, k);
                     slots.put(i, slot);
                     // a record that never sets the slotted keyword keeps its default, and the index in step
                     if (!k.type().isMissing(defaults[i])) {
@@ -60,23 +60,6 @@ final class SeriesLayout {
                 columnKeywords.add(i);
             }
         }
-    }
-
-    private Slot slotFor(KeywordDef k) {
-        String n = k.name();
-        return Slot.of(k.recScope().jsdName(), constantText(n + "_epoch", n + "_base"), constantText(n + "_step"),
-                constantText(n + "_unit"), constantText(n + "_round"));
-    }
-
-    /** The default text of the first constant keyword among {@code names} that exists, or null. */
-    private String constantText(String... names) {
-        for (String n : names) {
-            var k = def.keyword(n);
-            if (k.isPresent() && k.get().isConstant()) {
-                return k.get().defaultValue();
-            }
-        }
-        return null;
     }
 
     Integer indexOf(String keyword) {

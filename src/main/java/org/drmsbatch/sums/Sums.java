@@ -386,12 +386,7 @@ public class Sums {
                             }
                         }
                     }
-                    try (PreparedStatement ps = c.prepareStatement("""
-                            UPDATE drms.drms_session SET status = 'aborted', endtime = now()
-                            WHERE sessionid = ? AND status = 'open'""")) {
-                        ps.setLong(1, sid);
-                        ps.executeUpdate();
-                    }
+                    markAborted(c, sid);
                 } finally {
                     unlock(c, sid);
                 }
@@ -406,11 +401,8 @@ public class Sums {
             }
             for (long sid : open) {
                 if (tryLock(c, sid)) {
-                    try (PreparedStatement ps = c.prepareStatement("""
-                            UPDATE drms.drms_session SET status = 'aborted', endtime = now()
-                            WHERE sessionid = ? AND status = 'open'""")) {
-                        ps.setLong(1, sid);
-                        ps.executeUpdate();
+                    try {
+                        markAborted(c, sid);
                     } finally {
                         unlock(c, sid);
                     }
@@ -457,6 +449,15 @@ public class Sums {
                     removed.size() == 1 ? "y" : "ies", removed);
         }
         return removed;
+    }
+
+    private static void markAborted(Connection c, long sessionId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                UPDATE drms.drms_session SET status = 'aborted', endtime = now()
+                WHERE sessionid = ? AND status = 'open'""")) {
+            ps.setLong(1, sessionId);
+            ps.executeUpdate();
+        }
     }
 
     private static boolean tryLock(Connection c, long sessionId) throws SQLException {

@@ -17,8 +17,10 @@ import java.util.regex.Pattern;
 
 import org.drmsbatch.drms.DrmsType;
 import org.drmsbatch.drms.KeywordDef;
+import org.drmsbatch.drms.KeywordValues;
 import org.drmsbatch.drms.SegmentDef;
 import org.drmsbatch.drms.SeriesDefinition;
+import org.drmsbatch.drms.Slots;
 import org.drmsbatch.drms.time.DrmsTime;
 import org.drmsbatch.drms.time.Slot;
 
@@ -847,50 +849,16 @@ public final class QueryParser {
 
     /** The slot of a slotted keyword from the series' constant ancillary keywords; null when it has none. */
     static Slot slotOf(SeriesDefinition def, KeywordDef k) {
-        String n = k.name();
         try {
-            return Slot.of(k.recScope().jsdName(), constant(def, n + "_epoch", n + "_base"), constant(def, n + "_step"),
-                    constant(def, n + "_unit"), constant(def, n + "_round"));
+            return Slots.of(def, k);
         } catch (RuntimeException e) {
             return null;
         }
     }
 
-    private static String constant(SeriesDefinition def, String... names) {
-        for (String name : names) {
-            Optional<KeywordDef> k = def.keyword(name);
-            if (k.isPresent() && k.get().isConstant()) {
-                return k.get().defaultValue();
-            }
-        }
-        return null;
-    }
-
     /** A C base-0 integer literal (decimal, 0x hex, 0 octal) that fits a long; null otherwise. */
     static Long cInteger(String token) {
-        String s = token;
-        boolean neg = false;
-        if (s.startsWith("+") || s.startsWith("-")) {
-            neg = s.charAt(0) == '-';
-            s = s.substring(1);
-        }
-        if (s.isEmpty()) {
-            return null;
-        }
-        int radix = 10;
-        if (s.length() > 2 && (s.startsWith("0x") || s.startsWith("0X"))) {
-            radix = 16;
-            s = s.substring(2);
-        } else if (s.length() > 1 && s.startsWith("0")) {
-            radix = 8;
-            s = s.substring(1);
-        }
-        try {
-            BigInteger b = new BigInteger(s, radix);
-            b = neg ? b.negate() : b;
-            return b.bitLength() > 63 ? null : b.longValue();
-        } catch (NumberFormatException e) {
-            return null;
-        }
+        BigInteger b = KeywordValues.parseCBigInteger(token);
+        return b == null || b.bitLength() > 63 ? null : b.longValue();
     }
 }
