@@ -1,0 +1,198 @@
+package org.drmsbatch.api;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.servlet.http.HttpServletRequest;
+import org.drmsbatch.buffer.BufferFrozenException;
+import org.drmsbatch.buffer.BufferStats;
+import org.drmsbatch.buffer.BufferStatus;
+import org.drmsbatch.buffer.DataBuffer;
+import org.drmsbatch.buffer.Snapshot;
+import org.drmsbatch.buffer.StoredChunk;
+import org.drmsbatch.buffer.TrainDecision;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.util.HtmlUtils;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The GlitchFlow API of the glitchflow datastore (FastAPI in the original): the same paths and JSON, so an existing
+ * gwclient and the Trainpipe DAG work unchanged. Answers are 200 as in the original (FROZEN refusals too); what is
+ * new is that bad input gets 400 with problem JSON ({@link BufferProblems}) and nothing is stored.
+ */
+@RestController
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+public class GlitchflowController {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final int MAX_SMALL_BODY = 64 * 1024;
+
+    private final DataBuffer buffer;
+
+    public GlitchflowController(DataBuffer buffer) {
+        this.buffer = buffer;
+    }
+
+    /** {@code {"n_itm": files, "buff_size": bytes}} */
+    @GetMapping(path = "/stats", produces = MediaType.APPLICATION_JSON_VALUE)
+    public Map<String, Object> stats() {
+        BufferStats s = buffer.stats();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("n_itm", s.files());
+        m.put("buff_size", s.bytes());
+        return m;
+    }
+
+    /** {@code {"nmlist": ["gwb….json", …]}}, in arrival order ({@code []} when empty). */
+    @GetMapping(path = "/dumpbuf", produces = MediaType.APPLICATION_JSON_VALUE)
+    public Map<String, Object> dumpbuf() throws IOException {
+        return Map.of("nmlist", buffer.fileNames());
+    }
+
+    /** {@code {"resp": "OPERATIONAL" | "FROZEN"}} */
+    @GetMapping(path = "/desc", produces = MediaType.APPLICATION_JSON_VALUE)
+    public Map<String, Object> desc() {
+        return Map.of("resp", buffer.state().name());
+    }
+
+    /**
+     * {@code {"user", "token"}} → {@code {"resp":"FROZEN","n_f":files,"bt_wrt":bytes}} when the byte count reached
+     * {@code drms.buffer.max-size} (the buffer is now frozen), else {@code {"resp":"WAITING"}}.
+     */
+    @PostMapping(path = "/train", produces = MediaType.APPLICATION_JSON_VALUE)
+    public Map<String, Object> train(HttpServletRequest request) throws IOException {
+        JsonNode body = jsonObject(request, "{\"user\": \"…\", \"token\": \"…\"}");
+        String user = text(body, "user");
+        String token = text(body, "token");
+        TrainDecision d = buffer.train(user, token);
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (d.frozen()) {
+            m.put("resp", "FROZEN");
+            m.put("n_f", d.stats().files());
+            m.put("bt_wrt", d.stats().bytes());
+        } else {
+            m.put("resp", "WAITING");
+        }
+        return m;
+    }
+
+    /**
+     * A chunk {@code {"h": [...], "t": [t0, dt]}} → {@code {"resp":"CREATED","body":"<the Go buffer's answer>"}},
+     * or {@code {"resp":"FROZEN","body":"Datastore frozen."}} while frozen.
+     */
+    @PostMapping(path = "/streamdata", produces = MediaType.APPLICATION_JSON_VALUE)
+    public Map<String, Object> streamdata(HttpServletRequest request) throws IOException {
+        byte[] body = readBody(request, buffer.maxChunkBytes(), true);
+        Map<String, Object> m = new LinkedHashMap<>();
+        try {
+            StoredChunk c = buffer.store(body);
+            Map<String, Object> go = new LinkedHashMap<>();
+            go.put("code", "RES_CREATE");
+            go.put("body", "Written " + c.name() + "for " + c.bytes() + " bytes"); // sic: no space, as the original
+            m.put("resp", "CREATED");
+            m.put("body", JSON.writeValueAsString(go));
+        } catch (BufferFrozenException e) {
+            m.put("resp", "FROZEN");
+            m.put("body", e.getMessage());
+        }
+        return m;
+    }
+
+    /**
+     * {@code {"msg": …}} (ignored) → snapshot and reopen: {@code {"resp":"CLEANED","body":"<the Go buffer's
+     * answer>","snapshot":"<name>"}}, or {@code {"resp":"FS ERR","body":…}} when the file system failed.
+     */
+    @PostMapping(path = "/cleanbuf", produces = MediaType.APPLICATION_JSON_VALUE)
+    public Map<String, Object> cleanbuf(@RequestBody(required = false) byte[] ignored) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        try {
+            Snapshot s = buffer.snapshot("cleanbuf", "cleanbuf");
+            m.put("resp", "CLEANED");
+            m.put("body", "{\"code\":\"STAT_UPD\",\"body\":\"Buffer cleaned\"}");
+            m.put("snapshot", s.name());
+        } catch (IOException | RuntimeException e) {
+            m.put("resp", "FS ERR");
+            m.put("body", "Broken FS: " + e.getMessage());
+        }
+        return m;
+    }
+
+    /** The status page: size, state, operator, files (what the Flask layer's {@code /} showed). */
+    @GetMapping(path = "/dspage", produces = MediaType.TEXT_HTML_VALUE)
+    public String dspage() throws IOException {
+        BufferStatus s = buffer.describe();
+        List<String> names = buffer.fileNames();
+        StringBuilder b = new StringBuilder(1024 + names.size() * 48);
+        b.append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>drms-batch data buffer</title>")
+                .append("<meta http-equiv=\"refresh\" content=\"10\"></head><body>\n<h1>Data buffer</h1>\n<table>\n");
+        row(b, "State", s.state().name());
+        row(b, "Buffer size (bytes)", Long.toString(s.stats().bytes()));
+        row(b, "Threshold (bytes)", Long.toString(buffer.maxSize()));
+        row(b, "Number of files", Long.toString(s.stats().files()));
+        row(b, "User", s.user());
+        row(b, "Token", s.token());
+        row(b, "Since", s.since().toString());
+        row(b, "Directory", buffer.directory().toString());
+        b.append("</table>\n<h2>Files</h2>\n<ol>\n");
+        for (String n : names) {
+            b.append("<li>").append(HtmlUtils.htmlEscape(n)).append("</li>\n");
+        }
+        b.append("</ol>\n</body></html>\n");
+        return b.toString();
+    }
+
+    private static void row(StringBuilder b, String k, String v) {
+        b.append("<tr><th>").append(k).append("</th><td>").append(HtmlUtils.htmlEscape(v == null ? "" : v))
+                .append("</td></tr>\n");
+    }
+
+    /** Reads at most {@code limit} bytes; a longer body is refused without reading it all. */
+    private byte[] readBody(HttpServletRequest request, long limit, boolean chunk) throws IOException {
+        long declared = request.getContentLengthLong();
+        if (declared > limit) {
+            throw chunk ? buffer.tooLarge(declared) : new BadRequestException("the body is " + declared
+                    + " bytes, over the limit of " + limit + " bytes");
+        }
+        try (InputStream in = request.getInputStream()) {
+            byte[] b = in.readNBytes((int) Math.min(limit + 1, Integer.MAX_VALUE - 8));
+            if (b.length > limit) {
+                throw chunk ? buffer.tooLarge(b.length) : new BadRequestException("the body is over the limit of "
+                        + limit + " bytes");
+            }
+            return b;
+        }
+    }
+
+    private JsonNode jsonObject(HttpServletRequest request, String expected) throws IOException {
+        byte[] body = readBody(request, MAX_SMALL_BODY, false);
+        JsonNode n;
+        try {
+            n = JSON.readTree(body);
+        } catch (JacksonException e) {
+            throw new BadRequestException("not JSON: " + e.getOriginalMessage().lines().findFirst().orElse("")
+                    + "; expected " + expected);
+        }
+        if (n == null || !n.isObject()) {
+            throw new BadRequestException("expected a JSON object " + expected);
+        }
+        return n;
+    }
+
+    private static String text(JsonNode body, String member) {
+        JsonNode v = body.get(member);
+        if (v == null || !v.isString()) {
+            throw new BadRequestException("member " + member + " must be a string");
+        }
+        return v.asString();
+    }
+}

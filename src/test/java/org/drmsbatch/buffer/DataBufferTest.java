@@ -1,0 +1,317 @@
+package org.drmsbatch.buffer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+class DataBufferTest {
+
+    @TempDir
+    Path dir;
+
+    private final List<DataBuffer> open = new ArrayList<>();
+
+    @AfterEach
+    void close() throws Exception {
+        for (DataBuffer b : open) {
+            b.close();
+        }
+    }
+
+    private DataBuffer open(long maxSize) throws Exception {
+        DataBuffer b = DataBuffer.open(dir, maxSize, 64 * 1024);
+        open.add(b);
+        return b;
+    }
+
+    /** A chunk of n samples starting at sample i (dt = 1/4096). */
+    static Chunk chunk(int n, int i) {
+        double[] h = new double[n];
+        for (int k = 0; k < n; k++) {
+            h[k] = 1e-21 * Math.sin((i * n + k) * 0.01);
+        }
+        return new Chunk(h, i * n / 4096.0, 1 / 4096.0);
+    }
+
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void storesCountsAndReadsBack() throws Exception {
+        DataBuffer b = open(2000);
+        StoredChunk c = b.store(bytes("{\"h\": [1, 2.5, -3e-21], \"t\": [100.0, 0.000244140625], \"extra\": {\"x\": 1}}"));
+        assertThat(c.name()).matches("gwb\\d{19}\\.json");
+        assertThat(Files.size(b.dataDirectory().resolve(c.name()))).isEqualTo(c.bytes());
+        assertThat(b.stats()).isEqualTo(new BufferStats(1, c.bytes()));
+        assertThat(b.fileNames()).containsExactly(c.name());
+        Chunk back = b.read(c.name());
+        assertThat(back.h()).containsExactly(1, 2.5, -3e-21);
+        assertThat(back.t0()).isEqualTo(100.0);
+        assertThat(back.dt()).isEqualTo(0.000244140625);
+        assertThat(new String(Files.readAllBytes(b.dataDirectory().resolve(c.name())), StandardCharsets.US_ASCII))
+                .startsWith("{\"h\":[1.0,2.5,-3.0E-21],\"t\":[100.0,2.44140625E-4]}");
+        List<JsonNode> log = b.logEntries();
+        assertThat(log).last().satisfies(l -> {
+            assertThat(l.get("event").asString()).isEqualTo("store");
+            assertThat(l.get("name").asString()).isEqualTo(c.name());
+            assertThat(l.get("size").asLong()).isEqualTo(c.bytes());
+        });
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '~', value = {
+            "not JSON                | {h: [1]}                                  | not JSON          | ~~",
+            "truncated               | ~{\"h\": [1, 2~                           | not JSON          | ~~",
+            "an array                | [1, 2]                                    | a JSON object     | ~~",
+            "a string                | ~\"h\"~                                   | a JSON object     | ~~",
+            "h missing               | ~{\"t\": [0, 1]}~                         | missing member h  | /h",
+            "t missing               | ~{\"h\": [1]}~                            | missing member t  | /t",
+            "h empty                 | ~{\"h\": [], \"t\": [0, 1]}~              | h is empty        | /h",
+            "h not an array          | ~{\"h\": 1, \"t\": [0, 1]}~               | must be an array  | /h",
+            "h with a string         | ~{\"h\": [1, \"2\"], \"t\": [0, 1]}~      | h[1] is a string  | /h/1",
+            "h with null             | ~{\"h\": [1, 2, null], \"t\": [0, 1]}~    | h[2] is null      | /h/2",
+            "h with NaN              | ~{\"h\": [NaN], \"t\": [0, 1]}~           | not JSON          | ~~",
+            "h overflowing           | ~{\"h\": [1e400], \"t\": [0, 1]}~         | not a finite      | /h/0",
+            "h nested                | ~{\"h\": [[1]], \"t\": [0, 1]}~           | h[0] is an array  | /h/0",
+            "t one number            | ~{\"h\": [1], \"t\": [0]}~                | t must be [t0, dt] | /t",
+            "t three numbers         | ~{\"h\": [1], \"t\": [0, 1, 2]}~          | t must be [t0, dt] | /t",
+            "dt zero                 | ~{\"h\": [1], \"t\": [0, 0]}~             | dt must be > 0    | /t/1",
+            "dt negative             | ~{\"h\": [1], \"t\": [0, -0.5]}~          | dt must be > 0    | /t/1",
+            "t0 a string             | ~{\"h\": [1], \"t\": [\"0\", 1]}~         | t[0] is a string  | /t/0",
+            "duplicate h             | ~{\"h\": [1], \"h\": [2], \"t\": [0, 1]}~ | duplicate member h | /h",
+            "trailing content        | ~{\"h\": [1], \"t\": [0, 1]} x~           | not JSON | ~~",
+            "empty body              | ~~ | empty             | ~~",
+    })
+    void refusesBadChunksAndStoresNothing(String name, String body, String message, String pointer) throws Exception {
+        DataBuffer b = open(2000);
+        long logLines = b.logEntries().size();
+        assertThatThrownBy(() -> b.store(bytes(body)))
+                .isInstanceOfSatisfying(InvalidChunkException.class, e -> {
+                    assertThat(e.getMessage()).contains(message);
+                    assertThat(e.pointer()).isEqualTo(pointer);
+                });
+        assertThat(b.stats()).isEqualTo(BufferStats.EMPTY);
+        try (var files = Files.list(b.dataDirectory())) {
+            assertThat(files).isEmpty();
+        }
+        assertThat(b.logEntries()).hasSize((int) logLines);
+    }
+
+    @Test
+    void saysWhereTheBadValueIs() {
+        InvalidChunkException e = org.junit.jupiter.api.Assertions.assertThrows(InvalidChunkException.class,
+                () -> Chunk.parse(bytes("{\"h\": [1,\n  2,\n  true],\n \"t\": [0, 1]}")));
+        assertThat(e.pointer()).isEqualTo("/h/2");
+        assertThat(e.line()).isEqualTo(3);
+        assertThat(e.column()).isEqualTo(3);
+        assertThat(e.getMessage()).isEqualTo("h[2] is a boolean, not a number at /h/2, line 3 column 3");
+    }
+
+    @Test
+    void refusesABodyOverTheLimit() throws Exception {
+        DataBuffer b = DataBuffer.open(dir, 2000, 100);
+        open.add(b);
+        StringBuilder big = new StringBuilder("{\"h\": [");
+        for (int i = 0; i < 50; i++) {
+            big.append(i == 0 ? "" : ",").append(i);
+        }
+        big.append("], \"t\": [0, 1]}");
+        assertThatThrownBy(() -> b.store(bytes(big.toString()))).isInstanceOf(InvalidChunkException.class)
+                .hasMessageContaining("over the limit of 100 bytes");
+        assertThat(b.stats()).isEqualTo(BufferStats.EMPTY);
+    }
+
+    @Test
+    void concurrentWritersKeepExactCounters() throws Exception {
+        DataBuffer b = open(2000);
+        int threads = 16;
+        int each = 40;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<Future<List<StoredChunk>>> futures = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int base = t * each;
+            futures.add(pool.submit((Callable<List<StoredChunk>>) () -> {
+                List<StoredChunk> mine = new ArrayList<>();
+                for (int i = 0; i < each; i++) {
+                    mine.add(b.store(chunk(50 + (base + i) % 7, base + i)));
+                }
+                return mine;
+            }));
+        }
+        Set<String> names = new HashSet<>();
+        long bytes = 0;
+        for (Future<List<StoredChunk>> f : futures) {
+            for (StoredChunk c : f.get()) {
+                assertThat(names.add(c.name())).as("unique name %s", c.name()).isTrue();
+                bytes += c.bytes();
+            }
+        }
+        pool.shutdown();
+        assertThat(b.stats()).isEqualTo(new BufferStats(threads * each, bytes));
+        assertThat(b.fileNames()).hasSize(threads * each);
+        long onDisk = 0;
+        for (Path p : b.files()) {
+            onDisk += Files.size(p);
+        }
+        assertThat(onDisk).isEqualTo(bytes);
+        assertThat(b.logEntries().stream().filter(l -> l.get("event").asString().equals("store")).count())
+                .isEqualTo(threads * each);
+    }
+
+    @Test
+    void frozenRefusesAndFreezeWaitsForStoresInFlight() throws Exception {
+        DataBuffer b = open(2000);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<Integer>> futures = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            int base = t * 1000;
+            futures.add(pool.submit(() -> {
+                int stored = 0;
+                for (int i = 0; ; i++) {
+                    try {
+                        b.store(chunk(30, base + i));
+                        stored++;
+                    } catch (BufferFrozenException e) {
+                        return stored;
+                    }
+                }
+            }));
+        }
+        Thread.sleep(200);
+        BufferStatus frozen = b.freeze("airflow", "tok");
+        int stored = 0;
+        for (Future<Integer> f : futures) {
+            stored += f.get();
+        }
+        pool.shutdown();
+        assertThat(frozen.state()).isEqualTo(BufferState.FROZEN);
+        assertThat(frozen.user()).isEqualTo("airflow");
+        assertThat(frozen.token()).isEqualTo("tok");
+        assertThat(frozen.stats().files()).isEqualTo(stored);
+        assertThat(b.stats().files()).isEqualTo(stored);
+        assertThat(b.fileNames()).hasSize(stored);
+        assertThatThrownBy(() -> b.store(chunk(10, 1))).isInstanceOf(BufferFrozenException.class)
+                .hasMessage("Datastore frozen.");
+        assertThat(b.fileNames()).hasSize(stored);
+        b.reopen();
+        assertThat(b.describe().user()).isEqualTo("databuf");
+        b.store(chunk(10, 1));
+        assertThat(b.stats().files()).isEqualTo(stored + 1);
+    }
+
+    @Test
+    void trainFreezesOnlyAtTheThreshold() throws Exception {
+        DataBuffer b = open(5000);
+        assertThat(b.train("airflow", "airflow")).isEqualTo(new TrainDecision(false, BufferStats.EMPTY));
+        assertThat(b.state()).isEqualTo(BufferState.OPERATIONAL);
+        StoredChunk c = b.store(chunk(100, 0));
+        assertThat(c.bytes()).isLessThan(5000);
+        assertThat(b.train("airflow", "airflow").frozen()).isFalse();
+        long total = c.bytes();
+        while (total < 5000) {
+            total += b.store(chunk(100, 1)).bytes();
+        }
+        TrainDecision d = b.train("airflow", "t1");
+        assertThat(d.frozen()).isTrue();
+        assertThat(d.stats()).isEqualTo(b.stats());
+        assertThat(d.stats().bytes()).isEqualTo(total);
+        assertThat(b.describe().token()).isEqualTo("t1");
+        assertThat(b.train("other", "t2").frozen()).isTrue(); // re-freezes and records the new user, as glitchflow
+        assertThat(b.describe().user()).isEqualTo("other");
+    }
+
+    @Test
+    void stateAndCountersSurviveAReopenAndAreRecomputedWhenWrong() throws Exception {
+        DataBuffer b = open(2000);
+        b.store(chunk(20, 1));
+        b.store(chunk(20, 2));
+        b.freeze("u", "t");
+        BufferStats before = b.stats();
+        b.close();
+        open.remove(b);
+        DataBuffer again = open(2000);
+        assertThat(again.describe().state()).isEqualTo(BufferState.FROZEN);
+        assertThat(again.describe().user()).isEqualTo("u");
+        assertThat(again.stats()).isEqualTo(before);
+        again.close();
+        open.remove(again);
+        // the disk changes behind its back: a file lost, a temporary file left over
+        Path first = dir.resolve("data").resolve(again.fileNames().get(0));
+        long lost = Files.size(first);
+        Files.delete(first);
+        Files.writeString(dir.resolve("data").resolve(".tmp-gwb1.json"), "{\"h\":[");
+        DataBuffer third = open(2000);
+        assertThat(third.stats()).isEqualTo(new BufferStats(1, before.bytes() - lost));
+        assertThat(third.describe().state()).isEqualTo(BufferState.FROZEN);
+        assertThat(Files.exists(dir.resolve("data").resolve(".tmp-gwb1.json"))).isFalse();
+        assertThat(third.logEntries()).last().satisfies(l -> {
+            assertThat(l.get("event").asString()).isEqualTo("recover");
+            assertThat(l.get("notes").toString()).contains("counters were 2 files");
+        });
+    }
+
+    @Test
+    void aSecondOpenOfTheSameDirectoryIsRefused() throws Exception {
+        open(2000);
+        assertThatThrownBy(() -> DataBuffer.open(dir, 2000, 1000)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("already open");
+    }
+
+    @Test
+    void snapshotMovesEverythingWithAManifestAndReopens() throws Exception {
+        DataBuffer b = open(2000);
+        List<StoredChunk> stored = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            stored.add(b.store(chunk(40, i)));
+        }
+        Snapshot s = b.snapshot("cleanbuf", "cleanbuf");
+        assertThat(s.name()).matches("\\d{8}T\\d{6}Z");
+        assertThat(s.directory()).isEqualTo(dir.resolve("snapshots").resolve(s.name()));
+        assertThat(s.files()).extracting(Snapshot.Entry::name)
+                .containsExactlyElementsOf(stored.stream().map(StoredChunk::name).toList());
+        for (Snapshot.Entry e : s.files()) {
+            Path f = s.directory().resolve(e.name());
+            assertThat(Files.size(f)).isEqualTo(e.bytes());
+            assertThat(DataBuffer.sha256(f)).isEqualTo(e.sha256()).hasSize(64);
+        }
+        JsonNode manifest = JsonMapper.shared().readTree(s.directory().resolve("manifest.json").toFile());
+        assertThat(manifest.get("name").asString()).isEqualTo(s.name());
+        assertThat(manifest.get("n_itm").asInt()).isEqualTo(5);
+        assertThat(manifest.get("buff_size").asLong()).isEqualTo(s.bytes());
+        assertThat(manifest.get("files")).hasSize(5);
+        assertThat(b.stats()).isEqualTo(BufferStats.EMPTY);
+        assertThat(b.fileNames()).isEmpty();
+        assertThat(b.describe().state()).isEqualTo(BufferState.OPERATIONAL);
+        b.store(chunk(10, 9));
+        assertThat(b.stats().files()).isEqualTo(1);
+        // two snapshots in the same second get distinct names
+        Snapshot s2 = b.snapshot("x", "y");
+        Snapshot s3 = b.snapshot("x", "y");
+        assertThat(List.of(s.name(), s2.name(), s3.name())).doesNotHaveDuplicates();
+        assertThat(s3.files()).isEmpty();
+        assertThat(b.snapshots()).extracting(Snapshot::name).containsExactly(s.name(), s2.name(), s3.name());
+        try (var l = Files.list(dir.resolve("snapshots"))) {
+            assertThat(l.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("."));
+        }
+    }
+}
