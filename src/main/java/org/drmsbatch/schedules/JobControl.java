@@ -327,7 +327,12 @@ public class JobControl {
     }
 
     private JobExecution execution(long executionId) {
-        JobExecution execution = repository.getJobExecution(executionId);
+        JobExecution execution;
+        try {
+            execution = repository.getJobExecution(executionId);
+        } catch (org.springframework.dao.EmptyResultDataAccessException e) {
+            execution = null; // the JDBC repository's answer for an unknown id
+        }
         if (execution == null) {
             throw new JobRequestException(Reason.NOT_FOUND, "no job execution " + executionId);
         }
