@@ -22,6 +22,7 @@ import picocli.CommandLine.Option;
         description = "Data-record management (DRMS/SUMS) and pipelines.",
         subcommands = {CreateSeriesCommand.class, DescribeSeriesCommand.class, DeleteSeriesCommand.class,
                 ShowSeriesCommand.class, SetInfoCommand.class, ShowInfoCommand.class, DemoCommand.class,
+                RunCommand.class, JobsCommand.class, ServeCommand.class,
                 CommandLine.HelpCommand.class})
 public class DrmsCommand implements Callable<Integer> {
 
@@ -46,6 +47,14 @@ public class DrmsCommand implements Callable<Integer> {
     }
 
     private boolean readOnly;
+    private boolean web;
+    private Integer port;
+
+    /** Makes the context a web server (on {@code port} when given). Call before the first bean. */
+    void serve(Integer port) {
+        this.web = true;
+        this.port = port;
+    }
 
     /** Marks the command as one that only reads: it skips the start-up sweep. Call before the first bean. */
     void readOnly() {
@@ -62,11 +71,17 @@ public class DrmsCommand implements Callable<Integer> {
             if (home != null) {
                 args.add("--drms.home=" + home.toAbsolutePath());
             }
+            if (web) {
+                args.add("--spring.main.web-application-type=servlet");
+                if (port != null) {
+                    args.add("--server.port=" + port);
+                }
+            }
             for (String p : properties) {
                 args.add("--" + p);
             }
             context = new SpringApplicationBuilder(DrmsApplication.class)
-                    .web(WebApplicationType.NONE)
+                    .web(web ? WebApplicationType.SERVLET : WebApplicationType.NONE)
                     .logStartupInfo(false)
                     .run(args.toArray(String[]::new));
         }
@@ -120,7 +135,8 @@ public class DrmsCommand implements Callable<Integer> {
      */
     static Throwable rootUserError(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof UserError || c instanceof org.drmsbatch.drms.JsdException
+            if (c instanceof UserError || c instanceof org.drmsbatch.schedules.JobRequestException
+                    || c instanceof org.drmsbatch.drms.JsdException
                     || c instanceof org.drmsbatch.drms.time.TimeFormatException) {
                 return c;
             }

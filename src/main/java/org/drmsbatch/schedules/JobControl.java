@@ -1,0 +1,387 @@
+package org.drmsbatch.schedules;
+
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.annotation.PreDestroy;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.drmsbatch.schedules.JobRequestException.Reason;
+import org.springframework.batch.core.converter.DefaultJobParametersConverter;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.parameters.InvalidJobParametersException;
+import org.springframework.batch.core.job.parameters.JobParameter;
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.launch.JobExecutionAlreadyRunningException;
+import org.springframework.batch.core.launch.JobExecutionNotRunningException;
+import org.springframework.batch.core.launch.JobInstanceAlreadyCompleteException;
+import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.batch.core.launch.JobRestartException;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * The one place that starts jobs, for the command line, the REST API and schedules alike. Jobs are the
+ * application's {@link Job} beans, by name; parameters are {@code name=value} text in Spring Batch's notation
+ * ({@code value[,type[,identifying]]}, e.g. {@code runDate=2026-01-03,java.time.LocalDate} or
+ * {@code requestId=r42,java.lang.String,false}). Jobs run asynchronously on the batch executor: every method
+ * returns at once.
+ *
+ * <p>An execution left STARTED (or STARTING, STOPPING) by a process that died is <em>dead</em>: its owner (host
+ * and pid recorded when it began, see {@link JobOwner}) is not alive on this host, or, for another host or an
+ * execution that never began, nothing of it was updated for {@code drms.jobs.stale-after}. A dead execution is
+ * recovered (marked FAILED through {@link JobOperator#recover}) by {@link #recover}, and automatically when it is
+ * restarted or when its job is started again with the same identifying parameters.
+ */
+@Component
+public class JobControl {
+
+    private static final Log log = LogFactory.getLog(JobControl.class);
+
+    private final ObjectProvider<Job> jobs;
+    private final JobOperator operator;
+    private final JobRepository repository;
+    private final JdbcTemplate jdbc;
+    private final JobOwnerListener owners;
+    private final Duration staleAfter;
+    private final Duration shutdownWait;
+    private final DefaultJobParametersConverter converter = new DefaultJobParametersConverter();
+    /** Executions started by this JVM, until they end. */
+    private final Map<Long, JobExecution> local = new ConcurrentHashMap<>();
+
+    public JobControl(ObjectProvider<Job> jobs, JobOperator operator, JobRepository repository, JdbcTemplate jdbc,
+            JobOwnerListener owners, @Value("${drms.jobs.stale-after:10m}") Duration staleAfter,
+            @Value("${drms.jobs.shutdown-wait:30s}") Duration shutdownWait) {
+        this.jobs = jobs;
+        this.operator = operator;
+        this.repository = repository;
+        this.jdbc = jdbc;
+        this.owners = owners;
+        this.staleAfter = staleAfter;
+        this.shutdownWait = shutdownWait;
+    }
+
+    /** The names of the jobs that can be started, sorted. */
+    public List<String> jobNames() {
+        return new ArrayList<>(jobsByName().keySet());
+    }
+
+    private Map<String, Job> jobsByName() {
+        Map<String, Job> byName = new TreeMap<>();
+        jobs.orderedStream().forEach(j -> byName.put(j.getName(), j));
+        return byName;
+    }
+
+    /** The job of that name. */
+    public Job job(String name) {
+        Job job = jobsByName().get(name);
+        if (job == null) {
+            throw new JobRequestException(Reason.NOT_FOUND,
+                    "no job named '" + name + "' (jobs: " + String.join(", ", jobNames()) + ")");
+        }
+        return job;
+    }
+
+    /** Parses {@code name=value} arguments (as typed on a command line) into a map. */
+    public static Map<String, String> parseArguments(List<String> arguments) {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (String a : arguments) {
+            int eq = a.indexOf('=');
+            if (eq <= 0) {
+                throw new JobRequestException(Reason.INVALID,
+                        "job parameter '" + a + "' is not name=value");
+            }
+            map.put(a.substring(0, eq), a.substring(eq + 1));
+        }
+        return map;
+    }
+
+    /** Converts text parameters ({@code value[,type[,identifying]]}) to job parameters. */
+    public JobParameters parameters(Map<String, String> text) {
+        Properties properties = new Properties();
+        text.forEach((k, v) -> {
+            if (k == null || k.isBlank()) {
+                throw new JobRequestException(Reason.INVALID, "a job parameter has an empty name");
+            }
+            properties.setProperty(k, v == null ? "" : v);
+        });
+        try {
+            return converter.getJobParameters(properties);
+        } catch (RuntimeException e) {
+            throw new JobRequestException(Reason.INVALID, "bad job parameters " + text + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Starts the job; returns the new execution (as stored: status STARTING or later). */
+    public JobRun start(String jobName, Map<String, String> parameters) {
+        return view(launch(jobName, parameters).getId());
+    }
+
+    /**
+     * Starts the job and returns the live execution object the job runs on (its failure exceptions are there,
+     * not in the repository). For callers in this JVM that wait for the end, such as {@code drms run}.
+     */
+    public JobExecution launch(String jobName, Map<String, String> parameters) {
+        Job job = job(jobName);
+        JobParameters params = parameters(parameters);
+        validate(job, params);
+        return launch(job, params);
+    }
+
+    private void validate(Job job, JobParameters params) {
+        try {
+            job.getJobParametersValidator().validate(params);
+        } catch (InvalidJobParametersException e) {
+            throw new JobRequestException(Reason.INVALID,
+                    "bad parameters for job '" + job.getName() + "': " + e.getMessage(), e);
+        }
+    }
+
+    private JobExecution launch(Job job, JobParameters params) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                JobExecution execution = operator.start(job, params);
+                track(execution);
+                return execution;
+            } catch (JobExecutionAlreadyRunningException e) {
+                if (attempt == 0 && recoverDeadExecutions(job, params)) {
+                    continue; // the running execution was left by a dead process: recovered, start again
+                }
+                throw new JobRequestException(Reason.CONFLICT, "job '" + job.getName()
+                        + "' is already running with these identifying parameters: " + e.getMessage(), e);
+            } catch (JobInstanceAlreadyCompleteException e) {
+                throw new JobRequestException(Reason.CONFLICT, "job '" + job.getName()
+                        + "' already completed with these identifying parameters " + params.getIdentifyingParameters()
+                        + "; give a new value to an identifying parameter to run it again", e);
+            } catch (JobRestartException e) {
+                throw new JobRequestException(Reason.CONFLICT,
+                        "job '" + job.getName() + "' cannot be restarted: " + e.getMessage(), e);
+            } catch (InvalidJobParametersException e) {
+                throw new JobRequestException(Reason.INVALID,
+                        "bad parameters for job '" + job.getName() + "': " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private void track(JobExecution execution) {
+        local.values().removeIf(x -> x.getEndTime() != null);
+        if (execution.getEndTime() == null) {
+            local.put(execution.getId(), execution);
+        }
+    }
+
+    private boolean recoverDeadExecutions(Job job, JobParameters params) {
+        JobExecution last = repository.getLastJobExecution(job.getName(), params);
+        if (last != null && last.isRunning() && isDead(last)) {
+            log.warn("recovering execution " + last.getId() + " of job " + job.getName()
+                    + " left running by a dead process");
+            operator.recover(last);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Restarts a FAILED or STOPPED execution (recovering it first when a dead process left it running), as a new
+     * execution of the same job instance. {@code overrides} replace parameters of the same name; they keep the
+     * original's identifying flag (a restart cannot change the instance), and new names are non-identifying.
+     */
+    public JobRun restart(long executionId, Map<String, String> overrides) {
+        JobExecution execution = execution(executionId);
+        String name = execution.getJobInstance().getJobName();
+        if (execution.isRunning()) {
+            if (!isDead(execution)) {
+                throw new JobRequestException(Reason.CONFLICT, "execution " + executionId + " of job '" + name
+                        + "' is still running (" + execution.getStatus() + ")");
+            }
+            execution = operator.recover(execution);
+        }
+        if (execution.getStatus() == org.springframework.batch.core.BatchStatus.COMPLETED) {
+            throw new JobRequestException(Reason.CONFLICT,
+                    "execution " + executionId + " of job '" + name + "' completed: nothing to restart");
+        }
+        Job job = job(name);
+        if (!job.isRestartable()) {
+            throw new JobRequestException(Reason.CONFLICT, "job '" + name + "' is not restartable");
+        }
+        JobParameters params = merge(execution.getJobParameters(), overrides);
+        validate(job, params);
+        return view(launch(job, params).getId());
+    }
+
+    private JobParameters merge(JobParameters original, Map<String, String> overrides) {
+        if (overrides == null || overrides.isEmpty()) {
+            return original;
+        }
+        Map<String, JobParameter<?>> merged = new LinkedHashMap<>();
+        original.parameters().forEach(p -> merged.put(p.name(), p));
+        for (JobParameter<?> p : parameters(overrides)) {
+            JobParameter<?> old = merged.get(p.name());
+            boolean identifying = old != null && old.identifying();
+            if (identifying && !old.value().equals(p.value())) {
+                throw new JobRequestException(Reason.INVALID, "a restart cannot change the identifying parameter '"
+                        + p.name() + "' (" + old.value() + "); start the job with it instead");
+            }
+            merged.put(p.name(), withIdentifying(p, identifying));
+        }
+        return new JobParameters(Set.copyOf(merged.values()));
+    }
+
+    private static <T> JobParameter<T> withIdentifying(JobParameter<T> p, boolean identifying) {
+        return new JobParameter<>(p.name(), p.value(), p.type(), identifying);
+    }
+
+    /** Asks a running execution to stop; it ends STOPPED at its next chunk boundary and can be restarted. */
+    public JobRun stop(long executionId) {
+        JobExecution execution = execution(executionId);
+        if (!execution.isRunning()) {
+            throw new JobRequestException(Reason.CONFLICT,
+                    "execution " + executionId + " is not running (" + execution.getStatus() + ")");
+        }
+        if (isDead(execution)) {
+            throw new JobRequestException(Reason.CONFLICT, "execution " + executionId
+                    + " was left running by a dead process; recover or restart it");
+        }
+        try {
+            operator.stop(execution);
+        } catch (JobExecutionNotRunningException e) {
+            throw new JobRequestException(Reason.CONFLICT, "execution " + executionId + " is not running", e);
+        }
+        return view(executionId);
+    }
+
+    /**
+     * Marks an execution left running by a dead process as FAILED (and its running steps), so that it can be
+     * restarted. Refused for an execution that is not running or whose process is alive.
+     */
+    public JobRun recover(long executionId) {
+        JobExecution execution = execution(executionId);
+        if (!execution.isRunning()) {
+            throw new JobRequestException(Reason.CONFLICT, "execution " + executionId + " is not running ("
+                    + execution.getStatus() + "): nothing to recover");
+        }
+        if (!isDead(execution)) {
+            throw new JobRequestException(Reason.CONFLICT, "execution " + executionId + " is still running in "
+                    + JobOwner.readFrom(execution.getExecutionContext()).map(Object::toString)
+                            .orElse("a live process"));
+        }
+        operator.recover(execution);
+        return view(executionId);
+    }
+
+    /**
+     * Whether a running (STARTING, STARTED, STOPPING) execution was left by a process that is gone: see the class
+     * comment.
+     */
+    public boolean isDead(JobExecution execution) {
+        if (!execution.isRunning()) {
+            return false;
+        }
+        long id = execution.getId();
+        JobExecution here = local.get(id);
+        if (owners.runsHere(id) || here != null && here.getEndTime() == null) {
+            return false;
+        }
+        var owner = JobOwner.readFrom(execution.getExecutionContext());
+        if (owner.isPresent()) {
+            if (owner.get().isThisProcess()) {
+                return true; // this JVM owns it but does not run it
+            }
+            if (owner.get().isThisHost()) {
+                return !owner.get().isAliveOnThisHost();
+            }
+        }
+        return isStale(execution); // another host, or it never began: judge by its last update
+    }
+
+    private boolean isStale(JobExecution execution) {
+        LocalDateTime last = execution.getLastUpdated();
+        if (last == null) {
+            last = execution.getCreateTime();
+        }
+        for (StepExecution s : execution.getStepExecutions()) {
+            if (s.getLastUpdated() != null && (last == null || s.getLastUpdated().isAfter(last))) {
+                last = s.getLastUpdated();
+            }
+        }
+        return last == null || last.isBefore(LocalDateTime.now().minus(staleAfter));
+    }
+
+    /** The execution as stored. */
+    public JobRun view(long executionId) {
+        return JobRun.of(execution(executionId));
+    }
+
+    private JobExecution execution(long executionId) {
+        JobExecution execution;
+        try {
+            execution = repository.getJobExecution(executionId);
+        } catch (org.springframework.dao.EmptyResultDataAccessException e) {
+            execution = null; // the JDBC repository's answer for an unknown id
+        }
+        if (execution == null) {
+            throw new JobRequestException(Reason.NOT_FOUND, "no job execution " + executionId);
+        }
+        return execution;
+    }
+
+    /** The most recent executions, newest first, of one job or (jobName null) of all. */
+    public List<JobRun> recent(String jobName, int limit) {
+        if (limit < 1 || limit > 10_000) {
+            throw new JobRequestException(Reason.INVALID, "limit must be 1 to 10000, not " + limit);
+        }
+        List<Long> ids = jobName == null
+                ? jdbc.queryForList("SELECT job_execution_id FROM batch_job_execution"
+                        + " ORDER BY job_execution_id DESC LIMIT ?", Long.class, limit)
+                : jdbc.queryForList("SELECT e.job_execution_id FROM batch_job_execution e"
+                        + " JOIN batch_job_instance i ON i.job_instance_id = e.job_instance_id"
+                        + " WHERE i.job_name = ? ORDER BY e.job_execution_id DESC LIMIT ?", Long.class,
+                        jobName, limit);
+        List<JobRun> runs = new ArrayList<>();
+        for (long id : ids) {
+            JobExecution e = repository.getJobExecution(id);
+            if (e != null) {
+                runs.add(JobRun.of(e));
+            }
+        }
+        return runs;
+    }
+
+    /** On shutdown, asks the executions this JVM runs to stop, and waits for them, so they can be restarted. */
+    @PreDestroy
+    void stopRunning() throws InterruptedException {
+        Map<Long, JobExecution> running = new HashMap<>(local);
+        owners.running().forEach(id -> running.putIfAbsent(id, null));
+        if (running.isEmpty()) {
+            return;
+        }
+        for (long id : running.keySet()) {
+            try {
+                JobExecution e = repository.getJobExecution(id);
+                if (e != null && e.isRunning()) {
+                    operator.stop(e);
+                }
+            } catch (Exception e) {
+                log.warn("could not stop execution " + id + ": " + e);
+            }
+        }
+        long deadline = System.nanoTime() + shutdownWait.toNanos();
+        while (!owners.running().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package org.drmsbatch.schedules;
+
+import org.springframework.batch.core.job.AbstractJob;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.batch.autoconfigure.BatchTaskExecutor;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
+
+/**
+ * Job control infrastructure: the thread pool jobs run on (so that starting a job returns at once) and the
+ * listener that records, on every job, which process runs an execution.
+ */
+@Configuration(proxyBeanMethods = false)
+public class JobControlConfiguration {
+
+    /** Spring Batch's executor: {@code drms.jobs.threads} jobs run at once, more wait in a queue. */
+    @Bean
+    @BatchTaskExecutor
+    ThreadPoolTaskExecutor batchTaskExecutor(@Value("${drms.jobs.threads:4}") int threads) {
+        ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+        executor.setThreadNamePrefix("drms-job-");
+        executor.setCorePoolSize(threads);
+        executor.setMaxPoolSize(threads);
+        executor.setWaitForTasksToCompleteOnShutdown(true);
+        executor.setAwaitTerminationSeconds(30);
+        return executor;
+    }
+
+    @Bean
+    static JobOwnerListener jobOwnerListener(ObjectProvider<JobRepository> repository) {
+        return new JobOwnerListener(repository);
+    }
+
+    /** Registers the {@link JobOwnerListener} on every job bean. */
+    @Bean
+    static BeanPostProcessor jobOwnerRegistrar(ObjectProvider<JobOwnerListener> listener) {
+        return new BeanPostProcessor() {
+            @Override
+            public Object postProcessAfterInitialization(Object bean, String beanName) {
+                if (bean instanceof AbstractJob job) {
+                    job.registerJobExecutionListener(listener.getObject());
+                }
+                return bean;
+            }
+        };
+    }
+}

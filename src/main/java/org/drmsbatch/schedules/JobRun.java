@@ -1,0 +1,71 @@
+package org.drmsbatch.schedules;
+
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.parameters.JobParameter;
+import org.springframework.batch.core.step.StepExecution;
+
+/**
+ * What a caller sees of a job execution: the JSON of the REST API and the lines of {@code drms run/jobs}.
+ *
+ * @param executionId the execution id
+ * @param job the job name
+ * @param instanceId the job instance (job + identifying parameters); a restart is a new execution of it
+ * @param status Spring Batch's status: STARTING, STARTED, STOPPING, STOPPED, FAILED, COMPLETED, ABANDONED
+ * @param exitCode the exit status' code
+ * @param exitDescription the exit status' description (the failure's stack trace when FAILED), may be empty
+ * @param parameters the parameters' values as text, by name
+ * @param owner the process that runs or ran it ({@code host:pid}), or null when it never began
+ * @param steps the step executions in start order
+ */
+public record JobRun(long executionId, String job, long instanceId, String status, String exitCode,
+        String exitDescription, Instant createTime, Instant startTime, Instant endTime, Instant lastUpdated,
+        Map<String, String> parameters, String owner, List<Step> steps) {
+
+    /** One step execution and its counts. */
+    public record Step(String name, String status, String exitCode, long read, long write, long filter,
+            long skip, long readSkip, long processSkip, long writeSkip, long commit, long rollback,
+            Instant startTime, Instant endTime) {
+
+        static Step of(StepExecution s) {
+            return new Step(s.getStepName(), s.getStatus().name(), s.getExitStatus().getExitCode(),
+                    s.getReadCount(), s.getWriteCount(), s.getFilterCount(), s.getSkipCount(),
+                    s.getReadSkipCount(), s.getProcessSkipCount(), s.getWriteSkipCount(), s.getCommitCount(),
+                    s.getRollbackCount(), instant(s.getStartTime()), instant(s.getEndTime()));
+        }
+    }
+
+    static JobRun of(JobExecution e) {
+        Map<String, String> params = new LinkedHashMap<>();
+        e.getJobParameters().parameters().stream().sorted(Comparator.comparing(JobParameter::name))
+                .forEach(p -> params.put(p.name(), String.valueOf(p.value())));
+        List<Step> steps = e.getStepExecutions().stream()
+                .sorted(Comparator.comparing(StepExecution::getId))
+                .map(Step::of).toList();
+        String owner = JobOwner.readFrom(e.getExecutionContext()).map(JobOwner::toString).orElse(null);
+        String description = e.getExitStatus().getExitDescription();
+        return new JobRun(e.getId(), e.getJobInstance().getJobName(), e.getJobInstanceId(), e.getStatus().name(),
+                e.getExitStatus().getExitCode(), description == null ? "" : description,
+                instant(e.getCreateTime()), instant(e.getStartTime()), instant(e.getEndTime()),
+                instant(e.getLastUpdated()), params, owner, steps);
+    }
+
+    static Instant instant(LocalDateTime t) {
+        return t == null ? null : t.atZone(ZoneId.systemDefault()).toInstant();
+    }
+
+    /** Whether the execution has ended (COMPLETED, FAILED, STOPPED, ABANDONED). */
+    public boolean ended() {
+        return switch (status) {
+            case "STARTING", "STARTED", "STOPPING" -> false;
+            default -> true;
+        };
+    }
+}
