@@ -8,8 +8,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DAG_FILE = os.path.join(HERE, "..", "dags", "trainpipe.py")
 
 try:
-    import airflow  # noqa: F401
-    HAVE_AIRFLOW = True
+    import airflow
+    # run from the repository root, "airflow" is also this folder (a namespace package without a version)
+    HAVE_AIRFLOW = hasattr(airflow, "__version__")
 except ImportError:
     HAVE_AIRFLOW = False
 
