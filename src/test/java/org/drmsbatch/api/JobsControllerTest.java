@@ -2,25 +2,22 @@ package org.drmsbatch.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import org.drmsbatch.TestDatabase;
 import org.drmsbatch.jobs.CountingJobChild;
+import org.drmsbatch.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -275,27 +272,12 @@ class JobsControllerTest {
     @Test
     void anExecutionLeftStartedByAKilledProcessIsRecoveredAndRestarted() throws Exception {
         int items = 400;
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path stderr = HOME.resolve("child.err");
-        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                CountingJobChild.class.getName(), URL, TestDatabase.user(), HOME.toString(), "killed",
-                String.valueOf(items), "20")
-                .redirectError(stderr.toFile()).start();
+        ChildJvm jvm = ChildJvm.start(CountingJobChild.class, stderr, URL, TestDatabase.user(), HOME.toString(), "killed",
+                String.valueOf(items), "20");
+        Process child = jvm.process();
         try {
-            BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-            Thread reader = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(
-                        new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-                    for (String l; (l = r.readLine()) != null; ) {
-                        lines.add(l);
-                    }
-                } catch (IOException e) {
-                    // the child died
-                }
-                lines.add("EOF");
-            });
-            reader.setDaemon(true);
-            reader.start();
+            BlockingQueue<String> lines = jvm.lines();
             long id = -1;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
             while (true) {

@@ -2,10 +2,7 @@ package org.drmsbatch.drms;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -19,7 +16,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
@@ -28,6 +24,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import org.drmsbatch.TestDatabase;
 import org.drmsbatch.segments.SegmentArray;
 import org.drmsbatch.sums.StorageUnit;
+import org.drmsbatch.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,26 +45,10 @@ class SessionKillTest {
         String url = TestDatabase.newDatabase();
         String user = TestDatabase.user();
         Path stderr = home.resolve("child.err");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                SessionKillChild.class.getName(), url, user, home.toString(), String.valueOf(N))
-                .redirectError(stderr.toFile())
-                .start();
+        ChildJvm jvm = ChildJvm.start(SessionKillChild.class, stderr, url, user, home.toString(), String.valueOf(N));
+        Process child = jvm.process();
         try {
-            BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-            Thread reader = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(
-                        new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-                    for (String l; (l = r.readLine()) != null; ) {
-                        lines.add(l);
-                    }
-                } catch (IOException e) {
-                    // the child died
-                }
-                lines.add("EOF");
-            });
-            reader.setDaemon(true);
-            reader.start();
+            BlockingQueue<String> lines = jvm.lines();
 
             List<Path> uncommitted = new ArrayList<>();
             boolean inSession = false;

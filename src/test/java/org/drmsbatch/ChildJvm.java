@@ -1,0 +1,44 @@
+package org.drmsbatch;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * A second JVM running a main class of the test classpath, for the tests that really kill a process: its
+ * standard output arrives line by line in {@link #lines()} (then {@code "EOF"} when it ends), its standard error
+ * goes to a file.
+ */
+public record ChildJvm(Process process, BlockingQueue<String> lines) {
+
+    /** The line put in {@link #lines()} when the child's output ends. */
+    public static final String EOF = "EOF";
+
+    public static ChildJvm start(Class<?> main, Path stderr, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), main.getName()));
+        cmd.addAll(List.of(args));
+        Process process = new ProcessBuilder(cmd).redirectError(stderr.toFile()).start();
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String l; (l = r.readLine()) != null; ) {
+                    lines.add(l);
+                }
+            } catch (IOException e) {
+                // the child died
+            }
+            lines.add(EOF);
+        }, "child-" + main.getSimpleName());
+        reader.setDaemon(true);
+        reader.start();
+        return new ChildJvm(process, lines);
+    }
+}
