@@ -104,7 +104,7 @@ class JobsControllerTest {
 
     JsonNode awaitEnd(long id) throws Exception {
         // the job's end is stored a moment before its last step's: wait for both
-        return await(id, e -> List.of("COMPLETED", "FAILED", "STOPPED", "ABANDONED")
+        return await(id, e -> List.of("COMPLETED", "FAILED", "STOPPED", "ABANDONED", "UNKNOWN")
                 .contains(e.get("status").asString())
                 && e.get("steps").valueStream().allMatch(s -> !s.get("endTime").isNull()));
     }
@@ -194,14 +194,26 @@ class JobsControllerTest {
         Reply stop = post("/api/jobs/executions/" + id + "/stop", null);
         assertThat(stop.status()).as("%s", stop.body()).isEqualTo(202);
         JsonNode stopped = awaitEnd(id);
-        assertThat(stopped.get("status").asString()).isEqualTo("STOPPED");
+        // Spring Batch ends a run stopped in the middle of a chunk commit as UNKNOWN rather than STOPPED (it cannot
+        // tell whether the chunk committed); either way every committed item is there exactly once
+        String status = stopped.get("status").asString();
+        assertThat(status).isIn("STOPPED", "UNKNOWN");
         long written = step(stopped).get("write").asLong();
         assertThat(written).isLessThan(2000);
-        assertThat(counted("stop")).isEqualTo(oneTo((int) written));
+        List<Integer> counted = counted("stop");
+        if (status.equals("STOPPED")) {
+            assertThat(counted).isEqualTo(oneTo((int) written));
+        } else { // the interrupted chunk may or may not have committed, but nothing is there twice or missing
+            assertThat(counted).isEqualTo(oneTo(counted.size()));
+            assertThat(counted.size()).isBetween((int) written, (int) written + 10);
+        }
 
         Reply again = post("/api/jobs/executions/" + id + "/stop", null);
         assertThat(again.status()).isEqualTo(409);
 
+        if (status.equals("UNKNOWN")) {
+            return; // an UNKNOWN run is not restartable until an operator abandons it (Spring Batch's rule)
+        }
         Reply restart = post("/api/jobs/executions/" + id + "/restart", "{\"delay\": 0}");
         long restarted = started(restart);
         assertThat(restart.body().get("instanceId").asLong()).isEqualTo(stopped.get("instanceId").asLong());
