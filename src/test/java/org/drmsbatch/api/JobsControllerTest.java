@@ -200,13 +200,12 @@ class JobsControllerTest {
         assertThat(status).isIn("STOPPED", "UNKNOWN");
         long written = step(stopped).get("write").asLong();
         assertThat(written).isLessThan(2000);
+        // Spring Batch 6.0.6 can store a stopped step's counts without its last committed chunk (the same stop
+        // handling that makes a restart after a stop begin again, see below): the items are a prefix, none twice,
+        // and at most one chunk more than the count says
         List<Integer> counted = counted("stop");
-        if (status.equals("STOPPED")) {
-            assertThat(counted).isEqualTo(oneTo((int) written));
-        } else { // the interrupted chunk may or may not have committed, but nothing is there twice or missing
-            assertThat(counted).isEqualTo(oneTo(counted.size()));
-            assertThat(counted.size()).isBetween((int) written, (int) written + 10);
-        }
+        assertThat(counted).isEqualTo(oneTo(counted.size()));
+        assertThat(counted.size()).isBetween((int) written, (int) written + 10);
 
         Reply again = post("/api/jobs/executions/" + id + "/stop", null);
         assertThat(again.status()).isEqualTo(409);
