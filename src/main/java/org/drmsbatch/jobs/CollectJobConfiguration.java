@@ -44,7 +44,8 @@ import org.springframework.transaction.PlatformTransactionManager;
  *
  * <p>Parameters: {@code run} (required, identifying), {@code detector} (default H1), {@code series} (default
  * gw.strain), {@code chunkSize} (records per commit, default 100), {@code failAt} (for tests: the item of this
- * execution whose processing fails; pass it non-identifying, {@code failAt=5,java.lang.Long,false}).
+ * execution whose processing fails; pass it non-identifying, {@code failAt=5,java.lang.Long,false}), {@code delay}
+ * (for tests: milliseconds per item, non-identifying).
  */
 @Configuration(proxyBeanMethods = false)
 public class CollectJobConfiguration {
@@ -99,7 +100,8 @@ public class CollectJobConfiguration {
             @Value("#{jobParameters['detector'] ?: 'H1'}") String detector,
             @Value("#{jobParameters['series'] ?: 'gw.strain'}") String series,
             @Value("#{jobParameters['chunkSize'] ?: '100'}") String chunkSize,
-            @Value("#{jobParameters['failAt'] ?: '0'}") String failAt) {
+            @Value("#{jobParameters['failAt'] ?: '0'}") String failAt,
+            @Value("#{jobParameters['delay'] ?: '0'}") String delay) {
         int size = Integer.parseInt(chunkSize.trim());
         if (size < 1) {
             throw new IllegalArgumentException("chunkSize must be at least 1, not " + size);
@@ -107,7 +109,8 @@ public class CollectJobConfiguration {
         return new StepBuilder(STEP, repository).<BufferedChunk, StrainRecord>chunk(size)
                 .transactionManager(transactionManager)
                 .reader(new BufferChunkReader(buffer.getObject()))
-                .processor(new StrainProcessor(detector, Long.parseLong(failAt.trim())))
+                .processor(new StrainProcessor(detector, Long.parseLong(failAt.trim()),
+                        Long.parseLong(delay.trim())))
                 .writer(new StrainRecordWriter(drms, series))
                 .faultTolerant()
                 .skipPolicy(REJECTED_FILES)
@@ -123,7 +126,7 @@ public class CollectJobConfiguration {
     @Bean
     Job collectJob(JobRepository repository, Step collectStep) {
         DefaultJobParametersValidator validator = new DefaultJobParametersValidator(
-                new String[] {"run"}, new String[] {"detector", "series", "chunkSize", "failAt"});
+                new String[] {"run"}, new String[] {"detector", "series", "chunkSize", "failAt", "delay"});
         validator.afterPropertiesSet();
         return new JobBuilder(JOB, repository).validator(validator).start(collectStep).build();
     }
