@@ -1,0 +1,222 @@
+package org.drmsbatch.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import nom.tam.fits.BasicHDU;
+import nom.tam.fits.Fits;
+import nom.tam.fits.ImageHDU;
+import nom.tam.image.compression.hdu.CompressedImageHDU;
+import nom.tam.util.ArrayFuncs;
+import org.drmsbatch.TestDatabase;
+import org.drmsbatch.buffer.Chunk;
+import org.drmsbatch.buffer.DataBuffer;
+import org.drmsbatch.drms.Drms;
+import org.drmsbatch.drms.Record;
+import org.drmsbatch.drms.SeriesCatalog;
+import org.drmsbatch.readers.BufferChunkReader;
+import org.drmsbatch.schedules.JobControl;
+import org.drmsbatch.schedules.JobRun;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/** The collect job: buffered chunks become gw.strain records, a corrupt file is rejected, a restart resumes. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
+class CollectJobTest {
+
+    static final String URL = TestDatabase.newDatabase();
+    static final Path HOME = JobTests.newHome("drms-collect-test");
+
+    @DynamicPropertySource
+    static void database(DynamicPropertyRegistry registry) {
+        registry.add("spring.datasource.url", () -> URL);
+        registry.add("spring.datasource.username", TestDatabase::user);
+        registry.add("drms.home", HOME::toString);
+        registry.add("drms.buffer.max-size", () -> "1GB");
+    }
+
+    @Autowired
+    JobControl jobs;
+    @Autowired
+    DataBuffer buffer;
+    @Autowired
+    Drms drms;
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @BeforeEach
+    void emptyBuffer() throws IOException {
+        buffer.snapshot("test", "clean");
+    }
+
+    /** Stores n chunks of 300 samples, t0 = 1000 + 10 i (stored in reverse time order), and returns them by t0. */
+    List<Chunk> storeChunks(int n, long seed) throws IOException {
+        java.util.Random random = new java.util.Random(seed);
+        List<Chunk> chunks = new ArrayList<>();
+        for (int i = n - 1; i >= 0; i--) {
+            double[] h = new double[300];
+            for (int k = 0; k < h.length; k++) {
+                h[k] = 1e-21 * (random.nextGaussian() + 0.5 * Math.sin(k * 0.1));
+            }
+            Chunk c = new Chunk(h, 1000.0 + 10 * i, 1.0 / 4096);
+            buffer.store(c);
+            chunks.add(c);
+        }
+        chunks.sort(Comparator.comparingDouble(Chunk::t0));
+        return chunks;
+    }
+
+    JobRun awaitEnd(long id) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        JobRun r;
+        do {
+            r = jobs.view(id);
+            if (r.ended() && r.steps().stream().allMatch(s -> s.endTime() != null)) {
+                return r;
+            }
+            Thread.sleep(20);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("execution " + id + " did not end in time: " + r);
+    }
+
+    List<Record> latest(String series) {
+        return drms.read(s -> s.open(series, 0));
+    }
+
+    long allVersions(String series) {
+        return jdbc.queryForObject("SELECT count(*) FROM " + SeriesCatalog.table(drms.describeSeries(series)),
+                Long.class);
+    }
+
+    /** D* directories on the partitions that sums.sum_main does not know. */
+    Set<String> orphanedUnits() throws IOException {
+        Set<String> known = new HashSet<>();
+        jdbc.queryForList("SELECT ds_index FROM sums.sum_main", Long.class).forEach(i -> known.add("D" + i));
+        Set<String> orphans = new HashSet<>();
+        for (Path p : drms.sums().partitions()) {
+            if (!Files.isDirectory(p)) {
+                continue;
+            }
+            try (Stream<Path> dirs = Files.list(p)) {
+                dirs.map(d -> d.getFileName().toString()).filter(n -> n.matches("D\\d+"))
+                        .filter(n -> !known.contains(n)).forEach(orphans::add);
+            }
+        }
+        return orphans;
+    }
+
+    static double[] readFits(Path file) throws Exception {
+        try (Fits fits = new Fits(file.toFile())) {
+            for (BasicHDU<?> hdu = fits.readHDU(); hdu != null; hdu = fits.readHDU()) {
+                if (hdu instanceof CompressedImageHDU c) {
+                    hdu = c.asImageHDU();
+                }
+                if (hdu instanceof ImageHDU img && img.getKernel() != null) {
+                    Object k = img.getKernel();
+                    return (double[]) ArrayFuncs.convertArray(ArrayFuncs.flatten(k), double.class);
+                }
+            }
+        }
+        throw new AssertionError("no image in " + file);
+    }
+
+    @Test
+    void collectsEveryChunkInTimeOrderAndRejectsACorruptFile() throws Exception {
+        List<Chunk> chunks = storeChunks(24, 1);
+        // a corrupt file among them, named like a chunk
+        String corrupt = "gwb" + (System.currentTimeMillis() * 1_000_000L + 999_999) + ".json";
+        Files.writeString(buffer.dataDirectory().resolve(corrupt), "{\"h\": [1, 2, ", StandardCharsets.UTF_8);
+
+        JobRun run = awaitEnd(jobs.start("collect", Map.of("run", "all", "chunkSize", "10")).executionId());
+        assertThat(run.status()).as("%s", run).isEqualTo("COMPLETED");
+        JobRun.Step step = run.steps().get(0);
+        assertThat(step.read()).isEqualTo(24);
+        assertThat(step.write()).isEqualTo(24);
+        assertThat(step.readSkip()).isEqualTo(1);
+        assertThat(step.skip()).isEqualTo(1);
+
+        Path rejected = buffer.directory().resolve(BufferChunkReader.REJECTED);
+        assertThat(rejected.resolve(corrupt)).exists();
+        assertThat(buffer.dataDirectory().resolve(corrupt)).doesNotExist();
+        assertThat(Files.readString(rejected.resolve(corrupt + ".reason"))).contains(corrupt).isNotBlank();
+
+        List<Record> records = latest("gw.strain");
+        assertThat(records).hasSize(24);
+        assertThat(allVersions("gw.strain")).isEqualTo(24);
+        Map<Double, Record> byT0 = new HashMap<>();
+        records.forEach(r -> byT0.put(r.getTime("T_START"), r));
+        for (Chunk c : chunks) {
+            Record r = byT0.get(c.t0());
+            assertThat(r).as("record of t0=%s", c.t0()).isNotNull();
+            double[] h = c.h();
+            double min = Double.MAX_VALUE, max = -Double.MAX_VALUE, sum = 0, sq = 0;
+            for (double v : h) {
+                min = Math.min(min, v);
+                max = Math.max(max, v);
+                sum += v;
+                sq += v * v;
+            }
+            assertThat(r.format("DETECTOR")).isEqualTo("H1");
+            assertThat(r.getInt("NSAMPLES")).isEqualTo(300);
+            assertThat(r.getDouble("DT")).isEqualTo(1.0 / 4096);
+            assertThat(r.getDouble("DATAMIN")).isEqualTo(min);
+            assertThat(r.getDouble("DATAMAX")).isEqualTo(max);
+            assertThat(r.getDouble("DATAMEAN")).isCloseTo(sum / h.length, within(1e-30));
+            assertThat(r.getDouble("DATARMS")).isCloseTo(Math.sqrt(sq / h.length), within(1e-30));
+            assertThat(r.format("SOURCE")).startsWith("gwb");
+        }
+        // one strain segment read back with nom-tam-fits
+        Chunk first = chunks.get(0);
+        Record r = byT0.get(first.t0());
+        Path file = r.segmentPath("strain");
+        assertThat(file).exists();
+        assertThat(readFits(file)).containsExactly(first.h());
+        assertThat(r.dimensions("strain")).containsExactly(300);
+        assertThat(orphanedUnits()).isEmpty();
+    }
+
+    @Test
+    void aRestartAfterAFailureGivesExactlyOneRecordPerChunk() throws Exception {
+        List<Chunk> chunks = storeChunks(25, 2);
+        Map<String, String> params = Map.of("run", "restart", "series", "gw.strain_restart", "chunkSize", "10",
+                "detector", "L1", "failAt", "15,java.lang.Long,false");
+        JobRun failed = awaitEnd(jobs.start("collect", params).executionId());
+        assertThat(failed.status()).as("%s", failed).isEqualTo("FAILED");
+        assertThat(failed.steps().get(0).write()).isEqualTo(10);
+        assertThat(latest("gw.strain_restart")).hasSize(10);
+        assertThat(orphanedUnits()).isEmpty();
+
+        JobRun done = awaitEnd(jobs.restart(failed.executionId(), Map.of("failAt", "0")).executionId());
+        assertThat(done.status()).as("%s", done).isEqualTo("COMPLETED");
+        assertThat(done.instanceId()).isEqualTo(failed.instanceId());
+        assertThat(done.steps().get(0).read()).isEqualTo(15);
+        assertThat(done.steps().get(0).write()).isEqualTo(15);
+
+        List<Record> records = latest("gw.strain_restart");
+        assertThat(records).hasSize(25);
+        assertThat(allVersions("gw.strain_restart")).isEqualTo(25);
+        assertThat(records.stream().map(r -> r.getTime("T_START")).sorted().toList())
+                .containsExactlyElementsOf(chunks.stream().map(Chunk::t0).toList());
+        assertThat(records).allSatisfy(r -> assertThat(r.format("DETECTOR")).isEqualTo("L1"));
+        assertThat(orphanedUnits()).isEmpty();
+    }
+}
