@@ -14,7 +14,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import nom.tam.fits.BasicHDU;
@@ -86,16 +85,7 @@ class CollectJobTest {
     }
 
     JobRun awaitEnd(long id) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        JobRun r;
-        do {
-            r = jobs.view(id);
-            if (r.ended() && r.steps().stream().allMatch(s -> s.endTime() != null)) {
-                return r;
-            }
-            Thread.sleep(20);
-        } while (System.nanoTime() < deadline);
-        throw new AssertionError("execution " + id + " did not end in time: " + r);
+        return JobTests.awaitEnd(jobs, id, 120);
     }
 
     List<Record> latest(String series) {

@@ -59,16 +59,7 @@ class CollectKillTest {
     JdbcTemplate jdbc;
 
     JobRun awaitEnd(long id) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        JobRun r;
-        do {
-            r = jobs.view(id);
-            if (r.ended() && r.steps().stream().allMatch(s -> s.endTime() != null)) {
-                return r;
-            }
-            Thread.sleep(20);
-        } while (System.nanoTime() < deadline);
-        throw new AssertionError("execution " + id + " did not end in time: " + r);
+        return JobTests.awaitEnd(jobs, id, 120);
     }
 
     Set<String> orphanedUnits() throws IOException {

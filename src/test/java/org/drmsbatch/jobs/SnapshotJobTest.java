@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import org.drmsbatch.TestDatabase;
 import org.drmsbatch.buffer.BufferState;
@@ -50,16 +49,7 @@ class SnapshotJobTest {
     JobRepository repository;
 
     JobRun awaitEnd(long id) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        JobRun r;
-        do {
-            r = jobs.view(id);
-            if (r.ended() && r.steps().stream().allMatch(s -> s.endTime() != null)) {
-                return r;
-            }
-            Thread.sleep(20);
-        } while (System.nanoTime() < deadline);
-        throw new AssertionError("execution " + id + " did not end in time: " + r);
+        return JobTests.awaitEnd(jobs, id, 60);
     }
 
     List<String> store(int n) throws Exception {
