@@ -942,9 +942,8 @@ public final class JsdParser {
                 throw error(l.no(), "Keyword: default of '" + name + "' must be a " + type.jsdName()
                         + " (or DRMS_MISSING_VALUE), found '" + value + "'");
             }
-            Long asInteger = type.isInteger() ? KeywordValues.parseCInteger(v) : null;
-            boolean writesMissing = asInteger != null && asInteger == ((Number) type.missing()).longValue();
-            if (c.status() == KeywordStatus.RANGE && !writesMissing) {
+            // (the type's MISSING written out, e.g. -2147483648 for int, converts EXACT)
+            if (c.status() == KeywordStatus.RANGE) {
                 warn(l.no(), "Keyword: default '" + value + "' of '" + name + "' is out of range for "
                         + type.jsdName() + "; MISSING is used");
             }

@@ -1,7 +1,6 @@
 package org.drmsbatch.sums;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileStore;
@@ -522,21 +521,6 @@ public class Sums {
             throw new StorageException("Cannot sync " + dir + ": " + e, e);
         }
         return bytes;
-    }
-
-    /** Total size in bytes of the files under {@code dir}. */
-    public static long size(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            return s.filter(Files::isRegularFile).mapToLong(p -> {
-                try {
-                    return Files.size(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }).sum();
-        } catch (IOException e) {
-            throw new StorageException("Cannot size " + dir + ": " + e, e);
-        }
     }
 
     /** rm -rf; a missing directory is already deleted. */
