@@ -34,6 +34,10 @@ public class SnapshotJobConfiguration {
     public static final String JOB = "snapshot";
     public static final String STEP = "snapshotStep";
     public static final String USER = "snapshot";
+    /** Step ExecutionContext keys: the snapshot's name, file count and bytes. */
+    public static final String SNAPSHOT_NAME = "snapshot.name";
+    public static final String SNAPSHOT_FILES = "snapshot.files";
+    public static final String SNAPSHOT_BYTES = "snapshot.bytes";
 
     static Tasklet snapshotTasklet(ObjectProvider<DataBuffer> buffer) {
         return (StepContribution contribution, org.springframework.batch.core.scope.context.ChunkContext chunk) -> {
@@ -44,9 +48,9 @@ public class SnapshotJobConfiguration {
             Snapshot s = buffer.getObject().snapshot(user == null || user.isBlank() ? USER : user,
                     run == null ? "" : run);
             ExecutionContext ec = step.getExecutionContext();
-            ec.putString("snapshot.name", s.name());
-            ec.putInt("snapshot.files", s.files().size());
-            ec.putLong("snapshot.bytes", s.bytes());
+            ec.putString(SNAPSHOT_NAME, s.name());
+            ec.putInt(SNAPSHOT_FILES, s.files().size());
+            ec.putLong(SNAPSHOT_BYTES, s.bytes());
             contribution.setExitStatus(ExitStatus.COMPLETED.addExitDescription(
                     "snapshot " + s.name() + ": " + s.files().size() + " files, " + s.bytes() + " bytes"));
             return RepeatStatus.FINISHED;

@@ -11,6 +11,9 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import jakarta.annotation.PreDestroy;
 import org.apache.commons.logging.Log;
@@ -319,6 +322,20 @@ public class JobControl {
             }
         }
         return last == null || last.isBefore(LocalDateTime.now().minus(staleAfter));
+    }
+
+    /**
+     * Waits until an execution started by {@link #launch} in this JVM has ended, at most {@code timeout}; returns
+     * the live execution (its failure exceptions are there), or null when it is still running at the timeout.
+     */
+    public JobExecution await(JobExecution launched, Duration timeout) throws InterruptedException {
+        try {
+            return owners.whenEnded(launched).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            return null;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause()); // never completed exceptionally
+        }
     }
 
     /** The execution as stored. */
