@@ -369,6 +369,10 @@ public final class DataBuffer implements AutoCloseable {
      * before any file moves and the directory gets its final name only when complete, so after a crash there is
      * the whole buffer or the whole snapshot, and {@link #open} (or calling this again, which opens nothing new
      * while one is recorded under way) finishes it.
+     *
+     * <p>One snapshot per token: when a snapshot was already taken with this (non-blank) token, it is returned and
+     * nothing new is taken. So a job that was killed while its snapshot was under way, and is restarted with the
+     * same token, gets the snapshot it started (finished by {@link #open}) rather than an empty new one.
      */
     public Snapshot snapshot(String user, String token) throws IOException {
         adminLock.lock();
@@ -385,6 +389,13 @@ public final class DataBuffer implements AutoCloseable {
                     undoSnapshot(work);
                 }
                 status = status.withSnapshot(null);
+            }
+            if (token != null && !token.isBlank()) {
+                for (Snapshot taken : snapshots()) {
+                    if (token.equals(taken.token())) {
+                        return taken;
+                    }
+                }
             }
             String name;
             storeLock.writeLock().lock();
@@ -408,7 +419,7 @@ public final class DataBuffer implements AutoCloseable {
             for (Path f : chunkFiles(data)) {
                 entries.add(new Snapshot.Entry(f.getFileName().toString(), Files.size(f), sha256(f)));
             }
-            writeAtomically(work.resolve(MANIFEST), manifestJson(name, entries));
+            writeAtomically(work.resolve(MANIFEST), manifestJson(name, entries, user, token));
             forceDirectory(snapshots);
             steps.accept("manifest");
             return finishSnapshot(name);
@@ -441,7 +452,8 @@ public final class DataBuffer implements AutoCloseable {
             throw new IOException("snapshot " + name + " is recorded as under way but neither " + work + " nor "
                     + done + " exists");
         }
-        List<Snapshot.Entry> entries = readManifest(done.resolve(MANIFEST));
+        Snapshot snapshot = readSnapshot(done);
+        List<Snapshot.Entry> entries = snapshot.files();
         storeLock.writeLock().lock();
         try {
             BufferStats remaining = count(data);
@@ -459,7 +471,7 @@ public final class DataBuffer implements AutoCloseable {
         } finally {
             storeLock.writeLock().unlock();
         }
-        return new Snapshot(name, done, entries);
+        return snapshot;
     }
 
     /** The snapshots taken, oldest first. */
@@ -469,7 +481,7 @@ public final class DataBuffer implements AutoCloseable {
             for (Path p : ds) {
                 String n = p.getFileName().toString();
                 if (!n.startsWith(".") && Files.isRegularFile(p.resolve(MANIFEST))) {
-                    out.add(new Snapshot(n, p, readManifest(p.resolve(MANIFEST))));
+                    out.add(readSnapshot(p));
                 }
             }
         }
@@ -497,9 +509,11 @@ public final class DataBuffer implements AutoCloseable {
         return name;
     }
 
-    private static byte[] manifestJson(String name, List<Snapshot.Entry> entries) {
+    private static byte[] manifestJson(String name, List<Snapshot.Entry> entries, String user, String token) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", name);
+        m.put("user", user);
+        m.put("token", token);
         m.put("created", Instant.now().toString());
         m.put("n_itm", entries.size());
         m.put("buff_size", entries.stream().mapToLong(Snapshot.Entry::bytes).sum());
@@ -515,8 +529,18 @@ public final class DataBuffer implements AutoCloseable {
         return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(m);
     }
 
+    private static Snapshot readSnapshot(Path directory) throws IOException {
+        JsonNode m = JSON.readTree(Files.readAllBytes(directory.resolve(MANIFEST)));
+        return new Snapshot(directory.getFileName().toString(), directory, entries(m),
+                m.hasNonNull("user") ? m.get("user").asString() : null,
+                m.hasNonNull("token") ? m.get("token").asString() : null);
+    }
+
     private static List<Snapshot.Entry> readManifest(Path manifest) throws IOException {
-        JsonNode m = JSON.readTree(Files.readAllBytes(manifest));
+        return entries(JSON.readTree(Files.readAllBytes(manifest)));
+    }
+
+    private static List<Snapshot.Entry> entries(JsonNode m) {
         List<Snapshot.Entry> out = new ArrayList<>();
         for (JsonNode f : m.get("files")) {
             out.add(new Snapshot.Entry(f.get("name").asString(), f.get("bytes").asLong(), f.get("sha256").asString()));

@@ -11,8 +11,10 @@ import java.util.List;
  *                  again in the same second
  * @param directory where it is
  * @param files     the manifest: each file with its size and SHA-256
+ * @param user      who asked for it
+ * @param token     the token of the request ({@link DataBuffer#snapshot}: one snapshot per token)
  */
-public record Snapshot(String name, Path directory, List<Entry> files) {
+public record Snapshot(String name, Path directory, List<Entry> files, String user, String token) {
 
     public Snapshot {
         files = List.copyOf(files);

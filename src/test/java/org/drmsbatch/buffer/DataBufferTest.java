@@ -306,12 +306,33 @@ class DataBufferTest {
         assertThat(b.stats().files()).isEqualTo(1);
         // two snapshots in the same second get distinct names
         Snapshot s2 = b.snapshot("x", "y");
-        Snapshot s3 = b.snapshot("x", "y");
+        Snapshot s3 = b.snapshot("x", "z");
         assertThat(List.of(s.name(), s2.name(), s3.name())).doesNotHaveDuplicates();
         assertThat(s3.files()).isEmpty();
         assertThat(b.snapshots()).extracting(Snapshot::name).containsExactly(s.name(), s2.name(), s3.name());
         try (var l = Files.list(dir.resolve("snapshots"))) {
             assertThat(l.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("."));
         }
+    }
+
+    @Test
+    void oneSnapshotPerToken() throws Exception {
+        DataBuffer b = open(2000);
+        b.store(chunk(40, 1));
+        Snapshot first = b.snapshot("job", "run-1");
+        assertThat(first.token()).isEqualTo("run-1");
+        assertThat(first.user()).isEqualTo("job");
+        b.store(chunk(40, 2));
+        // asked again with the same token (a restarted job): the snapshot already taken, nothing new
+        Snapshot again = b.snapshot("job", "run-1");
+        assertThat(again.name()).isEqualTo(first.name());
+        assertThat(again.files()).isEqualTo(first.files());
+        assertThat(b.stats().files()).isEqualTo(1);
+        assertThat(b.snapshots()).hasSize(1);
+        // another token takes a new one
+        Snapshot second = b.snapshot("job", "run-2");
+        assertThat(second.name()).isNotEqualTo(first.name());
+        assertThat(second.files()).hasSize(1);
+        assertThat(b.stats()).isEqualTo(BufferStats.EMPTY);
     }
 }
