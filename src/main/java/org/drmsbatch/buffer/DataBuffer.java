@@ -370,11 +370,18 @@ public final class DataBuffer implements AutoCloseable {
      * the whole buffer or the whole snapshot, and {@link #open} (or calling this again, which opens nothing new
      * while one is recorded under way) finishes it.
      *
-     * <p>One snapshot per token: when a snapshot was already taken with this (non-blank) token, it is returned and
-     * nothing new is taken. So a job that was killed while its snapshot was under way, and is restarted with the
-     * same token, gets the snapshot it started (finished by {@link #open}) rather than an empty new one.
      */
     public Snapshot snapshot(String user, String token) throws IOException {
+        return snapshot(user, token, null);
+    }
+
+    /**
+     * As {@link #snapshot(String, String)}, once per request: when a snapshot was already taken for this (non-null)
+     * request id, recorded in its manifest, it is returned and nothing new is taken. So a job that was killed while
+     * its snapshot was under way, and is restarted with the same request id, gets the snapshot it started (finished
+     * by {@link #open}) rather than an empty new one.
+     */
+    public Snapshot snapshot(String user, String token, String request) throws IOException {
         adminLock.lock();
         try {
             checkOpen();
@@ -390,9 +397,9 @@ public final class DataBuffer implements AutoCloseable {
                 }
                 status = status.withSnapshot(null);
             }
-            if (token != null && !token.isBlank()) {
+            if (request != null) {
                 for (Snapshot taken : snapshots()) {
-                    if (token.equals(taken.token())) {
+                    if (request.equals(taken.request())) {
                         return taken;
                     }
                 }
@@ -419,7 +426,7 @@ public final class DataBuffer implements AutoCloseable {
             for (Path f : chunkFiles(data)) {
                 entries.add(new Snapshot.Entry(f.getFileName().toString(), Files.size(f), sha256(f)));
             }
-            writeAtomically(work.resolve(MANIFEST), manifestJson(name, entries, user, token));
+            writeAtomically(work.resolve(MANIFEST), manifestJson(name, entries, user, token, request));
             forceDirectory(snapshots);
             steps.accept("manifest");
             return finishSnapshot(name);
@@ -509,11 +516,13 @@ public final class DataBuffer implements AutoCloseable {
         return name;
     }
 
-    private static byte[] manifestJson(String name, List<Snapshot.Entry> entries, String user, String token) {
+    private static byte[] manifestJson(String name, List<Snapshot.Entry> entries, String user, String token,
+                                       String request) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", name);
         m.put("user", user);
         m.put("token", token);
+        m.put("request", request);
         m.put("created", Instant.now().toString());
         m.put("n_itm", entries.size());
         m.put("buff_size", entries.stream().mapToLong(Snapshot.Entry::bytes).sum());
@@ -533,7 +542,8 @@ public final class DataBuffer implements AutoCloseable {
         JsonNode m = JSON.readTree(Files.readAllBytes(directory.resolve(MANIFEST)));
         return new Snapshot(directory.getFileName().toString(), directory, entries(m),
                 m.hasNonNull("user") ? m.get("user").asString() : null,
-                m.hasNonNull("token") ? m.get("token").asString() : null);
+                m.hasNonNull("token") ? m.get("token").asString() : null,
+                m.hasNonNull("request") ? m.get("request").asString() : null);
     }
 
     private static List<Snapshot.Entry> readManifest(Path manifest) throws IOException {

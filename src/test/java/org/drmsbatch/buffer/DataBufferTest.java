@@ -316,23 +316,26 @@ class DataBufferTest {
     }
 
     @Test
-    void oneSnapshotPerToken() throws Exception {
+    void oneSnapshotPerRequest() throws Exception {
         DataBuffer b = open(2000);
         b.store(chunk(40, 1));
-        Snapshot first = b.snapshot("job", "run-1");
-        assertThat(first.token()).isEqualTo("run-1");
+        Snapshot first = b.snapshot("job", "t", "run-1");
+        assertThat(first.request()).isEqualTo("run-1");
         assertThat(first.user()).isEqualTo("job");
+        assertThat(first.token()).isEqualTo("t");
         b.store(chunk(40, 2));
-        // asked again with the same token (a restarted job): the snapshot already taken, nothing new
-        Snapshot again = b.snapshot("job", "run-1");
+        // asked again for the same request (a restarted job): the snapshot already taken, nothing new
+        Snapshot again = b.snapshot("job", "t", "run-1");
         assertThat(again.name()).isEqualTo(first.name());
         assertThat(again.files()).isEqualTo(first.files());
         assertThat(b.stats().files()).isEqualTo(1);
         assertThat(b.snapshots()).hasSize(1);
-        // another token takes a new one
-        Snapshot second = b.snapshot("job", "run-2");
+        // another request takes a new one, and so does one without a request id
+        Snapshot second = b.snapshot("job", "t", "run-2");
         assertThat(second.name()).isNotEqualTo(first.name());
         assertThat(second.files()).hasSize(1);
         assertThat(b.stats()).isEqualTo(BufferStats.EMPTY);
+        assertThat(b.snapshot("job", "t").name()).isNotIn(first.name(), second.name());
+        assertThat(b.snapshot("job", "t").request()).isNull();
     }
 }

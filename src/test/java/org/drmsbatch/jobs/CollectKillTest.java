@@ -25,6 +25,7 @@ import org.drmsbatch.buffer.DataBuffer;
 import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.Record;
 import org.drmsbatch.drms.SeriesCatalog;
+import org.drmsbatch.drms.time.DrmsTime;
 import org.drmsbatch.schedules.JobControl;
 import org.drmsbatch.schedules.JobRun;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -100,7 +101,7 @@ class CollectKillTest {
                     h[k] = Math.sin(0.01 * k * (i + 1));
                 }
                 buffer.store(new Chunk(h, 5000.0 + i, 0.5));
-                t0s.add(5000.0 + i);
+                t0s.add(DrmsTime.parse(CollectJobConfiguration.GPS_EPOCH) + 5000.0 + i);
             }
         }
 

@@ -96,6 +96,7 @@ class SnapshotKillTest {
             assertThat(snaps).hasSize(before + 1);
             Snapshot s = snaps.get(snaps.size() - 1);
             assertThat(s.token()).isEqualTo(run);
+            assertThat(s.request()).startsWith("snapshot:");
             assertThat(s.files()).extracting(Snapshot.Entry::name)
                     .containsExactlyElementsOf(stored.stream().map(StoredChunk::name).toList());
             for (Snapshot.Entry e : s.files()) {
