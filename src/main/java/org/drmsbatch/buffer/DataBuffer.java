@@ -67,6 +67,7 @@ public final class DataBuffer implements AutoCloseable {
     static final String STATE = "state.json";
     static final String LOG = "log.jsonl";
     static final String MANIFEST = "manifest.json";
+    static final String REJECTED = "rejected";
     static final String IN_PROGRESS = ".inprogress-";
     private static final String TMP = ".tmp-";
     private static final Pattern CHUNK_NAME = Pattern.compile("gwb(\\d{1,19})\\.json");
@@ -233,6 +234,57 @@ public final class DataBuffer implements AutoCloseable {
             return new StoredChunk(name, json.length);
         } finally {
             storeLock.readLock().unlock();
+        }
+    }
+
+    /** Where {@link #reject} puts chunk files that cannot be read, each with a {@code <name>.reason} file. */
+    public Path rejectedDirectory() {
+        return directory.resolve(REJECTED);
+    }
+
+    /**
+     * Takes a chunk file that cannot be read out of the buffer: moves it to {@code rejected/} next to a
+     * {@code <name>.reason} file saying why, counts the buffer again (so the counters are right whether or not the
+     * file came through {@link #store}) and logs it. Waits for a snapshot under way
+     * (which would otherwise list a file it can no longer move). A name no longer in the buffer changes nothing.
+     *
+     * @return the file's new place, or null when it was not in the buffer
+     */
+    public Path reject(String name, String reason) throws IOException {
+        if (!CHUNK_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("not a chunk file name: " + name);
+        }
+        adminLock.lock();
+        try {
+            checkOpen();
+            Path source = data.resolve(name);
+            if (!Files.exists(source)) {
+                return null;
+            }
+            Path dir = rejectedDirectory();
+            Files.createDirectories(dir);
+            writeAtomically(dir.resolve(name + ".reason"), (Instant.now() + " " + name + ": " + reason + "\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            long bytes = Files.size(source);
+            Path target = dir.resolve(name);
+            storeLock.writeLock().lock();
+            try {
+                Files.move(source, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                // counted again rather than decremented: a file that cannot be read may not have come through store
+                stats.set(count(data));
+            } finally {
+                storeLock.writeLock().unlock();
+            }
+            forceDirectory(data);
+            forceDirectory(dir);
+            Map<String, Object> line = logLine("reject", "Rejected file");
+            line.put("name", name);
+            line.put("size", bytes);
+            line.put("reason", reason);
+            appendLog(line);
+            return target;
+        } finally {
+            adminLock.unlock();
         }
     }
 

@@ -338,4 +338,20 @@ class DataBufferTest {
         assertThat(b.snapshot("job", "t").name()).isNotIn(first.name(), second.name());
         assertThat(b.snapshot("job", "t").request()).isNull();
     }
+
+    @Test
+    void aRejectedFileLeavesTheBufferAndItsCounters() throws Exception {
+        DataBuffer b = open(2000);
+        StoredChunk keep = b.store(chunk(40, 1));
+        StoredChunk bad = b.store(chunk(40, 2));
+        Path moved = b.reject(bad.name(), "unreadable: test");
+        assertThat(moved).isEqualTo(b.rejectedDirectory().resolve(bad.name())).isRegularFile();
+        assertThat(Files.readString(b.rejectedDirectory().resolve(bad.name() + ".reason")))
+                .contains(bad.name(), "unreadable: test");
+        assertThat(b.fileNames()).containsExactly(keep.name());
+        assertThat(b.stats()).isEqualTo(new BufferStats(1, keep.bytes()));
+        assertThat(b.reject(bad.name(), "again")).isNull();
+        assertThat(b.stats()).isEqualTo(new BufferStats(1, keep.bytes()));
+        assertThatThrownBy(() -> b.reject("../state.json", "escape")).isInstanceOf(IllegalArgumentException.class);
+    }
 }

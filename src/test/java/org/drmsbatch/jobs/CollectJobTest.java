@@ -151,10 +151,14 @@ class CollectJobTest {
         assertThat(step.readSkip()).isEqualTo(1);
         assertThat(step.skip()).isEqualTo(1);
 
-        Path rejected = buffer.directory().resolve(BufferChunkReader.REJECTED);
+        Path rejected = buffer.rejectedDirectory();
         assertThat(rejected.resolve(corrupt)).exists();
         assertThat(buffer.dataDirectory().resolve(corrupt)).doesNotExist();
         assertThat(Files.readString(rejected.resolve(corrupt + ".reason"))).contains(corrupt).isNotBlank();
+        // the buffer's counters hold the 24 good chunks, not the rejected file
+        assertThat(buffer.stats().files()).isEqualTo(24);
+        assertThat(buffer.logEntries()).anyMatch(e -> e.get("event").asString().equals("reject")
+                && e.get("name").asString().equals(corrupt));
 
         List<Record> records = latest("gw.strain");
         assertThat(records).hasSize(24);
