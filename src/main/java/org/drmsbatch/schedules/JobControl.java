@@ -33,6 +33,7 @@ import org.springframework.batch.core.launch.JobRestartException;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.support.ScopeNotActiveException;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -263,6 +264,11 @@ public class JobControl {
             operator.stop(execution);
         } catch (JobExecutionNotRunningException e) {
             throw new JobRequestException(Reason.CONFLICT, "execution " + executionId + " is not running", e);
+        } catch (ScopeNotActiveException e) {
+            // Spring Batch records STOPPING first, then looks for tasklet steps to stop; a job-scoped step (chunk
+            // size from a job parameter) cannot be looked at outside its job's thread. The stop is recorded: a chunk
+            // step sees it at its next chunk boundary.
+            log.debug("stop of execution " + executionId + " recorded; its job-scoped steps stop at a chunk boundary");
         }
         return view(executionId);
     }

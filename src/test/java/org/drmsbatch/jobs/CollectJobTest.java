@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -219,6 +220,31 @@ class CollectJobTest {
         assertThatThrownBy(() -> jobs.start("collect", Map.of("run", "refused", kv[0], kv[1])))
                 .isInstanceOf(JobRequestException.class).hasMessageContaining(message);
         assertThat(jobs.recent("collect", 10_000)).hasSize(before);
+    }
+
+    @Test
+    void aStoppedRunRestartsAfterItsLastCommittedChunk() throws Exception {
+        List<Chunk> chunks = storeChunks(120, 3);
+        long id = jobs.start("collect", Map.of("run", "stop", "series", "gw.strain_stop", "chunkSize", "10",
+                "delay", "10,java.lang.Long,false")).executionId();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (jobs.view(id).steps().isEmpty() || jobs.view(id).steps().get(0).commit() < 2) {
+            assertThat(System.nanoTime()).as("two commits within a minute").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+        jobs.stop(id);
+        JobRun stopped = awaitEnd(id);
+        assertThat(stopped.status()).as("%s", stopped).isEqualTo("STOPPED");
+        long written = stopped.steps().get(0).write();
+        assertThat(written).isLessThan(120);
+        assertThat(latest("gw.strain_stop")).hasSize((int) written);
+
+        JobRun done = awaitEnd(jobs.restart(id, Map.of("delay", "0")).executionId());
+        assertThat(done.status()).as("%s", done).isEqualTo("COMPLETED");
+        assertThat(done.steps().get(0).read()).isEqualTo(120 - written);
+        assertThat(allVersions("gw.strain_stop")).isEqualTo(120);
+        assertThat(latest("gw.strain_stop").stream().map(r -> r.getTime("T_START")).sorted().toList())
+                .containsExactlyElementsOf(chunks.stream().map(c -> GPS_EPOCH + c.t0()).toList());
     }
 
     @Test
