@@ -384,22 +384,33 @@ public class JobControl {
         return runs;
     }
 
-    /** On shutdown, asks the executions this JVM runs to stop, and waits for them, so they can be restarted. */
+    /**
+     * On shutdown, asks the executions this JVM runs to stop, and waits for them, so they can be restarted. Which
+     * ones run is known here (the live executions and the owner listener), so nothing is asked of the database
+     * when none does: at JVM exit it may already be gone.
+     */
     @PreDestroy
     void stopRunning() throws InterruptedException {
-        Map<Long, JobExecution> running = new HashMap<>(local);
+        Map<Long, JobExecution> running = new HashMap<>();
+        local.forEach((id, e) -> {
+            if (e.isRunning()) {
+                running.put(id, e);
+            }
+        });
         owners.running().forEach(id -> running.putIfAbsent(id, null));
         if (running.isEmpty()) {
             return;
         }
-        for (long id : running.keySet()) {
+        for (Map.Entry<Long, JobExecution> r : running.entrySet()) {
             try {
-                JobExecution e = repository.getJobExecution(id);
+                JobExecution e = r.getValue() != null ? r.getValue() : repository.getJobExecution(r.getKey());
                 if (e != null && e.isRunning()) {
                     operator.stop(e);
                 }
+            } catch (ScopeNotActiveException e) {
+                // recorded; see stop(long)
             } catch (Exception e) {
-                log.warn("could not stop execution " + id + ": " + e);
+                log.warn("could not stop execution " + r.getKey() + ": " + e);
             }
         }
         long deadline = System.nanoTime() + shutdownWait.toNanos();
