@@ -119,7 +119,8 @@ public final class DataBuffer implements AutoCloseable {
      *
      * @param maxSize       the byte count at which {@link #train} freezes the buffer ({@code drms.buffer.max-size})
      * @param maxChunkBytes the largest chunk body accepted ({@code drms.buffer.max-chunk-bytes})
-     * @throws IllegalStateException when another process (or another instance in this one) has it open
+     * @throws BufferInUseException when another process has it open
+     * @throws IllegalStateException when another instance in this process has it open
      */
     public static DataBuffer open(Path directory, long maxSize, long maxChunkBytes) throws IOException {
         if (maxSize < 0 || maxChunkBytes <= 0) {
@@ -139,7 +140,22 @@ public final class DataBuffer implements AutoCloseable {
         }
         if (lock == null) {
             lockChannel.close();
-            throw new IllegalStateException("the data buffer " + dir + " is in use by another process");
+            String owner = "";
+            try {
+                owner = Files.readString(dir.resolve(".lock"), StandardCharsets.UTF_8).trim();
+            } catch (IOException e) {
+                // unknown owner
+            }
+            throw new BufferInUseException("the data buffer " + dir + " is in use by another process"
+                    + (owner.isEmpty() ? "" : " (" + owner + ")") + "; one process owns a buffer: run the jobs "
+                    + "that use it in that process (e.g. POST /api/jobs/collect to its drms serve) or stop it first");
+        }
+        try { // say who owns it, for the message above
+            lockChannel.truncate(0);
+            lockChannel.write(ByteBuffer.wrap(("pid " + ProcessHandle.current().pid() + " on " + hostName() + "\n")
+                    .getBytes(StandardCharsets.UTF_8)), 0);
+        } catch (IOException e) {
+            // only the message would lack the owner
         }
         try {
             DataBuffer b = new DataBuffer(dir, maxSize, maxChunkBytes, lockChannel, lock);
@@ -285,6 +301,14 @@ public final class DataBuffer implements AutoCloseable {
             return target;
         } finally {
             adminLock.unlock();
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "this host";
         }
     }
 
