@@ -150,6 +150,24 @@ class DataBufferTest {
     }
 
     @Test
+    void readsT0WithoutTheSamples() throws Exception {
+        DataBuffer b = open(2000);
+        StoredChunk c = b.store(chunk(300, 7));
+        assertThat(b.t0(c.name())).isEqualTo(chunk(300, 7).t0());
+        // a bad sample does not stop t0 from being read, but read() refuses the file
+        String bad = "gwb" + (Long.parseLong(c.name().substring(3, 22)) + 1) + ".json";
+        Files.writeString(b.dataDirectory().resolve(bad), "{\"h\": [1, \"x\"], \"t\": [42.5, 1]}");
+        assertThat(b.t0(bad)).isEqualTo(42.5);
+        assertThatThrownBy(() -> b.read(bad)).hasMessageContaining("h[1] is a string");
+        // t itself is checked as read() checks it
+        Files.writeString(b.dataDirectory().resolve(bad), "{\"h\": [1], \"t\": [42.5, 0]}");
+        assertThatThrownBy(() -> b.t0(bad)).isInstanceOf(InvalidChunkException.class)
+                .hasMessageContaining("dt must be > 0");
+        Files.writeString(b.dataDirectory().resolve(bad), "{\"h\": [1, 2, ");
+        assertThatThrownBy(() -> b.t0(bad)).isInstanceOf(InvalidChunkException.class).hasMessageContaining("not JSON");
+    }
+
+    @Test
     void refusesABodyOverTheLimit() throws Exception {
         DataBuffer b = DataBuffer.open(dir, 2000, 100);
         open.add(b);
