@@ -61,21 +61,27 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <ol>
  * <li>The disk: sequential write of {@value #DISK_MB} MB with one fsync at the end, into the buffer's own directory
- * (MB/s), before and after the run; and durable small-file creates (write 7 KB, fsync, rename, fsync the directory:
- * what the buffer does per chunk, minus its log line) from 1 and 16 threads, the ceiling of chunks/s.</li>
+ * (MB/s), at the start, between the two chunk sizes and at the end; the ratios use the median of the three. Also
+ * durable small-file creates (write 7.1 KB, fsync, rename, fsync the directory: what the buffer does per chunk,
+ * minus its log line) from 1 and 16 threads, the ceiling of chunks/s for small chunks.</li>
  * <li>{@code POST /streamdata} on the real server over loopback from 1, 4 and 16 concurrent clients (one JDK
- * HttpClient each, HTTP/1.1 keep-alive, as gwclient's aiohttp), with 300-sample and 16 384-sample chunks of strain-like
- * doubles (~1e-21 Gaussian noise) written as Python's {@code json.dumps} writes them. Printed: chunks/s, samples/s,
- * MB/s of request body and of bytes stored, the stored MB/s against the disk's, latency p50/p99. Checked: every
- * answer CREATED, the buffer's counters (and {@code /stats}) grew by exactly the chunks and bytes the answers
- * report, the files in {@code data/} are exactly the names answered.</li>
- * <li>{@code collect} of each size's buffered chunks into its own series: samples/s, records/s, MB/s of FITS
- * segments written (and of catalog growth), against the disk's MB/s. Checked: the step read and wrote every chunk,
- * the series holds one record per chunk, each t0 once, and the samples add up.</li>
+ * HttpClient each, HTTP/1.1 keep-alive, like gwclient's aiohttp), with 300-sample and 16 384-sample chunks of
+ * strain-like doubles (~1e-21 Gaussian noise) written as Python's {@code json.dumps} writes them, every chunk with
+ * its own t0. Printed: chunks/s, samples/s, MB/s of request body and of bytes stored, stored MB/s against the
+ * disk's, latency p50/p99, and CPU per chunk of the server's threads, the clients' threads and the rest of the JVM
+ * (GC, JIT). Checked: every answer CREATED, the buffer's counters (and {@code /stats}) grew by exactly the chunks
+ * and bytes the answers report, the new files in {@code data/} are exactly the names answered, one stored chunk
+ * reads back equal to what was sent.</li>
+ * <li>The same chunks given to {@link DataBuffer#store(byte[])} in-process from 1, 4 and 16 threads: the buffer's
+ * own rate without HTTP, to tell the two costs apart.</li>
+ * <li>{@code collect} of each size's buffered chunks into its own series: records/s, samples/s, MB/s of FITS
+ * segments written against the disk's, catalog (database) growth, CPU per record. Checked: the step read and wrote
+ * every chunk and skipped none, the series holds one record per chunk with each t0 once, the samples add up.</li>
  * </ol>
  *
- * Figures are reported, not asserted; correctness is asserted. One warm-up round of 300-sample chunks is streamed
- * and collected first and not counted. Run with {@code ./mvnw -o -Pbench test -Dtest=BufferBenchmark}.
+ * Figures are reported, not asserted; correctness is asserted. A warm-up of both sizes (HTTP, store() and collect)
+ * runs first and is not counted. The machine is shared: the load average is printed at the start and the end.
+ * Takes about 2-4 minutes. Run with {@code ./mvnw -o -Pbench test -Dtest=BufferBenchmark}.
  */
 @Tag("benchmark")
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
@@ -195,6 +201,11 @@ class BufferBenchmark {
         }
     }
 
+    static java.util.concurrent.ThreadFactory named(String prefix) {
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        return r -> new Thread(r, prefix + n.incrementAndGet());
+    }
+
     // ------------------------------------------------------------------------------------------------ chunks
 
     /** Python's repr of a float (what json.dumps writes): shortest digits, 'e' in the exponent. */
@@ -229,9 +240,40 @@ class BufferBenchmark {
         return b;
     }
 
+    /** CPU seconds of the live threads, by thread id, to split a phase's CPU between server, clients and the rest. */
+    record CpuSnapshot(Map<Long, Long> byThread, Map<Long, String> names, long process) {
+
+        static CpuSnapshot take() {
+            Map<Long, Long> cpu = new java.util.HashMap<>();
+            Map<Long, String> names = new java.util.HashMap<>();
+            for (java.lang.management.ThreadInfo t : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+                if (t != null) {
+                    long c = THREADS.getThreadCpuTime(t.getThreadId());
+                    if (c >= 0) {
+                        cpu.put(t.getThreadId(), c);
+                        names.put(t.getThreadId(), t.getThreadName());
+                    }
+                }
+            }
+            return new CpuSnapshot(cpu, names, OS.getProcessCpuTime());
+        }
+
+        /** CPU nanoseconds since {@code before} of the threads whose name starts with one of {@code prefixes}. */
+        long since(CpuSnapshot before, String... prefixes) {
+            long sum = 0;
+            for (Map.Entry<Long, Long> e : byThread.entrySet()) {
+                String n = names.get(e.getKey());
+                if (Arrays.stream(prefixes).anyMatch(n::startsWith)) {
+                    sum += e.getValue() - before.byThread.getOrDefault(e.getKey(), 0L);
+                }
+            }
+            return sum;
+        }
+    }
+
     /** What one streaming run sent and what the server answered. */
     record Streamed(String how, int clients, int samples, int chunks, long bodyBytes, long storedBytes,
-            double seconds, long[] latencyNanos, Set<String> names, long processCpuNanos, long clientCpuNanos) {
+            double seconds, long[] latencyNanos, Set<String> names, long serverCpu, long clientCpu, long otherCpu) {
 
         double chunksPerSecond() {
             return chunks / seconds;
@@ -243,11 +285,12 @@ class BufferBenchmark {
             double stored = storedBytes / MB / seconds;
             return String.format(Locale.ROOT, "%-11s %5d samples x %2d %s: %5d chunks in %5.2f s | %5.0f chunks/s |"
                     + " %8.0f samples/s | body %5.1f MB/s | stored %5.1f MB/s = %.3f of disk | latency p50 %5.1f ms"
-                    + " p99 %5.1f ms | CPU/chunk server %5.0f us, clients %5.0f us", how, samples, clients,
+                    + " p99 %5.1f ms | CPU/chunk: server %4.0f us, clients %4.0f us, rest (GC, JIT) %4.0f us", how,
+                    samples, clients,
                     how.equals("HTTP") ? "clients" : "threads", chunks, seconds, chunks / seconds,
                     (double) chunks * samples / seconds, bodyBytes / MB / seconds, stored, stored / diskMBs,
                     l[l.length / 2] / 1e6, l[(int) (l.length * 0.99)] / 1e6,
-                    (processCpuNanos - clientCpuNanos) / 1e3 / chunks, clientCpuNanos / 1e3 / chunks);
+                    serverCpu / 1e3 / chunks, clientCpu / 1e3 / chunks, otherCpu / 1e3 / chunks);
         }
     }
 
@@ -258,7 +301,7 @@ class BufferBenchmark {
         long first = nextSample;
         nextSample += (long) count * samples;
         URI uri = URI.create("http://127.0.0.1:" + port + "/streamdata");
-        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        ExecutorService pool = Executors.newFixedThreadPool(clients, named("client-"));
         CountDownLatch go = new CountDownLatch(1);
         List<Future<long[]>> results = new ArrayList<>();
         long[] latency = new long[count];
@@ -273,7 +316,6 @@ class BufferBenchmark {
                 long body = 0;
                 long stored = 0;
                 go.await();
-                long cpu0 = THREADS.getCurrentThreadCpuTime();
                 // client c sends chunks c, c + clients, c + 2 clients, ...
                 for (int i = client; i < count; i += clients) {
                     byte[] b = body(arrays[i % arrays.length], GPS0 + (first + (long) i * samples) * DT);
@@ -292,23 +334,23 @@ class BufferBenchmark {
                     body += b.length;
                     stored += Long.parseLong(m.group(2));
                 }
-                return new long[] {body, stored, THREADS.getCurrentThreadCpuTime() - cpu0};
+                return new long[] {body, stored};
             }));
         }
-        long cpu0 = OS.getProcessCpuTime();
+        CpuSnapshot cpu0 = CpuSnapshot.take();
         long t0 = System.nanoTime();
         go.countDown();
         long body = 0;
         long stored = 0;
-        long clientCpu = 0;
         for (Future<long[]> f : results) {
             long[] x = f.get();
             body += x[0];
             stored += x[1];
-            clientCpu += x[2];
         }
         double secs = (System.nanoTime() - t0) / 1e9;
-        long cpu = OS.getProcessCpuTime() - cpu0;
+        CpuSnapshot cpu1 = CpuSnapshot.take(); // before the client threads end
+        long server = cpu1.since(cpu0, "http-nio");
+        long client = cpu1.since(cpu0, "client-", "HttpClient");
         pool.shutdown();
 
         // nothing lost, nothing extra: counters, /stats and data/ agree with the answers
@@ -325,7 +367,8 @@ class BufferBenchmark {
         Set<String> now = new HashSet<>(buffer.fileNames());
         now.removeAll(namesBefore);
         assertThat(now).as("new files in data/").isEqualTo(answered);
-        return new Streamed("HTTP", clients, samples, count, body, stored, secs, latency, answered, cpu, clientCpu);
+        return new Streamed("HTTP", clients, samples, count, body, stored, secs, latency, answered, server, client,
+                cpu1.process() - cpu0.process() - server - client);
     }
 
     /**
@@ -336,7 +379,7 @@ class BufferBenchmark {
         BufferStats before = buffer.stats();
         long first = nextSample;
         nextSample += (long) count * samples;
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        ExecutorService pool = Executors.newFixedThreadPool(threads, named("store-"));
         CountDownLatch go = new CountDownLatch(1);
         long[] latency = new long[count];
         List<Future<long[]>> results = new ArrayList<>();
@@ -359,7 +402,7 @@ class BufferBenchmark {
                 return new long[] {body, stored};
             }));
         }
-        long cpu0 = OS.getProcessCpuTime();
+        CpuSnapshot cpu0 = CpuSnapshot.take();
         long t0 = System.nanoTime();
         go.countDown();
         long body = 0;
@@ -370,27 +413,29 @@ class BufferBenchmark {
             stored += x[1];
         }
         double secs = (System.nanoTime() - t0) / 1e9;
-        long cpu = OS.getProcessCpuTime() - cpu0;
+        CpuSnapshot cpu1 = CpuSnapshot.take();
+        long server = cpu1.since(cpu0, "store-");
         pool.shutdown();
         BufferStats after = buffer.stats();
         assertThat(names).hasSize(count);
         assertThat(after.files() - before.files()).isEqualTo(count);
         assertThat(after.bytes() - before.bytes()).isEqualTo(stored);
-        return new Streamed("store()", threads, samples, count, body, stored, secs, latency, names, cpu, 0);
+        return new Streamed("store()", threads, samples, count, body, stored, secs, latency, names, server, 0,
+                cpu1.process() - cpu0.process() - server);
     }
 
     // ------------------------------------------------------------------------------------------------ collect
 
     record Collected(String series, long records, long samples, double seconds, long fitsBytes, long catalogBytes,
-            long jsonBytes, long cpuNanos) {
+            long jsonBytes, long jobCpu, long otherCpu) {
 
         String line(double diskMBs) {
             double fits = fitsBytes / MB / seconds;
             return String.format(Locale.ROOT, "collect %-18s %6d records in %6.2f s | %7.0f records/s | %9.0f samples/s"
                     + " | FITS %6.1f MB/s = %.3f of disk | catalog +%5.1f MB (%5.2f MB/s) | JSON read %6.1f MB/s"
-                    + " | CPU/record %5.0f us", series, records, seconds, records / seconds, samples / seconds, fits,
+                    + " | CPU/record: job thread %4.0f us, rest of the JVM %4.0f us", series, records, seconds, records / seconds, samples / seconds, fits,
                     fits / diskMBs, catalogBytes / MB, catalogBytes / MB / seconds, jsonBytes / MB / seconds,
-                    cpuNanos / 1e3 / records);
+                    jobCpu / 1e3 / records, otherCpu / 1e3 / records);
         }
     }
 
@@ -417,10 +462,11 @@ class BufferBenchmark {
         List<Path> partitions = drms.sums().partitions();
         long fitsBefore = bytesUnder(partitions);
         long dbBefore = databaseBytes();
-        long cpu0 = OS.getProcessCpuTime();
+        CpuSnapshot cpu0 = CpuSnapshot.take();
         JobRun run = JobTests.awaitEnd(jobs, jobs.start("collect", Map.of("run", series, "series", series))
                 .executionId(), 600);
-        long cpu = OS.getProcessCpuTime() - cpu0;
+        CpuSnapshot cpu1 = CpuSnapshot.take();
+        long jobCpu = cpu1.since(cpu0, "drms-job");
         assertThat(run.status()).as("%s", run).isEqualTo("COMPLETED");
         JobRun.Step step = run.steps().get(0);
         assertThat(step.read()).isEqualTo(buffered.files());
@@ -444,7 +490,7 @@ class BufferBenchmark {
         buffer.snapshot("bench", "bench");
         assertThat(buffer.stats()).isEqualTo(BufferStats.EMPTY);
         return new Collected(series, buffered.files(), buffered.files() * samples, secs, fits, db, buffered.bytes(),
-                cpu);
+                jobCpu, cpu1.process() - cpu0.process() - jobCpu);
     }
 
     /** One stored chunk read back equals what was sent. */
