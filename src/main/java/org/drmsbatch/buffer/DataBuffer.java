@@ -354,6 +354,17 @@ public final class DataBuffer implements AutoCloseable {
         return Chunk.parse(Files.readAllBytes(data.resolve(name)));
     }
 
+    /**
+     * The t0 of one buffered chunk by file name, read without converting its samples (to put files in time order
+     * cheaply); a file whose t0 reads may still fail {@link #read} on a bad sample.
+     */
+    public double t0(String name) throws IOException {
+        if (!CHUNK_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("not a chunk file name: " + name);
+        }
+        return ChunkParser.t0(Files.readAllBytes(data.resolve(name)));
+    }
+
     /** The log lines, oldest first, each a JSON object. */
     public List<JsonNode> logEntries() throws IOException {
         List<JsonNode> out = new ArrayList<>();

@@ -49,7 +49,7 @@ public class BufferChunkReader implements ItemStreamReader<BufferedChunk> {
         try {
             for (String name : buffer.fileNames()) {
                 try {
-                    entries.add(new Entry(name, buffer.read(name).t0(), null));
+                    entries.add(new Entry(name, buffer.t0(name), null)); // the samples are read in read()
                 } catch (NoSuchFileException e) {
                     // gone meanwhile
                 } catch (IOException | RuntimeException e) {
