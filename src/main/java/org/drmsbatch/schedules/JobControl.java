@@ -132,6 +132,16 @@ public class JobControl {
     }
 
     /**
+     * Starts the job with parameters built by the caller: for values the text notation cannot carry (a record-set
+     * query with commas, {@code hmi.m[1,2]{a,b}}, would be read as {@code value,type}).
+     */
+    public JobRun start(String jobName, JobParameters parameters) {
+        Job job = job(jobName);
+        validate(job, parameters);
+        return view(launch(job, parameters).getId());
+    }
+
+    /**
      * Starts the job and returns the live execution object the job runs on (its failure exceptions are there,
      * not in the repository). For callers in this JVM that wait for the end, such as {@code drms run}.
      */
