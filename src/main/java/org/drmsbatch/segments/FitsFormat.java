@@ -12,11 +12,13 @@ import java.nio.ShortBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 
 import nom.tam.fits.BasicHDU;
 import nom.tam.fits.Fits;
 import nom.tam.fits.FitsException;
 import nom.tam.fits.Header;
+import nom.tam.fits.HeaderCard;
 import nom.tam.fits.ImageData;
 import nom.tam.fits.ImageHDU;
 import nom.tam.fits.compression.algorithm.quant.QuantizeOption;
@@ -70,8 +72,26 @@ public final class FitsFormat implements SegmentFormat {
             throw new IllegalArgumentException("segment '" + def.name() + "': longlong images cannot be tile-compressed ('"
                     + def.cparms() + "', protocol " + def.protocol().jsdName() + ")");
         }
+        write(file, a, comp, List.of(), false);
+    }
+
+    /**
+     * Writes an array as a FITS file (as {@link #write(Path, SegmentDef, SegmentArray)} does) with {@code cards}
+     * after the image's structural cards (BITPIX, NAXISn, BZERO, BSCALE, BLANK), compressed with {@code comp},
+     * and, when {@code checksum}, with CHECKSUM and DATASUM in every HDU (nom-tam's {@link Fits#setChecksum()}).
+     * Used by the export, which writes a record's keywords into the header.
+     */
+    public static void write(Path file, SegmentArray a, FitsCompression comp, List<HeaderCard> cards,
+                             boolean checksum) throws IOException {
+        if (comp.compressed() && a.type() == DrmsType.LONGLONG) {
+            throw new IllegalArgumentException("longlong images cannot be tile-compressed ('" + comp + "')");
+        }
         try {
             ImageHDU image = imageHdu(a);
+            Header ih = image.getHeader();
+            for (HeaderCard c : cards) {
+                ih.addLine(c);
+            }
             Fits fits = new Fits();
             if (comp.compressed()) {
                 NomTamThreads.sizeToMachine();
@@ -92,6 +112,9 @@ public final class FitsFormat implements SegmentFormat {
                 fits.addHDU(CompressedTable.rewrite(c, a.type()));
             } else {
                 fits.addHDU(image);
+            }
+            if (checksum) {
+                fits.setChecksum();
             }
             fits.write(file.toFile());
             fits.close();
