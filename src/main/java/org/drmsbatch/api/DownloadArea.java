@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import org.drmsbatch.DrmsProperties;
+import org.drmsbatch.export.ExportRoot;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
@@ -31,12 +32,9 @@ public class DownloadArea {
     /** URL path (relative, e.g. {@code sums/SUM0}) to directory, in order. */
     private final Map<String, Path> roots = new LinkedHashMap<>();
 
-    public DownloadArea(DrmsProperties properties,
-            @Value("${drms.export.directory:}") String exportDirectory,
+    public DownloadArea(DrmsProperties properties, ExportRoot exports,
             @Value("${drms.export.download-url:/download/}") String downloadUrl) {
-        this.exportDirectory = exportDirectory == null || exportDirectory.isBlank()
-                ? properties.home().resolve("exports")
-                : properties.home().resolve(exportDirectory.trim()).toAbsolutePath().normalize();
+        this.exportDirectory = exports.path();
         this.basePath = basePath(downloadUrl);
         roots.put(EXPORTS, this.exportDirectory);
         List<Path> partitions = properties.partitions();

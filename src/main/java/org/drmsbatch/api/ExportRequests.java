@@ -29,6 +29,7 @@ import org.drmsbatch.drms.query.Query;
 import org.drmsbatch.drms.query.QueryException;
 import org.drmsbatch.drms.query.RecordSet;
 import org.drmsbatch.drms.query.RecordSets;
+import org.drmsbatch.export.ExportRoot;
 import org.drmsbatch.schedules.JobControl;
 import org.drmsbatch.schedules.JobRequestException;
 import org.drmsbatch.schedules.JobRun;
@@ -59,8 +60,6 @@ public class ExportRequests {
     /** The job that makes exports and its parameters (see the export job). */
     public static final String JOB = "export";
 
-    /** JSOC's request-id pattern ({@code kDefRegexp}), searched for as JSOC does. */
-    static final Pattern REQUEST_ID = Pattern.compile("JSOC_[0-9]{8}_[0-9]+(_IN)?");
     static final String DEFAULT_FILENAME_FORMAT = "{seriesname}.{recnum:%d}.{segment}";
     /** The longest text a job parameter holds (the job repository's column). */
     static final int MAX_PARAMETER = 2500;
@@ -489,7 +488,7 @@ public class ExportRequests {
             throw new Refusal(4, "RequestID must be provided");
         }
         String id = requestId.trim();
-        if (!REQUEST_ID.matcher(id).find()) {
+        if (!ExportRoot.REQUEST_ID.matcher(id).matches()) { // JSOC_<yyyymmdd>_<n>, or a name given to drms run
             throw new Refusal(4, "Bad RequestID '" + id + "' provided.");
         }
         List<Long> executions = jdbc.queryForList("""
