@@ -374,6 +374,9 @@ public class JobControl {
     /** On shutdown, asks the executions this JVM runs to stop, and waits for them, so they can be restarted. */
     @PreDestroy
     void stopRunning() throws InterruptedException {
+        // executions that ended are done with: asking the repository about them could wait for a database that
+        // is going away too
+        local.values().removeIf(x -> x.getEndTime() != null);
         Map<Long, JobExecution> running = new HashMap<>(local);
         owners.running().forEach(id -> running.putIfAbsent(id, null));
         if (running.isEmpty()) {
