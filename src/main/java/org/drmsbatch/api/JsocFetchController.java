@@ -28,7 +28,11 @@ public class JsocFetchController {
     }
 
     @RequestMapping("/jsoc_fetch")
-    public Object jsocFetch(@RequestParam Map<String, String> params) {
+    public String jsocFetch(@RequestParam Map<String, String> params) {
+        return JsocJson.text(jsocFetchAnswer(params));
+    }
+
+    private Object jsocFetchAnswer(Map<String, String> params) {
         String op = params.get("op");
         try {
             if (op == null || op.isBlank()) {
@@ -54,7 +58,11 @@ public class JsocFetchController {
 
     /** {@code checkAddress.sh?address=...&checkonly=1}: {@code {"status":2,"msg":...}} for an allowed address. */
     @RequestMapping("/checkAddress.sh")
-    public Map<String, Object> checkAddress(@RequestParam Map<String, String> params) {
+    public String checkAddress(@RequestParam Map<String, String> params) {
+        return JsocJson.text(checkAddressAnswer(params));
+    }
+
+    private Map<String, Object> checkAddressAnswer(Map<String, String> params) {
         return exports.checkAddress(params.get("address"));
     }
 }

@@ -65,7 +65,11 @@ public class JsocInfoController {
      * filter is a case-insensitive regular expression found anywhere in the name, {@code NOT REGEX} excludes.
      */
     @RequestMapping("/show_series")
-    public Map<String, Object> showSeries(@RequestParam Map<String, String> params) {
+    public String showSeries(@RequestParam Map<String, String> params) {
+        return JsocJson.text(showSeriesAnswer(params));
+    }
+
+    private Map<String, Object> showSeriesAnswer(Map<String, String> params) {
         String filter = params.get("filter");
         if (filter == null && params.size() == 1) {
             filter = params.values().iterator().next(); // JSOC takes whatever follows the first '='
@@ -106,7 +110,11 @@ public class JsocInfoController {
 
     /** {@code jsoc_info?op=series_struct|rs_summary|rs_list&ds=...}: see the methods of each op. */
     @RequestMapping("/jsoc_info")
-    public Map<String, Object> jsocInfo(@RequestParam Map<String, String> params) {
+    public String jsocInfo(@RequestParam Map<String, String> params) {
+        return JsocJson.text(jsocInfoAnswer(params));
+    }
+
+    private Map<String, Object> jsocInfoAnswer(Map<String, String> params) {
         long start = System.nanoTime();
         String op = params.get("op");
         String ds = params.get("ds");

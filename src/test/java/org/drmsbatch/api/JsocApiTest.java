@@ -45,6 +45,12 @@ class JsocApiTest extends JsocApiTestSupport {
         assertThat(images.get("primekeys").asString()).isEqualTo("T_REC, CAMERA");
         assertThat(images.get("note").asString()).isEqualTo("Images for the JSOC API tests");
 
+        // non-ASCII text arrives escaped, as the python client decodes answers as Latin-1
+        HttpResponse<String> raw = get("/cgi-bin/ajax/show_series" + query("filter", "^jsocapi\\.cal$"));
+        assertThat(raw.body()).isASCII().containsIgnoringCase("\\u00c5ngstr\\u00f6m");
+        assertThat(find(json.readTree(raw.body()).get("names"), NS + ".cal").get("note").asString())
+                .isEqualTo("Calibrations (Ångström)");
+
         JsonNode not = cgi("show_series", "filter", "NOT cal$");
         assertThat(names(not.get("names"))).contains(IMAGES).doesNotContain(NS + ".cal");
 

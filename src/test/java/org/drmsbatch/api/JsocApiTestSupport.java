@@ -112,7 +112,7 @@ abstract class JsocApiTestSupport {
                 Retention: 7
                 Tapegroup: 0
                 PrimeKeys: CALVER
-                Description: "Calibrations"
+                Description: "Calibrations (Ångström)"
                 Keyword: CALVER, int, variable, record, DRMS_MISSING_VALUE, "%%d", none, "Calibration version"
                 Keyword: GAIN, double, variable, record, DRMS_MISSING_VALUE, "%%.2f", none, "Gain"
                 ----
