@@ -110,19 +110,46 @@ public class JobControl {
         return map;
     }
 
-    /** Converts text parameters ({@code value[,type[,identifying]]}) to job parameters. */
+    /**
+     * Converts text parameters ({@code value[,type[,identifying]]}) to job parameters. A value with commas that is
+     * not in that notation (a record-set query {@code hmi.M_45s[][1]{image,counts}}, {@code compress Rice 64,64})
+     * is taken whole as an identifying String.
+     */
     public JobParameters parameters(Map<String, String> text) {
         Properties properties = new Properties();
+        Map<String, String> whole = new LinkedHashMap<>();
         text.forEach((k, v) -> {
             if (k == null || k.isBlank()) {
                 throw new JobRequestException(Reason.INVALID, "a job parameter has an empty name");
             }
-            properties.setProperty(k, v == null ? "" : v);
+            String value = v == null ? "" : v;
+            if (value.indexOf(',') >= 0 && !convertible(k, value)) {
+                whole.put(k, value);
+            } else {
+                properties.setProperty(k, value);
+            }
         });
         try {
-            return converter.getJobParameters(properties);
+            JobParameters converted = converter.getJobParameters(properties);
+            if (whole.isEmpty()) {
+                return converted;
+            }
+            Set<JobParameter<?>> all = new java.util.HashSet<>(converted.parameters());
+            whole.forEach((k, v) -> all.add(new JobParameter<>(k, v, String.class, true)));
+            return new JobParameters(all);
         } catch (RuntimeException e) {
             throw new JobRequestException(Reason.INVALID, "bad job parameters " + text + ": " + e.getMessage(), e);
+        }
+    }
+
+    private boolean convertible(String name, String value) {
+        Properties one = new Properties();
+        one.setProperty(name, value);
+        try {
+            converter.getJobParameters(one);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 

@@ -86,6 +86,7 @@ public final class FitsFormat implements SegmentFormat {
         if (comp.compressed() && a.type() == DrmsType.LONGLONG) {
             throw new IllegalArgumentException("longlong images cannot be tile-compressed ('" + comp + "')");
         }
+        NomTamThreads.sizeToMachine(); // before nom-tam makes its own pool (checksums use it too)
         try {
             ImageHDU image = imageHdu(a);
             Header ih = image.getHeader();
