@@ -11,8 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.Collectors;
 
 import org.drmsbatch.TestDatabase;
 import org.drmsbatch.drms.Drms;
@@ -181,9 +179,5 @@ abstract class JsocApiTestSupport {
             s.close(images, DrmsSession.Action.INSERT);
             return null;
         });
-    }
-
-    static String text(Map<String, String> m) {
-        return m.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
     }
 }

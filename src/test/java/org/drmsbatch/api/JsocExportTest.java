@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.io.ByteArrayInputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -126,6 +127,25 @@ class JsocExportTest extends JsocApiTestSupport {
                 .isEqualTo(IMAGES + "[" + T1 + "][2]{image}");
         assertThat(awaitDone(idB).get("data").get(0).get("record").asString())
                 .isEqualTo(IMAGES + "[" + T0 + "][1]{image}");
+    }
+
+    @Test
+    void aCompletedExportWhoseFilesAreGoneIsReportedAsJsocDoes() throws Exception {
+        JsonNode r = request("ds", IMAGES + "[" + T0 + "][1]{image}", "method", "url", "protocol", "as-is");
+        String id = r.get("requestid").asString();
+        awaitDone(id);
+        java.nio.file.Path dir = home.resolve("exports").resolve(id);
+        Files.delete(dir.resolve("index.json"));
+        JsonNode noIndex = cgi("jsoc_fetch", "op", "exp_status", "requestid", id);
+        assertThat(noIndex.get("status").asInt()).isEqualTo(4);
+        assertThat(noIndex.get("error").asString())
+                .isEqualTo("Export should be complete but return index.json file not found");
+        org.drmsbatch.sums.Sums.deleteTree(dir);
+        JsonNode deleted = cgi("jsoc_fetch", "op", "exp_status", "requestid", id);
+        assertThat(deleted.get("status").asInt()).isEqualTo(5);
+        assertThat(deleted.get("error").asString())
+                .isEqualTo("Request was completed but is now deleted, 7 day limit exceeded");
+        assertThat(deleted.get("requestid").asString()).isEqualTo(id);
     }
 
     @Test
