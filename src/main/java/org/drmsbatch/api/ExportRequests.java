@@ -501,6 +501,9 @@ public class ExportRequests {
             throw new Refusal(6, "Cant locate export request: " + id); // sic, JSOC's text
         }
         JobRun run = jobs.view(executions.get(0));
+        if (run.ended()) {
+            counts.remove(id); // only asked for while it runs
+        }
         return switch (run.status()) {
             case "STARTING" -> pending(2, id, run, null);
             case "STARTED", "STOPPING" -> pending(1, id, run, null);
