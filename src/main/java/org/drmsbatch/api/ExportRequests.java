@@ -256,6 +256,14 @@ public class ExportRequests {
             return 0;
         }
         int bar = text.indexOf('|');
+        if (bar >= 0) {
+            for (String step : text.substring(bar + 1).split("\\|")) {
+                String name = step.split(",", 2)[0].trim();
+                if (!name.isEmpty() && !name.equals("no_op")) {
+                    throw new Refusal(4, "Processing '" + name + "' is not served here: only the record limit n=");
+                }
+            }
+        }
         String number = (bar < 0 ? text : text.substring(0, bar)).trim();
         if (number.isEmpty()) {
             return 0;

@@ -246,6 +246,12 @@ class JsocApiTest extends JsocApiTestSupport {
         assertThat(jpg.get("status").asInt()).isEqualTo(4);
         assertThat(jpg.get("error").asString()).contains("'jpg' is not served here");
 
+        JsonNode patch = cgi("jsoc_fetch", "op", "exp_request", "ds", IMAGES + "[]", "notify", EMAIL,
+                "process=n", "0|im_patch,t_ref=2010.05.01_TAI");
+        assertThat(patch.get("status").asInt()).isEqualTo(4);
+        assertThat(patch.get("error").asString()).isEqualTo(
+                "Processing 'im_patch' is not served here: only the record limit n=");
+
         JsonNode badOp = cgi("jsoc_fetch", "op", "exp_nothing");
         assertThat(badOp.get("status").asInt()).isEqualTo(4);
         assertThat(badOp.get("error").asString()).startsWith("Unknown op 'exp_nothing'");
