@@ -1,9 +1,7 @@
 package org.drmsbatch.cli;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -12,6 +10,7 @@ import org.drmsbatch.drms.JsdPrinter;
 import org.drmsbatch.drms.KeywordDef;
 import org.drmsbatch.drms.LinkDef;
 import org.drmsbatch.drms.Record;
+import org.drmsbatch.drms.RecordFields;
 import org.drmsbatch.drms.SeriesDefinition;
 import org.drmsbatch.drms.query.Expr;
 import org.drmsbatch.drms.query.Query;
@@ -117,8 +116,8 @@ class ShowInfoCommand implements Callable<Integer> {
             List<Record> last = d.read(s -> s.open(def.name(), -1));
             System.out.println("series\t" + def.name());
             System.out.println("records\t" + n);
-            System.out.println("first\t" + (first.isEmpty() ? "" : spec(first.get(0))));
-            System.out.println("last\t" + (last.isEmpty() ? "" : spec(last.get(0))));
+            System.out.println("first\t" + (first.isEmpty() ? "" : RecordFields.spec(first.get(0))));
+            System.out.println("last\t" + (last.isEmpty() ? "" : RecordFields.spec(last.get(0))));
             return DrmsCommand.OK;
         }
         if (count) {
@@ -169,7 +168,7 @@ class ShowInfoCommand implements Callable<Integer> {
         List<Column> columns = columns(def, keys, segs, units);
         if (keyValue) {
             for (Record r : records) {
-                System.out.println("# " + spec(r));
+                System.out.println("# " + RecordFields.spec(r));
                 for (Column c : columns) {
                     System.out.println(c.header() + "=" + c.value().apply(r));
                 }
@@ -193,7 +192,7 @@ class ShowInfoCommand implements Callable<Integer> {
                                  Map<Long, Sums.Info> units) {
         List<Column> out = new ArrayList<>();
         if (spec) {
-            out.add(new Column("query", "string", "%s", ShowInfoCommand::spec));
+            out.add(new Column("query", "string", "%s", RecordFields::spec));
         }
         if (recnum) {
             out.add(pseudo("*recnum*", units));
@@ -234,35 +233,17 @@ class ShowInfoCommand implements Callable<Integer> {
         if (allLinks) {
             for (LinkDef l : def.links()) {
                 out.add(new Column(l.name(), "link", "%s",
-                        r -> r.follow(l.name()).map(ShowInfoCommand::spec).orElse("")));
+                        r -> r.follow(l.name()).map(RecordFields::spec).orElse("")));
             }
         }
         return out;
     }
 
     private static Column pseudo(String key, Map<Long, Sums.Info> units) {
-        String k = key.toLowerCase(Locale.ROOT);
-        return switch (k) {
-            case "*recnum*" -> new Column("recnum", "longlong", "%lld", r -> Long.toString(r.recnum()));
-            case "*sunum*" -> new Column("sunum", "longlong", "%lld", r -> Long.toString(r.sunum()));
-            case "*slot*" -> new Column("slot", "int", "%d", r -> Integer.toString(r.slotnum()));
-            case "*spec*" -> new Column("spec", "string", "%s", ShowInfoCommand::spec);
-            case "*recdir*" -> new Column("recdir", "string", "%s",
-                    r -> r.directory() == null ? "" : r.directory().toString());
-            case "*size*" -> new Column("size", "longlong", "%lld", r -> unit(units, r, i -> Long.toString(i.bytes())));
-            case "*online*" -> new Column("online", "string", "%s", r -> unit(units, r, i -> i.online() ? "Y" : "N"));
-            case "*retain*" -> new Column("retain", "string", "%s", r -> unit(units, r, Sums.Info::effectiveDate));
-            case "*archive*" -> new Column("archive", "string", "%s",
-                    r -> unit(units, r, i -> i.archived() ? "Y" : "N"));
-            default -> throw new DrmsCommand.UserError("Unknown pseudo-keyword '" + key + "' (known: *recnum*,"
-                    + " *sunum*, *slot*, *size*, *online*, *retain*, *archive*, *recdir*, *spec*)");
-        };
-    }
-
-    private static String unit(Map<Long, Sums.Info> units, Record r,
-                               java.util.function.Function<Sums.Info, String> f) {
-        Sums.Info i = units.get(r.sunum());
-        return i == null ? (r.sunum() < 0 ? "" : "NA") : String.valueOf(f.apply(i));
+        RecordFields.PseudoKey p = RecordFields.PseudoKey.of(key).orElseThrow(() -> new DrmsCommand.UserError(
+                "Unknown pseudo-keyword '" + key + "' (known: " + RecordFields.PseudoKey.names() + ")"));
+        return new Column(p.column(), p.type(), p.type().equals("string") ? "%s"
+                : p.type().equals("int") ? "%d" : "%lld", r -> RecordFields.value(p, r, units.get(r.sunum())));
     }
 
     private static RecordSet withAllVersions(RecordSet rs) {
@@ -271,12 +252,4 @@ class ShowInfoCommand implements Callable<Integer> {
         return new RecordSet(rs.series(), filters, rs.segments());
     }
 
-    /** A record's spec: {@code series[pk1][pk2]} with the printed prime-key values. */
-    static String spec(Record r) {
-        StringBuilder sb = new StringBuilder(r.seriesName());
-        for (String pk : r.series().primeKeys()) {
-            sb.append('[').append(r.format(pk)).append(']');
-        }
-        return sb.toString();
-    }
 }

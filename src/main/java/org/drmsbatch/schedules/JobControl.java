@@ -114,25 +114,86 @@ public class JobControl {
         return map;
     }
 
-    /** Converts text parameters ({@code value[,type[,identifying]]}) to job parameters. */
+    /**
+     * Converts text parameters ({@code value[,type[,identifying]]}) to job parameters. A value with commas that is
+     * not in that notation (a record-set query {@code hmi.M_45s[][1]{image,counts}}, {@code compress Rice 64,64})
+     * is taken whole as an identifying String.
+     */
     public JobParameters parameters(Map<String, String> text) {
         Properties properties = new Properties();
+        Map<String, String> whole = new LinkedHashMap<>();
         text.forEach((k, v) -> {
             if (k == null || k.isBlank()) {
                 throw new JobRequestException(Reason.INVALID, "a job parameter has an empty name");
             }
-            properties.setProperty(k, v == null ? "" : v);
+            String value = v == null ? "" : v;
+            if (value.indexOf(',') >= 0 && !typed(value) && !convertible(k, value)) {
+                whole.put(k, value);
+            } else {
+                properties.setProperty(k, value);
+            }
         });
         try {
-            return converter.getJobParameters(properties);
+            JobParameters converted = converter.getJobParameters(properties);
+            if (whole.isEmpty()) {
+                return converted;
+            }
+            Set<JobParameter<?>> all = new java.util.HashSet<>(converted.parameters());
+            whole.forEach((k, v) -> all.add(new JobParameter<>(k, v, String.class, true)));
+            return new JobParameters(all);
         } catch (RuntimeException e) {
             throw new JobRequestException(Reason.INVALID, "bad job parameters " + text + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A class name such as {@code java.lang.Long}: the type of the notation {@code value,type[,identifying]}. */
+    private static final java.util.regex.Pattern TYPE = java.util.regex.Pattern.compile(
+            "\\s*[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)+\\s*");
+
+    /**
+     * Whether a value is written in the notation {@code value,type[,identifying]} (its second part names a class):
+     * then a value the type cannot take is an error, not a String with commas.
+     */
+    private static boolean typed(String value) {
+        String[] parts = value.split(",", -1);
+        return (parts.length == 2 || parts.length == 3) && TYPE.matcher(parts[1]).matches()
+                && (parts.length == 2 || parts[2].trim().matches("(?i)true|false")) && isClass(parts[1].trim());
+    }
+
+    /** Whether the name is a class: {@code java.lang.Long} is, a series {@code hmi.V_45s} in a query is not. */
+    private static boolean isClass(String name) {
+        try {
+            Class.forName(name, false, JobControl.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
+    private boolean convertible(String name, String value) {
+        Properties one = new Properties();
+        one.setProperty(name, value);
+        try {
+            converter.getJobParameters(one);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 
     /** Starts the job; returns the new execution (as stored: status STARTING or later). */
     public JobRun start(String jobName, Map<String, String> parameters) {
         return view(launch(jobName, parameters).getId());
+    }
+
+    /**
+     * Starts the job with parameters built by the caller: for values the text notation cannot carry (a record-set
+     * query with commas, {@code hmi.m[1,2]{a,b}}, would be read as {@code value,type}).
+     */
+    public JobRun start(String jobName, JobParameters parameters) {
+        Job job = job(jobName);
+        validate(job, parameters);
+        return view(launch(job, parameters).getId());
     }
 
     /**

@@ -8,16 +8,16 @@ import java.nio.file.StandardCopyOption;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Writes a file under a temporary name in the target directory and renames it, so no half file has the final name. */
-final class AtomicFile {
+public final class AtomicFile {
 
-    interface Writer {
+    public interface Writer {
         void writeTo(Path temp) throws IOException;
     }
 
     private AtomicFile() {
     }
 
-    static void write(Path target, Writer writer) throws IOException {
+    public static void write(Path target, Writer writer) throws IOException {
         Path abs = target.toAbsolutePath();
         Path temp = abs.resolveSibling("." + abs.getFileName() + ".part-"
                 + Long.toHexString(ThreadLocalRandom.current().nextLong()));

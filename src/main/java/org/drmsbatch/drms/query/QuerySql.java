@@ -112,6 +112,51 @@ public final class QuerySql {
         return new SqlQuery(sql, binds);
     }
 
+    /**
+     * One page of a record set in recnum order, for readers that keep their place by record number: the records
+     * the record set selects when only rows with {@code recnum <= snapshot} exist (a snapshot taken at job start,
+     * so versions added later, e.g. clones into the same series, neither appear nor hide their originals), with
+     * {@code after < recnum <= through}, at most {@code limit} of them.
+     *
+     * <p>The version choice is an anti-join ("no newer version up to upTo") rather than {@code DISTINCT ON}, so
+     * that the recnum condition and order can use the recnum index and each page costs what it returns:
+     * {@code SELECT t.* FROM tab t WHERE prime AND recnum <= through AND NOT EXISTS (SELECT 1 FROM tab v WHERE
+     * v.P = t.P AND v.recnum > t.recnum AND v.recnum <= snapshot) AND condition AND recnum > after ORDER BY recnum
+     * LIMIT limit}. Prime-key
+     * filters depend only on prime-key columns, so they keep or drop all versions of a tuple alike; the
+     * {@code [? ?]} condition is tested on the chosen (latest) version, as in {@link #select}.
+     */
+    public static SqlQuery page(RecordSet rs, SeriesDefinition def, long after, long through, long snapshot,
+            int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("page size must be at least 1, not " + limit);
+        }
+        Parts p = new Parts(rs, def);
+        List<Object> binds = new ArrayList<>();
+        List<Frag> conds = new ArrayList<>();
+        if (p.mode() == Mode.ALL) {
+            conds.addAll(p.all);
+        } else {
+            conds.addAll(p.prime);
+        }
+        conds.add(new Frag("t.recnum <= ?", Math.min(through, snapshot)));
+        if (p.mode() != Mode.ALL) {
+            String same = p.pks.stream().map(c -> "v." + c + " = t." + c).collect(Collectors.joining(" AND "));
+            conds.add(new Frag("NOT EXISTS (SELECT 1 FROM " + p.table + " v WHERE " + same
+                    + " AND v.recnum > t.recnum AND v.recnum <= ?)", snapshot));
+            conds.addAll(p.condition);
+        }
+        conds.add(new Frag("t.recnum > ?", after));
+        String sql = "SELECT t.* FROM " + p.table + " t WHERE " + and(conds, binds) + " ORDER BY t.recnum LIMIT ?";
+        binds.add((long) limit);
+        return new SqlQuery(sql, binds);
+    }
+
+    /** The largest recnum of a record set's series (0 when it is empty): the snapshot bound for {@link #page}. */
+    public static SqlQuery maxRecnum(SeriesDefinition def) {
+        return new SqlQuery("SELECT coalesce(max(recnum), 0) FROM " + SeriesCatalog.table(def), List.of());
+    }
+
     private static String limit(int n, List<Object> binds) {
         if (n == 0) {
             return "";

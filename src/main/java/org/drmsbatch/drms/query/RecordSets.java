@@ -64,6 +64,75 @@ public final class RecordSets {
         return drms.read(s -> count(s, query));
     }
 
+    /**
+     * One page of record set {@code set} of a query in recnum order (see {@link QuerySql#page}): the records with
+     * {@code after < recnum <= through} that the record set selects among the rows with
+     * {@code recnum <= snapshot}.
+     * Runs in the current transaction when there is one (a chunk), else in a read-only one.
+     */
+    public List<Record> page(Query query, int set, long after, long through, long snapshot, int limit) {
+        return drms.read(s -> {
+            RecordSet rs = query.sets().get(set);
+            SeriesDefinition def = s.definition(rs.series());
+            SqlQuery q = QuerySql.page(rs, def, after, through, snapshot, limit);
+            return s.select(def.name(), q.sql(), q.binds());
+        });
+    }
+
+    /** The largest recnum of the series of record set {@code set} (0 when empty). */
+    public long maxRecnum(Query query, int set) {
+        return drms.read(s -> {
+            SeriesDefinition def = s.definition(query.sets().get(set).series());
+            return single(s, QuerySql.maxRecnum(def), "the last record number of " + def.name());
+        });
+    }
+
+    /**
+     * The smallest and largest recnum a query selects over all its record sets, as {@code [min, max]}, or
+     * {@code [1, 0]} when it selects nothing: the span to split into partitions.
+     */
+    public long[] recnumSpan(Query query) {
+        return drms.read(s -> {
+            timeout(s);
+            long min = Long.MAX_VALUE;
+            long max = Long.MIN_VALUE;
+            for (RecordSet rs : query.sets()) {
+                SeriesDefinition def = s.definition(rs.series());
+                SqlQuery q = QuerySql.select(rs, def, 0);
+                String sql = "SELECT min(recnum), max(recnum) FROM (" + q.sql() + ") q";
+                try (var ps = s.connection().prepareStatement(sql)) {
+                    for (int i = 0; i < q.binds().size(); i++) {
+                        ps.setObject(i + 1, q.binds().get(i));
+                    }
+                    try (var r = ps.executeQuery()) {
+                        r.next();
+                        if (r.getObject(1) != null) {
+                            min = Math.min(min, r.getLong(1));
+                            max = Math.max(max, r.getLong(2));
+                        }
+                    }
+                } catch (SQLException e) {
+                    throw new DrmsException("Cannot find the record numbers of " + rs + ": " + e.getMessage(), e);
+                }
+            }
+            return min > max ? new long[] {1, 0} : new long[] {min, max};
+        });
+    }
+
+    private static long single(DrmsSession s, SqlQuery q, String what) {
+        try (var ps = s.connection().prepareStatement(q.sql())) {
+            for (int i = 0; i < q.binds().size(); i++) {
+                ps.setObject(i + 1, q.binds().get(i));
+            }
+            try (var r = ps.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new DrmsException("Cannot read " + what + ": " + e.getMessage(), e);
+        }
+    }
+
     private Query parse(DrmsSession s, String query) {
         SeriesLookup lookup = name -> find(s, name);
         return parseWith(lookup, query);

@@ -1,0 +1,596 @@
+package org.drmsbatch.api;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import java.util.stream.Collectors;
+
+import org.drmsbatch.drms.Drms;
+import org.drmsbatch.drms.DrmsException;
+import org.drmsbatch.drms.KeywordDef;
+import org.drmsbatch.drms.KeywordValues;
+import org.drmsbatch.drms.LinkDef;
+import org.drmsbatch.drms.Record;
+import org.drmsbatch.drms.RecordFields;
+import org.drmsbatch.drms.SegmentDef;
+import org.drmsbatch.drms.SeriesCatalog;
+import org.drmsbatch.drms.SeriesDefinition;
+import org.drmsbatch.drms.query.Query;
+import org.drmsbatch.drms.query.RecordSets;
+import org.drmsbatch.sums.Sums;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestMethod;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * JSOC's series and record CGIs ({@code show_series}, {@code jsoc_info}) under the same paths, parameters and JSON,
+ * so that the python {@code drms} client and the JSOC web pages work against this server. As with JSOC, the HTTP
+ * status is 200 and the JSON {@code status} says whether it worked: 0 is success, 1 an error whose text is in
+ * {@code error} (JSOC's texts where JSOC has one: {@code series not found}; a bad query says what and where).
+ */
+@RestController
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@RequestMapping(path = "/cgi-bin/ajax", method = {RequestMethod.GET, RequestMethod.POST},
+        produces = MediaType.APPLICATION_JSON_VALUE)
+public class JsocInfoController {
+
+    private final Drms drms;
+    private final RecordSets recordSets;
+    private final DownloadArea downloads;
+
+    public JsocInfoController(Drms drms, RecordSets recordSets, DownloadArea downloads) {
+        this.drms = drms;
+        this.recordSets = recordSets;
+        this.downloads = downloads;
+    }
+
+    // ------------------------------------------------------------------------------------------ show_series
+
+    /**
+     * {@code show_series?filter=REGEX}: {@code {"status":0,"names":[{"name","primekeys","note"}],"n":N}}; the
+     * filter is a case-insensitive regular expression found anywhere in the name, {@code NOT REGEX} excludes.
+     */
+    @RequestMapping("/show_series")
+    public String showSeries(@RequestParam Map<String, String> params) {
+        return JsocJson.text(showSeriesAnswer(params));
+    }
+
+    private Map<String, Object> showSeriesAnswer(Map<String, String> params) {
+        String filter = params.get("filter");
+        if (filter == null && params.size() == 1) {
+            filter = params.values().iterator().next(); // JSOC takes whatever follows the first '='
+        }
+        boolean exclude = false;
+        Pattern p = null;
+        if (filter != null && !filter.isEmpty()) {
+            if (filter.startsWith("NOT ")) {
+                exclude = true;
+                filter = filter.substring(4);
+            }
+            try {
+                p = Pattern.compile(filter, Pattern.CASE_INSENSITIVE);
+            } catch (PatternSyntaxException e) {
+                return error(1, "Series filter format error: " + e.getDescription() + " at position "
+                        + (e.getIndex() + 1) + " of '" + filter + "'");
+            }
+        }
+        List<Map<String, Object>> names = new ArrayList<>();
+        for (SeriesDefinition d : drms.listSeries(null)) {
+            boolean match = p == null || p.matcher(d.name()).find();
+            if (match != exclude || p == null) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("name", d.name());
+                m.put("primekeys", String.join(", ", d.primeKeys()));
+                m.put("note", nz(d.description()));
+                names.add(m);
+            }
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("status", 0);
+        out.put("names", names);
+        out.put("n", names.size());
+        return out;
+    }
+
+    // ------------------------------------------------------------------------------------------ jsoc_info
+
+    /** {@code jsoc_info?op=series_struct|rs_summary|rs_list&ds=...}: see the methods of each op. */
+    @RequestMapping("/jsoc_info")
+    public String jsocInfo(@RequestParam Map<String, String> params) {
+        return JsocJson.text(jsocInfoAnswer(params));
+    }
+
+    private Map<String, Object> jsocInfoAnswer(Map<String, String> params) {
+        long start = System.nanoTime();
+        String op = params.get("op");
+        String ds = params.get("ds");
+        if (op == null || op.isBlank()) {
+            return error(1, "jsoc_info: op= is missing (series_struct, rs_summary or rs_list)");
+        }
+        if (!List.of("series_struct", "rs_summary", "rs_list").contains(op)) {
+            return error(1, "jsoc_info: unknown op '" + op + "' (series_struct, rs_summary or rs_list)");
+        }
+        if (ds == null || ds.isBlank()) {
+            return error(1, "jsoc_info: ds= (a series or record-set query) is missing");
+        }
+        Map<String, Object> out;
+        try {
+            JsocQueries.refuseFileIncludes(ds);
+            out = switch (op) {
+                case "series_struct" -> seriesStruct(ds);
+                case "rs_summary" -> rsSummary(ds, intParam(params, "n"));
+                default -> rsList(ds, params);
+            };
+        } catch (SeriesNotFound e) {
+            return error(1, e.getMessage());
+        } catch (DrmsException e) {
+            if (JsocQueries.isSystemFailure(e)) {
+                throw e;
+            }
+            return error(1, e.getMessage());
+        }
+        out.put("runtime", runtime(start));
+        out.put("status", 0);
+        return out;
+    }
+
+    /** Like {@code show_info -l -s}: the series' definition and its first and last records. */
+    private Map<String, Object> seriesStruct(String ds) {
+        SeriesDefinition def = series(JsocQueries.seriesName(ds), "series not found");
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("note", nz(def.description()));
+        out.put("retention", def.retention());
+        out.put("unitsize", def.unitSize());
+        out.put("archive", def.archive());
+        out.put("tapegroup", def.tapeGroup());
+        List<Object> primekeys = new ArrayList<>();
+        List<Object> primeinfo = new ArrayList<>();
+        for (String pk : def.primeKeys()) {
+            KeywordDef k = def.keyword(pk).orElseThrow();
+            primekeys.add(k.name());
+            Map<String, Object> info = new LinkedHashMap<>();
+            info.put("name", k.name());
+            info.put("slotted", k.isSlotted() ? 1 : 0);
+            if (k.isSlotted()) {
+                info.put("step", def.keyword(k.name() + "_step").map(JsocInfoController::defaultText).orElse(""));
+            }
+            primeinfo.add(info);
+        }
+        if (primekeys.isEmpty()) {
+            primekeys.add(null);
+            primeinfo.add(null);
+        }
+        out.put("primekeys", primekeys);
+        out.put("primekeysinfo", primeinfo);
+        List<Object> dbindex = new ArrayList<>(def.dbIndex());
+        if (dbindex.isEmpty()) {
+            dbindex.add(null);
+        }
+        out.put("dbindex", dbindex);
+        List<Map<String, Object>> keywords = new ArrayList<>();
+        String previousBase = null;
+        for (KeywordDef k : def.explicitKeywords()) {
+            String name = k.name();
+            if (k.perSegment()) {
+                String base = name.substring(0, name.lastIndexOf('_'));
+                if (base.equalsIgnoreCase(previousBase)) {
+                    continue; // a per-segment keyword is listed once, by its base name
+                }
+                previousBase = base;
+                name = base;
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", name);
+            if (k.isLink()) {
+                m.put("type", linkedType(def, k));
+                m.put("recscope", "variable");
+                m.put("defval", "");
+                m.put("units", "");
+            } else {
+                m.put("type", k.type().jsdName());
+                m.put("recscope", k.perSegment() ? "segment" : k.recScope().jsdName());
+                m.put("defval", defaultText(k));
+                m.put("units", nz(k.unit()));
+            }
+            m.put("note", nz(k.description()));
+            if (k.isLink()) {
+                m.put("linkinfo", k.linkName() + "->" + k.targetKeyword());
+            }
+            keywords.add(m);
+        }
+        out.put("keywords", keywords);
+        List<Map<String, Object>> segments = new ArrayList<>();
+        for (SegmentDef s : def.segments()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", s.name());
+            if (s.isLink()) {
+                m.put("type", null);
+                m.put("units", null);
+                m.put("protocol", "link via " + s.linkName());
+                m.put("dims", null);
+            } else {
+                m.put("type", s.type().jsdName());
+                m.put("units", nz(s.unit()));
+                m.put("protocol", s.protocol().jsdName());
+                m.put("dims", s.dims().stream()
+                        .map(d -> s.scope() == SegmentDef.Scope.VARDIM ? "VAR" : Integer.toString(d))
+                        .collect(Collectors.joining("x")));
+            }
+            m.put("note", nz(s.description()));
+            segments.add(m);
+        }
+        out.put("segments", segments);
+        List<Map<String, Object>> links = new ArrayList<>();
+        for (LinkDef l : def.links()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", l.name());
+            m.put("target", l.targetSeries());
+            m.put("kind", l.isStatic() ? "STATIC" : "DYNAMIC");
+            m.put("note", nz(l.description()));
+            links.add(m);
+        }
+        out.put("links", links);
+        out.put("Interval", interval(def));
+        return out;
+    }
+
+    private String linkedType(SeriesDefinition def, KeywordDef k) {
+        try {
+            LinkDef l = def.link(k.linkName()).orElse(null);
+            if (l == null) {
+                return "link";
+            }
+            return drms.describeSeries(l.targetSeries()).keyword(k.targetKeyword())
+                    .map(t -> t.type().jsdName()).orElse("link");
+        } catch (DrmsException e) {
+            return "link";
+        }
+    }
+
+    private static String defaultText(KeywordDef k) {
+        return KeywordValues.format(KeywordValues.parse(k.defaultValue(), k.type()).value(), k);
+    }
+
+    private Map<String, Object> interval(SeriesDefinition def) {
+        return drms.read(s -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            List<Record> first = s.open(def.name(), 1);
+            if (first.isEmpty()) {
+                m.put("FirstRecord", "NA");
+                m.put("FirstRecnum", "NA");
+                m.put("LastRecord", "NA");
+                m.put("LastRecnum", "NA");
+                m.put("MaxRecnum", 0);
+                return m;
+            }
+            Record last = s.open(def.name(), -1).get(0);
+            m.put("FirstRecord", RecordFields.spec(first.get(0)));
+            m.put("FirstRecnum", first.get(0).recnum());
+            m.put("LastRecord", RecordFields.spec(last));
+            m.put("LastRecnum", last.recnum());
+            try (Statement st = s.connection().createStatement();
+                 ResultSet rs = st.executeQuery("SELECT max(recnum) FROM " + SeriesCatalog.table(def))) {
+                rs.next();
+                m.put("MaxRecnum", rs.getLong(1));
+            } catch (SQLException e) {
+                throw new DrmsException("Cannot read the largest record number of " + def.name() + ": "
+                        + e.getMessage(), e);
+            }
+            return m;
+        });
+    }
+
+    /** Like {@code show_info -c}: {@code {"count"}}; with n=, at most |n| records are counted. */
+    private Map<String, Object> rsSummary(String ds, int n) {
+        String query = ds.contains("{") ? ds.substring(0, ds.indexOf('{')) : ds;
+        series(JsocQueries.seriesName(query), "series not found");
+        Query q = recordSets.parse(query);
+        long count = n == 0 ? recordSets.count(q) : recordSets.open(q, n).size();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("count", count);
+        return out;
+    }
+
+    /**
+     * Like {@code show_info key= seg= link=}: per asked keyword, segment and link an array of values, one per
+     * record ({@code keywords:[{name,values}]}, {@code segments:[{name,values,dims,cparms,bzeros,bscales}]},
+     * {@code links:[{name,values}]}), with R=1 {@code recinfo:[{name,online}]}, and {@code count}.
+     */
+    private Map<String, Object> rsList(String ds, Map<String, String> params) {
+        SeriesDefinition def = series(JsocQueries.seriesName(ds), "jsoc_info: series not found.");
+        int n = intParam(params, "n");
+        boolean recinfo = "1".equals(params.get("R"));
+        Query query = recordSets.parse(ds);
+        List<Record> records = recordSets.open(query, n);
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (records.isEmpty()) {
+            out.put("count", 0);
+            return out;
+        }
+        List<String> keys = names(params.get("key"), def.explicitKeywords().stream().map(KeywordDef::name).toList());
+        List<String> segs = names(params.get("seg"), def.segments().stream().map(SegmentDef::name).toList());
+        List<String> links = names(params.get("link"), def.links().stream().map(LinkDef::name).toList());
+        boolean sumsInfo = keys.stream().anyMatch(k -> RecordFields.PseudoKey.of(k)
+                .map(RecordFields.PseudoKey::needsStorageInfo).orElse(false));
+        Map<Long, Sums.Info> units = sumsInfo ? drms.read(s -> s.storageInfo(records)) : Map.of();
+
+        List<Map<String, Object>> recinfos = new ArrayList<>();
+        List<List<Object>> keyValues = lists(keys.size());
+        List<List<Object>> segValues = lists(segs.size());
+        List<List<Object>> segDims = lists(segs.size());
+        List<List<Object>> segCparms = lists(segs.size());
+        List<List<Object>> segBzeros = lists(segs.size());
+        List<List<Object>> segBscales = lists(segs.size());
+        List<List<Object>> linkValues = lists(links.size());
+        for (Record r : records) {
+            for (int i = 0; i < keys.size(); i++) {
+                keyValues.get(i).add(keyValue(keys.get(i), r, units.get(r.sunum())));
+            }
+            boolean online = false;
+            for (int i = 0; i < segs.size(); i++) {
+                SegmentValue v = segmentValue(segs.get(i), r);
+                online |= v.online();
+                segValues.get(i).add(v.path());
+                segDims.get(i).add(v.dims());
+                if (v.cparms() != null) {
+                    segCparms.get(i).add(v.cparms());
+                }
+                if (v.bzero() != null) {
+                    segBzeros.get(i).add(v.bzero());
+                }
+                if (v.bscale() != null) {
+                    segBscales.get(i).add(v.bscale());
+                }
+            }
+            for (int i = 0; i < links.size(); i++) {
+                linkValues.get(i).add(linkValue(links.get(i), r));
+            }
+            if (recinfo) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("name", RecordFields.spec(r));
+                m.put("online", online ? 1 : 0);
+                recinfos.add(m);
+            }
+        }
+        if (recinfo) {
+            out.put("recinfo", recinfos);
+        }
+        List<Map<String, Object>> keywords = new ArrayList<>();
+        for (int i = 0; i < keys.size(); i++) {
+            keywords.add(named(keys.get(i), "values", keyValues.get(i)));
+        }
+        out.put("keywords", keywords);
+        List<Map<String, Object>> segments = new ArrayList<>();
+        for (int i = 0; i < segs.size(); i++) {
+            Map<String, Object> m = named(segs.get(i), "values", segValues.get(i));
+            m.put("dims", segDims.get(i));
+            m.put("cparms", segCparms.get(i));
+            m.put("bzeros", segBzeros.get(i));
+            m.put("bscales", segBscales.get(i));
+            segments.add(m);
+        }
+        out.put("segments", segments);
+        List<Map<String, Object>> linkList = new ArrayList<>();
+        for (int i = 0; i < links.size(); i++) {
+            linkList.add(named(links.get(i), "values", linkValues.get(i)));
+        }
+        out.put("links", linkList);
+        out.put("count", records.size());
+        return out;
+    }
+
+    /** A keyword's value as jsoc_info reports it: always a string (MISSING for a missing value) but recnum/sunum. */
+    private Object keyValue(String key, Record r, Sums.Info unit) {
+        Optional<RecordFields.PseudoKey> pseudo = RecordFields.PseudoKey.of(key);
+        if (pseudo.isPresent()) {
+            return switch (pseudo.get()) {
+                case RECNUM -> r.recnum();
+                case SUNUM -> r.sunum();
+                case SIZE, ONLINE, ARCHIVE -> unit == null ? "NA" : RecordFields.value(pseudo.get(), r, unit);
+                case RETAIN -> unit == null ? "NA" : !unit.online() ? "N/A" : retainDate(unit.effectiveDate());
+                case RECDIR -> r.directory() == null ? "" : downloadPath(r.directory());
+                case SLOT, SPEC -> RecordFields.value(pseudo.get(), r, unit);
+            };
+        }
+        if (key.equalsIgnoreCase("*dirmtime*")) {
+            return dirMtime(r);
+        }
+        if (key.equalsIgnoreCase("*logdir*")) {
+            return "No log avaliable"; // sic, JSOC's text: records keep no processing logs here
+        }
+        return keywordText(r, key, 0);
+    }
+
+    private static String keywordText(Record r, String key, int depth) {
+        Optional<KeywordDef> k = r.series().keyword(key);
+        if (k.isEmpty() || depth > 8) {
+            return "Invalid KeyLink";
+        }
+        KeywordDef kd = k.get();
+        if (kd.isLink()) {
+            Optional<Record> target = r.series().link(kd.linkName()).isPresent()
+                    ? r.follow(kd.linkName()) : Optional.empty();
+            return target.map(t -> keywordText(t, kd.targetKeyword(), depth + 1)).orElse("Invalid KeyLink");
+        }
+        Object v = r.get(kd.name());
+        if ((v == null || kd.type().isMissing(v)) && !kd.name().equalsIgnoreCase("QUALITY")) {
+            return "MISSING";
+        }
+        return r.format(kd.name());
+    }
+
+    private static String retainDate(String effectiveDate) {
+        if (effectiveDate == null || effectiveDate.length() < 8) {
+            return "NA";
+        }
+        return effectiveDate.substring(0, 4) + "." + effectiveDate.substring(4, 6) + "." + effectiveDate.substring(6, 8);
+    }
+
+    private static String dirMtime(Record r) {
+        if (r.directory() == null) {
+            return "NA";
+        }
+        try {
+            return java.time.format.DateTimeFormatter.ofPattern("yyyy.MM.dd_HH:mm:ss")
+                    .withZone(java.time.ZoneOffset.UTC).format(Files.getLastModifiedTime(r.directory()).toInstant())
+                    + "_UTC";
+        } catch (IOException e) {
+            return "NA";
+        }
+    }
+
+    private record SegmentValue(String path, String dims, String cparms, String bzero, String bscale,
+                                boolean online) {
+    }
+
+    private SegmentValue segmentValue(String name, Record r) {
+        Optional<SegmentDef> found = r.series().segment(name);
+        if (found.isEmpty()) {
+            return new SegmentValue("InvalidSegName", "NA", null, null, null, false);
+        }
+        SegmentDef s = found.get();
+        Record holder = r;
+        SegmentDef held = s;
+        for (int depth = 0; held.isLink(); depth++) {
+            Optional<Record> target = depth > 8 ? Optional.empty() : holder.follow(held.linkName());
+            if (target.isEmpty()) {
+                return new SegmentValue("BadSegLink", "NA", null, null, null, false);
+            }
+            holder = target.get();
+            Optional<SegmentDef> t = holder.series().segment(held.targetSegment());
+            if (t.isEmpty()) {
+                return new SegmentValue("BadSegLink", "NA", null, null, null, false);
+            }
+            held = t.get();
+        }
+        String path;
+        boolean online = false;
+        if (holder.directory() == null) {
+            path = "NoDataDirectory";
+        } else {
+            String file = holder.segmentFile(held.name());
+            path = downloadPath(holder.directory()) + "/" + (file == null ? "" : file);
+            online = true;
+        }
+        String dims = java.util.Arrays.stream(holder.dimensions(held.name())).mapToObj(Integer::toString)
+                .collect(Collectors.joining("x"));
+        String cparms = held.cparms() == null || held.cparms().isBlank() ? null : held.cparms();
+        String bzero = holder.series().keyword(held.name() + "_bzero").isPresent()
+                ? holder.format(held.name() + "_bzero") : null;
+        String bscale = holder.series().keyword(held.name() + "_bscale").isPresent()
+                ? holder.format(held.name() + "_bscale") : null;
+        return new SegmentValue(path, dims, cparms, bzero, bscale, online);
+    }
+
+    private String linkValue(String name, Record r) {
+        Optional<LinkDef> l = r.series().link(name);
+        if (l.isEmpty()) {
+            return "Invalid_Link";
+        }
+        return r.follow(l.get().name())
+                .map(t -> l.get().isStatic() ? RecordFields.recnumSpec(t) : RecordFields.spec(t))
+                .orElse("Invalid_Link");
+    }
+
+    private String downloadPath(Path p) {
+        return downloads.pathOf(p).orElse(p.toString());
+    }
+
+    // ------------------------------------------------------------------------------------------ helpers
+
+    /** A key/seg/link list: comma-separated names; {@code **ALL**} all, {@code **NONE**} none; absent: none. */
+    private static List<String> names(String list, List<String> all) {
+        List<String> out = new ArrayList<>();
+        if (list == null) {
+            return out;
+        }
+        for (String name : list.split(",")) {
+            String n = name.trim();
+            if (n.isEmpty()) {
+                continue;
+            }
+            if (n.equals("**NONE**")) {
+                return new ArrayList<>();
+            }
+            if (n.equals("**ALL**")) {
+                out.addAll(all);
+            } else {
+                out.add(n);
+            }
+        }
+        return out;
+    }
+
+    private static List<List<Object>> lists(int n) {
+        List<List<Object>> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(new ArrayList<>());
+        }
+        return out;
+    }
+
+    private static Map<String, Object> named(String name, String key, Object values) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", name);
+        m.put(key, values);
+        return m;
+    }
+
+    private SeriesDefinition series(String name, String notFound) {
+        try {
+            return drms.describeSeries(name);
+        } catch (DrmsException e) {
+            if (e.getCause() == null) {
+                throw new SeriesNotFound(notFound);
+            }
+            throw e;
+        }
+    }
+
+    /** An unknown series, answered with JSOC's text. */
+    private static final class SeriesNotFound extends RuntimeException {
+        SeriesNotFound(String message) {
+            super(message);
+        }
+    }
+
+    private static int intParam(Map<String, String> params, String name) {
+        String v = params.get(name);
+        if (v == null || v.isBlank()) {
+            return 0;
+        }
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new DrmsException(name + "= must be an integer, not '" + v + "'");
+        }
+    }
+
+    static Map<String, Object> error(int status, String message) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("status", status);
+        out.put("error", message);
+        return out;
+    }
+
+    static double runtime(long startNanos) {
+        return Math.round((System.nanoTime() - startNanos) / 1e6) / 1000.0;
+    }
+
+    private static String nz(String s) {
+        return s == null ? "" : s;
+    }
+}

@@ -1,0 +1,21 @@
+package org.drmsbatch.api;
+
+import tools.jackson.core.json.JsonWriteFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The JSON text of the JSOC API's answers: ASCII only, every other character escaped as {@code \\uXXXX}, because
+ * the python {@code drms} client decodes JSOC's answers as Latin-1 (its {@code ServerConfig.encoding}); escaped,
+ * a description such as {@code Ångström} arrives intact whatever the client decodes with.
+ */
+final class JsocJson {
+
+    private static final JsonMapper MAPPER = JsonMapper.builder().enable(JsonWriteFeature.ESCAPE_NON_ASCII).build();
+
+    private JsocJson() {
+    }
+
+    static String text(Object answer) {
+        return MAPPER.writeValueAsString(answer);
+    }
+}
