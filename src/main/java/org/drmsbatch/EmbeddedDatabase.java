@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -158,7 +159,15 @@ public final class EmbeddedDatabase implements Closeable {
         Path lockFile = dataDirectory.resolveSibling(dataDirectory.getFileName() + ".lock");
         try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              FileLock ignored = ch.lock()) { // no other process opens the server while we decide to stop it
+            int keepAlivePid = -1;
             if (keepAlive != null) {
+                try (Statement s = keepAlive.createStatement();
+                     ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+                    rs.next();
+                    keepAlivePid = rs.getInt(1);
+                } catch (SQLException e) {
+                    // the server is gone already
+                }
                 try {
                     keepAlive.close();
                 } catch (SQLException e) {
@@ -167,12 +176,26 @@ public final class EmbeddedDatabase implements Closeable {
                 keepAlive = null;
             }
             int others;
+            // our own keep-alive backend may still be on its way out: it does not count
             try (Connection c = DriverManager.getConnection(url(port, "postgres"), "postgres", "");
-                 Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity"
-                         + " WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()")) {
-                rs.next();
-                others = rs.getInt(1);
+                 PreparedStatement s = c.prepareStatement("SELECT count(*) FROM pg_stat_activity"
+                         + " WHERE backend_type = 'client backend' AND pid <> pg_backend_pid() AND pid <> ?")) {
+                s.setInt(1, keepAlivePid);
+                // a client that just closed its connection may still be listed for a moment: look again briefly
+                long deadline = System.nanoTime() + 500_000_000L;
+                while (true) {
+                    try (ResultSet rs = s.executeQuery()) {
+                        rs.next();
+                        others = rs.getInt(1);
+                    }
+                    if (others == 0 || System.nanoTime() > deadline) {
+                        break;
+                    }
+                    Thread.sleep(50);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                others = 1; // leave the server running rather than stop it under a client
             } catch (SQLException gone) {
                 others = 0; // the server is gone already
             }
