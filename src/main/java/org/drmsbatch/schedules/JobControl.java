@@ -34,6 +34,7 @@ import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.support.ScopeNotActiveException;
+import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -321,15 +322,33 @@ public class JobControl {
             throw new JobRequestException(Reason.CONFLICT, "execution " + executionId
                     + " was left running by a dead process; recover or restart it");
         }
-        try {
-            operator.stop(execution);
-        } catch (JobExecutionNotRunningException e) {
-            throw new JobRequestException(Reason.CONFLICT, "execution " + executionId + " is not running", e);
-        } catch (ScopeNotActiveException e) {
-            // Spring Batch records STOPPING first, then looks for tasklet steps to stop; a job-scoped step (chunk
-            // size from a job parameter) cannot be looked at outside its job's thread. The stop is recorded: a chunk
-            // step sees it at its next chunk boundary.
-            log.debug("stop of execution " + executionId + " recorded; its job-scoped steps stop at a chunk boundary");
+        for (int attempt = 1; ; attempt++) {
+            // the live execution when it runs here (the job updates that object), else the stored one
+            JobExecution target = local.getOrDefault(executionId, execution);
+            try {
+                operator.stop(target);
+                break;
+            } catch (JobExecutionNotRunningException e) {
+                throw new JobRequestException(Reason.CONFLICT, "execution " + executionId + " is not running", e);
+            } catch (ScopeNotActiveException e) {
+                // Spring Batch records STOPPING first, then looks for tasklet steps to stop; a job-scoped step (chunk
+                // size from a job parameter) cannot be looked at outside its job's thread. The stop is recorded: a
+                // chunk step sees it at its next chunk boundary.
+                log.debug("stop of execution " + executionId + " recorded; its job-scoped steps stop at a chunk "
+                        + "boundary");
+                break;
+            } catch (OptimisticLockingFailureException e) {
+                // the job saved the execution meanwhile: read it again and ask again
+                execution = execution(executionId);
+                if (!execution.isRunning()) {
+                    throw new JobRequestException(Reason.CONFLICT, "execution " + executionId
+                            + " ended while it was being stopped (" + execution.getStatus() + ")", e);
+                }
+                if (attempt == 5) {
+                    throw new JobRequestException(Reason.CONFLICT, "execution " + executionId
+                            + " kept changing while it was being stopped; try again", e);
+                }
+            }
         }
         return view(executionId);
     }
