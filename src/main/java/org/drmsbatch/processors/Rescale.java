@@ -19,8 +19,9 @@ import org.drmsbatch.segments.SegmentArray;
  * <li>{@link Integers#SCALE}: the clone's bzero/bscale are chosen so that every value fits. When the source is
  *     stored as integers that fit the output type, its stored integers are kept and only the scaling changes
  *     (bzero' = alpha&middot;bzero + beta, bscale' = alpha&middot;bscale): exact, nothing can overflow. Otherwise
- *     the segment's own bzero/bscale are kept when the new values fit them, else bzero/bscale are fitted to the
- *     range of the new values;</li>
+ *     the segment's own bzero/bscale are kept when the new values fit them (as DRMS stores a physical array:
+ *     rounded to that scaling's step), else bzero/bscale are fitted to the range of the new values (a single
+ *     value is stored exactly as bzero);</li>
  * <li>{@link Integers#KEEP}: the segment's bzero/bscale from the series definition, as DRMS writes a physical
  *     array into an integer segment; values that do not fit become MISSING and are counted;</li>
  * <li>{@link Integers#FLOAT}: the user asked for a floating output segment; an integer one is an error.</li>
@@ -108,11 +109,17 @@ public final class Rescale {
         double[] y = affine(source);
         double bzero = target.bzero();
         double bscale = target.bscale();
-        if (integers == Integers.SCALE && !fits(y, t, bzero, bscale)) {
+        if (integers == Integers.SCALE) {
             double[] range = finiteRange(y);
-            double half = maxStored(t);
-            bzero = range[0] > range[1] ? 0 : (range[0] + range[1]) / 2;
-            bscale = range[0] >= range[1] ? 1 : (range[1] - range[0]) / (2 * half);
+            if (range[0] == range[1]) {
+                // one value (alpha = 0, say): stored exactly as bzero
+                bzero = range[0];
+                bscale = 1;
+            } else if (!fits(y, t, bzero, bscale)) {
+                double half = maxStored(t);
+                bzero = range[0] > range[1] ? 0 : (range[0] + range[1]) / 2;
+                bscale = range[0] > range[1] ? 1 : (range[1] - range[0]) / (2 * half);
+            }
         }
         Conversion c = Scaling.scaleForOutput(SegmentArray.of(DrmsType.DOUBLE, source.dims(), y), t, bzero, bscale);
         return new Result(c.array(), statistics(c.array()), c.outOfRange());
