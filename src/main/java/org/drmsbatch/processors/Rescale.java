@@ -126,43 +126,32 @@ public final class Rescale {
     }
 
     private Result toFloat(SegmentArray source) {
-        int n = source.length();
-        float[] out;
         Stats st = new Stats();
-        long bad = 0;
+        float[] out;
         if (source.type() == DrmsType.FLOAT) {
-            float[] a = source.floats();
-            out = a; // in place
-            for (int i = 0; i < n; i++) {
-                double v = alpha * a[i] + beta;
-                float f = (float) v;
-                if (Float.isInfinite(f) && !Double.isInfinite(v)) {
-                    f = Float.NaN;
-                    bad++;
-                }
-                out[i] = f;
-            }
+            out = source.floats(); // in place
+            st.affine(out, alpha, beta);
         } else {
             double[] p = physical(source);
-            out = new float[n];
-            for (int i = 0; i < n; i++) {
+            out = new float[p.length];
+            for (int i = 0; i < p.length; i++) {
                 double v = alpha * p[i] + beta;
                 float f = (float) v;
                 if (Float.isInfinite(f) && !Double.isInfinite(v)) {
                     f = Float.NaN;
-                    bad++;
+                    st.outOfRange++;
                 }
                 out[i] = f;
             }
+            st.add(out);
         }
-        st.add(out);
-        return new Result(SegmentArray.ofFloats(out, source.dims()), st.result(), bad);
+        return new Result(SegmentArray.ofFloats(out, source.dims()), st.result(), st.outOfRange);
     }
 
     private Result toDouble(SegmentArray source) {
-        double[] y = affine(source);
+        double[] y = physical(source);
         Stats st = new Stats();
-        st.add(y);
+        st.affine(y, alpha, beta);
         return new Result(SegmentArray.ofDoubles(y, source.dims()), st.result(), 0);
     }
 
@@ -233,55 +222,154 @@ public final class Rescale {
         return st.result();
     }
 
-    /** Running min, max, sum, sum of squares of the non-NaN values. */
+    /**
+     * Running min, max, sum, sum of squares of the non-NaN values (and how many are infinite). The loops keep four
+     * independent accumulators so that the additions do not wait on each other.
+     */
     private static final class Stats {
         long n;
+        long outOfRange;
         double min = Double.POSITIVE_INFINITY;
         double max = Double.NEGATIVE_INFINITY;
         double sum;
         double sumSq;
 
-        void add(float[] a) {
+        /**
+         * a[i] = (float) (alpha a[i] + beta), with the statistics of the new values, in one pass. A value beyond
+         * the float range becomes NaN and is counted in {@link #outOfRange}; groups of four with a NaN or an
+         * infinity take a slow path.
+         */
+        void affine(float[] a, double alpha, double beta) {
+            double lo0 = min, lo1 = min, hi0 = max, hi1 = max;
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            double q0 = 0, q1 = 0, q2 = 0, q3 = 0;
             long k = 0;
-            double lo = min;
-            double hi = max;
-            double s = 0;
-            double s2 = 0;
-            for (float f : a) {
-                if (f == f) {
-                    double v = f;
-                    lo = v < lo ? v : lo;
-                    hi = v > hi ? v : hi;
-                    s += v;
-                    s2 += v * v;
+            int len = a.length;
+            int i = 0;
+            for (; i + 3 < len; i += 4) {
+                float f0 = (float) (alpha * a[i] + beta);
+                float f1 = (float) (alpha * a[i + 1] + beta);
+                float f2 = (float) (alpha * a[i + 2] + beta);
+                float f3 = (float) (alpha * a[i + 3] + beta);
+                if (!(Math.abs(f0) < Float.POSITIVE_INFINITY) || !(Math.abs(f1) < Float.POSITIVE_INFINITY)
+                        || !(Math.abs(f2) < Float.POSITIVE_INFINITY) || !(Math.abs(f3) < Float.POSITIVE_INFINITY)) {
+                    slow(a, i, i + 4, alpha, beta);
+                    continue;
+                }
+                a[i] = f0;
+                a[i + 1] = f1;
+                a[i + 2] = f2;
+                a[i + 3] = f3;
+                double v0 = f0, v1 = f1, v2 = f2, v3 = f3;
+                lo0 = v0 < lo0 ? v0 : lo0;
+                lo1 = v1 < lo1 ? v1 : lo1;
+                lo0 = v2 < lo0 ? v2 : lo0;
+                lo1 = v3 < lo1 ? v3 : lo1;
+                hi0 = v0 > hi0 ? v0 : hi0;
+                hi1 = v1 > hi1 ? v1 : hi1;
+                hi0 = v2 > hi0 ? v2 : hi0;
+                hi1 = v3 > hi1 ? v3 : hi1;
+                s0 += v0;
+                s1 += v1;
+                s2 += v2;
+                s3 += v3;
+                q0 += v0 * v0;
+                q1 += v1 * v1;
+                q2 += v2 * v2;
+                q3 += v3 * v3;
+                k += 4;
+            }
+            merge(k, Math.min(lo0, lo1), Math.max(hi0, hi1), (s0 + s1) + (s2 + s3), (q0 + q1) + (q2 + q3));
+            slow(a, i, len, alpha, beta);
+        }
+
+        private void slow(float[] a, int from, int to, double alpha, double beta) {
+            for (int i = from; i < to; i++) {
+                double v = alpha * a[i] + beta;
+                float f = (float) v;
+                if (Float.isInfinite(f) && !Double.isInfinite(v)) {
+                    f = Float.NaN;
+                    outOfRange++;
+                }
+                a[i] = f;
+                addRange(a, i, i + 1);
+            }
+        }
+
+        /** a[i] = alpha a[i] + beta, with the statistics of the new values, in one pass. */
+        void affine(double[] a, double alpha, double beta) {
+            double lo0 = min, lo1 = min, hi0 = max, hi1 = max;
+            double s0 = 0, s1 = 0;
+            double q0 = 0, q1 = 0;
+            long k = 0;
+            int len = a.length;
+            int i = 0;
+            for (; i + 1 < len; i += 2) {
+                double v0 = alpha * a[i] + beta;
+                double v1 = alpha * a[i + 1] + beta;
+                a[i] = v0;
+                a[i + 1] = v1;
+                if (v0 == v0) {
+                    lo0 = v0 < lo0 ? v0 : lo0;
+                    hi0 = v0 > hi0 ? v0 : hi0;
+                    s0 += v0;
+                    q0 += v0 * v0;
+                    k++;
+                }
+                if (v1 == v1) {
+                    lo1 = v1 < lo1 ? v1 : lo1;
+                    hi1 = v1 > hi1 ? v1 : hi1;
+                    s1 += v1;
+                    q1 += v1 * v1;
                     k++;
                 }
             }
-            merge(k, lo, hi, s, s2);
+            merge(k, Math.min(lo0, lo1), Math.max(hi0, hi1), s0 + s1, q0 + q1);
+            for (; i < len; i++) {
+                a[i] = alpha * a[i] + beta;
+                addRange(a, i, i + 1);
+            }
+        }
+
+        private void addRange(float[] a, int from, int to) {
+            for (int i = from; i < to; i++) {
+                float f = a[i];
+                if (f == f) {
+                    double v = f;
+                    min = Math.min(min, v);
+                    max = Math.max(max, v);
+                    sum += v;
+                    sumSq += v * v;
+                    n++;
+                }
+            }
+        }
+
+        private void addRange(double[] a, int from, int to) {
+            for (int i = from; i < to; i++) {
+                double v = a[i];
+                if (v == v) {
+                    min = Math.min(min, v);
+                    max = Math.max(max, v);
+                    sum += v;
+                    sumSq += v * v;
+                    n++;
+                }
+            }
+        }
+
+        void add(float[] a) {
+            addRange(a, 0, a.length);
         }
 
         void add(double[] a) {
-            long k = 0;
-            double lo = min;
-            double hi = max;
-            double s = 0;
-            double s2 = 0;
-            for (double v : a) {
-                if (v == v) {
-                    lo = v < lo ? v : lo;
-                    hi = v > hi ? v : hi;
-                    s += v;
-                    s2 += v * v;
-                    k++;
-                }
-            }
-            merge(k, lo, hi, s, s2);
+            addRange(a, 0, a.length);
         }
 
         private void merge(long k, double lo, double hi, double s, double s2) {
             n += k;
-            min = lo;
-            max = hi;
+            min = Math.min(min, lo);
+            max = Math.max(max, hi);
             sum += s;
             sumSq += s2;
         }
