@@ -26,7 +26,6 @@ import org.drmsbatch.drms.query.RecordSets;
 import org.drmsbatch.processors.Rescale;
 import org.drmsbatch.readers.RecordSetReader;
 import org.drmsbatch.writers.RescaledCloneWriter;
-import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.configuration.annotation.JobScope;
 import org.springframework.batch.core.configuration.annotation.StepScope;
@@ -275,7 +274,8 @@ public class RescaleJobConfiguration {
             return of(text, drms);
         }
 
-        static Parameters of(Map<String, Object> params, Drms drms, boolean fromSpel) {
+        /** From the values of {@code #{jobParameters}}. */
+        static Parameters fromValues(Map<String, Object> params, Drms drms) {
             Map<String, String> text = new LinkedHashMap<>();
             params.forEach((k, v) -> text.put(k, String.valueOf(v)));
             return of(text, drms);
@@ -352,7 +352,7 @@ public class RescaleJobConfiguration {
     Step rescaleSeriesStep(JobRepository repository, PlatformTransactionManager transactionManager, Drms drms,
             @Value("#{jobParameters}") Map<String, Object> jobParameters) {
         Tasklet createOutput = (contribution, chunkContext) -> {
-            Parameters p = Parameters.of(jobParameters, drms, true);
+            Parameters p = Parameters.fromValues(jobParameters, drms);
             if (!p.outExists()) {
                 // in the step's transaction: the series exists once this step has committed
                 drms.createSeries(outputDefinition(p.input(), p.out(), p.segments(), p.integers()), false);
@@ -396,7 +396,7 @@ public class RescaleJobConfiguration {
     RecordSetReader rescaleReader(Drms drms, @Value("#{jobParameters}") Map<String, Object> jobParameters,
             @Value("#{stepExecutionContext['" + FROM + "']}") Long from,
             @Value("#{stepExecutionContext['" + TO + "']}") Long to) {
-        Parameters p = Parameters.of(jobParameters, drms, true);
+        Parameters p = Parameters.fromValues(jobParameters, drms);
         RecordSetReader reader = new RecordSetReader(drms, p.ds(), p.chunkSize(), from == null ? 1 : from,
                 to == null ? Long.MAX_VALUE : to);
         reader.setName(READER);
@@ -407,7 +407,7 @@ public class RescaleJobConfiguration {
     @StepScope
     RescaledCloneWriter rescaleWriter(Drms drms, @Value("#{jobParameters}") Map<String, Object> jobParameters,
             @Value("#{stepExecution.jobExecutionId}") Long jobExecutionId) {
-        Parameters p = Parameters.of(jobParameters, drms, true);
+        Parameters p = Parameters.fromValues(jobParameters, drms);
         return new RescaledCloneWriter(drms, p.out(), p.segments(), p.rescale(), jobExecutionId, p.failAt(),
                 p.delay());
     }
@@ -422,7 +422,7 @@ public class RescaleJobConfiguration {
     Step rescaleStep(JobRepository repository, PlatformTransactionManager transactionManager, Drms drms,
             RecordSetReader rescaleReader, RescaledCloneWriter rescaleWriter,
             @Value("#{jobParameters}") Map<String, Object> jobParameters) {
-        Parameters p = Parameters.of(jobParameters, drms, true);
+        Parameters p = Parameters.fromValues(jobParameters, drms);
         Step worker = new StepBuilder(WORKER_STEP, repository)
                 .<org.drmsbatch.drms.Record, org.drmsbatch.drms.Record>chunk(p.chunkSize())
                 .transactionManager(transactionManager)

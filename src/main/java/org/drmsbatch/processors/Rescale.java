@@ -223,7 +223,7 @@ public final class Rescale {
     }
 
     /**
-     * Running min, max, sum, sum of squares of the non-NaN values (and how many are infinite). The loops keep four
+     * Running min, max, sum, sum of squares of the non-NaN values (and how many became MISSING). The loops keep four
      * independent accumulators so that the additions do not wait on each other.
      */
     private static final class Stats {
