@@ -12,6 +12,7 @@ import java.util.List;
 import org.drmsbatch.TestDatabase;
 import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.DrmsSession;
+import org.drmsbatch.drms.JsdParser;
 import org.drmsbatch.drms.Record;
 import org.drmsbatch.jobs.CollectJobConfiguration;
 import org.drmsbatch.segments.SegmentArray;
@@ -74,6 +75,34 @@ class DemoRescaleTest {
             String out = capture(() -> DemoRescale.run(cmd, "gw.strain", "strain"));
             assertThat(out).contains("COMPLETED: 6 clones made").contains("6 clones in gw.strain_rescaled, 6144 values"
                     + " checked");
+
+            // images: the bundled demo JSD (an integer Rice-compressed segment) and a float Rice-compressed one
+            String bundled;
+            try (var in = DemoCommand.class.getResourceAsStream("demo.images.jsd")) {
+                bundled = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            drms.createSeries(new JsdParser().parse("demo.images.jsd", bundled), false);
+            drms.createSeries(new JsdParser().parse("demo.floats.jsd", bundled
+                    .replaceFirst("(?m)^Seriesname:.*$", "Seriesname: demo.floats")
+                    .replaceFirst("(?m)^Data: image, variable, short,", "Data: image, variable, float,")), false);
+            for (String series : List.of("demo.images", "demo.floats")) {
+                drms.inSession(s -> {
+                    List<Record> rs = s.create(series, 4);
+                    for (int i = 0; i < rs.size(); i++) {
+                        Record r = rs.get(i);
+                        r.set("T_REC", 1e9 + 45 * i);
+                        r.set("CAMERA", 1);
+                        r.write("image", SegmentArray.ofFloats(DemoCommand.disk(i), DemoCommand.SIZE,
+                                DemoCommand.SIZE));
+                    }
+                    s.close(rs, DrmsSession.Action.INSERT);
+                    return null;
+                });
+                int values = 4 * DemoCommand.SIZE * DemoCommand.SIZE;
+                String images = capture(() -> DemoRescale.run(cmd, series, "image"));
+                assertThat(images).contains("COMPLETED: 4 clones made")
+                        .contains("4 clones in " + series + "_rescaled, " + values + " values checked");
+            }
         } finally {
             cmd.close();
         }
