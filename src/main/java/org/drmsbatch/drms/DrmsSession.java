@@ -197,7 +197,23 @@ public final class DrmsSession {
      * (keywords are matched by name; those the target lacks are dropped). SHARE is only allowed within a series.
      */
     public Record cloneInto(Record source, String targetSeries, CloneMode mode) {
+        return cloneInto(source, targetSeries, mode, Set.of());
+    }
+
+    /**
+     * As {@link #cloneInto(Record, String, CloneMode)}, with COPY leaving out the files of the segments named in
+     * {@code notCopied} (case-insensitive): the caller writes those itself, so they are not copied only to be
+     * replaced (rescaling a segment of a clone, say).
+     */
+    public Record cloneInto(Record source, String targetSeries, CloneMode mode, Collection<String> notCopied) {
         checkOpen();
+        Set<String> skip = new HashSet<>();
+        for (String n : notCopied) {
+            skip.add(n.toLowerCase(java.util.Locale.ROOT));
+        }
+        if (mode == CloneMode.SHARE && !skip.isEmpty()) {
+            throw new DrmsException("A clone that shares its source's segments cannot leave some out; use COPY");
+        }
         SeriesDefinition def = definition(targetSeries);
         boolean sameSeries = def.name().equalsIgnoreCase(source.seriesName());
         if (mode == CloneMode.SHARE && !sameSeries) {
@@ -232,7 +248,7 @@ public final class DrmsSession {
         } else if (def.hasStorage()) {
             assignSlot(r);
             for (SegmentDef s : def.segments()) {
-                if (s.isLink()) {
+                if (s.isLink() || skip.contains(s.name().toLowerCase(java.util.Locale.ROOT))) {
                     continue;
                 }
                 Optional<SegmentDef> src = source.layout.def.segment(s.name());

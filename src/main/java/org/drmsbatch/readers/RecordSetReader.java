@@ -60,16 +60,13 @@ public class RecordSetReader extends ItemStreamSupport implements ItemStreamRead
     }
 
     /**
-     * The records of {@code query} whose recnum lies in {@code [from, to]}.
+     * The records of {@code query} whose recnum lies in {@code [from, to]} (none when from &gt; to).
      *
      * @param pageSize records fetched per query (at least 1)
      */
     public RecordSetReader(Drms drms, String query, int pageSize, long from, long to) {
         if (pageSize < 1) {
             throw new IllegalArgumentException("page size must be at least 1, not " + pageSize);
-        }
-        if (from > to) {
-            throw new IllegalArgumentException("empty recnum range [" + from + ", " + to + "]");
         }
         this.recordSets = new RecordSets(drms);
         this.queryText = query;

@@ -90,6 +90,10 @@ public final class FitsFormat implements SegmentFormat {
         }
         NomTamThreads.sizeToMachine(); // before nom-tam makes its own pool (checksums use it too)
         try {
+            if (!comp.compressed() && a.naxis() > 0) {
+                writePlain(file, a);
+                return;
+            }
             ImageHDU image = imageHdu(a);
             Header ih = image.getHeader();
             for (HeaderCard c : cards) {
@@ -204,6 +208,63 @@ public final class FitsFormat implements SegmentFormat {
             t[i] = i < given.length ? Math.min(given[i], d) : (given.length == 0 && i > 0 ? 1 : d);
         }
         return t;
+    }
+
+    /**
+     * An uncompressed image as the primary HDU, written straight from the flat array: the header by nom-tam-fits
+     * (the cards its image HDU has: SIMPLE, BITPIX, NAXIS, NAXISn, EXTEND, then the scaling and BLANK), the data
+     * through a file channel in large big-endian blocks ({@link RawCodec}), padded to the FITS block. Twice as fast
+     * as nom-tam's writer for large images, which first copies the array into an n-dimensional one.
+     */
+    private static void writePlain(Path file, SegmentArray a) throws IOException, FitsException {
+        DrmsType type = a.type();
+        Object data = a.data();
+        double bzero = a.bzero();
+        double bscale = a.bscale();
+        if (type == DrmsType.CHAR) {
+            byte[] src = a.bytes();
+            byte[] u = new byte[src.length];
+            for (int i = 0; i < src.length; i++) {
+                u[i] = (byte) (src[i] ^ 0x80);
+            }
+            data = u;
+            bzero = bzero - 128 * bscale;
+        }
+        int[] dims = a.dims();
+        Header h = new Header();
+        h.addValue(Standard.SIMPLE, true);
+        h.addValue(Standard.BITPIX, type.bitpix());
+        h.addValue(Standard.NAXIS, dims.length);
+        for (int i = 0; i < dims.length; i++) {
+            h.addValue(Standard.NAXISn.n(i + 1), dims[i]);
+        }
+        h.addValue(Standard.EXTEND, true);
+        if (type.isInteger()) {
+            if (bscale != 1) {
+                h.addValue(Standard.BSCALE, bscale);
+            }
+            if (bzero != 0) {
+                h.addValue(Standard.BZERO, bzero);
+            }
+            h.addValue(Standard.BLANK, type == DrmsType.CHAR ? 0L : ((Number) type.missing()).longValue());
+        }
+        java.io.ByteArrayOutputStream header = new java.io.ByteArrayOutputStream();
+        try (nom.tam.util.FitsOutputStream out = new nom.tam.util.FitsOutputStream(header)) {
+            h.write(out);
+        }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+            ByteBuffer hb = ByteBuffer.wrap(header.toByteArray());
+            while (hb.hasRemaining()) {
+                ch.write(hb);
+            }
+            RawCodec.write(ch, type, data, ByteOrder.BIG_ENDIAN);
+            long bytes = (long) a.length() * SegmentArray.elementSize(type);
+            ByteBuffer pad = ByteBuffer.allocate((int) ((2880 - bytes % 2880) % 2880));
+            while (pad.hasRemaining()) {
+                ch.write(pad);
+            }
+        }
     }
 
     /** The plain image HDU of an array: data in FITS form (char shifted), header with scaling and BLANK. */

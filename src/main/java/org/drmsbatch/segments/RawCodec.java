@@ -9,7 +9,10 @@ import java.nio.channels.WritableByteChannel;
 
 import org.drmsbatch.drms.DrmsType;
 
-/** Moves flat primitive arrays to and from byte channels in large NIO chunks, in a given byte order. */
+/**
+ * Moves flat primitive arrays to and from byte channels in large NIO chunks, in a given byte order. The chunk
+ * buffer is direct: a file channel copies a heap buffer through a temporary direct one first.
+ */
 final class RawCodec {
 
     private static final int CHUNK = 1 << 20;
@@ -22,7 +25,7 @@ final class RawCodec {
         int size = SegmentArray.elementSize(type);
         int n = java.lang.reflect.Array.getLength(data);
         int per = CHUNK / size;
-        ByteBuffer buf = ByteBuffer.allocate(Math.min(CHUNK, Math.max(n, 1) * size)).order(order);
+        ByteBuffer buf = ByteBuffer.allocateDirect(Math.min(CHUNK, Math.max(n, 1) * size)).order(order);
         for (int off = 0; off < n; off += per) {
             int len = Math.min(per, n - off);
             buf.clear();
@@ -47,7 +50,7 @@ final class RawCodec {
         int size = SegmentArray.elementSize(type);
         int n = java.lang.reflect.Array.getLength(data);
         int per = CHUNK / size;
-        ByteBuffer buf = ByteBuffer.allocate(Math.min(CHUNK, Math.max(n, 1) * size)).order(order);
+        ByteBuffer buf = ByteBuffer.allocateDirect(Math.min(CHUNK, Math.max(n, 1) * size)).order(order);
         for (int off = 0; off < n; off += per) {
             int len = Math.min(per, n - off);
             buf.clear().limit(len * size);
