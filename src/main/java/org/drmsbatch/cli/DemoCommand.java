@@ -41,7 +41,8 @@ import tools.jackson.databind.json.JsonMapper;
                 "Starts the HTTP server on a free loopback port, streams synthetic gravitational-wave strain (a chirp",
                 "in noise, 4096 Hz, detectors H1 and L1) into the data buffer over HTTP, freezes it (POST /train),",
                 "collects it into the series gw.strain (the collect job, through the job API), snapshots the buffer",
-                "(POST /cleanbuf) and shows the series; then writes and reads back a small image series."})
+                "(POST /cleanbuf) and shows the series; rescales it (the rescale job); then writes and reads back a",
+                "small image series and exports it as FITS files (the export job)."})
 class DemoCommand implements Callable<Integer> {
 
     static final String SERIES = "demo.images";
@@ -128,7 +129,13 @@ class DemoCommand implements Callable<Integer> {
         }
         System.out.println("   " + checked + " strain segments read back equal the samples streamed");
         System.out.println();
-        images(step, d);
+        System.out.print(step++ + ". ");
+        DemoRescale.run(drms, STRAIN, "strain");
+        System.out.println();
+        images(step++, d);
+        System.out.println();
+        System.out.print(step++ + ". ");
+        DemoExport.run(drms, SERIES + "[]{image}");
         System.out.println();
         System.out.println("Try: ./drms show-info ds='" + STRAIN + "[L1][" + window + "]' key=T_START,DATARMS -p");
         System.out.println("     ./drms jobs");

@@ -288,6 +288,10 @@ class DrmsCommandTest {
                 .map(l -> l.replaceAll(".*snapshot (\\S+) .*", "$1")).toList();
         assertThat(cleaned).hasSize(2).allSatisfy(n ->
                 assertThat(snapshots.resolve(n).resolve("manifest.json")).isRegularFile());
+        // then rescaled (the rescale job) and the images exported as FITS (the export job), both checked
+        assertThat(demo.out()).containsPattern("execution \\d+ COMPLETED: 32 clones made")
+                .contains("32 clones in gw.strain_rescaled, 32768 values checked")
+                .contains("8 files read back: checksums verified");
         Run strain = run("show-info", "ds=gw.strain[][]", "-c");
         assertThat(strain.out().trim()).isEqualTo("32");
     }
