@@ -65,7 +65,7 @@ class DrmsClient:
 
     def buffer_ready(self, threshold):
         """Whether the buffer holds at least `threshold` bytes (what the Trainpipe sensor waits for)."""
-        return self.stats().get("buff_size", 0) >= threshold
+        return buffer_reached(self.stats(), threshold)
 
     # ---- jobs ----
 
@@ -94,6 +94,14 @@ class DrmsClient:
     def run_job(self, name, parameters=None, poll=2.0, timeout=3600.0):
         """Starts a job and waits for it: the execution when COMPLETED, JobFailed otherwise."""
         return self.wait_for(self.start_job(name, parameters), poll=poll, timeout=timeout)
+
+
+def buffer_reached(stats, threshold):
+    """The Trainpipe sensor's response check on the JSON of GET /stats: at least `threshold` bytes buffered."""
+    size = stats.get("buff_size") if isinstance(stats, dict) else None
+    if not isinstance(size, (int, float)):
+        raise ValueError("GET /stats answered without a numeric buff_size: %r" % (stats,))
+    return size >= threshold
 
 
 def branch_on_train(state, waiting_task="next_sensor", ready_task="next_metrics"):

@@ -1,7 +1,7 @@
 """Trainpipe: the glitchflow training-data pipeline on drms-batch (Airflow 2.x and 3.x).
 
-POST /train; if the buffer is not full yet (WAITING), wait on /stats until it holds MAXBUFSZ bytes and freeze
-it; then run the `collect` job (buffered chunks -> records of the strain series) and the `snapshot` job
+POST /train; if the buffer is not full yet (WAITING), an HttpSensor waits on GET /stats (Airflow connection
+DRMS_CONN_ID, default "drms") until it holds MAXBUFSZ bytes, and the buffer is frozen; then run the `collect` job (buffered chunks -> records of the strain series) and the `snapshot` job
 (buffer -> snapshots/<time>) through the job API, each waited for and failing the task when the job fails.
 The logic lives in drms_client (tested against a running server); this file only wires it into Airflow.
 """
@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from drms_client import DrmsClient, branch_on_train  # noqa: E402
+from drms_client import DrmsClient, branch_on_train, buffer_reached  # noqa: E402
 
 try:  # Airflow 3
     from airflow.sdk import DAG
@@ -24,9 +24,14 @@ except ImportError:  # Airflow 2
     from airflow.operators.empty import EmptyOperator
     from airflow.operators.python import BranchPythonOperator, PythonOperator
     from airflow.sensors.python import PythonSensor
+try:  # the HTTP provider (apache-airflow-providers-http), the same import in Airflow 2 and 3
+    from airflow.providers.http.sensors.http import HttpSensor
+except ImportError:
+    HttpSensor = None
 
 MAXBUFSZ = int(os.environ.get("DRMS_MAXBUFSZ", "2000"))
 DRMS_URL = os.environ.get("DRMS_URL", "http://localhost:8080")
+DRMS_CONN_ID = os.environ.get("DRMS_CONN_ID", "drms")
 
 
 def _client():
@@ -69,8 +74,13 @@ with DAG(
     start = EmptyOperator(task_id="start_training")
     send = PythonOperator(task_id="send_frz_sign", python_callable=send_frz_sign)
     check = BranchPythonOperator(task_id="check_frz_sign", python_callable=check_frz_sign)
-    sensor = PythonSensor(task_id="next_sensor", python_callable=buffer_full, poke_interval=10, timeout=3600,
-                          mode="reschedule")
+    if HttpSensor is not None:
+        sensor = HttpSensor(task_id="next_sensor", http_conn_id=DRMS_CONN_ID, endpoint="stats", method="GET",
+                            response_check=lambda response: buffer_reached(response.json(), MAXBUFSZ),
+                            poke_interval=10, timeout=3600, mode="reschedule")
+    else:  # without the HTTP provider: the same check through drms_client
+        sensor = PythonSensor(task_id="next_sensor", python_callable=buffer_full, poke_interval=10, timeout=3600,
+                              mode="reschedule")
     freeze_ds = PythonOperator(task_id="freeze_ds", python_callable=freeze)
     metrics = EmptyOperator(task_id="next_metrics")
     join = EmptyOperator(task_id="join_brc", trigger_rule="none_failed_min_one_success")

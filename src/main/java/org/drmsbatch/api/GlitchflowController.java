@@ -2,18 +2,24 @@ package org.drmsbatch.api;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.servlet.http.HttpServletRequest;
 import org.drmsbatch.buffer.BufferFrozenException;
 import org.drmsbatch.buffer.BufferStats;
 import org.drmsbatch.buffer.BufferStatus;
 import org.drmsbatch.buffer.DataBuffer;
-import org.drmsbatch.buffer.Snapshot;
 import org.drmsbatch.buffer.StoredChunk;
 import org.drmsbatch.buffer.TrainDecision;
+import org.drmsbatch.jobs.SnapshotJobConfiguration;
+import org.drmsbatch.schedules.JobControl;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.JobExecution;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -37,10 +43,16 @@ public class GlitchflowController {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final int MAX_SMALL_BODY = 64 * 1024;
 
-    private final DataBuffer buffer;
+    /** How long {@code /cleanbuf} waits for its snapshot job. */
+    private static final Duration CLEANBUF_WAIT = Duration.ofMinutes(10);
+    private static final AtomicLong CLEANBUF_RUNS = new AtomicLong();
 
-    public GlitchflowController(DataBuffer buffer) {
+    private final DataBuffer buffer;
+    private final JobControl jobs;
+
+    public GlitchflowController(DataBuffer buffer, JobControl jobs) {
         this.buffer = buffer;
+        this.jobs = jobs;
     }
 
     /** {@code {"n_itm": files, "buff_size": bytes}} */
@@ -109,21 +121,30 @@ public class GlitchflowController {
     }
 
     /**
-     * {@code {"msg": …}} (ignored) → snapshot and reopen: {@code {"resp":"CLEANED","body":"<the Go buffer's
-     * answer>","snapshot":"<name>"}}, or {@code {"resp":"FS ERR","body":…}} when the file system failed.
+     * {@code {"msg": …}} (ignored) → runs the {@code snapshot} job (freeze, move the buffered files into a snapshot
+     * with a manifest, reopen) and waits for it: {@code {"resp":"CLEANED","body":"<the Go buffer's answer>",
+     * "snapshot":"<name>","execution":<id>}}, or {@code {"resp":"FS ERR","body":…,"execution":<id>}} when the job
+     * failed (it can be restarted through the job API and finishes the snapshot).
      */
     @PostMapping(path = "/cleanbuf", produces = MediaType.APPLICATION_JSON_VALUE)
-    public Map<String, Object> cleanbuf(@RequestBody(required = false) byte[] ignored) {
+    public Map<String, Object> cleanbuf(@RequestBody(required = false) byte[] ignored) throws InterruptedException {
         Map<String, Object> m = new LinkedHashMap<>();
-        try {
-            Snapshot s = buffer.snapshot("cleanbuf", "cleanbuf");
+        JobExecution launched = jobs.launch(SnapshotJobConfiguration.JOB,
+                Map.of("run", "cleanbuf-" + Instant.now() + "-" + CLEANBUF_RUNS.incrementAndGet(),
+                        "user", "cleanbuf"));
+        JobExecution ended = jobs.await(launched, CLEANBUF_WAIT);
+        if (ended != null && ended.getStatus() == BatchStatus.COMPLETED) {
             m.put("resp", "CLEANED");
             m.put("body", "{\"code\":\"STAT_UPD\",\"body\":\"Buffer cleaned\"}");
-            m.put("snapshot", s.name());
-        } catch (IOException | RuntimeException e) {
+            m.put("snapshot", ended.getStepExecutions().iterator().next().getExecutionContext()
+                    .getString(SnapshotJobConfiguration.SNAPSHOT_NAME));
+        } else {
             m.put("resp", "FS ERR");
-            m.put("body", "Broken FS: " + e.getMessage());
+            m.put("body", ended == null ? "the snapshot job is still running after " + CLEANBUF_WAIT
+                    : "Broken FS: " + ended.getAllFailureExceptions().stream().map(Throwable::getMessage)
+                            .findFirst().orElse(ended.getExitStatus().getExitDescription()));
         }
+        m.put("execution", launched.getId());
         return m;
     }
 

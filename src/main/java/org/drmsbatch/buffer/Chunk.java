@@ -1,7 +1,12 @@
 package org.drmsbatch.buffer;
 
-import java.nio.charset.StandardCharsets;
+import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
+
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.ObjectWriteContext;
+import tools.jackson.core.StreamWriteFeature;
+import tools.jackson.core.json.JsonFactory;
 
 /**
  * One chunk of strain: samples {@code h} taken every {@code dt} seconds from {@code t0}; on disk and on the wire
@@ -9,6 +14,14 @@ import java.util.Arrays;
  * positive.
  */
 public record Chunk(double[] h, double t0, double dt) {
+
+    /**
+     * Writes doubles with Jackson's Schubfach writer: the format of {@link Double#toString(double)} with the shortest
+     * digits that read back to the same double (as Java 19+ prints them), about five times faster than Java 17's
+     * {@code Double.toString}, which was most of the cost of storing a large chunk.
+     */
+    private static final JsonFactory JSON = JsonFactory.builder().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
+            .build();
 
     public Chunk {
         if (h == null || h.length == 0) {
@@ -34,16 +47,19 @@ public record Chunk(double[] h, double t0, double dt) {
 
     /** The canonical JSON of this chunk, {@code {"h":[…],"t":[t0,dt]}}: what the buffer stores. */
     public byte[] toJson() {
-        StringBuilder b = new StringBuilder(16 + h.length * 24);
-        b.append("{\"h\":[");
-        for (int i = 0; i < h.length; i++) {
-            if (i > 0) {
-                b.append(',');
-            }
-            b.append(h[i]);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(32 + h.length * 24);
+        try (JsonGenerator g = JSON.createGenerator(ObjectWriteContext.empty(), out)) {
+            g.writeStartObject();
+            g.writeName("h");
+            g.writeArray(h, 0, h.length);
+            g.writeName("t");
+            g.writeStartArray();
+            g.writeNumber(t0);
+            g.writeNumber(dt);
+            g.writeEndArray();
+            g.writeEndObject();
         }
-        b.append("],\"t\":[").append(t0).append(',').append(dt).append("]}");
-        return b.toString().getBytes(StandardCharsets.US_ASCII);
+        return out.toByteArray();
     }
 
     @Override

@@ -22,6 +22,23 @@ final class ChunkParser {
     }
 
     static Chunk parse(byte[] json) {
+        Members m = members(json, true);
+        return new Chunk(m.h(), m.t()[0], m.t()[1]);
+    }
+
+    /**
+     * Only t0 of a chunk body, with t checked as {@link #parse} checks it; the samples are skipped unconverted (about
+     * a third of the work of a full parse on a 16 384-sample chunk). A bad sample goes unnoticed here.
+     */
+    static double t0(byte[] json) {
+        return members(json, false).t()[0];
+    }
+
+    /** h (null when not {@code samples}) and t of a body. */
+    private record Members(double[] h, double[] t) {
+    }
+
+    private static Members members(byte[] json, boolean samples) {
         if (json == null || json.length == 0) {
             throw new InvalidChunkException("the body is empty; expected a JSON object {\"h\": [...], \"t\": [t0, dt]}",
                     "", 0, 0);
@@ -32,6 +49,7 @@ final class ChunkParser {
                 throw invalid(p, "expected a JSON object {\"h\": [...], \"t\": [t0, dt]}, found " + describe(tok), "");
             }
             double[] h = null;
+            boolean seenH = false;
             double[] t = null;
             while ((tok = p.nextToken()) == JsonToken.PROPERTY_NAME) {
                 String name = p.currentName();
@@ -39,12 +57,17 @@ final class ChunkParser {
                 p.nextToken();
                 switch (name) {
                     case "h" -> {
-                        if (h != null) {
+                        if (seenH) {
                             throw invalid(at, "duplicate member h", "/h");
                         }
-                        h = numbers(p, "/h");
-                        if (h.length == 0) {
-                            throw invalid(p, "h is empty; it must hold at least one sample", "/h");
+                        seenH = true;
+                        if (samples) {
+                            h = numbers(p, "/h");
+                            if (h.length == 0) {
+                                throw invalid(p, "h is empty; it must hold at least one sample", "/h");
+                            }
+                        } else {
+                            p.skipChildren();
                         }
                     }
                     case "t" -> {
@@ -66,7 +89,7 @@ final class ChunkParser {
             if (tok != JsonToken.END_OBJECT) {
                 throw invalid(p, "malformed JSON object", "");
             }
-            if (h == null) {
+            if (!seenH) {
                 throw invalid(p, "missing member h (the samples)", "/h");
             }
             if (t == null) {
@@ -76,7 +99,7 @@ final class ChunkParser {
             if (trailing != null) {
                 throw invalid(p, "unexpected content after the JSON object: " + describe(trailing), "");
             }
-            return new Chunk(h, t[0], t[1]);
+            return new Members(h, t);
         } catch (InvalidChunkException e) {
             throw e;
         } catch (JacksonException e) {

@@ -67,6 +67,7 @@ public final class DataBuffer implements AutoCloseable {
     static final String STATE = "state.json";
     static final String LOG = "log.jsonl";
     static final String MANIFEST = "manifest.json";
+    static final String REJECTED = "rejected";
     static final String IN_PROGRESS = ".inprogress-";
     private static final String TMP = ".tmp-";
     private static final Pattern CHUNK_NAME = Pattern.compile("gwb(\\d{1,19})\\.json");
@@ -118,7 +119,8 @@ public final class DataBuffer implements AutoCloseable {
      *
      * @param maxSize       the byte count at which {@link #train} freezes the buffer ({@code drms.buffer.max-size})
      * @param maxChunkBytes the largest chunk body accepted ({@code drms.buffer.max-chunk-bytes})
-     * @throws IllegalStateException when another process (or another instance in this one) has it open
+     * @throws BufferInUseException when another process has it open
+     * @throws IllegalStateException when another instance in this process has it open
      */
     public static DataBuffer open(Path directory, long maxSize, long maxChunkBytes) throws IOException {
         if (maxSize < 0 || maxChunkBytes <= 0) {
@@ -138,7 +140,22 @@ public final class DataBuffer implements AutoCloseable {
         }
         if (lock == null) {
             lockChannel.close();
-            throw new IllegalStateException("the data buffer " + dir + " is in use by another process");
+            String owner = "";
+            try {
+                owner = Files.readString(dir.resolve(".lock"), StandardCharsets.UTF_8).trim();
+            } catch (IOException e) {
+                // unknown owner
+            }
+            throw new BufferInUseException("the data buffer " + dir + " is in use by another process"
+                    + (owner.isEmpty() ? "" : " (" + owner + ")") + "; one process owns a buffer: run the jobs "
+                    + "that use it in that process (e.g. POST /api/jobs/collect to its drms serve) or stop it first");
+        }
+        try { // say who owns it, for the message above
+            lockChannel.truncate(0);
+            lockChannel.write(ByteBuffer.wrap(("pid " + ProcessHandle.current().pid() + " on " + hostName() + "\n")
+                    .getBytes(StandardCharsets.UTF_8)), 0);
+        } catch (IOException e) {
+            // only the message would lack the owner
         }
         try {
             DataBuffer b = new DataBuffer(dir, maxSize, maxChunkBytes, lockChannel, lock);
@@ -236,6 +253,65 @@ public final class DataBuffer implements AutoCloseable {
         }
     }
 
+    /** Where {@link #reject} puts chunk files that cannot be read, each with a {@code <name>.reason} file. */
+    public Path rejectedDirectory() {
+        return directory.resolve(REJECTED);
+    }
+
+    /**
+     * Takes a chunk file that cannot be read out of the buffer: moves it to {@code rejected/} next to a
+     * {@code <name>.reason} file saying why, counts the buffer again (so the counters are right whether or not the
+     * file came through {@link #store}) and logs it. Waits for a snapshot under way
+     * (which would otherwise list a file it can no longer move). A name no longer in the buffer changes nothing.
+     *
+     * @return the file's new place, or null when it was not in the buffer
+     */
+    public Path reject(String name, String reason) throws IOException {
+        if (!CHUNK_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("not a chunk file name: " + name);
+        }
+        adminLock.lock();
+        try {
+            checkOpen();
+            Path source = data.resolve(name);
+            if (!Files.exists(source)) {
+                return null;
+            }
+            Path dir = rejectedDirectory();
+            Files.createDirectories(dir);
+            writeAtomically(dir.resolve(name + ".reason"), (Instant.now() + " " + name + ": " + reason + "\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            long bytes = Files.size(source);
+            Path target = dir.resolve(name);
+            storeLock.writeLock().lock();
+            try {
+                Files.move(source, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                // counted again rather than decremented: a file that cannot be read may not have come through store
+                stats.set(count(data));
+            } finally {
+                storeLock.writeLock().unlock();
+            }
+            forceDirectory(data);
+            forceDirectory(dir);
+            Map<String, Object> line = logLine("reject", "Rejected file");
+            line.put("name", name);
+            line.put("size", bytes);
+            line.put("reason", reason);
+            appendLog(line);
+            return target;
+        } finally {
+            adminLock.unlock();
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "this host";
+        }
+    }
+
     /** Nanoseconds since the epoch, strictly increasing in this buffer (and past every name already in data/). */
     private long nextNanos() {
         Instant now = Instant.now();
@@ -276,6 +352,17 @@ public final class DataBuffer implements AutoCloseable {
             throw new IllegalArgumentException("not a chunk file name: " + name);
         }
         return Chunk.parse(Files.readAllBytes(data.resolve(name)));
+    }
+
+    /**
+     * The t0 of one buffered chunk by file name, read without converting its samples (to put files in time order
+     * cheaply); a file whose t0 reads may still fail {@link #read} on a bad sample.
+     */
+    public double t0(String name) throws IOException {
+        if (!CHUNK_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("not a chunk file name: " + name);
+        }
+        return ChunkParser.t0(Files.readAllBytes(data.resolve(name)));
     }
 
     /** The log lines, oldest first, each a JSON object. */
@@ -369,8 +456,19 @@ public final class DataBuffer implements AutoCloseable {
      * before any file moves and the directory gets its final name only when complete, so after a crash there is
      * the whole buffer or the whole snapshot, and {@link #open} (or calling this again, which opens nothing new
      * while one is recorded under way) finishes it.
+     *
      */
     public Snapshot snapshot(String user, String token) throws IOException {
+        return snapshot(user, token, null);
+    }
+
+    /**
+     * As {@link #snapshot(String, String)}, once per request: when a snapshot was already taken for this (non-null)
+     * request id, recorded in its manifest, it is returned and nothing new is taken. So a job that was killed while
+     * its snapshot was under way, and is restarted with the same request id, gets the snapshot it started (finished
+     * by {@link #open}) rather than an empty new one.
+     */
+    public Snapshot snapshot(String user, String token, String request) throws IOException {
         adminLock.lock();
         try {
             checkOpen();
@@ -385,6 +483,13 @@ public final class DataBuffer implements AutoCloseable {
                     undoSnapshot(work);
                 }
                 status = status.withSnapshot(null);
+            }
+            if (request != null) {
+                for (Snapshot taken : snapshots()) {
+                    if (request.equals(taken.request())) {
+                        return taken;
+                    }
+                }
             }
             String name;
             storeLock.writeLock().lock();
@@ -408,7 +513,7 @@ public final class DataBuffer implements AutoCloseable {
             for (Path f : chunkFiles(data)) {
                 entries.add(new Snapshot.Entry(f.getFileName().toString(), Files.size(f), sha256(f)));
             }
-            writeAtomically(work.resolve(MANIFEST), manifestJson(name, entries));
+            writeAtomically(work.resolve(MANIFEST), manifestJson(name, entries, user, token, request));
             forceDirectory(snapshots);
             steps.accept("manifest");
             return finishSnapshot(name);
@@ -441,7 +546,8 @@ public final class DataBuffer implements AutoCloseable {
             throw new IOException("snapshot " + name + " is recorded as under way but neither " + work + " nor "
                     + done + " exists");
         }
-        List<Snapshot.Entry> entries = readManifest(done.resolve(MANIFEST));
+        Snapshot snapshot = readSnapshot(done);
+        List<Snapshot.Entry> entries = snapshot.files();
         storeLock.writeLock().lock();
         try {
             BufferStats remaining = count(data);
@@ -459,7 +565,7 @@ public final class DataBuffer implements AutoCloseable {
         } finally {
             storeLock.writeLock().unlock();
         }
-        return new Snapshot(name, done, entries);
+        return snapshot;
     }
 
     /** The snapshots taken, oldest first. */
@@ -469,7 +575,7 @@ public final class DataBuffer implements AutoCloseable {
             for (Path p : ds) {
                 String n = p.getFileName().toString();
                 if (!n.startsWith(".") && Files.isRegularFile(p.resolve(MANIFEST))) {
-                    out.add(new Snapshot(n, p, readManifest(p.resolve(MANIFEST))));
+                    out.add(readSnapshot(p));
                 }
             }
         }
@@ -497,9 +603,13 @@ public final class DataBuffer implements AutoCloseable {
         return name;
     }
 
-    private static byte[] manifestJson(String name, List<Snapshot.Entry> entries) {
+    private static byte[] manifestJson(String name, List<Snapshot.Entry> entries, String user, String token,
+                                       String request) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", name);
+        m.put("user", user);
+        m.put("token", token);
+        m.put("request", request);
         m.put("created", Instant.now().toString());
         m.put("n_itm", entries.size());
         m.put("buff_size", entries.stream().mapToLong(Snapshot.Entry::bytes).sum());
@@ -515,8 +625,19 @@ public final class DataBuffer implements AutoCloseable {
         return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(m);
     }
 
+    private static Snapshot readSnapshot(Path directory) throws IOException {
+        JsonNode m = JSON.readTree(Files.readAllBytes(directory.resolve(MANIFEST)));
+        return new Snapshot(directory.getFileName().toString(), directory, entries(m),
+                m.hasNonNull("user") ? m.get("user").asString() : null,
+                m.hasNonNull("token") ? m.get("token").asString() : null,
+                m.hasNonNull("request") ? m.get("request").asString() : null);
+    }
+
     private static List<Snapshot.Entry> readManifest(Path manifest) throws IOException {
-        JsonNode m = JSON.readTree(Files.readAllBytes(manifest));
+        return entries(JSON.readTree(Files.readAllBytes(manifest)));
+    }
+
+    private static List<Snapshot.Entry> entries(JsonNode m) {
         List<Snapshot.Entry> out = new ArrayList<>();
         for (JsonNode f : m.get("files")) {
             out.add(new Snapshot.Entry(f.get("name").asString(), f.get("bytes").asLong(), f.get("sha256").asString()));

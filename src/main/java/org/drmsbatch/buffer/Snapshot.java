@@ -11,8 +11,12 @@ import java.util.List;
  *                  again in the same second
  * @param directory where it is
  * @param files     the manifest: each file with its size and SHA-256
+ * @param user      who asked for it
+ * @param token     their token
+ * @param request   the request id it was taken for, or null ({@link DataBuffer#snapshot(String, String, String)}:
+ *                  one snapshot per request)
  */
-public record Snapshot(String name, Path directory, List<Entry> files) {
+public record Snapshot(String name, Path directory, List<Entry> files, String user, String token, String request) {
 
     public Snapshot {
         files = List.copyOf(files);

@@ -137,7 +137,8 @@ public class DrmsCommand implements Callable<Integer> {
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (c instanceof UserError || c instanceof org.drmsbatch.schedules.JobRequestException
                     || c instanceof org.drmsbatch.drms.JsdException
-                    || c instanceof org.drmsbatch.drms.time.TimeFormatException) {
+                    || c instanceof org.drmsbatch.drms.time.TimeFormatException
+                    || c instanceof org.drmsbatch.buffer.BufferInUseException) {
                 return c;
             }
             if (c instanceof org.drmsbatch.drms.DrmsException) {

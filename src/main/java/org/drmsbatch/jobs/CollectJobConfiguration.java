@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.regex.Matcher;
 
 import org.drmsbatch.buffer.DataBuffer;
@@ -11,6 +12,7 @@ import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.DrmsException;
 import org.drmsbatch.drms.JsdParser;
 import org.drmsbatch.drms.SeriesDefinition;
+import org.drmsbatch.drms.time.DrmsTime;
 import org.drmsbatch.processors.StrainProcessor;
 import org.drmsbatch.processors.StrainRecord;
 import org.drmsbatch.readers.BufferChunkReader;
@@ -20,7 +22,9 @@ import org.drmsbatch.writers.StrainRecordWriter;
 import org.springframework.batch.core.configuration.annotation.JobScope;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
-import org.springframework.batch.core.job.parameters.DefaultJobParametersValidator;
+import org.springframework.batch.core.job.parameters.CompositeJobParametersValidator;
+import org.springframework.batch.core.job.parameters.InvalidJobParametersException;
+import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
@@ -43,7 +47,9 @@ import org.springframework.transaction.PlatformTransactionManager;
  * record.
  *
  * <p>Parameters: {@code run} (required, identifying), {@code detector} (default H1), {@code series} (default
- * gw.strain), {@code chunkSize} (records per commit, default 100), {@code failAt} (for tests: the item of this
+ * gw.strain), {@code epoch} (the DRMS time chunks' t0 counts from, default the GPS epoch
+ * {@value #GPS_EPOCH}: t0 in GPS seconds; for glitchflow's relative t0 give the event's time),
+ * {@code chunkSize} (records per commit, default 100), {@code failAt} (for tests: the item of this
  * execution whose processing fails; pass it non-identifying, {@code failAt=5,java.lang.Long,false}), {@code delay}
  * (for tests: milliseconds per item, non-identifying).
  */
@@ -54,6 +60,8 @@ public class CollectJobConfiguration {
     public static final String STEP = "collectStep";
     public static final String DEFAULT_SERIES = "gw.strain";
     public static final String JSD = "gw.strain.jsd";
+    /** The default epoch: chunks' t0 is GPS seconds. */
+    public static final String GPS_EPOCH = "1980.01.06_00:00:00_GPS";
 
     /** The bundled series definition, named {@code series}. */
     public static SeriesDefinition definition(String series) {
@@ -99,17 +107,15 @@ public class CollectJobConfiguration {
             ObjectProvider<DataBuffer> buffer,
             @Value("#{jobParameters['detector'] ?: 'H1'}") String detector,
             @Value("#{jobParameters['series'] ?: 'gw.strain'}") String series,
+            @Value("#{jobParameters['epoch'] ?: '" + GPS_EPOCH + "'}") String epoch,
             @Value("#{jobParameters['chunkSize'] ?: '100'}") String chunkSize,
             @Value("#{jobParameters['failAt'] ?: '0'}") String failAt,
             @Value("#{jobParameters['delay'] ?: '0'}") String delay) {
         int size = Integer.parseInt(chunkSize.trim());
-        if (size < 1) {
-            throw new IllegalArgumentException("chunkSize must be at least 1, not " + size);
-        }
         return new StepBuilder(STEP, repository).<BufferedChunk, StrainRecord>chunk(size)
                 .transactionManager(transactionManager)
                 .reader(new BufferChunkReader(buffer.getObject()))
-                .processor(new StrainProcessor(detector, Long.parseLong(failAt.trim()),
+                .processor(new StrainProcessor(detector, DrmsTime.parse(epoch), Long.parseLong(failAt.trim()),
                         Long.parseLong(delay.trim())))
                 .writer(new StrainRecordWriter(drms, series))
                 .faultTolerant()
@@ -123,11 +129,39 @@ public class CollectJobConfiguration {
                 .build();
     }
 
+    /** Refuses bad values before the job starts, saying which and why. */
+    static void validateValues(JobParameters params) throws InvalidJobParametersException {
+        if (params == null) {
+            return;
+        }
+        String epoch = params.getString("epoch");
+        if (epoch != null) {
+            try {
+                DrmsTime.parse(epoch);
+            } catch (RuntimeException e) {
+                throw new InvalidJobParametersException("epoch '" + epoch + "' is not a DRMS time: " + e.getMessage());
+            }
+        }
+        String chunkSize = params.getString("chunkSize");
+        if (chunkSize != null) {
+            int size;
+            try {
+                size = Integer.parseInt(chunkSize.trim());
+            } catch (NumberFormatException e) {
+                throw new InvalidJobParametersException("chunkSize '" + chunkSize + "' is not a whole number");
+            }
+            if (size < 1) {
+                throw new InvalidJobParametersException("chunkSize must be at least 1, not " + size);
+            }
+        }
+    }
+
     @Bean
     Job collectJob(JobRepository repository, Step collectStep) {
-        DefaultJobParametersValidator validator = new DefaultJobParametersValidator(
-                new String[] {"run"}, new String[] {"detector", "series", "chunkSize", "failAt", "delay"});
-        validator.afterPropertiesSet();
+        ParameterNames names = ParameterNames.of(List.of("run"),
+                List.of("detector", "series", "epoch", "chunkSize", "failAt", "delay"));
+        CompositeJobParametersValidator validator = new CompositeJobParametersValidator();
+        validator.setValidators(List.of(names, CollectJobConfiguration::validateValues));
         return new JobBuilder(JOB, repository).validator(validator).start(collectStep).build();
     }
 }

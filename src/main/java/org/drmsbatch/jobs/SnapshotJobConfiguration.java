@@ -1,11 +1,12 @@
 package org.drmsbatch.jobs;
 
+import java.util.List;
+
 import org.drmsbatch.buffer.DataBuffer;
 import org.drmsbatch.buffer.Snapshot;
 import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
-import org.springframework.batch.core.job.parameters.DefaultJobParametersValidator;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.StepContribution;
@@ -34,6 +35,10 @@ public class SnapshotJobConfiguration {
     public static final String JOB = "snapshot";
     public static final String STEP = "snapshotStep";
     public static final String USER = "snapshot";
+    /** Step ExecutionContext keys: the snapshot's name, file count and bytes. */
+    public static final String SNAPSHOT_NAME = "snapshot.name";
+    public static final String SNAPSHOT_FILES = "snapshot.files";
+    public static final String SNAPSHOT_BYTES = "snapshot.bytes";
 
     static Tasklet snapshotTasklet(ObjectProvider<DataBuffer> buffer) {
         return (StepContribution contribution, org.springframework.batch.core.scope.context.ChunkContext chunk) -> {
@@ -41,12 +46,13 @@ public class SnapshotJobConfiguration {
             var params = step.getJobParameters();
             String run = params.getString("run");
             String user = params.getString("user");
-            Snapshot s = buffer.getObject().snapshot(user == null || user.isBlank() ? USER : user,
-                    run == null ? "" : run);
+            // one snapshot per job instance: a restart after a kill gets the snapshot its first run started
+            Snapshot s = buffer.getObject().snapshot(user == null || user.isBlank() ? USER : user, run,
+                    JOB + ":" + step.getJobExecution().getJobInstance().getInstanceId());
             ExecutionContext ec = step.getExecutionContext();
-            ec.putString("snapshot.name", s.name());
-            ec.putInt("snapshot.files", s.files().size());
-            ec.putLong("snapshot.bytes", s.bytes());
+            ec.putString(SNAPSHOT_NAME, s.name());
+            ec.putInt(SNAPSHOT_FILES, s.files().size());
+            ec.putLong(SNAPSHOT_BYTES, s.bytes());
             contribution.setExitStatus(ExitStatus.COMPLETED.addExitDescription(
                     "snapshot " + s.name() + ": " + s.files().size() + " files, " + s.bytes() + " bytes"));
             return RepeatStatus.FINISHED;
@@ -61,9 +67,6 @@ public class SnapshotJobConfiguration {
 
     @Bean
     Job snapshotJob(JobRepository repository, Step snapshotStep) {
-        DefaultJobParametersValidator validator = new DefaultJobParametersValidator(
-                new String[] {"run"}, new String[] {"user"});
-        validator.afterPropertiesSet();
-        return new JobBuilder(JOB, repository).validator(validator).start(snapshotStep).build();
+        return new JobBuilder(JOB, repository).validator(ParameterNames.of(List.of("run"), List.of("user"))).start(snapshotStep).build();
     }
 }

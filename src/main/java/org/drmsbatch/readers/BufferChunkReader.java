@@ -2,12 +2,7 @@ package org.drmsbatch.readers;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -21,14 +16,14 @@ import org.springframework.batch.infrastructure.item.ItemStreamReader;
 /**
  * Reads the data buffer's chunk files in time order ({@code t0}, then file name). Its position, the last file read
  * (name and t0), is saved in the step ExecutionContext at each commit, so a restart resumes after the last committed
- * file. A file that cannot be read or parsed is moved to {@code <buffer>/rejected/} with a {@code <name>.reason}
- * text file and reported as a {@link RejectedChunkException} (a skip).
+ * file. A file that cannot be read or parsed is taken out of the buffer ({@link DataBuffer#reject}: to
+ * {@code <buffer>/rejected/} with a {@code <name>.reason} text file, off the counters) and reported as a
+ * {@link RejectedChunkException} (a skip).
  *
  * <p>The order is fixed when the step opens the reader: files arriving later are left for the next run.
  */
 public class BufferChunkReader implements ItemStreamReader<BufferedChunk> {
 
-    public static final String REJECTED = "rejected";
     static final String LAST_NAME = "collect.reader.last";
     static final String LAST_T0 = "collect.reader.last.t0";
 
@@ -54,7 +49,7 @@ public class BufferChunkReader implements ItemStreamReader<BufferedChunk> {
         try {
             for (String name : buffer.fileNames()) {
                 try {
-                    entries.add(new Entry(name, buffer.read(name).t0(), null));
+                    entries.add(new Entry(name, buffer.t0(name), null)); // the samples are read in read()
                 } catch (NoSuchFileException e) {
                     // gone meanwhile
                 } catch (IOException | RuntimeException e) {
@@ -96,18 +91,10 @@ public class BufferChunkReader implements ItemStreamReader<BufferedChunk> {
     }
 
     private RejectedChunkException reject(String name, String reason, Throwable cause) {
-        Path source = buffer.dataDirectory().resolve(name);
-        Path dir = buffer.directory().resolve(REJECTED);
         try {
-            Files.createDirectories(dir);
-            Files.writeString(dir.resolve(name + ".reason"), Instant.now() + " " + name + ": " + reason + "\n",
-                    StandardCharsets.UTF_8);
-            if (Files.exists(source)) {
-                Files.move(source, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING,
-                        StandardCopyOption.ATOMIC_MOVE);
-            }
+            buffer.reject(name, reason);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot move " + source + " to " + dir, e);
+            throw new UncheckedIOException("cannot move " + name + " to " + buffer.rejectedDirectory(), e);
         }
         return new RejectedChunkException(name, reason, cause);
     }

@@ -11,6 +11,9 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import jakarta.annotation.PreDestroy;
 import org.apache.commons.logging.Log;
@@ -30,6 +33,7 @@ import org.springframework.batch.core.launch.JobRestartException;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.support.ScopeNotActiveException;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -287,6 +291,11 @@ public class JobControl {
             operator.stop(execution);
         } catch (JobExecutionNotRunningException e) {
             throw new JobRequestException(Reason.CONFLICT, "execution " + executionId + " is not running", e);
+        } catch (ScopeNotActiveException e) {
+            // Spring Batch records STOPPING first, then looks for tasklet steps to stop; a job-scoped step (chunk
+            // size from a job parameter) cannot be looked at outside its job's thread. The stop is recorded: a chunk
+            // step sees it at its next chunk boundary.
+            log.debug("stop of execution " + executionId + " recorded; its job-scoped steps stop at a chunk boundary");
         }
         return view(executionId);
     }
@@ -348,6 +357,20 @@ public class JobControl {
         return last == null || last.isBefore(LocalDateTime.now().minus(staleAfter));
     }
 
+    /**
+     * Waits until an execution started by {@link #launch} in this JVM has ended, at most {@code timeout}; returns
+     * the live execution (its failure exceptions are there), or null when it is still running at the timeout.
+     */
+    public JobExecution await(JobExecution launched, Duration timeout) throws InterruptedException {
+        try {
+            return owners.whenEnded(launched).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            return null;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause()); // never completed exceptionally
+        }
+    }
+
     /** The execution as stored. */
     public JobRun view(long executionId) {
         return JobRun.of(execution(executionId));
@@ -388,22 +411,33 @@ public class JobControl {
         return runs;
     }
 
-    /** On shutdown, asks the executions this JVM runs to stop, and waits for them, so they can be restarted. */
+    /**
+     * On shutdown, asks the executions this JVM runs to stop, and waits for them, so they can be restarted. Which
+     * ones run is known here (the live executions and the owner listener), so nothing is asked of the database
+     * when none does: at JVM exit it may already be gone.
+     */
     @PreDestroy
     void stopRunning() throws InterruptedException {
-        Map<Long, JobExecution> running = new HashMap<>(local);
+        Map<Long, JobExecution> running = new HashMap<>();
+        local.forEach((id, e) -> {
+            if (e.isRunning()) {
+                running.put(id, e);
+            }
+        });
         owners.running().forEach(id -> running.putIfAbsent(id, null));
         if (running.isEmpty()) {
             return;
         }
-        for (long id : running.keySet()) {
+        for (Map.Entry<Long, JobExecution> r : running.entrySet()) {
             try {
-                JobExecution e = repository.getJobExecution(id);
+                JobExecution e = r.getValue() != null ? r.getValue() : repository.getJobExecution(r.getKey());
                 if (e != null && e.isRunning()) {
                     operator.stop(e);
                 }
+            } catch (ScopeNotActiveException e) {
+                // recorded; see stop(long)
             } catch (Exception e) {
-                log.warn("could not stop execution " + id + ": " + e);
+                log.warn("could not stop execution " + r.getKey() + ": " + e);
             }
         }
         long deadline = System.nanoTime() + shutdownWait.toNanos();

@@ -1,6 +1,8 @@
 package org.drmsbatch.schedules;
 
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.springframework.batch.core.job.JobExecution;
@@ -17,6 +19,8 @@ public class JobOwnerListener implements JobExecutionListener {
 
     private final ObjectProvider<JobRepository> repository;
     private final Set<Long> running = ConcurrentHashMap.newKeySet();
+    /** Futures of callers waiting for an execution's end, completed by afterJob. */
+    private final Map<Long, CompletableFuture<JobExecution>> ends = new ConcurrentHashMap<>();
 
     public JobOwnerListener(ObjectProvider<JobRepository> repository) {
         this.repository = repository;
@@ -32,6 +36,23 @@ public class JobOwnerListener implements JobExecutionListener {
     @Override
     public void afterJob(JobExecution execution) {
         running.remove(execution.getId());
+        CompletableFuture<JobExecution> end = ends.remove(execution.getId());
+        if (end != null) {
+            end.complete(execution);
+        }
+    }
+
+    /**
+     * Completes when the execution, started in this JVM, has ended (its afterJob listeners ran). {@code live} is
+     * the execution object the job runs on; when it has already ended the future is complete at once.
+     */
+    CompletableFuture<JobExecution> whenEnded(JobExecution live) {
+        CompletableFuture<JobExecution> end = ends.computeIfAbsent(live.getId(), id -> new CompletableFuture<>());
+        if (!live.isRunning() && !running.contains(live.getId())) {
+            ends.remove(live.getId(), end); // ended before we asked (afterJob has run, or will find no future)
+            end.complete(live);
+        }
+        return end;
     }
 
     /** Whether the execution runs in this JVM (between beforeJob and afterJob). */

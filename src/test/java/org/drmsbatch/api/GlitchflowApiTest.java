@@ -17,6 +17,8 @@ import java.util.concurrent.Future;
 
 import org.drmsbatch.TestDatabase;
 import org.drmsbatch.buffer.DataBuffer;
+import org.drmsbatch.schedules.JobControl;
+import org.drmsbatch.schedules.JobRun;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -59,6 +61,8 @@ class GlitchflowApiTest {
 
     @Autowired
     DataBuffer buffer;
+    @Autowired
+    JobControl jobs;
 
     record Answer(int status, String contentType, String body) {
         JsonNode json() {
@@ -159,6 +163,10 @@ class GlitchflowApiTest {
         JsonNode c = clean.json();
         assertThat(c.get("resp").asString()).isEqualTo("CLEANED");
         assertThat(c.get("body").asString()).isEqualTo("{\"code\":\"STAT_UPD\",\"body\":\"Buffer cleaned\"}");
+        // it ran the snapshot job, which is in the job history like any other run
+        JobRun job = jobs.view(c.get("execution").asLong());
+        assertThat(job.job()).isEqualTo("snapshot");
+        assertThat(job.status()).isEqualTo("COMPLETED");
         Path snap = home.resolve("buffer").resolve("snapshots").resolve(c.get("snapshot").asString());
         JsonNode manifest = JSON.readTree(snap.resolve("manifest.json").toFile());
         assertThat(manifest.get("n_itm").asInt()).isEqualTo(3);

@@ -1,6 +1,7 @@
 package org.drmsbatch.buffer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -54,6 +55,24 @@ class DataBufferKillTest {
         @Override
         public void close() {
             process.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aBufferOpenInAnotherProcessIsRefusedNamingThatProcess() throws Exception {
+        Path stderr = dir.resolve("child.err");
+        Path buf = dir.resolve("buffer");
+        try (Child child = new Child(buf, stderr, "store", buf.toString(), "1")) {
+            assertThat(child.next(stderr)).isEqualTo("OPEN");
+            assertThatThrownBy(() -> DataBuffer.open(buf, 2000, 1 << 20))
+                    .isInstanceOf(BufferInUseException.class)
+                    .hasMessageContaining("in use by another process (pid " + child.process.pid() + " on ")
+                    .hasMessageContaining("POST /api/jobs/collect");
+            child.kill();
+        }
+        // the owner died: the lock went with it
+        try (DataBuffer b = DataBuffer.open(buf, 2000, 1 << 20)) {
+            assertThat(b.stats().files()).isEqualTo(b.fileNames().size());
         }
     }
 

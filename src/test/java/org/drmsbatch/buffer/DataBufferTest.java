@@ -78,6 +78,28 @@ class DataBufferTest {
         });
     }
 
+    @Test
+    void theStoredTextReadsBackToTheSameDoubles() {
+        java.util.Random r = new java.util.Random(42);
+        double[] h = new double[20_000];
+        for (int i = 0; i < h.length; i++) {
+            h[i] = switch (i % 4) {
+                case 0 -> 1e-21 * r.nextGaussian();
+                case 1 -> Double.longBitsToDouble(r.nextLong() & 0x7fefffffffffffffL) * (r.nextBoolean() ? 1 : -1);
+                case 2 -> r.nextInt(1000) / 8.0;
+                default -> r.nextDouble();
+            };
+        }
+        double[] edges = {-0.0, 0.0, Double.MIN_VALUE, -Double.MIN_NORMAL, Double.MAX_VALUE, 1e23, 2e-3, 1e7, 1e-3};
+        System.arraycopy(edges, 0, h, 0, edges.length);
+        Chunk c = new Chunk(h, 1_126_259_462.4248047, 1 / 4096.0);
+        Chunk back = Chunk.parse(c.toJson());
+        assertThat(back).isEqualTo(c);
+        assertThat(new String(new Chunk(edges, 0, 1).toJson(), StandardCharsets.US_ASCII)).isEqualTo(
+                "{\"h\":[-0.0,0.0,4.9E-324,-2.2250738585072014E-308,1.7976931348623157E308,1.0E23,0.002,1.0E7,0.001],"
+                + "\"t\":[0.0,1.0]}");
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', quoteCharacter = '~', value = {
             "not JSON                | {h: [1]}                                  | not JSON          | ~~",
@@ -125,6 +147,24 @@ class DataBufferTest {
         assertThat(e.line()).isEqualTo(3);
         assertThat(e.column()).isEqualTo(3);
         assertThat(e.getMessage()).isEqualTo("h[2] is a boolean, not a number at /h/2, line 3 column 3");
+    }
+
+    @Test
+    void readsT0WithoutTheSamples() throws Exception {
+        DataBuffer b = open(2000);
+        StoredChunk c = b.store(chunk(300, 7));
+        assertThat(b.t0(c.name())).isEqualTo(chunk(300, 7).t0());
+        // a bad sample does not stop t0 from being read, but read() refuses the file
+        String bad = "gwb" + (Long.parseLong(c.name().substring(3, 22)) + 1) + ".json";
+        Files.writeString(b.dataDirectory().resolve(bad), "{\"h\": [1, \"x\"], \"t\": [42.5, 1]}");
+        assertThat(b.t0(bad)).isEqualTo(42.5);
+        assertThatThrownBy(() -> b.read(bad)).hasMessageContaining("h[1] is a string");
+        // t itself is checked as read() checks it
+        Files.writeString(b.dataDirectory().resolve(bad), "{\"h\": [1], \"t\": [42.5, 0]}");
+        assertThatThrownBy(() -> b.t0(bad)).isInstanceOf(InvalidChunkException.class)
+                .hasMessageContaining("dt must be > 0");
+        Files.writeString(b.dataDirectory().resolve(bad), "{\"h\": [1, 2, ");
+        assertThatThrownBy(() -> b.t0(bad)).isInstanceOf(InvalidChunkException.class).hasMessageContaining("not JSON");
     }
 
     @Test
@@ -306,12 +346,52 @@ class DataBufferTest {
         assertThat(b.stats().files()).isEqualTo(1);
         // two snapshots in the same second get distinct names
         Snapshot s2 = b.snapshot("x", "y");
-        Snapshot s3 = b.snapshot("x", "y");
+        Snapshot s3 = b.snapshot("x", "z");
         assertThat(List.of(s.name(), s2.name(), s3.name())).doesNotHaveDuplicates();
         assertThat(s3.files()).isEmpty();
         assertThat(b.snapshots()).extracting(Snapshot::name).containsExactly(s.name(), s2.name(), s3.name());
         try (var l = Files.list(dir.resolve("snapshots"))) {
             assertThat(l.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("."));
         }
+    }
+
+    @Test
+    void oneSnapshotPerRequest() throws Exception {
+        DataBuffer b = open(2000);
+        b.store(chunk(40, 1));
+        Snapshot first = b.snapshot("job", "t", "run-1");
+        assertThat(first.request()).isEqualTo("run-1");
+        assertThat(first.user()).isEqualTo("job");
+        assertThat(first.token()).isEqualTo("t");
+        b.store(chunk(40, 2));
+        // asked again for the same request (a restarted job): the snapshot already taken, nothing new
+        Snapshot again = b.snapshot("job", "t", "run-1");
+        assertThat(again.name()).isEqualTo(first.name());
+        assertThat(again.files()).isEqualTo(first.files());
+        assertThat(b.stats().files()).isEqualTo(1);
+        assertThat(b.snapshots()).hasSize(1);
+        // another request takes a new one, and so does one without a request id
+        Snapshot second = b.snapshot("job", "t", "run-2");
+        assertThat(second.name()).isNotEqualTo(first.name());
+        assertThat(second.files()).hasSize(1);
+        assertThat(b.stats()).isEqualTo(BufferStats.EMPTY);
+        assertThat(b.snapshot("job", "t").name()).isNotIn(first.name(), second.name());
+        assertThat(b.snapshot("job", "t").request()).isNull();
+    }
+
+    @Test
+    void aRejectedFileLeavesTheBufferAndItsCounters() throws Exception {
+        DataBuffer b = open(2000);
+        StoredChunk keep = b.store(chunk(40, 1));
+        StoredChunk bad = b.store(chunk(40, 2));
+        Path moved = b.reject(bad.name(), "unreadable: test");
+        assertThat(moved).isEqualTo(b.rejectedDirectory().resolve(bad.name())).isRegularFile();
+        assertThat(Files.readString(b.rejectedDirectory().resolve(bad.name() + ".reason")))
+                .contains(bad.name(), "unreadable: test");
+        assertThat(b.fileNames()).containsExactly(keep.name());
+        assertThat(b.stats()).isEqualTo(new BufferStats(1, keep.bytes()));
+        assertThat(b.reject(bad.name(), "again")).isNull();
+        assertThat(b.stats()).isEqualTo(new BufferStats(1, keep.bytes()));
+        assertThatThrownBy(() -> b.reject("../state.json", "escape")).isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -277,5 +277,18 @@ class DrmsCommandTest {
             assertThat(p).isRegularFile();
             assertThat(p.startsWith(home)).isTrue();
         });
+        assertThat(files).anyMatch(p -> p.getFileName().toString().equals("strain.fits"))
+                .anyMatch(p -> p.getFileName().toString().equals("image.fits"));
+        // the strain went through the buffer over HTTP: both cycles froze, collected 16 chunks and snapshotted
+        assertThat(demo.out()).contains("H1: 16 chunks", "L1: 16 chunks", "32 strain segments read back equal");
+        assertThat(demo.out().lines().filter(l -> l.contains("POST /api/jobs/collect")))
+                .hasSize(2).allMatch(l -> l.contains("COMPLETED (read 16, written 16, skipped 0"));
+        Path snapshots = home.resolve("demo/buffer/snapshots");
+        List<String> cleaned = demo.out().lines().filter(l -> l.contains("POST /cleanbuf: CLEANED, snapshot "))
+                .map(l -> l.replaceAll(".*snapshot (\\S+) .*", "$1")).toList();
+        assertThat(cleaned).hasSize(2).allSatisfy(n ->
+                assertThat(snapshots.resolve(n).resolve("manifest.json")).isRegularFile());
+        Run strain = run("show-info", "ds=gw.strain[][]", "-c");
+        assertThat(strain.out().trim()).isEqualTo("32");
     }
 }

@@ -1,6 +1,7 @@
 package org.drmsbatch.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -28,10 +30,14 @@ import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.Record;
 import org.drmsbatch.drms.SeriesCatalog;
 import org.drmsbatch.readers.BufferChunkReader;
+import org.drmsbatch.drms.time.DrmsTime;
 import org.drmsbatch.schedules.JobControl;
+import org.drmsbatch.schedules.JobRequestException;
 import org.drmsbatch.schedules.JobRun;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -41,6 +47,8 @@ import org.springframework.test.context.DynamicPropertySource;
 /** The collect job: buffered chunks become gw.strain records, a corrupt file is rejected, a restart resumes. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
 class CollectJobTest {
+
+    static final double GPS_EPOCH = DrmsTime.parse(CollectJobConfiguration.GPS_EPOCH);
 
     static final String URL = TestDatabase.newDatabase();
     static final Path HOME = JobTests.newHome("drms-collect-test");
@@ -144,10 +152,14 @@ class CollectJobTest {
         assertThat(step.readSkip()).isEqualTo(1);
         assertThat(step.skip()).isEqualTo(1);
 
-        Path rejected = buffer.directory().resolve(BufferChunkReader.REJECTED);
+        Path rejected = buffer.rejectedDirectory();
         assertThat(rejected.resolve(corrupt)).exists();
         assertThat(buffer.dataDirectory().resolve(corrupt)).doesNotExist();
         assertThat(Files.readString(rejected.resolve(corrupt + ".reason"))).contains(corrupt).isNotBlank();
+        // the buffer's counters hold the 24 good chunks, not the rejected file
+        assertThat(buffer.stats().files()).isEqualTo(24);
+        assertThat(buffer.logEntries()).anyMatch(e -> e.get("event").asString().equals("reject")
+                && e.get("name").asString().equals(corrupt));
 
         List<Record> records = latest("gw.strain");
         assertThat(records).hasSize(24);
@@ -155,7 +167,8 @@ class CollectJobTest {
         Map<Double, Record> byT0 = new HashMap<>();
         records.forEach(r -> byT0.put(r.getTime("T_START"), r));
         for (Chunk c : chunks) {
-            Record r = byT0.get(c.t0());
+            Record r = byT0.get(GPS_EPOCH + c.t0()); // t0 is GPS seconds by default
+            assertThat(DrmsTime.format(GPS_EPOCH + c.t0(), "GPS", 3)).startsWith("1980.01.06_00:");
             assertThat(r).as("record of t0=%s", c.t0()).isNotNull();
             double[] h = c.h();
             double min = Double.MAX_VALUE, max = -Double.MAX_VALUE, sum = 0, sq = 0;
@@ -176,12 +189,62 @@ class CollectJobTest {
         }
         // one strain segment read back with nom-tam-fits
         Chunk first = chunks.get(0);
-        Record r = byT0.get(first.t0());
+        Record r = byT0.get(GPS_EPOCH + first.t0());
         Path file = r.segmentPath("strain");
         assertThat(file).exists();
         assertThat(readFits(file)).containsExactly(first.h());
         assertThat(r.dimensions("strain")).containsExactly(300);
         assertThat(orphanedUnits()).isEmpty();
+    }
+
+    @Test
+    void anEpochGivenAsADrmsTimeIsWhatT0CountsFrom() throws Exception {
+        List<Chunk> chunks = storeChunks(3, 7);
+        String event = "2015.09.14_09:50:45_UTC";
+        JobRun run = awaitEnd(jobs.start("collect", Map.of("run", "epoch", "series", "gw.strain_epoch",
+                "epoch", event)).executionId());
+        assertThat(run.status()).as("%s", run).isEqualTo("COMPLETED");
+        assertThat(latest("gw.strain_epoch").stream().map(r -> r.getTime("T_START")).sorted().toList())
+                .containsExactlyElementsOf(chunks.stream().map(c -> DrmsTime.parse(event) + c.t0()).toList());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "epoch=2015.13.14_00:00:00_UTC | epoch '2015.13.14_00:00:00_UTC' is not a DRMS time",
+            "chunkSize=0                   | chunkSize must be at least 1, not 0",
+            "chunkSize=ten                 | chunkSize 'ten' is not a whole number",
+            "colour=blue                   | unknown parameter(s) colour (this job takes chunkSize, delay, detector, epoch, failAt, run, series)"})
+    void badParametersAreRefusedBeforeTheJobStarts(String param, String message) {
+        int before = jobs.recent("collect", 10_000).size();
+        String[] kv = param.split("=", 2);
+        assertThatThrownBy(() -> jobs.start("collect", Map.of("run", "refused", kv[0], kv[1])))
+                .isInstanceOf(JobRequestException.class).hasMessageContaining(message);
+        assertThat(jobs.recent("collect", 10_000)).hasSize(before);
+    }
+
+    @Test
+    void aStoppedRunRestartsAfterItsLastCommittedChunk() throws Exception {
+        List<Chunk> chunks = storeChunks(120, 3);
+        long id = jobs.start("collect", Map.of("run", "stop", "series", "gw.strain_stop", "chunkSize", "10",
+                "delay", "10,java.lang.Long,false")).executionId();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (jobs.view(id).steps().isEmpty() || jobs.view(id).steps().get(0).commit() < 2) {
+            assertThat(System.nanoTime()).as("two commits within a minute").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+        jobs.stop(id);
+        JobRun stopped = awaitEnd(id);
+        assertThat(stopped.status()).as("%s", stopped).isEqualTo("STOPPED");
+        long written = stopped.steps().get(0).write();
+        assertThat(written).isLessThan(120);
+        assertThat(latest("gw.strain_stop")).hasSize((int) written);
+
+        JobRun done = awaitEnd(jobs.restart(id, Map.of("delay", "0")).executionId());
+        assertThat(done.status()).as("%s", done).isEqualTo("COMPLETED");
+        assertThat(done.steps().get(0).read()).isEqualTo(120 - written);
+        assertThat(allVersions("gw.strain_stop")).isEqualTo(120);
+        assertThat(latest("gw.strain_stop").stream().map(r -> r.getTime("T_START")).sorted().toList())
+                .containsExactlyElementsOf(chunks.stream().map(c -> GPS_EPOCH + c.t0()).toList());
     }
 
     @Test
@@ -205,7 +268,7 @@ class CollectJobTest {
         assertThat(records).hasSize(25);
         assertThat(allVersions("gw.strain_restart")).isEqualTo(25);
         assertThat(records.stream().map(r -> r.getTime("T_START")).sorted().toList())
-                .containsExactlyElementsOf(chunks.stream().map(Chunk::t0).toList());
+                .containsExactlyElementsOf(chunks.stream().map(c -> GPS_EPOCH + c.t0()).toList());
         assertThat(records).allSatisfy(r -> assertThat(r.format("DETECTOR")).isEqualTo("L1"));
         assertThat(orphanedUnits()).isEmpty();
     }

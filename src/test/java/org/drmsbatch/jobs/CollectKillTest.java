@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.drmsbatch.TestDatabase;
@@ -24,12 +25,16 @@ import org.drmsbatch.buffer.DataBuffer;
 import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.Record;
 import org.drmsbatch.drms.SeriesCatalog;
+import org.drmsbatch.drms.time.DrmsTime;
 import org.drmsbatch.schedules.JobControl;
 import org.drmsbatch.schedules.JobRun;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.util.FileSystemUtils;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -38,6 +43,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * chunk, and after the sweep of the dead session no storage-unit directory without its sum_main row.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_EACH_TEST_METHOD)
 class CollectKillTest {
 
     static final String URL = TestDatabase.newDatabase();
@@ -77,9 +83,16 @@ class CollectKillTest {
         return orphans;
     }
 
-    @Test
-    void aKilledCollectIsRestartedWithNoDuplicateAndNoLostRecord() throws Exception {
-        // the buffer is filled here and closed: the child process owns it while it runs
+    /**
+     * Killed in the first chunk (nothing committed), after two chunks, and in the last chunks. Each case uses its own
+     * series and buffer directory (the restart opens this context's buffer, so each case has its own context).
+     */
+    @ParameterizedTest(name = "killed after {0} commits")
+    @ValueSource(ints = {0, 2, 10})
+    void aKilledCollectIsRestartedWithNoDuplicateAndNoLostRecord(int commits) throws Exception {
+        String series = "gw.strain_kill" + commits;
+        // the buffer is emptied and filled here, then closed: the child process owns it while it runs
+        FileSystemUtils.deleteRecursively(HOME.resolve("buffer"));
         List<Double> t0s = new ArrayList<>();
         try (DataBuffer buffer = DataBuffer.open(HOME.resolve("buffer"), 1L << 30, 4 << 20)) {
             for (int i = 0; i < CHUNKS; i++) {
@@ -88,14 +101,15 @@ class CollectKillTest {
                     h[k] = Math.sin(0.01 * k * (i + 1));
                 }
                 buffer.store(new Chunk(h, 5000.0 + i, 0.5));
-                t0s.add(5000.0 + i);
+                t0s.add(DrmsTime.parse(CollectJobConfiguration.GPS_EPOCH) + 5000.0 + i);
             }
         }
 
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path stderr = HOME.resolve("child.err");
         Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                CollectJobChild.class.getName(), URL, TestDatabase.user(), HOME.toString(), "killed", "5", "40")
+                CollectJobChild.class.getName(), URL, TestDatabase.user(), HOME.toString(), "killed-" + commits, "5",
+                "40", Integer.toString(commits), series)
                 .redirectError(stderr.toFile()).start();
         long id = -1;
         try {
@@ -132,8 +146,8 @@ class CollectKillTest {
         JobRun left = jobs.view(id);
         assertThat(left.status()).isEqualTo("STARTED");
         long committed = left.steps().get(0).write();
-        assertThat(committed).isGreaterThanOrEqualTo(10).isLessThan(CHUNKS);
-        long stored = drms.<Long>read(s -> s.count("gw.strain"));
+        assertThat(committed).isGreaterThanOrEqualTo(5L * commits).isLessThan(CHUNKS);
+        long stored = !drms.listSeries(Pattern.quote(series)).isEmpty() ? drms.<Long>read(s -> s.count(series)) : 0;
         assertThat(stored).isEqualTo(committed);
 
         // restart: the dead execution is recovered, the reader resumes after the last committed file
@@ -141,9 +155,9 @@ class CollectKillTest {
         assertThat(done.status()).as("%s", done).isEqualTo("COMPLETED");
         assertThat(done.steps().get(0).read()).isEqualTo(CHUNKS - committed);
 
-        List<Record> records = drms.read(s -> s.open("gw.strain", 0));
+        List<Record> records = drms.read(s -> s.open(series, 0));
         assertThat(records.stream().map(r -> r.getTime("T_START")).sorted().toList()).isEqualTo(t0s);
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM " + SeriesCatalog.table(drms.describeSeries("gw.strain")),
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM " + SeriesCatalog.table(drms.describeSeries(series)),
                 Long.class)).isEqualTo(CHUNKS);
 
         // the killed session's directories go with the sweep (as at the next start-up)

@@ -13,7 +13,7 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 
 /**
  * What the kill tests' child processes do: start a job slowly in an application on the given database and home,
- * print {@code EXECUTION <id>}, then {@code COMMITTED <n>} once at least two chunks are committed, and run on
+ * print {@code EXECUTION <id>}, then {@code COMMITTED <n>} once at least two (or the given number of) chunks are committed, and run on
  * until killed.
  */
 final class JobChild {
@@ -23,6 +23,12 @@ final class JobChild {
 
     static void runUntilKilled(String url, String user, String home, String job, Map<String, String> parameters,
                                String... properties) throws Exception {
+        runUntilKilled(url, user, home, job, parameters, 2, properties);
+    }
+
+    /** As above, printing {@code COMMITTED <n>} once at least {@code commits} chunks are committed (0: at once). */
+    static void runUntilKilled(String url, String user, String home, String job, Map<String, String> parameters,
+                               int commits, String... properties) throws Exception {
         PrintStream out = System.out;
         List<String> args = new ArrayList<>(List.of("--spring.datasource.url=" + url,
                 "--spring.datasource.username=" + user, "--drms.home=" + home, "--drms.sweep-on-start=false"));
@@ -36,7 +42,7 @@ final class JobChild {
         out.flush();
         while (true) {
             JobRun run = jobs.view(id);
-            if (!run.steps().isEmpty() && run.steps().get(0).commit() >= 2) {
+            if (!run.steps().isEmpty() && run.steps().get(0).commit() >= commits) {
                 out.println("COMMITTED " + run.steps().get(0).write());
                 out.flush();
                 break;

@@ -9,7 +9,7 @@ import org.drmsbatch.schedules.JobControl;
 import org.drmsbatch.schedules.JobRun;
 
 /** Helpers of the job tests. */
-final class JobTests {
+public final class JobTests {
 
     private JobTests() {
     }
@@ -18,7 +18,7 @@ final class JobTests {
      * Waits until an execution has ended, its steps included (the job's end is stored a moment before its last
      * step's), and returns it; fails after {@code seconds}.
      */
-    static JobRun awaitEnd(JobControl jobs, long id, int seconds) throws InterruptedException {
+    public static JobRun awaitEnd(JobControl jobs, long id, int seconds) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         JobRun r;
         do {
