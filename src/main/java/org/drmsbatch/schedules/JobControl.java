@@ -127,7 +127,7 @@ public class JobControl {
                 throw new JobRequestException(Reason.INVALID, "a job parameter has an empty name");
             }
             String value = v == null ? "" : v;
-            if (value.indexOf(',') >= 0 && !convertible(k, value)) {
+            if (value.indexOf(',') >= 0 && !typed(value) && !convertible(k, value)) {
                 whole.put(k, value);
             } else {
                 properties.setProperty(k, value);
@@ -144,6 +144,20 @@ public class JobControl {
         } catch (RuntimeException e) {
             throw new JobRequestException(Reason.INVALID, "bad job parameters " + text + ": " + e.getMessage(), e);
         }
+    }
+
+    /** A class name such as {@code java.lang.Long}: the type of the notation {@code value,type[,identifying]}. */
+    private static final java.util.regex.Pattern TYPE = java.util.regex.Pattern.compile(
+            "\\s*[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)+\\s*");
+
+    /**
+     * Whether a value is written in the notation {@code value,type[,identifying]} (its second part names a class):
+     * then a value the type cannot take is an error, not a String with commas.
+     */
+    private static boolean typed(String value) {
+        String[] parts = value.split(",", -1);
+        return (parts.length == 2 || parts.length == 3) && TYPE.matcher(parts[1]).matches()
+                && (parts.length == 2 || parts[2].trim().matches("(?i)true|false"));
     }
 
     private boolean convertible(String name, String value) {
