@@ -275,6 +275,9 @@ public class ExportJobConfiguration {
             ExportIndex index = packager.finish();
             if (index != null) {
                 jobExecution.getExecutionContext().putLong("exportFiles", index.files().size());
+                contribution.setExitStatus(ExitStatus.COMPLETED.addExitDescription("request " + requestId + ": "
+                        + index.files().size() + " files in " + directory
+                        + (request.method().tar() ? " (" + packager.tarFile().getFileName() + ")" : "")));
             }
             return RepeatStatus.FINISHED;
         }, transactionManager).build();

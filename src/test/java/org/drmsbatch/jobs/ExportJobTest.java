@@ -370,6 +370,50 @@ class ExportJobTest extends CatalogTestSupport {
     }
 
     @Test
+    void linkedKeywordsAndSegmentsAreFollowedToTheirTarget() throws Exception {
+        drms.createSeries(new JsdParser().parse("exptest.linked.jsd", """
+                Seriesname: exptest.linked
+                Author: tester
+                Owner: tester
+                Unitsize: 4
+                Archive: 0
+                Retention: 7
+                Tapegroup: 0
+                PrimeKeys: FSN
+                Description: "records pointing at exptest.fits"
+                Link: SRC, exptest.fits, static, "the source record"
+                Keyword: FSN, int, variable, record, DRMS_MISSING_VALUE, "%d", none, "Frame number"
+                Keyword: SRC_EXPTIME, link, SRC, EXPTIME, "[SRCEXPT] Exposure of the source"
+                Data: IMG, link, SRC, image, 2, 16, 12, "The source's image"
+                """), true);
+        Record source = drms.read(s -> s.open(SERIES, 0)).get(2);
+        drms.inSession(s -> {
+            List<Record> rs = s.create("exptest.linked", 2);
+            Record target = s.open(SERIES, source.recnum()).orElseThrow();
+            rs.get(0).set("FSN", 1);
+            rs.get(0).setLink("SRC", target);
+            rs.get(1).set("FSN", 2); // no link: no file
+            s.close(rs, DrmsSession.Action.INSERT);
+            return null;
+        });
+        JobRun done = run(params("requestId", "JSOC_20261125_000006", "ds", "exptest.linked[]"));
+        assertThat(done.status()).as("%s", done).isEqualTo("COMPLETED");
+        Path dir = root.directory("JSOC_20261125_000006");
+        JsonNode index = index(dir);
+        assertThat(index.get("count").asInt()).isEqualTo(1);
+        assertThat(index.get("data").get(0).get("record").asString()).isEqualTo("exptest.linked[1]{IMG}");
+        Path f = dir.resolve(index.get("data").get(0).get("filename").asString());
+        assertThat(f.getFileName().toString()).endsWith(".IMG.fits");
+        if (FitsChecks.toolsPresent()) {
+            FitsChecks.fitsverify(List.of(f));
+            JsonNode a = FitsChecks.astropy(List.of(f)).get(f.toString());
+            assertThat(a.get("values").get("SRCEXPT").asDouble()).isEqualTo(source.getDouble("EXPTIME"));
+            assertThat(a.get("comments").get("SRCEXPT").asString()).endsWith("{SRC_EXPTIME}");
+            assertThat(a.get("data").get(0).asDouble()).isEqualTo(image(2)[0]);
+        }
+    }
+
+    @Test
     void badParametersAreRefusedBeforeTheJobStartsWithTheReason() {
         Map<Map<String, String>, String> cases = new LinkedHashMap<>();
         cases.put(params("method", "url"), "'ds'");
