@@ -424,9 +424,14 @@ public class JobControl {
         }
     }
 
-    /** The execution as stored. */
+    /**
+     * The execution as stored; one that runs here and is still in its end-of-job listeners (whose results are
+     * stored after its end) is shown as STARTED, so that whoever waits for its end sees those results.
+     */
     public JobRun view(long executionId) {
-        return JobRun.of(execution(executionId));
+        boolean here = owners.runsHere(executionId); // asked first: once false, the stored end is complete
+        JobRun run = JobRun.of(execution(executionId));
+        return run.ended() && here ? run.finishing() : run;
     }
 
     private JobExecution execution(long executionId) {
@@ -456,10 +461,7 @@ public class JobControl {
                         jobName, limit);
         List<JobRun> runs = new ArrayList<>();
         for (long id : ids) {
-            JobExecution e = repository.getJobExecution(id);
-            if (e != null) {
-                runs.add(JobRun.of(e));
-            }
+            runs.add(view(id));
         }
         return runs;
     }

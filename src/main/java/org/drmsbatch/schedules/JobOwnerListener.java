@@ -9,13 +9,14 @@ import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.core.Ordered;
 
 /**
  * Registered on every job of the application: records this process as the owner of an execution when it
  * begins (so another process can tell a live execution from one left behind by a dead process) and keeps the
  * set of executions running in this JVM.
  */
-public class JobOwnerListener implements JobExecutionListener {
+public class JobOwnerListener implements JobExecutionListener, Ordered {
 
     private final ObjectProvider<JobRepository> repository;
     private final Set<Long> running = ConcurrentHashMap.newKeySet();
@@ -33,9 +34,27 @@ public class JobOwnerListener implements JobExecutionListener {
         repository.getObject().updateExecutionContext(execution);
     }
 
+    /**
+     * First in the job's listeners, so that its {@link #afterJob} runs last (after-methods run in reverse order).
+     */
+    @Override
+    public int getOrder() {
+        return Ordered.HIGHEST_PRECEDENCE;
+    }
+
+    /**
+     * Runs after the job's other listeners: stores what they set (an exit description, counts in the context;
+     * Spring Batch 6 stores the end before calling them, and what they set only after), then marks the execution
+     * as no longer running here. So an execution is seen to end only with its listeners' results in place.
+     */
     @Override
     public void afterJob(JobExecution execution) {
-        running.remove(execution.getId());
+        try {
+            repository.getObject().updateExecutionContext(execution);
+            repository.getObject().update(execution);
+        } finally {
+            running.remove(execution.getId());
+        }
         CompletableFuture<JobExecution> end = ends.remove(execution.getId());
         if (end != null) {
             end.complete(execution);

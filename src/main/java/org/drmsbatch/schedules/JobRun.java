@@ -61,6 +61,12 @@ public record JobRun(long executionId, String job, long instanceId, String statu
         return t == null ? null : t.atZone(ZoneId.systemDefault()).toInstant();
     }
 
+    /** This run as still STARTED, without an end: it is in its end-of-job listeners. */
+    JobRun finishing() {
+        return new JobRun(executionId, job, instanceId, "STARTED", "EXECUTING", "", createTime, startTime, null,
+                lastUpdated, parameters, owner, steps);
+    }
+
     /** Whether the execution has ended (COMPLETED, FAILED, STOPPED, ABANDONED). */
     public boolean ended() {
         return switch (status) {

@@ -90,7 +90,7 @@ public final class FitsFormat implements SegmentFormat {
         }
         NomTamThreads.sizeToMachine(); // before nom-tam makes its own pool (checksums use it too)
         try {
-            if (!comp.compressed() && a.naxis() > 0) {
+            if (!comp.compressed() && a.naxis() > 0 && cards.isEmpty() && !checksum) { // a segment file
                 writePlain(file, a);
                 return;
             }
