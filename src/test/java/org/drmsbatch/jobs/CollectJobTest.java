@@ -11,12 +11,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.Set;
-import java.util.stream.Stream;
 
 import nom.tam.fits.BasicHDU;
 import nom.tam.fits.Fits;
@@ -107,19 +105,7 @@ class CollectJobTest {
 
     /** D* directories on the partitions that sums.sum_main does not know. */
     Set<String> orphanedUnits() throws IOException {
-        Set<String> known = new HashSet<>();
-        jdbc.queryForList("SELECT ds_index FROM sums.sum_main", Long.class).forEach(i -> known.add("D" + i));
-        Set<String> orphans = new HashSet<>();
-        for (Path p : drms.sums().partitions()) {
-            if (!Files.isDirectory(p)) {
-                continue;
-            }
-            try (Stream<Path> dirs = Files.list(p)) {
-                dirs.map(d -> d.getFileName().toString()).filter(n -> n.matches("D\\d+"))
-                        .filter(n -> !known.contains(n)).forEach(orphans::add);
-            }
-        }
-        return orphans;
+        return JobTests.orphanedUnits(drms, jdbc, true);
     }
 
     static double[] readFits(Path file) throws Exception {

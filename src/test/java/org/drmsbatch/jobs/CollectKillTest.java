@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,7 +16,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import org.drmsbatch.TestDatabase;
 import org.drmsbatch.buffer.Chunk;
@@ -69,18 +67,7 @@ class CollectKillTest {
     }
 
     Set<String> orphanedUnits() throws IOException {
-        Set<String> known = new HashSet<>();
-        jdbc.queryForList("SELECT ds_index FROM sums.sum_main", Long.class).forEach(i -> known.add("D" + i));
-        Set<String> orphans = new HashSet<>();
-        for (Path p : drms.sums().partitions()) {
-            if (Files.isDirectory(p)) {
-                try (Stream<Path> dirs = Files.list(p)) {
-                    dirs.map(d -> d.getFileName().toString()).filter(n -> n.matches("D\\d+"))
-                            .filter(n -> !known.contains(n)).forEach(orphans::add);
-                }
-            }
-        }
-        return orphans;
+        return JobTests.orphanedUnits(drms, jdbc, false);
     }
 
     /**

@@ -3,10 +3,15 @@ package org.drmsbatch.jobs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
+import org.drmsbatch.drms.Drms;
 import org.drmsbatch.schedules.JobControl;
 import org.drmsbatch.schedules.JobRun;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 /** Helpers of the job tests. */
 public final class JobTests {
@@ -29,6 +34,30 @@ public final class JobTests {
             Thread.sleep(20);
         } while (System.nanoTime() < deadline);
         throw new AssertionError("execution " + id + " did not end in time: " + r);
+    }
+
+    /**
+     * Storage-unit directories (D&lt;sunum&gt;) on the partitions that no committed unit (sum_main row) owns — and,
+     * with {@code orOpenAllocation}, no open allocation either (a session that is still running).
+     */
+    public static Set<String> orphanedUnits(Drms drms, JdbcTemplate jdbc, boolean orOpenAllocation)
+            throws IOException {
+        Set<String> known = new HashSet<>();
+        jdbc.queryForList("SELECT ds_index FROM sums.sum_main", Long.class).forEach(i -> known.add("D" + i));
+        if (orOpenAllocation) {
+            jdbc.queryForList("SELECT ds_index FROM sums.sum_partn_alloc", Long.class)
+                    .forEach(i -> known.add("D" + i));
+        }
+        Set<String> orphans = new HashSet<>();
+        for (Path p : drms.sums().partitions()) {
+            if (Files.isDirectory(p)) {
+                try (Stream<Path> dirs = Files.list(p)) {
+                    dirs.map(d -> d.getFileName().toString()).filter(n -> n.matches("D\\d+"))
+                            .filter(n -> !known.contains(n)).forEach(orphans::add);
+                }
+            }
+        }
+        return orphans;
     }
 
     static Path newHome(String prefix) {

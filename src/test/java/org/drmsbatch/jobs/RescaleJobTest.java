@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -205,17 +204,7 @@ class RescaleJobTest extends CatalogTestSupport {
     }
 
     Set<String> orphanedUnits() throws IOException {
-        Set<String> known = new HashSet<>();
-        jdbc.queryForList("SELECT ds_index FROM sums.sum_main", Long.class).forEach(i -> known.add("D" + i));
-        jdbc.queryForList("SELECT ds_index FROM sums.sum_partn_alloc", Long.class).forEach(i -> known.add("D" + i));
-        Set<String> orphans = new HashSet<>();
-        for (Path p : drms.sums().partitions()) {
-            try (Stream<Path> dirs = Files.list(p)) {
-                dirs.map(d -> d.getFileName().toString()).filter(n -> n.matches("D\\d+"))
-                        .filter(n -> !known.contains(n)).forEach(orphans::add);
-            }
-        }
-        return orphans;
+        return JobTests.orphanedUnits(drms, jdbc, true);
     }
 
     @Test

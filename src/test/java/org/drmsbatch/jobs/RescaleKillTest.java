@@ -6,12 +6,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import nom.tam.fits.Fits;
 import org.drmsbatch.ChildJvm;
@@ -69,18 +67,7 @@ class RescaleKillTest {
             """;
 
     Set<String> orphanedUnits() throws IOException {
-        Set<String> known = new HashSet<>();
-        jdbc.queryForList("SELECT ds_index FROM sums.sum_main", Long.class).forEach(i -> known.add("D" + i));
-        Set<String> orphans = new HashSet<>();
-        for (Path p : drms.sums().partitions()) {
-            if (Files.isDirectory(p)) {
-                try (Stream<Path> dirs = Files.list(p)) {
-                    dirs.map(d -> d.getFileName().toString()).filter(n -> n.matches("D\\d+"))
-                            .filter(n -> !known.contains(n)).forEach(orphans::add);
-                }
-            }
-        }
-        return orphans;
+        return JobTests.orphanedUnits(drms, jdbc, false);
     }
 
     static double[] samples(Path fits) throws Exception {
