@@ -54,10 +54,10 @@ public class JobOwnerListener implements JobExecutionListener, Ordered {
             repository.getObject().update(execution);
         } finally {
             running.remove(execution.getId());
-        }
-        CompletableFuture<JobExecution> end = ends.remove(execution.getId());
-        if (end != null) {
-            end.complete(execution);
+            CompletableFuture<JobExecution> end = ends.remove(execution.getId());
+            if (end != null) {
+                end.complete(execution);
+            }
         }
     }
 
