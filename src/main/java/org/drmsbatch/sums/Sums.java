@@ -561,6 +561,25 @@ public class Sums {
         return runAll(dir, tasks);
     }
 
+    /**
+     * Starts forcing a file just written to disk on a sync thread and returns at once, so that its data are on their
+     * way while the caller goes on; the put's {@link #sync} still forces it (then with little left to do) and is
+     * what guarantees durability: a failure here (the file deleted by a rollback meanwhile, say) is ignored.
+     */
+    public static void startSync(Path file) {
+        try {
+            SYNCS.execute(() -> {
+                try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                    ch.force(true);
+                } catch (IOException | RuntimeException ignored) {
+                    // only a head start: sync() at the put is what counts
+                }
+            });
+        } catch (RejectedExecutionException ignored) {
+            // the put's sync will do it
+        }
+    }
+
     private static Future<Long> submit(Callable<Long> task) {
         try {
             return SYNCS.submit(task);
