@@ -343,9 +343,14 @@ public final class FitsFormat implements SegmentFormat {
             int[] dims = dims(h);
             Object data = SegmentArray.newData(type, SegmentArray.count(dims));
             long offset = hdu.getData().getFileOffset();
+            long bytes = (long) SegmentArray.count(dims) * SegmentArray.elementSize(type);
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-                ch.position(offset);
-                RawCodec.read(ch, type, data, ByteOrder.BIG_ENDIAN);
+                if (bytes >= RawCodec.MAP_THRESHOLD && ch.size() >= offset + bytes) {
+                    RawCodec.readMapped(ch, offset, type, data, ByteOrder.BIG_ENDIAN);
+                } else {
+                    ch.position(offset);
+                    RawCodec.read(ch, type, data, ByteOrder.BIG_ENDIAN);
+                }
             }
             return finish(h, type, dims, data);
         } catch (FitsException e) {
