@@ -1,6 +1,7 @@
 package org.drmsbatch.writers;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutionException;
@@ -105,11 +106,12 @@ public class RescaledCloneWriter implements ItemStreamWriter<Record> {
         long chunkOutOfRange = 0;
         long chunkValues = 0;
         // the next record's segments are read and rescaled on the reading thread while this one's are written
+        Future<Rescale.Result[]> current = null;
         Future<Rescale.Result[]> next = rescaleAhead(sources.get(0), targets);
         try {
             for (int k = 0; k < sources.size(); k++) {
                 Record source = sources.get(k);
-                Future<Rescale.Result[]> current = next;
+                current = next;
                 next = k + 1 < sources.size() ? rescaleAhead(sources.get(k + 1), targets) : null;
                 if (delayMillis > 0) {
                     Thread.sleep(delayMillis);
@@ -135,8 +137,11 @@ public class RescaledCloneWriter implements ItemStreamWriter<Record> {
                 }
             }
         } finally {
-            if (next != null) {
-                next.cancel(true);
+            // after a failure (or an interrupt while waiting): no work left running for this chunk
+            for (Future<Rescale.Result[]> f : Arrays.asList(current, next)) {
+                if (f != null) {
+                    f.cancel(true);
+                }
             }
         }
         s.close(clones, DrmsSession.Action.INSERT);
