@@ -4,6 +4,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 
@@ -56,6 +57,36 @@ final class RawCodec {
             buf.clear().limit(len * size);
             readFully(ch, buf);
             buf.flip();
+            switch (type) {
+                case CHAR -> buf.get((byte[]) data, off, len);
+                case SHORT -> buf.asShortBuffer().get((short[]) data, off, len);
+                case INT -> buf.asIntBuffer().get((int[]) data, off, len);
+                case LONGLONG -> buf.asLongBuffer().get((long[]) data, off, len);
+                case FLOAT -> buf.asFloatBuffer().get((float[]) data, off, len);
+                case DOUBLE, TIME -> buf.asDoubleBuffer().get((double[]) data, off, len);
+                default -> throw new IllegalArgumentException("cannot read " + type);
+            }
+        }
+    }
+
+    /** Arrays of at least this many bytes are read through a memory map ({@link #readMapped}). */
+    static final long MAP_THRESHOLD = 4L << 20;
+    private static final long MAP_WINDOW = 256L << 20;
+
+    /**
+     * Fills {@code data} from the file's bytes at {@code offset} through a memory map, windows of 256 MiB at a time:
+     * the values are copied (and byte-swapped) straight from the page cache, one copy less than {@link #read}. The
+     * caller checks that the file is long enough.
+     */
+    static void readMapped(FileChannel ch, long offset, DrmsType type, Object data, ByteOrder order)
+            throws IOException {
+        int size = SegmentArray.elementSize(type);
+        int n = java.lang.reflect.Array.getLength(data);
+        int per = (int) (MAP_WINDOW / size);
+        for (int off = 0; off < n; off += per) {
+            int len = Math.min(per, n - off);
+            ByteBuffer buf = ch.map(FileChannel.MapMode.READ_ONLY, offset + (long) off * size, (long) len * size)
+                    .order(order);
             switch (type) {
                 case CHAR -> buf.get((byte[]) data, off, len);
                 case SHORT -> buf.asShortBuffer().get((short[]) data, off, len);

@@ -23,7 +23,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import javax.sql.DataSource;
@@ -491,34 +500,133 @@ public class Sums {
         return EFFECTIVE_DATE.format(t.atOffset(ZoneOffset.UTC).toLocalDateTime());
     }
 
+    /** At most this many fsyncs run at once (per JVM): enough for the file system to group them into one flush. */
+    static final int SYNC_THREADS = 8;
+
+    /** The threads that run the fsyncs of {@link #sync}: daemon threads, ended when idle. */
+    private static final ThreadPoolExecutor SYNCS = syncPool();
+
+    private static ThreadPoolExecutor syncPool() {
+        AtomicInteger n = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(SYNC_THREADS, SYNC_THREADS, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "sums-fsync-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
+
     /**
      * Forces the files and directories under {@code dir} to disk (so that a committed row never points at data a
-     * power cut could lose) and returns their total size in bytes.
+     * power cut could lose) and returns their total size in bytes. The fsyncs run concurrently (at most
+     * {@value #SYNC_THREADS} at a time), so that the file system can commit them together instead of one journal
+     * flush after another; this returns when every one has finished, and fails if any file failed.
      */
     static long sync(Path dir) {
+        List<Path> files = new ArrayList<>();
         List<Path> dirs = new ArrayList<>();
-        long bytes = 0;
         try (Stream<Path> s = Files.walk(dir)) {
             for (Path p : (Iterable<Path>) s::iterator) {
                 if (Files.isDirectory(p)) {
                     dirs.add(p);
                 } else if (Files.isRegularFile(p)) {
-                    try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
-                        ch.force(true);
-                        bytes += ch.size();
-                    }
+                    files.add(p);
                 }
             }
-            dirs.add(dir.getParent());
-            for (Path d : dirs) {
+        } catch (IOException e) {
+            throw new StorageException("Cannot sync " + dir + ": " + e, e);
+        }
+        dirs.add(dir.getParent());
+        List<Callable<Long>> tasks = new ArrayList<>(files.size() + dirs.size());
+        for (Path f : files) {
+            tasks.add(() -> {
+                try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+                    ch.force(true);
+                    return ch.size();
+                }
+            });
+        }
+        for (Path d : dirs) {
+            tasks.add(() -> {
                 try (FileChannel ch = FileChannel.open(d, StandardOpenOption.READ)) {
                     ch.force(true);
                 } catch (IOException notSupported) {
                     // some file systems cannot sync a directory; the files themselves are synced
                 }
+                return 0L;
+            });
+        }
+        return runAll(dir, tasks);
+    }
+
+    /**
+     * Starts forcing a file just written to disk on a sync thread and returns at once, so that its data are on their
+     * way while the caller goes on; the put's {@link #sync} still forces it (then with little left to do) and is
+     * what guarantees durability: a failure here (the file deleted by a rollback meanwhile, say) is ignored.
+     */
+    public static void startSync(Path file) {
+        try {
+            SYNCS.execute(() -> {
+                try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                    ch.force(true);
+                } catch (IOException | RuntimeException ignored) {
+                    // only a head start: sync() at the put is what counts
+                }
+            });
+        } catch (RejectedExecutionException ignored) {
+            // the put's sync will do it
+        }
+    }
+
+    private static Future<Long> submit(Callable<Long> task) {
+        try {
+            return SYNCS.submit(task);
+        } catch (RejectedExecutionException e) {
+            FutureTask<Long> inline = new FutureTask<>(task);
+            inline.run();
+            return inline;
+        }
+    }
+
+    /** Runs the fsyncs (the last one on the caller's thread), waits for all of them, and sums their sizes. */
+    private static long runAll(Path dir, List<Callable<Long>> tasks) {
+        List<Future<Long>> started = new ArrayList<>(tasks.size());
+        Throwable failure = null;
+        long bytes = 0;
+        for (int i = 0; i < tasks.size() - 1; i++) {
+            started.add(submit(tasks.get(i)));
+        }
+        try {
+            bytes += tasks.get(tasks.size() - 1).call();
+        } catch (Exception e) {
+            failure = e;
+        }
+        boolean interrupted = false;
+        for (Future<Long> f : started) {
+            while (true) {
+                try {
+                    bytes += f.get();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true; // the fsyncs already started are waited for; then the put fails
+                } catch (ExecutionException e) {
+                    if (failure == null) {
+                        failure = e.getCause();
+                    }
+                    break;
+                }
             }
-        } catch (IOException e) {
-            throw new StorageException("Cannot sync " + dir + ": " + e, e);
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+            if (failure == null) {
+                failure = new InterruptedException("interrupted while syncing");
+            }
+        }
+        if (failure != null) {
+            throw new StorageException("Cannot sync " + dir + ": " + failure, failure);
         }
         return bytes;
     }

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -16,9 +18,12 @@ import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.DrmsSession;
 import org.drmsbatch.drms.JsdParser;
 import org.drmsbatch.drms.Record;
+import org.drmsbatch.drms.SegmentDef;
+import org.drmsbatch.processors.Rescale;
 import org.drmsbatch.schedules.JobControl;
 import org.drmsbatch.schedules.JobRun;
 import org.drmsbatch.segments.SegmentArray;
+import org.drmsbatch.segments.SegmentFiles;
 import org.drmsbatch.sums.Sums;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -35,7 +40,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * files in the same run, and {@code cp} followed by {@code sync} of the copies (the job's commit syncs its files,
  * as SUMS' put does). Target: at least 60% of the copy rate for the large images.
  *
- * <p>A warm-up pass of each (page cache, JIT), then 3 rounds in which cp, cp+sync and the job (1 and 2 partitions)
+ * <p>First the time of each phase of a record on its own (read, rescale, write, fsync; see {@link #phases}). Then a
+ * warm-up pass of each (page cache, JIT), then 5 rounds in which cp, cp+sync and the job (1 and 2 partitions)
  * alternate; medians reported. The job's time is its wall time, all steps included (creating the output series,
  * partitioning, the job repository's bookkeeping). Run with {@code ./mvnw -o -Pbench test -Dtest=RescaleBenchmark}.
  */
@@ -47,7 +53,7 @@ class RescaleBenchmark {
     static final int IMAGES = 16;
     static final int SAMPLES = 16_384;
     static final int STRAINS = 1_000;
-    static final int ROUNDS = 3;
+    static final int ROUNDS = 5;
 
     @TempDir
     static Path home;
@@ -135,6 +141,7 @@ class RescaleBenchmark {
             bytes += Files.size(f);
         }
         double mb = bytes / 1e6;
+        phases(series, segment, files);
         double[] job = new double[ROUNDS];
         double[] job2 = new double[ROUNDS];
         double[] cp = new double[ROUNDS];
@@ -155,6 +162,50 @@ class RescaleBenchmark {
         }
         drms.deleteSeries(series, false);
         return new Figures(median(job), median(job2), median(cp), median(cpSync));
+    }
+
+    /**
+     * Where a record's time goes, outside the job: reading a segment, rescaling it (the job's {@link Rescale}),
+     * writing the result as a segment file, and forcing that file to disk, each timed on its own for up to 8 files
+     * after 2 warm-up files; medians printed in ms per file and ns per value.
+     */
+    void phases(String series, String segment, List<Path> files) throws Exception {
+        SegmentDef def = drms.read(s -> s.definition(series)).segment(segment).orElseThrow();
+        SegmentFiles io = drms.segmentFiles();
+        Rescale rescale = new Rescale(2.5, -1, Rescale.Integers.SCALE);
+        int n = Math.min(files.size(), 10);
+        double[][] ms = new double[4][n - 2];
+        long values = 0;
+        Path dir = Files.createTempDirectory(home, "phases");
+        for (int i = 0; i < n; i++) {
+            long t0 = System.nanoTime();
+            SegmentArray x = io.readArray(def, files.get(i), null);
+            long t1 = System.nanoTime();
+            Rescale.Result y = rescale.apply(x, def);
+            long t2 = System.nanoTime();
+            Path out = dir.resolve(i + ".fits");
+            io.write(def, out, y.array());
+            long t3 = System.nanoTime();
+            try (FileChannel ch = FileChannel.open(out, StandardOpenOption.READ)) {
+                ch.force(true);
+            }
+            long t4 = System.nanoTime();
+            values = x.length();
+            if (i >= 2) {
+                long[] t = {t0, t1, t2, t3, t4};
+                for (int p = 0; p < 4; p++) {
+                    ms[p][i - 2] = (t[p + 1] - t[p]) / 1e6;
+                }
+            }
+        }
+        Sums.deleteTree(dir);
+        String[] names = {"read", "rescale", "write", "fsync"};
+        StringBuilder line = new StringBuilder(series + " phases per file (" + values + " values):");
+        for (int p = 0; p < 4; p++) {
+            double m = median(ms[p]);
+            line.append(String.format(" %s %.1f ms (%.2f ns/value)", names[p], m, m * 1e6 / values));
+        }
+        System.out.println(line);
     }
 
     /** Seconds to copy the files with cp (and sync the copies). */

@@ -384,6 +384,39 @@ class RescaleJobTest extends CatalogTestSupport {
     }
 
     @Test
+    void aDamagedSegmentReadAheadFailsItsChunkWithTheRecordNamedAndARestartAfterTheRepairCompletes()
+            throws Exception {
+        // chunks of 3: record 5's image is read and rescaled (on the reading thread) while record 4's clone is written
+        drms.createSeries(new JsdParser().parse("dmg.jsd", imageJsd("rsc.dmg")), true);
+        drms.inSession(s -> {
+            List<Record> rs = s.create("rsc.dmg", 7);
+            for (int i = 0; i < rs.size(); i++) {
+                rs.get(i).set("FSN", i + 1);
+                rs.get(i).write("image", SegmentArray.ofFloats(image(i + 1), W, H));
+            }
+            s.close(rs, DrmsSession.Action.INSERT);
+            return null;
+        });
+        Path damaged = drms.read(s -> s.open("rsc.dmg", 0)).stream().filter(r -> r.getInt("FSN") == 5)
+                .findFirst().orElseThrow().segmentPath("image");
+        byte[] good = Files.readAllBytes(damaged);
+        Files.write(damaged, java.util.Arrays.copyOf(good, good.length / 2));
+
+        JobRun failed = run(params("ds", "rsc.dmg", "out", "rsc.dmg_scaled", "segment", "image", "chunkSize", "3"));
+        assertThat(failed.status()).isEqualTo("FAILED");
+        assertThat(failed.exitDescription()).contains("file ends").contains("3 clones made");
+        assertThat(drms.<Long>read(s -> s.count("rsc.dmg_scaled"))).isEqualTo(3L); // the first chunk only
+        assertThat(orphanedUnits()).isEmpty();
+
+        Files.write(damaged, good);
+        JobRun done = JobTests.awaitEnd(jobs, jobs.restart(failed.executionId(), Map.of()).executionId(), 120);
+        assertThat(done.status()).as("%s", done).isEqualTo("COMPLETED");
+        List<Record> clones = drms.read(s -> s.open("rsc.dmg_scaled", 0));
+        assertThat(clones.stream().map(c -> c.getInt("FSN")).sorted().toList())
+                .containsExactly(1, 2, 3, 4, 5, 6, 7);
+    }
+
+    @Test
     void badParametersAreRefusedBeforeTheJobStartsWithTheReason() {
         refused(params("out", "rsc.x"), "ds (the record set to rescale) is required");
         refused(params("ds", "rsc.img[1-"), "ds: bad query");

@@ -38,6 +38,69 @@ class RescaleTest {
     }
 
     @Test
+    void largeFloatImagesGiveEachValueAndTheStatisticsAsAValueByValueRescaleDoes() {
+        // blocks without MISSING values, blocks with a NaN, an infinity or a value that overflows, and a ragged tail
+        int n = 10 * 1024 + 7;
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) (Math.sin(i * 0.37) * 1e3 + (i % 17) * 0.1);
+        }
+        x[1500] = Float.NaN;
+        x[3 * 1024] = Float.POSITIVE_INFINITY;
+        x[5 * 1024 + 1023] = 3e38f;
+        x[10 * 1024 + 3] = Float.NaN;
+        double alpha = 3.3;
+        double beta = -0.7;
+        float[] expected = new float[n];
+        long count = 0;
+        long overflow = 0;
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        double sum = 0;
+        double sumSq = 0;
+        for (int i = 0; i < n; i++) {
+            double v = alpha * x[i] + beta;
+            float f = (float) v;
+            if (Float.isInfinite(f) && !Double.isInfinite(v)) {
+                f = Float.NaN;
+                overflow++;
+            }
+            expected[i] = f;
+            if (!Float.isNaN(f)) {
+                count++;
+                min = Math.min(min, f);
+                max = Math.max(max, f);
+                sum += f;
+                sumSq += (double) f * f;
+            }
+        }
+        Rescale.Result r = new Rescale(alpha, beta, Rescale.Integers.SCALE).apply(
+                SegmentArray.ofFloats(x.clone(), n), seg(DrmsType.FLOAT, 0, 1));
+        assertThat(r.array().floats()).containsExactly(expected);
+        assertThat(r.outOfRange()).isEqualTo(overflow).isEqualTo(1);
+        assertThat(r.statistics().count()).isEqualTo(count).isEqualTo(n - 3);
+        assertThat(r.statistics().min()).isEqualTo(min);
+        assertThat(r.statistics().max()).isEqualTo(max).isInfinite(); // the infinity stays, as a value
+        assertThat(r.statistics().mean()).isEqualTo(sum / count);
+        assertThat(r.statistics().rms()).isEqualTo(Math.sqrt(sumSq / count));
+
+        x[3 * 1024] = 1; // without it, the statistics are those of finite values
+        Rescale.Result finite = new Rescale(alpha, beta, Rescale.Integers.SCALE).apply(
+                SegmentArray.ofFloats(x.clone(), n), seg(DrmsType.FLOAT, 0, 1));
+        double m = 0;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (float f : finite.array().floats()) {
+            if (!Float.isNaN(f)) {
+                m += f;
+                hi = Math.max(hi, f);
+            }
+        }
+        assertThat(finite.statistics().max()).isEqualTo(hi);
+        assertThat(finite.statistics().mean()).isCloseTo(m / finite.statistics().count(),
+                org.assertj.core.api.Assertions.within(1e-12 * Math.abs(hi)));
+    }
+
+    @Test
     void storedIntegersThatFitAreKeptAndOnlyTheScalingChanges() {
         short[] raw = {-32767, 0, Short.MIN_VALUE, 32767};
         SegmentArray x = SegmentArray.raw(DrmsType.SHORT, new int[] {4}, raw.clone(), 100, 0.5);

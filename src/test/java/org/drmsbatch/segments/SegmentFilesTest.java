@@ -48,6 +48,32 @@ class SegmentFilesTest {
         return out.stream();
     }
 
+    @Test
+    void largeImagesReadThroughAMemoryMapKeepEveryValueAndATruncatedOneFailsClearly() throws IOException {
+        // 1024 x 1100 doubles (9 MB) and shorts (2.2 MB): above and below the size read through a memory map
+        for (DrmsType type : new DrmsType[] {DrmsType.DOUBLE, DrmsType.SHORT, DrmsType.FLOAT}) {
+            SegmentDef def = Samples.def("big", type, Protocol.FITS, "", 0, 1, 1024, 1100);
+            SegmentArray in = Samples.physical(type, 1024, 1100);
+            Path f = dir.resolve(type + ".fits");
+            files.write(def, f, in);
+            SegmentArray out = files.readArray(def, f, null);
+            assertThat(out.dims()).containsExactly(1024, 1100);
+            int differ = 0;
+            for (int i = 0; i < in.length(); i++) {
+                differ += Double.compare(out.value(i), in.value(i)) == 0 ? 0 : 1; // MISSING (NaN) included
+            }
+            assertThat(differ).as("%s values that differ", type).isZero();
+            if (type == DrmsType.DOUBLE) {
+                long full = Files.size(f);
+                try (var ch = java.nio.channels.FileChannel.open(f, java.nio.file.StandardOpenOption.WRITE)) {
+                    ch.truncate(full - 2880 - 4000);
+                }
+                assertThatThrownBy(() -> files.readArray(def, f, null)).isInstanceOf(IOException.class)
+                        .hasMessageContaining("early");
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0} ''{1}'' {2}")
     @MethodSource("protocolsAndTypes")
     void roundTripKeepsValuesAndMissing(Protocol p, String cparms, DrmsType type) throws IOException {

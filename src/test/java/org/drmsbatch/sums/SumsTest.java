@@ -42,6 +42,25 @@ class SumsTest {
     }
 
     @Test
+    void syncForcesEveryFileOfEverySlotConcurrentlyAndReturnsTheirSize() throws Exception {
+        StorageUnit su = sums.alloc(7, 1024, 0);
+        long expected = 0;
+        for (int slot = 0; slot < 12; slot++) { // more files than sync threads
+            Path dir = Files.createDirectories(su.slotDirectory(slot));
+            for (int f = 0; f < 3; f++) {
+                byte[] data = new byte[1000 * slot + 7 * f + 1];
+                Files.write(dir.resolve("seg" + f + ".fits"), data);
+                expected += data.length;
+            }
+        }
+        assertThat(Sums.sync(su.directory())).isEqualTo(expected);
+        assertThat(Sums.sync(Files.createDirectories(home.resolve("SUM0/empty")))).isZero();
+        Path gone = home.resolve("SUM0/D999999");
+        assertThatThrownBy(() -> Sums.sync(gone)).isInstanceOf(StorageException.class)
+                .hasMessageContaining("Cannot sync " + gone);
+    }
+
+    @Test
     void allocMakesADirectoryOnAPartitionAndAnUncommittedRow() throws Exception {
         StorageUnit su = sums.alloc(7, 1024, 0);
         assertThat(su.directory()).isDirectory();
