@@ -1,10 +1,13 @@
 package org.drmsbatch.schedules;
 
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
@@ -50,6 +53,7 @@ public class JobOwnerListener implements JobExecutionListener, Ordered {
     @Override
     public void afterJob(JobExecution execution) {
         try {
+            reasonFirst(execution);
             repository.getObject().updateExecutionContext(execution);
             repository.getObject().update(execution);
         } finally {
@@ -59,6 +63,37 @@ public class JobOwnerListener implements JobExecutionListener, Ordered {
                 end.complete(execution);
             }
         }
+    }
+
+    /**
+     * Puts the root causes of a failed execution's failures at the head of its exit description: Spring Batch's is
+     * a stack trace, cut at 2500 characters, so the user's reason ("failing at item 25", "disk full") at its
+     * bottom was often lost. Nothing changes when the description already starts with them (a job's own listener
+     * may have put them there).
+     */
+    static void reasonFirst(JobExecution execution) {
+        if (execution.getStatus() != BatchStatus.FAILED) {
+            return;
+        }
+        Set<String> reasons = new LinkedHashSet<>();
+        for (Throwable t : execution.getAllFailureExceptions()) {
+            Throwable root = t;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            reasons.add(root.getClass().getSimpleName() + ": " + root.getMessage());
+        }
+        if (reasons.isEmpty()) {
+            return;
+        }
+        ExitStatus exit = execution.getExitStatus();
+        String description = exit.getExitDescription() == null ? "" : exit.getExitDescription();
+        String head = String.join("; ", reasons);
+        if (reasons.stream().allMatch(r -> description.indexOf(r.substring(r.indexOf(": ") + 2)) >= 0
+                && description.indexOf(r.substring(r.indexOf(": ") + 2)) < 1000)) {
+            return; // already near the head
+        }
+        execution.setExitStatus(new ExitStatus(exit.getExitCode(), head).addExitDescription(description));
     }
 
     /**

@@ -3,6 +3,7 @@ package org.drmsbatch.jobs;
 import javax.sql.DataSource;
 
 import org.drmsbatch.drms.DrmsException;
+import org.springframework.batch.core.configuration.annotation.JobScope;
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
@@ -68,12 +69,6 @@ public class CountingJobTestConfiguration {
 
     @Bean
     @StepScope
-    CountingReader countingReader(@Value("#{jobParameters['items']}") String items) {
-        return new CountingReader(Integer.parseInt(items.trim()));
-    }
-
-    @Bean
-    @StepScope
     ItemProcessor<Integer, Integer> countingProcessor(@Value("#{jobParameters['failAt'] ?: 0}") String failAt,
             @Value("#{jobParameters['failAs'] ?: ''}") String failAs,
             @Value("#{jobParameters['delay'] ?: 0}") String delay) {
@@ -112,13 +107,15 @@ public class CountingJobTestConfiguration {
         };
     }
 
+    /** Job-scoped, as the application's steps: its reader is made with it (see JobsControllerTest on stop). */
     @Bean
+    @JobScope
     Step countStep(JobRepository repository, PlatformTransactionManager transactionManager, DataSource dataSource,
-            CountingReader countingReader, ItemProcessor<Integer, Integer> countingProcessor,
+            @Value("#{jobParameters['items']}") String items, ItemProcessor<Integer, Integer> countingProcessor,
             ItemWriter<Integer> countingWriter) {
         return new StepBuilder("count", repository).<Integer, Integer>chunk(CHUNK)
                 .transactionManager(transactionManager)
-                .reader(countingReader).processor(countingProcessor).writer(countingWriter)
+                .reader(new CountingReader(Integer.parseInt(items.trim()))).processor(countingProcessor).writer(countingWriter)
                 .listener(tableCreator(new JdbcTemplate(dataSource)))
                 .build();
     }
