@@ -15,7 +15,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -76,8 +75,18 @@ public class ExportRequests {
     private final String allowedText;
     private final long maxBytes;
     private final String contact;
-    /** Record and byte counts of requests made by this process, for the answers while they run. */
-    private final Map<String, long[]> counts = new ConcurrentHashMap<>();
+    /**
+     * Record and byte counts of requests made by this process, for the answers while they run; the oldest are
+     * forgotten past {@value #REMEMBERED} (a request nobody polls after its end is never removed otherwise).
+     */
+    private final Map<String, long[]> counts = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<String, long[]>() {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, long[]> eldest) {
+                    return size() > REMEMBERED;
+                }
+            });
+    private static final int REMEMBERED = 10_000;
 
     public ExportRequests(Drms drms, RecordSets recordSets, JobControl jobs, JdbcTemplate jdbc, DownloadArea downloads,
             @Value("${drms.export.allowed-addresses:.*}") String allowedAddresses,
@@ -277,8 +286,7 @@ public class ExportRequests {
 
     private Query parse(String ds) {
         try {
-            JsocQueries.refuseFileIncludes(ds);
-            return recordSets.parse(ds);
+            return recordSets.parseWithoutFiles(ds);
         } catch (QueryException e) {
             if (e.reason().startsWith("unknown series")) {
                 throw new Refusal(4, "Cannot export series '" + JsocQueries.seriesName(ds) + "' - it does not exist.");

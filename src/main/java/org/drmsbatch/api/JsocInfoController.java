@@ -128,7 +128,6 @@ public class JsocInfoController {
         }
         Map<String, Object> out;
         try {
-            JsocQueries.refuseFileIncludes(ds);
             out = switch (op) {
                 case "series_struct" -> seriesStruct(ds);
                 case "rs_summary" -> rsSummary(ds, intParam(params, "n"));
@@ -297,7 +296,7 @@ public class JsocInfoController {
     private Map<String, Object> rsSummary(String ds, int n) {
         String query = ds.contains("{") ? ds.substring(0, ds.indexOf('{')) : ds;
         series(JsocQueries.seriesName(query), "series not found");
-        Query q = recordSets.parse(query);
+        Query q = recordSets.parseWithoutFiles(query);
         long count = n == 0 ? recordSets.count(q) : recordSets.open(q, n).size();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("count", count);
@@ -313,7 +312,7 @@ public class JsocInfoController {
         SeriesDefinition def = series(JsocQueries.seriesName(ds), "jsoc_info: series not found.");
         int n = intParam(params, "n");
         boolean recinfo = "1".equals(params.get("R"));
-        Query query = recordSets.parse(ds);
+        Query query = recordSets.parseWithoutFiles(ds);
         List<Record> records = recordSets.open(query, n);
         Map<String, Object> out = new LinkedHashMap<>();
         if (records.isEmpty()) {

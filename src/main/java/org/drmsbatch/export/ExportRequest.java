@@ -90,8 +90,9 @@ public record ExportRequest(String requestId, String query, ExportMethod method,
             }
             String[] f = l.split("\\s+");
             if (f.length != 2) {
+                // the line itself is not quoted: kmfile may come over the job API, and the message goes back
                 throw new ExportException("keyword map file (kmfile) " + file + " line " + (i + 1)
-                        + ": expected 'drms_name fits_name', found '" + l + "'");
+                        + ": expected 'drms_name fits_name', found " + f.length + " fields");
             }
             map.put(f[0].toLowerCase(Locale.ROOT), f[1]);
         }

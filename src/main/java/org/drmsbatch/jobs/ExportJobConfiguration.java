@@ -3,8 +3,10 @@ package org.drmsbatch.jobs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -126,7 +128,7 @@ public class ExportJobConfiguration {
     /** Parses and checks the parameters against the catalog; the reason of a refusal says what is wrong. */
     static ExportRequest request(Drms drms, JobParameters params) {
         ExportRequest request = ExportRequest.parse(name -> text(params, name));
-        Query query = new RecordSets(drms).parse(request.query());
+        Query query = new RecordSets(drms).parseWithoutFiles(request.query());
         request.check(query, drms::describeSeries);
         return request;
     }
@@ -199,7 +201,7 @@ public class ExportJobConfiguration {
         JobParameters params = jobExecution.getJobParameters();
         ExportRequest request = request(drms, params);
         Path dir = Path.of(directory);
-        Query query = new RecordSets(drms).parse(request.query());
+        Query query = new RecordSets(drms).parseWithoutFiles(request.query());
         Map<String, List<String>> segments = new HashMap<>();
         for (RecordSet rs : query.sets()) {
             List<String> names = new ArrayList<>(segments.getOrDefault(rs.series().toLowerCase(Locale.ROOT),
@@ -256,7 +258,16 @@ public class ExportJobConfiguration {
                 }
             }
             Files.createDirectories(dir);
-            Files.writeString(marker, mine, StandardCharsets.UTF_8);
+            try { // created only if absent: of two exports claiming the directory at once, one wins
+                Files.writeString(marker, mine, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.WRITE);
+            } catch (FileAlreadyExistsException raced) {
+                String owner = Files.readString(marker, StandardCharsets.UTF_8);
+                if (!owner.equals(mine)) {
+                    throw new DrmsException("export directory " + dir + " belongs to another export ("
+                            + owner.trim() + "); use another requestId");
+                }
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot make the export directory " + dir + ": " + e, e);
         }

@@ -123,7 +123,7 @@ public class RescaleJobConfiguration {
             }
             Query query;
             try {
-                query = new RecordSets(drms).parse(ds);
+                query = new RecordSets(drms).parseWithoutFiles(ds);
             } catch (DrmsException e) {
                 throw new IllegalArgumentException("ds: " + e.getMessage(), e);
             }

@@ -83,7 +83,7 @@ public class RecordSetReader extends ItemStreamSupport implements ItemStreamRead
 
     @Override
     public void open(ExecutionContext context) {
-        query = recordSets.parse(queryText);
+        query = recordSets.parseWithoutFiles(queryText);
         int n = query.sets().size();
         String boundsKey = getExecutionContextKey(BOUNDS);
         if (context.containsKey(boundsKey)) {

@@ -1,10 +1,12 @@
 package org.drmsbatch.segments;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Writes a file under a temporary name in the target directory and renames it, so no half file has the final name. */
@@ -18,18 +20,41 @@ public final class AtomicFile {
     }
 
     public static void write(Path target, Writer writer) throws IOException {
+        write(target, writer, false);
+    }
+
+    /**
+     * As {@link #write(Path, Writer)}, and durable: the content is forced to disk before the rename and the
+     * directory after it, so after a crash the final name has the whole content or is absent. (Segment files do
+     * not need it: their storage unit is synced before its catalog rows commit.)
+     */
+    public static void writeDurably(Path target, Writer writer) throws IOException {
+        write(target, writer, true);
+    }
+
+    private static void write(Path target, Writer writer, boolean durable) throws IOException {
         Path abs = target.toAbsolutePath();
         Path temp = abs.resolveSibling("." + abs.getFileName() + ".part-"
                 + Long.toHexString(ThreadLocalRandom.current().nextLong()));
         boolean done = false;
         try {
             writer.writeTo(temp);
+            if (durable) {
+                try (FileChannel c = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                    c.force(true);
+                }
+            }
             try {
                 Files.move(temp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(temp, abs, StandardCopyOption.REPLACE_EXISTING);
             }
             done = true;
+            if (durable) {
+                try (FileChannel d = FileChannel.open(abs.getParent(), StandardOpenOption.READ)) {
+                    d.force(true);
+                }
+            }
         } finally {
             if (!done) {
                 Files.deleteIfExists(temp);

@@ -83,7 +83,7 @@ public class ExportFileWriter implements ItemStreamWriter<ExportedRecord> {
                 }
                 chunkNames.put(name, f.recordSpec());
                 Path target = directory.resolve(name);
-                AtomicFile.write(target, temp -> writeFile(f, temp));
+                AtomicFile.writeDurably(target, temp -> writeFile(f, temp));
                 written.add(new ExportManifest.Entry(f.recordSpec(), name, Files.size(target)));
             }
         }

@@ -76,6 +76,7 @@ public final class ExportManifest {
             while (b.hasRemaining()) {
                 ch.write(b);
             }
+            ch.force(true); // the length returned is committed with the chunk: it must survive a crash
             return ch.size();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot append to " + path(directory), e);

@@ -73,15 +73,15 @@ public final class ExportPackager {
                 fits ? "**IN FITS FILES**" : "", tar ? tarFile().toString() : "", entries);
         if (tar) {
             if (!Files.exists(tarFile())) {
-                AtomicFile.write(tarFile(), temp -> writeTar(temp, entries, index));
+                AtomicFile.writeDurably(tarFile(), temp -> writeTar(temp, entries, index));
             }
             for (ExportManifest.Entry e : entries) {
                 Files.deleteIfExists(directory.resolve(e.filename()));
             }
         }
-        AtomicFile.write(directory.resolve(ExportIndex.TXT),
+        AtomicFile.writeDurably(directory.resolve(ExportIndex.TXT),
                 temp -> Files.writeString(temp, index.txt(), StandardCharsets.UTF_8));
-        AtomicFile.write(json, temp -> Files.writeString(temp, index.json(), StandardCharsets.UTF_8));
+        AtomicFile.writeDurably(json, temp -> Files.writeString(temp, index.json(), StandardCharsets.UTF_8));
         Files.deleteIfExists(manifest);
         return index;
     }

@@ -165,9 +165,19 @@ class JsocApiTest extends JsocApiTestSupport {
         assertThat(badOp.get("status").asInt()).isEqualTo(1);
         assertThat(badOp.get("error").asString()).contains("unknown op 'rs_nothing'");
 
-        JsonNode file = cgi("jsoc_info", "op", "rs_list", "ds", "@/etc/passwd", "key", "T_REC");
-        assertThat(file.get("status").asInt()).isEqualTo(1);
-        assertThat(file.get("error").asString()).contains("not read from files");
+        // @file would make the server read its own files: refused by the parser itself, however it is hidden
+        for (String ds : List.of("@/etc/passwd", IMAGES + ",@/etc/passwd", IMAGES + " #',@/etc/passwd",
+                IMAGES + "[\\'],@/etc/passwd")) {
+            JsonNode file = cgi("jsoc_info", "op", "rs_list", "ds", ds, "key", "T_REC");
+            assertThat(file.get("status").asInt()).as(ds).isEqualTo(1);
+            assertThat(file.get("error").asString()).as(ds).doesNotContain("root:");
+            JsonNode export = cgi("jsoc_fetch", "op", "exp_request", "ds", ds, "method", "url", "protocol", "fits",
+                    "notify", EMAIL);
+            assertThat(export.get("status").asInt()).as(ds).isNotZero().isNotEqualTo(2);
+            assertThat(export.toString()).as(ds).doesNotContain("root:");
+        }
+        assertThat(cgi("jsoc_info", "op", "rs_list", "ds", IMAGES + ",@/etc/passwd", "key", "T_REC")
+                .get("error").asString()).contains("@file is not allowed here");
 
         JsonNode badN = cgi("jsoc_info", "op", "rs_list", "ds", IMAGES + "[]", "key", "T_REC", "n", "ten");
         assertThat(badN.get("error").asString()).isEqualTo("n= must be an integer, not 'ten'");

@@ -89,6 +89,12 @@ class RescaleApiTest {
         HttpResponse<String> bad = post("/api/jobs/rescale", "{\"ds\": \"api.img\", \"out\": \"api.x\", \"partitions\": \"0\"}");
         assertThat(bad.statusCode()).as(bad.body()).isEqualTo(400);
         assertThat(bad.body()).contains("partitions: 0 is outside 1..8");
+        // a job parameter never makes the server read its own files
+        for (String job : new String[] {"rescale", "export"}) {
+            HttpResponse<String> file = post("/api/jobs/" + job, "{\"ds\": \"api.img,@/etc/passwd\"}");
+            assertThat(file.statusCode()).as(file.body()).isEqualTo(400);
+            assertThat(file.body()).contains("@file is not allowed here").doesNotContain("root:");
+        }
         HttpResponse<String> noLink = post("/api/jobs/rescale", "{\"ds\": \"api.img\"}");
         assertThat(noLink.statusCode()).isEqualTo(400);
         assertThat(noLink.body()).contains("has no SRC_RECNUM or HISTORY keyword");

@@ -58,7 +58,10 @@ public final class QueryParser {
         this(catalog, Path.of(""));
     }
 
-    /** A parser whose {@code @file} paths are relative to {@code baseDir}. */
+    /**
+     * A parser whose {@code @file} paths are relative to {@code baseDir}; with {@code baseDir} null, {@code @file}
+     * is refused (queries from the web or in job parameters must not read the server's files).
+     */
     public QueryParser(SeriesLookup catalog, Path baseDir) {
         this(catalog, baseDir, ConditionParser.UNSUPPORTED);
     }
@@ -237,6 +240,9 @@ public final class QueryParser {
             String name = text.substring(start, p);
             if (name.isEmpty()) {
                 throw error(at, "'@' must be followed by a file name");
+            }
+            if (baseDir == null) {
+                throw error(at, "@file is not allowed here: give the record sets themselves");
             }
             Path file;
             if (name.startsWith("~/")) {

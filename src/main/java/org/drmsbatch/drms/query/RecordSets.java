@@ -38,7 +38,15 @@ public final class RecordSets {
 
     /** Parses a query against the catalog's series (errors: {@link QueryException} with the position). */
     public Query parse(String query) {
-        return drms.read(s -> parse(s, query));
+        return drms.read(s -> parse(s, query, Path.of("")));
+    }
+
+    /**
+     * Parses a query that comes from elsewhere than the command line (a web request, a job parameter): as
+     * {@link #parse}, but {@code @file} is refused, so nobody can make the server read its own files.
+     */
+    public Query parseWithoutFiles(String query) {
+        return drms.read(s -> parse(s, query, null));
     }
 
     /**
@@ -46,12 +54,12 @@ public final class RecordSets {
      * when n &gt; 0, the last |n| when n &lt; 0, all when n = 0.
      */
     public List<Record> open(String query, int n) {
-        return drms.read(s -> open(s, parse(s, query), n));
+        return drms.read(s -> open(s, parse(s, query, Path.of("")), n));
     }
 
     /** The number of records a query selects (what {@code show-info -c} prints). */
     public long count(String query) {
-        return drms.read(s -> count(s, parse(s, query)));
+        return drms.read(s -> count(s, parse(s, query, Path.of(""))));
     }
 
     /** As {@link #open(String, int)} for a parsed query. */
@@ -133,13 +141,13 @@ public final class RecordSets {
         }
     }
 
-    private Query parse(DrmsSession s, String query) {
+    private Query parse(DrmsSession s, String query, Path fileBase) {
         SeriesLookup lookup = name -> find(s, name);
-        return parseWith(lookup, query);
+        return parseWith(lookup, query, fileBase);
     }
 
     /** The text parser with the safe condition parser for {@code [? ?]} and {@code [! !]}. */
-    private static Query parseWith(SeriesLookup lookup, String query) {
+    private static Query parseWith(SeriesLookup lookup, String query, Path fileBase) {
         WhereCondition conditions = new WhereCondition();
         // WhereCondition reports positions in the whole query; the parser wants them within the condition text
         ConditionParser relative = (text, offset, def) -> {
@@ -149,7 +157,7 @@ public final class RecordSets {
                 throw new QueryException(text, Math.max(0, e.position() - offset), e.reason());
             }
         };
-        return new QueryParser(lookup, Path.of(""), relative).parse(query);
+        return new QueryParser(lookup, fileBase, relative).parse(query);
     }
 
     private static Optional<SeriesDefinition> find(DrmsSession s, String name) {
