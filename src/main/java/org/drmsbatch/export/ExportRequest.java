@@ -107,15 +107,31 @@ public record ExportRequest(String requestId, String query, ExportMethod method,
         for (RecordSet rs : parsed.sets()) {
             SeriesDefinition def = series.apply(rs.series());
             template.check(def);
-            for (SegmentDef s : segments(def, rs)) {
+            for (SegmentDef named : segments(def, rs)) {
+                SegmentDef s = target(named, def, series);
+                if (s == null) {
+                    continue; // a link whose target cannot be looked at: the job says so when it follows it
+                }
                 FitsCompression c = compression != null ? compression : safeParse(s);
-                if (protocol == ExportProtocol.FITS && c != null && c.compressed() && s.type() == DrmsType.LONGLONG
-                        && !s.isLink()) {
+                if (protocol == ExportProtocol.FITS && c != null && c.compressed() && s.type() == DrmsType.LONGLONG) {
                     throw new ExportException("segment '" + s.name() + "' of " + def.name()
                             + " is longlong: it cannot be tile-compressed (cparms '"
                             + (cparms != null ? cparms : s.cparms()) + "'); use cparms=**NONE**");
                 }
             }
+        }
+    }
+
+    /** The segment whose data is exported: the segment itself, or for a linked one its target's segment. */
+    private static SegmentDef target(SegmentDef s, SeriesDefinition def, Function<String, SeriesDefinition> series) {
+        if (!s.isLink()) {
+            return s;
+        }
+        try {
+            return def.link(s.linkName()).map(l -> series.apply(l.targetSeries()))
+                    .flatMap(t -> t.segment(s.targetSegment())).orElse(null);
+        } catch (RuntimeException e) {
+            return null;
         }
     }
 

@@ -429,6 +429,36 @@ class ExportJobTest extends CatalogTestSupport {
         cases.put(params("ds", SERIES + "[]", "requestId", "../x"), "bad requestId");
         cases.put(params("ds", SERIES + "[]", "chunkSize", "0"), "chunkSize");
         cases.put(params("ds", SERIES + "[]", "colour", "red"), "unknown parameter 'colour'");
+        // Rice on a longlong segment, directly or through a link
+        drms.createSeries(new JsdParser().parse("exptest.wide.jsd", """
+                Seriesname: exptest.wide
+                Author: tester
+                Owner: tester
+                Unitsize: 4
+                Archive: 0
+                Retention: 7
+                Tapegroup: 0
+                PrimeKeys: FSN
+                Description: "longlong images"
+                Keyword: FSN, int, variable, record, DRMS_MISSING_VALUE, "%d", none, "Frame number"
+                Data: counts, variable, longlong, 2, 4, 4, DN, fits, 0.0, 1.0, "counts"
+                """), true);
+        drms.createSeries(new JsdParser().parse("exptest.towide.jsd", """
+                Seriesname: exptest.towide
+                Author: tester
+                Owner: tester
+                Unitsize: 4
+                Archive: 0
+                Retention: 7
+                Tapegroup: 0
+                PrimeKeys: FSN
+                Description: "records pointing at exptest.wide"
+                Link: SRC, exptest.wide, static, "the source record"
+                Keyword: FSN, int, variable, record, DRMS_MISSING_VALUE, "%d", none, "Frame number"
+                Data: counts, link, SRC, counts, 2, 4, 4, "the source's counts"
+                """), true);
+        cases.put(params("ds", "exptest.wide[]", "cparms", "compress Rice"), "is longlong");
+        cases.put(params("ds", "exptest.towide[]", "cparms", "compress Rice"), "is longlong");
         int before = jobs.recent(ExportJobConfiguration.JOB, 1000).size();
         cases.forEach((p, reason) -> assertThatThrownBy(() -> jobs.launch(ExportJobConfiguration.JOB, p))
                 .as("%s", p).isInstanceOf(JobRequestException.class).hasMessageContaining(reason));
