@@ -245,7 +245,7 @@ public final class Rescale {
          * that the JIT compiles as a whole (a loop over a whole image in one method gets only an on-stack-replacement
          * compilation, about a third slower); a block whose new values are not all finite (a MISSING value, an
          * infinity, an overflow: its sum then is not finite) is put back and redone value by value. The rest, and
-         * short arrays, go four values at a time as before.
+         * short arrays, go value by value.
          */
         void affine(float[] a, double alpha, double beta) {
             int len = a.length;
@@ -271,7 +271,7 @@ public final class Rescale {
                 }
                 merge(k, lo, hi, s, s2);
             }
-            affineGroups(a, i, len, alpha, beta);
+            slow(a, i, len, alpha, beta); // the rest, and short arrays, value by value
         }
 
         /**
@@ -315,54 +315,6 @@ public final class Rescale {
             part[1] = (q0 + q1) + (q2 + q3);
             part[2] = Math.min(lo0, lo1);
             part[3] = Math.max(hi0, hi1);
-        }
-
-        /**
-         * As {@link #affine(float[], double, double)} for a[from, to), four values at a time; groups of four with a
-         * NaN or an infinity take the slow path.
-         */
-        private void affineGroups(float[] a, int from, int to, double alpha, double beta) {
-            double lo0 = min, lo1 = min, hi0 = max, hi1 = max;
-            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-            double q0 = 0, q1 = 0, q2 = 0, q3 = 0;
-            long k = 0;
-            int len = to;
-            int i = from;
-            for (; i + 3 < len; i += 4) {
-                float f0 = (float) (alpha * a[i] + beta);
-                float f1 = (float) (alpha * a[i + 1] + beta);
-                float f2 = (float) (alpha * a[i + 2] + beta);
-                float f3 = (float) (alpha * a[i + 3] + beta);
-                if (!(Math.abs(f0) < Float.POSITIVE_INFINITY) || !(Math.abs(f1) < Float.POSITIVE_INFINITY)
-                        || !(Math.abs(f2) < Float.POSITIVE_INFINITY) || !(Math.abs(f3) < Float.POSITIVE_INFINITY)) {
-                    slow(a, i, i + 4, alpha, beta);
-                    continue;
-                }
-                a[i] = f0;
-                a[i + 1] = f1;
-                a[i + 2] = f2;
-                a[i + 3] = f3;
-                double v0 = f0, v1 = f1, v2 = f2, v3 = f3;
-                lo0 = v0 < lo0 ? v0 : lo0;
-                lo1 = v1 < lo1 ? v1 : lo1;
-                lo0 = v2 < lo0 ? v2 : lo0;
-                lo1 = v3 < lo1 ? v3 : lo1;
-                hi0 = v0 > hi0 ? v0 : hi0;
-                hi1 = v1 > hi1 ? v1 : hi1;
-                hi0 = v2 > hi0 ? v2 : hi0;
-                hi1 = v3 > hi1 ? v3 : hi1;
-                s0 += v0;
-                s1 += v1;
-                s2 += v2;
-                s3 += v3;
-                q0 += v0 * v0;
-                q1 += v1 * v1;
-                q2 += v2 * v2;
-                q3 += v3 * v3;
-                k += 4;
-            }
-            merge(k, Math.min(lo0, lo1), Math.max(hi0, hi1), (s0 + s1) + (s2 + s3), (q0 + q1) + (q2 + q3));
-            slow(a, i, len, alpha, beta);
         }
 
         private void slow(float[] a, int from, int to, double alpha, double beta) {
