@@ -212,6 +212,37 @@ public final class FitsFormat implements SegmentFormat {
     }
 
     /**
+     * An array's data as FITS stores it, with its scaling: char (signed in DRMS) is shifted to FITS's unsigned bytes
+     * and its bzero moved by 128 bscale.
+     */
+    private record FitsData(Object data, double bzero, double bscale) {
+        static FitsData of(SegmentArray a) {
+            if (a.type() != DrmsType.CHAR) {
+                return new FitsData(a.data(), a.bzero(), a.bscale());
+            }
+            byte[] src = a.bytes();
+            byte[] u = new byte[src.length];
+            for (int i = 0; i < src.length; i++) {
+                u[i] = (byte) (src[i] ^ 0x80);
+            }
+            return new FitsData(u, a.bzero() - 128 * a.bscale(), a.bscale());
+        }
+
+        /** BSCALE and BZERO when not the identity, and BLANK, for integer images. */
+        void addScaling(Header h, DrmsType type) throws FitsException {
+            if (type.isInteger()) {
+                if (bscale != 1) {
+                    h.addValue(Standard.BSCALE, bscale);
+                }
+                if (bzero != 0) {
+                    h.addValue(Standard.BZERO, bzero);
+                }
+                h.addValue(Standard.BLANK, type == DrmsType.CHAR ? 0L : ((Number) type.missing()).longValue());
+            }
+        }
+    }
+
+    /**
      * An uncompressed image as the primary HDU, written straight from the flat array: the header by nom-tam-fits
      * (the cards its image HDU has: SIMPLE, BITPIX, NAXIS, NAXISn, EXTEND, then the scaling and BLANK), the data
      * through a file channel in large big-endian blocks ({@link RawCodec}), padded to the FITS block. Twice as fast
@@ -219,18 +250,7 @@ public final class FitsFormat implements SegmentFormat {
      */
     private static void writePlain(Path file, SegmentArray a) throws IOException, FitsException {
         DrmsType type = a.type();
-        Object data = a.data();
-        double bzero = a.bzero();
-        double bscale = a.bscale();
-        if (type == DrmsType.CHAR) {
-            byte[] src = a.bytes();
-            byte[] u = new byte[src.length];
-            for (int i = 0; i < src.length; i++) {
-                u[i] = (byte) (src[i] ^ 0x80);
-            }
-            data = u;
-            bzero = bzero - 128 * bscale;
-        }
+        FitsData fd = FitsData.of(a);
         int[] dims = a.dims();
         Header h = new Header();
         h.addValue(Standard.SIMPLE, true);
@@ -240,15 +260,7 @@ public final class FitsFormat implements SegmentFormat {
             h.addValue(Standard.NAXISn.n(i + 1), dims[i]);
         }
         h.addValue(Standard.EXTEND, true);
-        if (type.isInteger()) {
-            if (bscale != 1) {
-                h.addValue(Standard.BSCALE, bscale);
-            }
-            if (bzero != 0) {
-                h.addValue(Standard.BZERO, bzero);
-            }
-            h.addValue(Standard.BLANK, type == DrmsType.CHAR ? 0L : ((Number) type.missing()).longValue());
-        }
+        fd.addScaling(h, type);
         java.io.ByteArrayOutputStream header = new java.io.ByteArrayOutputStream();
         try (nom.tam.util.FitsOutputStream out = new nom.tam.util.FitsOutputStream(header)) {
             h.write(out);
@@ -259,7 +271,7 @@ public final class FitsFormat implements SegmentFormat {
             while (hb.hasRemaining()) {
                 ch.write(hb);
             }
-            RawCodec.write(ch, type, data, ByteOrder.BIG_ENDIAN);
+            RawCodec.write(ch, type, fd.data(), ByteOrder.BIG_ENDIAN);
             long bytes = (long) a.length() * SegmentArray.elementSize(type);
             ByteBuffer pad = ByteBuffer.allocate((int) ((2880 - bytes % 2880) % 2880));
             while (pad.hasRemaining()) {
@@ -271,31 +283,12 @@ public final class FitsFormat implements SegmentFormat {
     /** The plain image HDU of an array: data in FITS form (char shifted), header with scaling and BLANK. */
     private static ImageHDU imageHdu(SegmentArray a) throws FitsException {
         DrmsType type = a.type();
-        Object data = a.data();
-        double bzero = a.bzero();
-        double bscale = a.bscale();
-        if (type == DrmsType.CHAR) {
-            byte[] src = a.bytes();
-            byte[] u = new byte[src.length];
-            for (int i = 0; i < src.length; i++) {
-                u[i] = (byte) (src[i] ^ 0x80);
-            }
-            data = u;
-            bzero = bzero - 128 * bscale;
-        }
+        FitsData fd = FitsData.of(a);
         int[] dims = a.dims();
-        Object kernel = dims.length <= 1 ? data : ArrayFuncs.curl(data, reversed(dims));
+        Object kernel = dims.length <= 1 ? fd.data() : ArrayFuncs.curl(fd.data(), reversed(dims));
         ImageData id = ImageData.from(kernel);
         Header h = ImageHDU.manufactureHeader(id);
-        if (type.isInteger()) {
-            if (bscale != 1) {
-                h.addValue(Standard.BSCALE, bscale);
-            }
-            if (bzero != 0) {
-                h.addValue(Standard.BZERO, bzero);
-            }
-            h.addValue(Standard.BLANK, type == DrmsType.CHAR ? 0L : ((Number) type.missing()).longValue());
-        }
+        fd.addScaling(h, type);
         return new ImageHDU(h, id);
     }
 
