@@ -108,6 +108,7 @@ public class ExportJobConfiguration {
 
     static final List<String> PARAMETERS = List.of("requestId", "ds", "method", "protocol", "ffmt", "cparms",
             "chunkSize", "kmfile", "delay");
+    private static final ParameterNames NAMES = ParameterNames.of(List.of(), PARAMETERS);
 
     /** The directory of a request under {@code <home>/exports} (the default {@code drms.export.directory}). */
     public static Path directory(Path home, String requestId) {
@@ -138,12 +139,7 @@ public class ExportJobConfiguration {
             if (params == null) {
                 throw new InvalidJobParametersException("the parameter 'ds' (the record-set query) is missing");
             }
-            for (JobParameter<?> p : params.parameters()) {
-                if (!PARAMETERS.contains(p.name())) {
-                    throw new InvalidJobParametersException("unknown parameter '" + p.name() + "' (export takes "
-                            + String.join(", ", PARAMETERS) + ")");
-                }
-            }
+            NAMES.validate(params);
             try {
                 request(drms, params);
             } catch (DrmsException | IllegalArgumentException e) {

@@ -97,6 +97,7 @@ public class RescaleJobConfiguration {
 
     static final Set<String> KNOWN = Set.of("ds", "out", "alpha", "beta", "segment", "integers", "chunkSize",
             "partitions", "run", "failAt", "delay");
+    private static final ParameterNames NAMES = ParameterNames.of(List.of(), List.copyOf(KNOWN));
 
     /** The parameters of one rescale, resolved against the catalog. */
     public record Parameters(String ds, Query query, SeriesDefinition input, String out, boolean outExists,
@@ -112,11 +113,6 @@ public class RescaleJobConfiguration {
          * parameter and why.
          */
         public static Parameters of(Map<String, String> p, Drms drms) {
-            List<String> unknown = p.keySet().stream().filter(k -> !KNOWN.contains(k)).sorted().toList();
-            if (!unknown.isEmpty()) {
-                throw new IllegalArgumentException("unknown parameter(s) " + unknown + "; the rescale job takes "
-                        + KNOWN.stream().sorted().toList());
-            }
             String ds = p.get("ds");
             if (ds == null || ds.isBlank()) {
                 throw new IllegalArgumentException("ds (the record set to rescale) is required");
@@ -292,6 +288,7 @@ public class RescaleJobConfiguration {
 
         @Override
         public void validate(JobParameters parameters) throws InvalidJobParametersException {
+            NAMES.validate(parameters);
             try {
                 Parameters.of(parameters, drms);
             } catch (IllegalArgumentException | DrmsException e) {
