@@ -2,6 +2,7 @@ package org.drmsbatch.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
@@ -19,7 +20,6 @@ import org.drmsbatch.schedules.JobControl;
 import org.drmsbatch.schedules.JobRun;
 import org.drmsbatch.segments.FitsFormat;
 import org.drmsbatch.segments.SegmentArray;
-import org.springframework.batch.core.job.JobExecution;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -48,15 +48,10 @@ public final class DemoExport {
         params.put("protocol", "fits");
         System.out.println("export: drms run export requestId=" + requestId + " ds=" + query
                 + " method=url protocol=fits");
-        JobExecution execution = jobs.launch(ExportJobConfiguration.JOB, params);
-        JobRun run = jobs.view(execution.getId());
-        while (!run.ended() || run.steps().stream().anyMatch(s -> s.endTime() == null)) {
-            Thread.sleep(50);
-            run = jobs.view(execution.getId());
-        }
+        JobRun run = jobs.runToEnd(ExportJobConfiguration.JOB, params, Duration.ofMinutes(30));
         if (!"COMPLETED".equals(run.status())) {
             throw new IllegalStateException("export " + requestId + " ended " + run.status() + ": "
-                    + execution.getAllFailureExceptions());
+                    + run.exitDescription());
         }
         Path dir = root.directory(requestId);
         JsonNode index = JsonMapper.builder().build().readTree(Files.readString(dir.resolve("index.json")));

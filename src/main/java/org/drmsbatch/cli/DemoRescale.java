@@ -1,5 +1,6 @@
 package org.drmsbatch.cli;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,17 +50,14 @@ final class DemoRescale {
         p.put("run", Long.toString(System.currentTimeMillis()));
         System.out.println("rescale: drms run rescale ds=" + series + " out=" + out + " alpha=" + alpha + " beta="
                 + BETA + " segment=" + segment + " partitions=2 chunkSize=4");
-        long id = jobs.launch(RescaleJobConfiguration.JOB, p).getId();
-        JobRun run = jobs.view(id);
-        while (!run.ended() || run.steps().stream().anyMatch(s -> s.endTime() == null)) {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for rescale execution " + id, e);
-            }
-            run = jobs.view(id);
+        JobRun run;
+        try {
+            run = jobs.runToEnd(RescaleJobConfiguration.JOB, p, Duration.ofMinutes(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the rescale job", e);
         }
+        long id = run.executionId();
         if (!"COMPLETED".equals(run.status())) {
             throw new IllegalStateException("rescale job execution " + id + " ended " + run.status() + ": "
                     + run.exitDescription());

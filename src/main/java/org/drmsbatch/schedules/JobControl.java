@@ -425,6 +425,20 @@ public class JobControl {
     }
 
     /**
+     * Starts the job and waits for its end (its listeners' results stored), at most {@code timeout}: the execution
+     * as stored then. For callers in this JVM that only want the outcome, such as the demo.
+     */
+    public JobRun runToEnd(String jobName, Map<String, String> parameters, Duration timeout)
+            throws InterruptedException {
+        JobExecution launched = launch(jobName, parameters);
+        if (await(launched, timeout) == null) {
+            throw new IllegalStateException("execution " + launched.getId() + " of job '" + jobName
+                    + "' is still running after " + timeout);
+        }
+        return view(launched.getId());
+    }
+
+    /**
      * The execution as stored; one that runs here and is still in its end-of-job listeners (whose results are
      * stored after its end) is shown as STARTED, so that whoever waits for its end sees those results.
      */
