@@ -30,7 +30,6 @@ import org.springframework.test.context.DynamicPropertySource;
         properties = "spring.main.web-application-type=servlet")
 class RescaleApiTest {
 
-    static final String URL = TestDatabase.newDatabase();
     static final Path HOME = newHome();
 
     static Path newHome() {
@@ -43,9 +42,7 @@ class RescaleApiTest {
 
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
-        registry.add("spring.datasource.url", () -> URL);
-        registry.add("spring.datasource.username", TestDatabase::user);
-        registry.add("drms.home", HOME::toString);
+        TestDatabase.register(registry, HOME);
     }
 
     @LocalServerPort

@@ -48,14 +48,11 @@ class CollectJobTest {
 
     static final double GPS_EPOCH = DrmsTime.parse(CollectJobConfiguration.GPS_EPOCH);
 
-    static final String URL = TestDatabase.newDatabase();
     static final Path HOME = JobTests.newHome("drms-collect-test");
 
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
-        registry.add("spring.datasource.url", () -> URL);
-        registry.add("spring.datasource.username", TestDatabase::user);
-        registry.add("drms.home", HOME::toString);
+        TestDatabase.register(registry, HOME);
         registry.add("drms.buffer.max-size", () -> "1GB");
     }
 

@@ -30,14 +30,11 @@ import tools.jackson.databind.json.JsonMapper;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
 class SnapshotJobTest {
 
-    static final String URL = TestDatabase.newDatabase();
     static final Path HOME = JobTests.newHome("drms-snapshot-test");
 
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
-        registry.add("spring.datasource.url", () -> URL);
-        registry.add("spring.datasource.username", TestDatabase::user);
-        registry.add("drms.home", HOME::toString);
+        TestDatabase.register(registry, HOME);
         registry.add("drms.buffer.max-size", () -> "1GB");
     }
 
