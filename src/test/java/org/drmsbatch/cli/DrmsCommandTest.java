@@ -2,14 +2,8 @@ package org.drmsbatch.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import org.drmsbatch.TestDatabase;
@@ -43,9 +37,6 @@ class DrmsCommandTest {
 
     static Path jsd;
 
-    record Run(int code, String out, String err) {
-    }
-
     @BeforeAll
     static void setUp() throws Exception {
         url = TestDatabase.newDatabase();
@@ -53,54 +44,28 @@ class DrmsCommandTest {
         Files.writeString(jsd, JSD);
     }
 
-    static Run run(String... args) {
+    static CommandRun run(String... args) {
         return runWithInput(null, args);
     }
 
-    static synchronized Run runWithInput(String stdin, String... args) {
-        List<String> all = new ArrayList<>(List.of("--home", home.toString(),
-                "--set", "spring.datasource.url=" + url,
-                "--set", "spring.datasource.username=" + TestDatabase.user()));
-        all.addAll(List.of(args));
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        InputStream oldIn = System.in;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code;
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            if (stdin != null) {
-                System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
-            }
-            code = DrmsCommand.execute(all.toArray(String[]::new));
-            System.out.flush();
-            System.err.flush();
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-            System.setIn(oldIn);
-        }
-        Run r = new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        oldOut.println("drms " + String.join(" ", args) + " -> " + r.code() + "\n" + r.out() + r.err());
-        return r;
+    static synchronized CommandRun runWithInput(String stdin, String... args) {
+        return CommandRun.run(CommandRun.options(home, url), stdin, args);
     }
 
     static void create(String name) {
-        Run r = run("create-series", "--name", name, jsd.toString());
+        CommandRun r = run("create-series", "--name", name, jsd.toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("Created series " + name);
     }
 
     @Test
     void helpOfEverySubcommandExitsZeroWithUsage() {
-        Run root = run("--help");
+        CommandRun root = run("--help");
         assertThat(root.code()).isZero();
         assertThat(root.out()).contains("Usage:").contains("drms");
         for (String sub : List.of("create-series", "describe-series", "delete-series", "show-series", "set-info",
                 "show-info", "demo")) {
-            Run r = run(sub, "--help");
+            CommandRun r = run(sub, "--help");
             assertThat(r.code()).as(sub).isZero();
             assertThat(r.out()).as(sub).contains("Usage:").contains(sub);
             assertThat(root.out()).as("root help lists " + sub).contains(sub);
@@ -117,12 +82,12 @@ class DrmsCommandTest {
                 Keyword: FSN, int, variable, record, 0, %d, none, "frame"
                 Keyword: X, quux, variable, record, 0, %d, none, "unknown type"
                 """);
-        Run r = run("create-series", bad.toString());
+        CommandRun r = run("create-series", bad.toString());
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("bad.jsd:4:").contains("quux");
         assertThat(run("describe-series", "cli.bad").code()).isEqualTo(1);
         // and again without -f: the series exists
-        Run again = run("create-series", "--name", "cli.good", jsd.toString());
+        CommandRun again = run("create-series", "--name", "cli.good", jsd.toString());
         assertThat(again.code()).isEqualTo(1);
         assertThat(again.err()).contains("already exists");
     }
@@ -130,17 +95,17 @@ class DrmsCommandTest {
     @Test
     void showSeriesAndDescribeSeries() {
         create("cli.listed");
-        Run show = run("show-series", "^cli\\.listed$");
+        CommandRun show = run("show-series", "^cli\\.listed$");
         assertThat(show.code()).isZero();
         assertThat(show.out()).contains("cli.listed");
-        Run none = run("show-series", "^no\\.such");
+        CommandRun none = run("show-series", "^no\\.such");
         assertThat(none.code()).isZero();
         assertThat(none.out()).doesNotContain("cli.listed");
 
-        Run d = run("describe-series", "cli.listed");
+        CommandRun d = run("describe-series", "cli.listed");
         assertThat(d.code()).isZero();
         assertThat(d.out()).contains("cli.listed", "FSN", "WAVE", "OBSERVER", "observations for the CLI test");
-        Run unknown = run("describe-series", "cli.nope");
+        CommandRun unknown = run("describe-series", "cli.nope");
         assertThat(unknown.code()).isEqualTo(1);
         assertThat(unknown.err()).contains("cli.nope");
     }
@@ -148,9 +113,9 @@ class DrmsCommandTest {
     @Test
     void setInfoThenShowInfoPrintsTheTable() {
         create("cli.table");
-        Run set = run("set-info", "ds=cli.table", "-c", "FSN=1", "WAVE=17.1", "OBSERVER=ann");
+        CommandRun set = run("set-info", "ds=cli.table", "-c", "FSN=1", "WAVE=17.1", "OBSERVER=ann");
         assertThat(set.code()).as(set.err()).isZero();
-        Run show = run("show-info", "ds=cli.table", "n=10", "key=FSN,WAVE,OBSERVER");
+        CommandRun show = run("show-info", "ds=cli.table", "n=10", "key=FSN,WAVE,OBSERVER");
         assertThat(show.code()).as(show.err()).isZero();
         assertThat(show.out().lines().toList()).containsExactly("FSN\tWAVE\tOBSERVER", "1\t17.10\tann");
     }
@@ -158,46 +123,46 @@ class DrmsCommandTest {
     @Test
     void setInfoFromJsonLinesIsAllOrNothing() {
         create("cli.json");
-        Run ok = runWithInput("""
+        CommandRun ok = runWithInput("""
                 {"FSN": 2, "WAVE": 30.4, "OBSERVER": "bob"}
 
                 {"FSN": 3, "OBSERVER": "cy"}
                 """, "set-info", "ds=cli.json", "-k");
         assertThat(ok.code()).as(ok.err()).isZero();
-        Run show = run("show-info", "ds=cli.json", "n=10", "key=FSN,WAVE,OBSERVER", "-q");
+        CommandRun show = run("show-info", "ds=cli.json", "n=10", "key=FSN,WAVE,OBSERVER", "-q");
         assertThat(show.out().lines().toList()).containsExactly("2\t30.40\tbob", "3\t0.00\tcy");
 
-        Run bad = runWithInput("""
+        CommandRun bad = runWithInput("""
                 {"FSN": 4, "OBSERVER": "dee"}
                 {"FSN": 5, "OBSERVER": "eve"
                 """, "set-info", "ds=cli.json", "-k");
         assertThat(bad.code()).isEqualTo(1);
         assertThat(bad.err()).contains("line 2");
-        Run badKey = runWithInput("""
+        CommandRun badKey = runWithInput("""
                 {"FSN": 6}
                 {"FSN": 7, "NOPE": 1}
                 """, "set-info", "ds=cli.json", "-k");
         assertThat(badKey.code()).isEqualTo(1);
         assertThat(badKey.err()).contains("line 2").contains("NOPE");
-        Run tooBig = runWithInput("""
+        CommandRun tooBig = runWithInput("""
                 {"FSN": 99999999999999999999}
                 """, "set-info", "ds=cli.json", "-k");
         assertThat(tooBig.code()).isEqualTo(1);
         assertThat(tooBig.err()).contains("line 1").contains("out of range");
-        Run empty = runWithInput("", "set-info", "ds=cli.json", "-k");
+        CommandRun empty = runWithInput("", "set-info", "ds=cli.json", "-k");
         assertThat(empty.code()).isEqualTo(1);
         assertThat(empty.err()).contains("No records on standard input");
-        Run count = run("show-info", "ds=cli.json", "-c");
+        CommandRun count = run("show-info", "ds=cli.json", "-c");
         assertThat(count.code()).isZero();
         assertThat(count.out().trim()).isEqualTo("2");
-        Run after = run("show-info", "ds=cli.json", "n=10", "key=FSN", "-q");
+        CommandRun after = run("show-info", "ds=cli.json", "n=10", "key=FSN", "-q");
         assertThat(after.out().lines().toList()).containsExactly("2", "3");
     }
 
     @Test
     void showInfoRunsRecordSetQueriesAndItsKOutputIsAnAtFile() throws Exception {
         create("cli.q");
-        Run made = runWithInput("""
+        CommandRun made = runWithInput("""
                 {"FSN": 1, "WAVE": 17.1, "OBSERVER": "ann"}
                 {"FSN": 2, "WAVE": 30.4, "OBSERVER": "bob"}
                 {"FSN": 3, "WAVE": 19.5, "OBSERVER": "cy"}
@@ -205,30 +170,30 @@ class DrmsCommandTest {
                 """, "set-info", "ds=cli.q", "-k");
         assertThat(made.code()).as(made.err()).isZero();
         // FSN 2 has two versions: the latest (recnum 4) is the one a query returns
-        Run range = run("show-info", "ds=cli.q[2-3]", "key=FSN,OBSERVER", "-r", "-q");
+        CommandRun range = run("show-info", "ds=cli.q[2-3]", "key=FSN,OBSERVER", "-r", "-q");
         assertThat(range.out().lines().toList()).containsExactly("4\t2\tbob2", "3\t3\tcy");
-        Run where = run("show-info", "cli.q[][? WAVE < 20 ?]", "key=FSN", "-q");
+        CommandRun where = run("show-info", "cli.q[][? WAVE < 20 ?]", "key=FSN", "-q");
         assertThat(where.out().lines().toList()).containsExactly("1", "3");
-        Run all = run("show-info", "ds=cli.q[2]", "key=OBSERVER", "-b", "-q");
+        CommandRun all = run("show-info", "ds=cli.q[2]", "key=OBSERVER", "-b", "-q");
         assertThat(all.out().lines().toList()).containsExactly("bob", "bob2");
-        Run count = run("show-info", "ds=cli.q[1,3]", "-c");
+        CommandRun count = run("show-info", "ds=cli.q[1,3]", "-c");
         assertThat(count.out().trim()).isEqualTo("2");
-        Run typed = run("show-info", "ds=cli.q[1]", "key=FSN,WAVE", "-t", "-i");
+        CommandRun typed = run("show-info", "ds=cli.q[1]", "key=FSN,WAVE", "-t", "-i");
         assertThat(typed.out().lines().toList()).containsExactly("query\tFSN\tWAVE", "string\tint\tdouble",
                 "%s\t%d\t%.2f", "cli.q[1]\t1\t17.10");
 
-        Run k = run("show-info", "ds=cli.q[1,3]", "key=WAVE", "-k");
+        CommandRun k = run("show-info", "ds=cli.q[1,3]", "key=WAVE", "-k");
         assertThat(k.out().lines().toList()).containsExactly("# cli.q[1]", "WAVE=17.10", "# cli.q[3]", "WAVE=19.50");
         Path file = home.resolve("k.txt");
         Files.writeString(file, k.out());
-        Run again = run("show-info", "@" + file, "key=FSN", "-q");
+        CommandRun again = run("show-info", "@" + file, "key=FSN", "-q");
         assertThat(again.code()).as(again.err()).isZero();
         assertThat(again.out().lines().toList()).containsExactly("1", "3");
 
-        Run bad = run("show-info", "ds=cli.q[? 1=1; DROP TABLE cli.q ?]", "n=1");
+        CommandRun bad = run("show-info", "ds=cli.q[? 1=1; DROP TABLE cli.q ?]", "n=1");
         assertThat(bad.code()).isEqualTo(1);
         assertThat(bad.err()).contains("position 12: ';' is not allowed").contains("^");
-        Run unknown = run("show-info", "ds=cli.q{nope}", "n=1");
+        CommandRun unknown = run("show-info", "ds=cli.q{nope}", "n=1");
         assertThat(unknown.code()).isEqualTo(1);
         assertThat(unknown.err()).contains("nope");
     }
@@ -236,10 +201,10 @@ class DrmsCommandTest {
     @Test
     void showInfoErrors() {
         create("cli.errs");
-        Run noN = run("show-info", "ds=cli.errs", "key=FSN");
+        CommandRun noN = run("show-info", "ds=cli.errs", "key=FSN");
         assertThat(noN.code()).isEqualTo(1);
         assertThat(noN.err()).isNotBlank();
-        Run unknown = run("show-info", "ds=cli.unknown", "n=1");
+        CommandRun unknown = run("show-info", "ds=cli.unknown", "n=1");
         assertThat(unknown.code()).isEqualTo(1);
         assertThat(unknown.err()).contains("cli.unknown");
     }
@@ -247,7 +212,7 @@ class DrmsCommandTest {
     @Test
     void showInfoJsdParsesToAnEqualDefinition() {
         create("cli.jsd");
-        Run j = run("show-info", "ds=cli.jsd", "-j");
+        CommandRun j = run("show-info", "ds=cli.jsd", "-j");
         assertThat(j.code()).isZero();
         SeriesDefinition printed = new JsdParser().parse("printed.jsd", j.out());
         SeriesDefinition original = new JsdParser().parse(jsd).withName("cli.jsd");
@@ -257,7 +222,7 @@ class DrmsCommandTest {
     @Test
     void deleteSeries() {
         create("cli.doomed");
-        Run del = run("delete-series", "cli.doomed");
+        CommandRun del = run("delete-series", "cli.doomed");
         assertThat(del.code()).isZero();
         assertThat(run("describe-series", "cli.doomed").code()).isEqualTo(1);
         assertThat(run("show-series", "^cli\\.doomed$").out()).doesNotContain("cli.doomed");
@@ -266,7 +231,7 @@ class DrmsCommandTest {
 
     @Test
     void demoRunsAndItsSegmentFilesExist() {
-        Run demo = run("demo");
+        CommandRun demo = run("demo");
         assertThat(demo.code()).as(demo.err()).isZero();
         List<Path> files = demo.out().lines().filter(l -> l.contains("\t"))
                 .map(l -> l.substring(l.lastIndexOf('\t') + 1).trim())
@@ -292,7 +257,7 @@ class DrmsCommandTest {
         assertThat(demo.out()).containsPattern("execution \\d+ COMPLETED: 32 clones made")
                 .contains("32 clones in gw.strain_rescaled, 32768 values checked")
                 .contains("8 files read back: checksums verified");
-        Run strain = run("show-info", "ds=gw.strain[][]", "-c");
+        CommandRun strain = run("show-info", "ds=gw.strain[][]", "-c");
         assertThat(strain.out().trim()).isEqualTo("32");
     }
 }

@@ -7,7 +7,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,44 +24,19 @@ class ExportCommandTest {
 
     static String url;
 
-    record Run(int code, String out, String err) {
-    }
-
     @BeforeAll
     static void setUp() {
         url = TestDatabase.newDatabase();
         assertThat(run("demo", "--records", "4").code()).isZero();
     }
 
-    static List<String> base() {
-        return new ArrayList<>(List.of("--home", home.toString(), "--set", "spring.datasource.url=" + url,
-                "--set", "spring.datasource.username=" + TestDatabase.user()));
-    }
-
-    static synchronized Run run(String... args) {
-        List<String> all = base();
-        all.addAll(List.of(args));
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code;
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            code = DrmsCommand.execute(all.toArray(String[]::new));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-        Run r = new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        oldOut.println("drms " + String.join(" ", args) + " -> " + r.code() + "\n" + r.out() + r.err());
-        return r;
+    static CommandRun run(String... args) {
+        return CommandRun.run(CommandRun.options(home, url), null, args);
     }
 
     @Test
     void runExportWritesTheTarAndShowInfoPathsStayValid() throws Exception {
-        Run r = run("run", "export", "requestId=JSOC_20261125_000042", "ds=demo.images[][1]{image}",
+        CommandRun r = run("run", "export", "requestId=JSOC_20261125_000042", "ds=demo.images[][1]{image}",
                 "method=url-tar", "protocol=fits", "ffmt={seriesname}.{T_REC:A}.{CAMERA}.{segment}",
                 "cparms=**NONE**", "--interval", "50ms");
         assertThat(r.code()).as(r.err()).isZero();
@@ -72,7 +46,7 @@ class ExportCommandTest {
         assertThat(Files.readString(dir.resolve("index.txt")))
                 .contains("demo.images[2010.05.01_00:00:00_TAI][1]{image}\tdemo.images.20100501_000000_TAI.1.image.fits");
 
-        Run info = run("show-info", "ds=demo.images[]", "seg=image", "-p");
+        CommandRun info = run("show-info", "ds=demo.images[]", "seg=image", "-p");
         assertThat(info.code()).isZero();
         Matcher m = Pattern.compile("(/\\S+/image\\.fits)").matcher(info.out());
         int paths = 0;
@@ -85,10 +59,10 @@ class ExportCommandTest {
 
     @Test
     void badParametersAreAUserErrorNamingTheProblem() {
-        Run r = run("run", "export", "ds=demo.images[]", "ffmt={seriesname}/{segment}");
+        CommandRun r = run("run", "export", "ds=demo.images[]", "ffmt={seriesname}/{segment}");
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("would leave the export directory");
-        Run q = run("run", "export", "ds=demo.images[2010.05.01");
+        CommandRun q = run("run", "export", "ds=demo.images[2010.05.01");
         assertThat(q.code()).isEqualTo(1);
         assertThat(q.err()).contains("bad query");
     }
