@@ -7,6 +7,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.Optional;
 
 import nom.tam.fits.Fits;
@@ -31,6 +32,8 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class DemoExport {
 
+    private static final AtomicLong RUNS = new AtomicLong();
+
     private DemoExport() {
     }
 
@@ -39,8 +42,9 @@ public final class DemoExport {
         JobControl jobs = drms.bean(JobControl.class);
         ExportRoot root = drms.bean(ExportRoot.class);
         Drms d = drms.bean(Drms.class);
-        String requestId = "JSOC_" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss"))
-                + "_DEMO";
+        // unique per run, even for two runs in the same second (a request id names one export directory)
+        String requestId = "JSOC_" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd_HHmmssSSS"))
+                + "_DEMO" + RUNS.incrementAndGet();
         Map<String, String> params = new LinkedHashMap<>();
         params.put("requestId", requestId);
         params.put("ds", query);
