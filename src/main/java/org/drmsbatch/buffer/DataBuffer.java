@@ -65,6 +65,8 @@ public final class DataBuffer implements AutoCloseable {
     static final String DATA = "data";
     static final String SNAPSHOTS = "snapshots";
     static final String STATE = "state.json";
+    /** Which snapshot each request id got: a line {"request", "snapshot"} per snapshot taken for a request. */
+    static final String SNAPSHOT_REQUESTS = "snapshot-requests.jsonl";
     static final String LOG = "log.jsonl";
     static final String MANIFEST = "manifest.json";
     static final String REJECTED = "rejected";
@@ -485,10 +487,9 @@ public final class DataBuffer implements AutoCloseable {
                 status = status.withSnapshot(null);
             }
             if (request != null) {
-                for (Snapshot taken : snapshots()) {
-                    if (request.equals(taken.request())) {
-                        return taken;
-                    }
+                String taken = snapshotOf(request);
+                if (taken != null && Files.isDirectory(snapshots.resolve(taken))) {
+                    return readSnapshot(snapshots.resolve(taken));
                 }
             }
             String name;
@@ -548,6 +549,9 @@ public final class DataBuffer implements AutoCloseable {
         }
         Snapshot snapshot = readSnapshot(done);
         List<Snapshot.Entry> entries = snapshot.files();
+        if (snapshot.request() != null && snapshotOf(snapshot.request()) == null) {
+            recordRequest(snapshot.request(), name); // before the reset: a crash here is finished by open()
+        }
         storeLock.writeLock().lock();
         try {
             BufferStats remaining = count(data);
@@ -566,6 +570,45 @@ public final class DataBuffer implements AutoCloseable {
             storeLock.writeLock().unlock();
         }
         return snapshot;
+    }
+
+    /** The snapshot taken for a request id, from {@value #SNAPSHOT_REQUESTS}, or null. */
+    private String snapshotOf(String request) throws IOException {
+        Path index = directory.resolve(SNAPSHOT_REQUESTS);
+        if (!Files.exists(index)) {
+            return null;
+        }
+        for (String l : Files.readAllLines(index, StandardCharsets.UTF_8)) {
+            if (l.isBlank()) {
+                continue;
+            }
+            JsonNode n;
+            try {
+                n = JSON.readTree(l);
+            } catch (tools.jackson.core.JacksonException e) {
+                continue; // a line cut by a crash: its snapshot is recorded again when it is finished
+            }
+            if (request.equals(n.path("request").asString(null))) {
+                return n.path("snapshot").asString(null);
+            }
+        }
+        return null;
+    }
+
+    private void recordRequest(String request, String snapshot) throws IOException {
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("request", request);
+        line.put("snapshot", snapshot);
+        byte[] bytes = ("\n" + JSON.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8);
+        try (FileChannel c = FileChannel.open(directory.resolve(SNAPSHOT_REQUESTS), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+            ByteBuffer buf = ByteBuffer.wrap(bytes);
+            while (buf.hasRemaining()) {
+                c.write(buf);
+            }
+            c.force(true);
+        }
+        forceDirectory(directory);
     }
 
     /** The snapshots taken, oldest first. */
