@@ -1,13 +1,12 @@
 package org.drmsbatch;
 
-import org.drmsbatch.cli.DrmsCommand;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 
-/** The drms-batch application. {@code main} is the {@code drms} command line. */
+/**
+ * The drms-batch application context: component scanning from this package down. The {@code drms} command line
+ * ({@code org.drmsbatch.cli.DrmsCommand}, the jar's main class) starts it; the application knows nothing of the
+ * command line.
+ */
 @SpringBootApplication
 public class DrmsApplication {
-
-    public static void main(String[] args) {
-        System.exit(DrmsCommand.execute(args));
-    }
 }

@@ -3,7 +3,7 @@ package org.drmsbatch.api;
 import java.io.IOException;
 import java.nio.file.Path;
 
-import org.drmsbatch.DrmsProperties;
+import org.drmsbatch.config.DrmsProperties;
 import org.drmsbatch.buffer.DataBuffer;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import org.drmsbatch.DrmsProperties;
+import org.drmsbatch.config.DrmsProperties;
 import org.drmsbatch.export.ExportRoot;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;

@@ -16,7 +16,7 @@ import org.drmsbatch.buffer.BufferStatus;
 import org.drmsbatch.buffer.DataBuffer;
 import org.drmsbatch.buffer.StoredChunk;
 import org.drmsbatch.buffer.TrainDecision;
-import org.drmsbatch.jobs.SnapshotJobConfiguration;
+import org.drmsbatch.jobs.snapshot.SnapshotJobConfiguration;
 import org.drmsbatch.schedules.JobControl;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;

@@ -16,11 +16,11 @@ import nom.tam.fits.Header;
 import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.Record;
 import org.drmsbatch.export.ExportRoot;
-import org.drmsbatch.jobs.ExportJobConfiguration;
+import org.drmsbatch.jobs.export.ExportJobConfiguration;
 import org.drmsbatch.schedules.JobControl;
 import org.drmsbatch.schedules.JobRun;
 import org.drmsbatch.segments.FitsFormat;
-import org.drmsbatch.segments.SegmentArray;
+import org.drmsbatch.drms.types.SegmentArray;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 

@@ -1,5 +1,6 @@
 package org.drmsbatch.drms;
 
+import org.drmsbatch.drms.types.DrmsType;
 import java.util.List;
 import java.util.Locale;
 

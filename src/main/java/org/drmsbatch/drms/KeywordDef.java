@@ -1,5 +1,7 @@
 package org.drmsbatch.drms;
 
+import org.drmsbatch.drms.types.DrmsType;
+
 /**
  * One keyword of a series definition (specs/drms.md §1.3).
  *

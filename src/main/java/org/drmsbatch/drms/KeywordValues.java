@@ -1,5 +1,6 @@
 package org.drmsbatch.drms;
 
+import org.drmsbatch.drms.types.DrmsType;
 import java.util.IllegalFormatException;
 import java.util.Locale;
 

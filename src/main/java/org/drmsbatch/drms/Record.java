@@ -1,5 +1,7 @@
 package org.drmsbatch.drms;
 
+import org.drmsbatch.drms.types.DrmsType;
+import org.drmsbatch.drms.types.Protocol;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -8,8 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import org.drmsbatch.segments.SegmentArray;
-import org.drmsbatch.segments.WrittenSegment;
+import org.drmsbatch.drms.types.SegmentArray;
+import org.drmsbatch.drms.types.WrittenSegment;
 
 /**
  * One record of a series: its identities (recnum, prime-key values, sunum and slot), keyword values, link values

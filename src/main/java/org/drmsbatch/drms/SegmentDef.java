@@ -1,5 +1,7 @@
 package org.drmsbatch.drms;
 
+import org.drmsbatch.drms.types.DrmsType;
+import org.drmsbatch.drms.types.Protocol;
 import java.util.List;
 import java.util.Locale;
 

@@ -10,7 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 
-import org.drmsbatch.drms.DrmsType;
+import org.drmsbatch.drms.types.DrmsType;
 import org.drmsbatch.drms.SegmentDef;
 import org.drmsbatch.drms.SeriesDefinition;
 import org.drmsbatch.drms.query.Query;

@@ -6,7 +6,7 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.drmsbatch.drms.DrmsType;
+import org.drmsbatch.drms.types.DrmsType;
 import org.drmsbatch.drms.KeywordDef;
 import org.drmsbatch.drms.KeywordValues;
 import org.drmsbatch.drms.Record;

@@ -1,5 +1,6 @@
 package org.drmsbatch.segments;
 
+import org.drmsbatch.drms.types.SegmentArray;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,7 +18,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
-import org.drmsbatch.drms.DrmsType;
+import org.drmsbatch.drms.types.DrmsType;
 import org.drmsbatch.drms.SegmentDef;
 
 /**

@@ -19,7 +19,7 @@ import nom.tam.fits.header.Compression;
 import nom.tam.fits.header.Standard;
 import nom.tam.image.compression.hdu.CompressedImageHDU;
 
-import org.drmsbatch.drms.DrmsType;
+import org.drmsbatch.drms.types.DrmsType;
 
 /**
  * Rewrites the binary table of a tile-compressed image made by nom-tam-fits into the layout CFITSIO (fitsverify,

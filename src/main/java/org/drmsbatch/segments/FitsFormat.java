@@ -1,5 +1,6 @@
 package org.drmsbatch.segments;
 
+import org.drmsbatch.drms.types.SegmentArray;
 import java.io.IOException;
 import java.nio.Buffer;
 import java.nio.ByteBuffer;
@@ -30,8 +31,8 @@ import nom.tam.util.ArrayFuncs;
 import nom.tam.util.FitsFile;
 import nom.tam.util.FitsOutputStream;
 
-import org.drmsbatch.drms.DrmsType;
-import org.drmsbatch.drms.Protocol;
+import org.drmsbatch.drms.types.DrmsType;
+import org.drmsbatch.drms.types.Protocol;
 import org.drmsbatch.drms.SegmentDef;
 
 /**

@@ -1,5 +1,7 @@
 package org.drmsbatch.segments;
 
+import org.drmsbatch.drms.types.SegmentArray;
+import org.drmsbatch.drms.types.WrittenSegment;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,8 +9,8 @@ import java.nio.file.StandardCopyOption;
 import java.util.EnumMap;
 import java.util.Map;
 
-import org.drmsbatch.drms.DrmsType;
-import org.drmsbatch.drms.Protocol;
+import org.drmsbatch.drms.types.DrmsType;
+import org.drmsbatch.drms.types.Protocol;
 import org.drmsbatch.drms.SegmentDef;
 
 /**

@@ -1,5 +1,6 @@
 package org.drmsbatch.segments;
 
+import org.drmsbatch.drms.types.SegmentArray;
 import java.io.IOException;
 import java.nio.file.Path;
 

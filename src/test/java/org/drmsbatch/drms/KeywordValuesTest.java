@@ -1,5 +1,6 @@
 package org.drmsbatch.drms;
 
+import org.drmsbatch.drms.types.DrmsType;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
 package org.drmsbatch.drms;
 
+import org.drmsbatch.drms.types.DrmsType;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -20,7 +21,7 @@ import javax.sql.DataSource;
 import nom.tam.fits.BasicHDU;
 import nom.tam.fits.Fits;
 import nom.tam.fits.Header;
-import org.drmsbatch.segments.SegmentArray;
+import org.drmsbatch.drms.types.SegmentArray;
 import org.drmsbatch.sums.StorageUnit;
 import org.drmsbatch.CatalogTestSupport;
 import org.junit.jupiter.api.Test;

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import com.zaxxer.hikari.HikariDataSource;
-import org.drmsbatch.segments.SegmentArray;
+import org.drmsbatch.drms.types.SegmentArray;
 import org.drmsbatch.sums.StorageUnit;
 import org.drmsbatch.sums.Sums;
 import org.flywaydb.core.Flyway;

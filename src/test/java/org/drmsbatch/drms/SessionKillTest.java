@@ -1,5 +1,6 @@
 package org.drmsbatch.drms;
 
+import org.drmsbatch.drms.types.DrmsType;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -22,7 +23,7 @@ import java.util.stream.Stream;
 
 import com.zaxxer.hikari.HikariDataSource;
 import org.drmsbatch.TestDatabase;
-import org.drmsbatch.segments.SegmentArray;
+import org.drmsbatch.drms.types.SegmentArray;
 import org.drmsbatch.sums.StorageUnit;
 import org.drmsbatch.ChildJvm;
 import org.junit.jupiter.api.Test;

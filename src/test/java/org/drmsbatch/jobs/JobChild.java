@@ -16,18 +16,18 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
  * print {@code EXECUTION <id>}, then {@code COMMITTED <n>} once at least two (or the given number of) chunks are committed, and run on
  * until killed.
  */
-final class JobChild {
+public final class JobChild {
 
     private JobChild() {
     }
 
-    static void runUntilKilled(String url, String user, String home, String job, Map<String, String> parameters,
+    public static void runUntilKilled(String url, String user, String home, String job, Map<String, String> parameters,
                                String... properties) throws Exception {
         runUntilKilled(url, user, home, job, parameters, 2, properties);
     }
 
     /** As above, printing {@code COMMITTED <n>} once at least {@code commits} chunks are committed (0: at once). */
-    static void runUntilKilled(String url, String user, String home, String job, Map<String, String> parameters,
+    public static void runUntilKilled(String url, String user, String home, String job, Map<String, String> parameters,
                                int commits, String... properties) throws Exception {
         PrintStream out = System.out;
         List<String> args = new ArrayList<>(List.of("--spring.datasource.url=" + url,

@@ -60,7 +60,7 @@ public final class JobTests {
         return orphans;
     }
 
-    static Path newHome(String prefix) {
+    public static Path newHome(String prefix) {
         try {
             return Files.createTempDirectory(prefix);
         } catch (IOException e) {

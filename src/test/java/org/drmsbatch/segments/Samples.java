@@ -1,9 +1,10 @@
 package org.drmsbatch.segments;
 
+import org.drmsbatch.drms.types.SegmentArray;
 import java.util.List;
 
-import org.drmsbatch.drms.DrmsType;
-import org.drmsbatch.drms.Protocol;
+import org.drmsbatch.drms.types.DrmsType;
+import org.drmsbatch.drms.types.Protocol;
 import org.drmsbatch.drms.SegmentDef;
 
 /** Test arrays and segment definitions. */

@@ -1,5 +1,7 @@
 package org.drmsbatch.segments;
 
+import org.drmsbatch.drms.types.SegmentArray;
+import org.drmsbatch.drms.types.WrittenSegment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -13,8 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
-import org.drmsbatch.drms.DrmsType;
-import org.drmsbatch.drms.Protocol;
+import org.drmsbatch.drms.types.DrmsType;
+import org.drmsbatch.drms.types.Protocol;
 import org.drmsbatch.drms.SegmentDef;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,0 +1,95 @@
+package org.drmsbatch.config;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariDataSource;
+import org.drmsbatch.drms.Drms;
+import org.drmsbatch.drms.query.RecordSets;
+import org.drmsbatch.sums.Sums;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.transaction.PlatformTransactionManager;
+
+/** The catalog library (DRMS and SUMS) as beans, and the start-up sweep of storage units left by dead sessions. */
+@Configuration(proxyBeanMethods = false)
+public class CatalogConfiguration {
+
+    /**
+     * A small pool of its own for the autocommit bookkeeping next to sessions (session and allocation rows), so
+     * that sessions holding every connection of the main pool can never starve it.
+     */
+    @Bean(destroyMethod = "close")
+    SideDataSource sideDataSource(DataSource dataSource) {
+        return new SideDataSource(dataSource);
+    }
+
+    @Bean
+    Sums sums(SideDataSource side, DrmsProperties properties) {
+        return new Sums(side.get(), properties.partitions());
+    }
+
+    @Bean
+    Drms drms(DataSource dataSource, SideDataSource side, PlatformTransactionManager transactionManager, Sums sums,
+              DrmsProperties properties) {
+        return new Drms(dataSource, side.get(), transactionManager, sums, properties.session().namespace(),
+                properties.session().defaultRetention());
+    }
+
+    /** Holds the side pool: a copy of the main Hikari pool's settings with 4 connections (else the main pool). */
+    static final class SideDataSource implements AutoCloseable {
+        private final DataSource dataSource;
+        private final HikariDataSource owned;
+
+        SideDataSource(DataSource main) {
+            if (main instanceof HikariDataSource h) {
+                owned = new HikariDataSource();
+                owned.setJdbcUrl(h.getJdbcUrl());
+                owned.setUsername(h.getUsername());
+                owned.setPassword(h.getPassword());
+                owned.setDataSourceProperties(h.getDataSourceProperties());
+                owned.setMaximumPoolSize(4);
+                owned.setMinimumIdle(0);
+                owned.setPoolName("drms-side");
+                dataSource = owned;
+            } else {
+                owned = null;
+                dataSource = main;
+            }
+        }
+
+        DataSource get() {
+            return dataSource;
+        }
+
+        @Override
+        public void close() {
+            if (owned != null) {
+                owned.close();
+            }
+        }
+    }
+
+    /** Record-set queries; each runs with the statement timeout {@code drms.query.timeout}. */
+    @Bean
+    RecordSets recordSets(Drms drms, @Value("${drms.query.timeout:10m}") java.time.Duration timeout) {
+        return new RecordSets(drms, timeout);
+    }
+
+    /**
+     * At start-up: claim and register the partitions, and remove directories that no committed row owns. Commands
+     * that only read skip it ({@code drms.sweep-on-start=false}).
+     */
+    @Bean
+    @Order(0)
+    ApplicationRunner storageSweep(Sums sums, @Value("${drms.sweep-on-start:true}") boolean sweepOnStart) {
+        return args -> {
+            if (sweepOnStart) {
+                sums.registerPartitions();
+                sums.sweep();
+            }
+        };
+    }
+}

@@ -1,0 +1,125 @@
+package org.drmsbatch.jobs.export;
+
+import org.drmsbatch.export.ExportManifest;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.drmsbatch.export.ExportException;
+import org.drmsbatch.export.FileNameTemplate;
+import org.drmsbatch.segments.AtomicFile;
+import org.drmsbatch.segments.FitsCompression;
+import org.drmsbatch.segments.FitsFormat;
+import org.drmsbatch.drms.types.SegmentArray;
+import org.springframework.batch.infrastructure.item.Chunk;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.item.ItemStreamException;
+import org.springframework.batch.infrastructure.item.ItemStreamWriter;
+
+/**
+ * Writes an export's files into its directory, each under a temporary name ({@code .<name>.part-…}) renamed to its
+ * final name when complete, named by the file-name template, and lists them in the {@link ExportManifest}. FITS
+ * files carry the record's header cards, CHECKSUM and DATASUM, the segment's own type and scaling, and the
+ * export's compression (or the segment's); as-is files are copies of the stored files.
+ *
+ * <p>Restart: the manifest's committed length is kept in the step ExecutionContext; on open the manifest is cut
+ * back to it, so the running number ({@code {#}}) and the set of names taken resume from the last commit, and the
+ * files of the chunk that did not commit are written again under the same names (replacing them whole). Two
+ * files given the same name fail the export with both records named.
+ */
+public class ExportFileWriter implements ItemStreamWriter<ExportedRecord> {
+
+    static final String MANIFEST_BYTES = "export.manifest.bytes";
+
+    private final Path directory;
+    private final FileNameTemplate template;
+    private final FitsCompression compression;
+    private long manifestBytes;
+    private long count;
+    private final Map<String, String> names = new HashMap<>();
+
+    /**
+     * @param compression the export's compression for FITS files, or null for each segment's definition
+     */
+    public ExportFileWriter(Path directory, FileNameTemplate template, FitsCompression compression) {
+        this.directory = directory;
+        this.template = template;
+        this.compression = compression;
+    }
+
+    @Override
+    public void open(ExecutionContext context) {
+        manifestBytes = context.containsKey(MANIFEST_BYTES) ? context.getLong(MANIFEST_BYTES) : 0L;
+        try {
+            Files.createDirectories(directory);
+            List<ExportManifest.Entry> entries = ExportManifest.truncate(directory, manifestBytes);
+            names.clear();
+            for (ExportManifest.Entry e : entries) {
+                names.put(e.filename(), e.record());
+            }
+            count = entries.size();
+        } catch (IOException e) {
+            throw new ItemStreamException("cannot open the export directory " + directory + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void write(Chunk<? extends ExportedRecord> chunk) throws IOException {
+        List<ExportManifest.Entry> written = new ArrayList<>();
+        Map<String, String> chunkNames = new HashMap<>();
+        for (ExportedRecord item : chunk) {
+            for (ExportedRecord.File f : item.files()) {
+                String name = template.name(item.record(), f.segmentFile(), count + written.size());
+                String other = names.containsKey(name) ? names.get(name) : chunkNames.get(name);
+                if (other != null) {
+                    throw new ExportException("file-name template (ffmt) '" + template + "' gives the same name '"
+                            + name + "' to " + other + " and " + f.recordSpec()
+                            + "; add a field that tells them apart, e.g. {recnum} or {segment}");
+                }
+                chunkNames.put(name, f.recordSpec());
+                Path target = directory.resolve(name);
+                AtomicFile.writeDurably(target, temp -> writeFile(f, temp));
+                written.add(new ExportManifest.Entry(f.recordSpec(), name, Files.size(target)));
+            }
+        }
+        manifestBytes = ExportManifest.append(directory, written);
+        names.putAll(chunkNames);
+        count += written.size();
+    }
+
+    private void writeFile(ExportedRecord.File f, Path temp) throws IOException {
+        Path stored = f.source().segmentPath(f.segment().name());
+        if (f.cards() == null) {
+            Files.copy(stored, temp, StandardCopyOption.REPLACE_EXISTING);
+            return;
+        }
+        SegmentArray a = f.source().read(f.segment().name(), null);
+        FitsCompression c = compression != null ? compression
+                : FitsFormat.forProtocol(f.segment().protocol()).compression(f.segment());
+        try {
+            FitsFormat.write(temp, a, c, f.cards(), true);
+        } catch (IllegalArgumentException e) {
+            throw new ExportException("segment '" + f.segment().name() + "' of " + f.recordSpec() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void update(ExecutionContext context) {
+        context.putLong(MANIFEST_BYTES, manifestBytes);
+    }
+
+    @Override
+    public void close() {
+    }
+
+    /** Files written so far (committed or not). */
+    public long count() {
+        return count;
+    }
+}

@@ -1,7 +1,0 @@
-package org.drmsbatch.readers;
-
-import org.drmsbatch.buffer.Chunk;
-
-/** A chunk read from the data buffer, with the name of its file there. */
-public record BufferedChunk(String name, Chunk chunk) {
-}

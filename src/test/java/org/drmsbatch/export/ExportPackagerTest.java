@@ -1,0 +1,78 @@
+package org.drmsbatch.export;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Packaging after an interrupted run: leftovers removed, the tar made once, each part safe to do again. */
+class ExportPackagerTest {
+
+    @TempDir
+    Path dir;
+
+    List<String> listing() throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    void exported(String... names) throws Exception {
+        List<ExportManifest.Entry> entries = new ArrayList<>();
+        for (String n : names) {
+            Files.writeString(dir.resolve(n), "data of " + n);
+            entries.add(new ExportManifest.Entry("s.x[" + n + "]{image}", n, Files.size(dir.resolve(n))));
+        }
+        ExportManifest.append(dir, entries);
+    }
+
+    @Test
+    void leftoversOfAChunkThatDidNotCommitAreRemoved() throws Exception {
+        exported("a.fits", "b.fits");
+        Files.writeString(dir.resolve("c.fits"), "written, not committed"); // its chunk rolled back
+        Files.writeString(dir.resolve(".d.fits.part-1f"), "half");
+        ExportIndex index = new ExportPackager(dir, "R1", "url", "fits", false, true).finish();
+        assertThat(index.files()).extracting(ExportManifest.Entry::filename).containsExactly("a.fits", "b.fits");
+        assertThat(listing()).containsExactly("a.fits", "b.fits", "index.json", "index.txt");
+        assertThat(Files.readString(dir.resolve("index.txt"))).contains("count=2", "s.x[a.fits]{image}\ta.fits");
+        // done: run again (a kill before the step committed) changes nothing
+        String json = Files.readString(dir.resolve("index.json"));
+        assertThat(new ExportPackager(dir, "R1", "url", "fits", false, true).finish()).isNull();
+        assertThat(Files.readString(dir.resolve("index.json"))).isEqualTo(json);
+    }
+
+    @Test
+    void aTarLeftHalfWrittenIsMadeAgainAndACompleteOneIsKept() throws Exception {
+        exported("a.fits", "b.fits");
+        Files.writeString(dir.resolve(".R2.tar.part-99"), "half a tar");
+        ExportPackager p = new ExportPackager(dir, "R2", "url-tar", "fits", true, true);
+        p.finish();
+        assertThat(listing()).containsExactly("R2.tar", "index.json", "index.txt");
+        List<String> entries = new ArrayList<>();
+        try (InputStream in = Files.newInputStream(dir.resolve("R2.tar"));
+             TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
+            for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
+                entries.add(e.getName() + "=" + new String(tar.readAllBytes()).length());
+            }
+        }
+        assertThat(entries).hasSize(4).startsWith("a.fits=" + "data of a.fits".length());
+
+        // killed after the tar was complete but before the loose files were gone: the tar is kept as it is
+        Path tar = dir.resolve("R2.tar");
+        long size = Files.size(tar);
+        Files.delete(dir.resolve("index.json"));
+        exported("a.fits", "b.fits");
+        new ExportPackager(dir, "R2", "url-tar", "fits", true, true).finish();
+        assertThat(Files.size(tar)).isEqualTo(size);
+        assertThat(listing()).containsExactly("R2.tar", "index.json", "index.txt");
+    }
+}

@@ -1,0 +1,258 @@
+package org.drmsbatch.jobs.collect;
+
+import org.drmsbatch.jobs.JobTests;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.Set;
+
+import nom.tam.fits.BasicHDU;
+import nom.tam.fits.Fits;
+import nom.tam.fits.ImageHDU;
+import nom.tam.image.compression.hdu.CompressedImageHDU;
+import nom.tam.util.ArrayFuncs;
+import org.drmsbatch.TestDatabase;
+import org.drmsbatch.buffer.Chunk;
+import org.drmsbatch.buffer.DataBuffer;
+import org.drmsbatch.drms.Drms;
+import org.drmsbatch.drms.Record;
+import org.drmsbatch.drms.SeriesCatalog;
+import org.drmsbatch.drms.time.DrmsTime;
+import org.drmsbatch.schedules.JobControl;
+import org.drmsbatch.schedules.JobRequestException;
+import org.drmsbatch.schedules.JobRun;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/** The collect job: buffered chunks become gw.strain records, a corrupt file is rejected, a restart resumes. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
+class CollectJobTest {
+
+    static final double GPS_EPOCH = DrmsTime.parse(CollectJobConfiguration.GPS_EPOCH);
+
+    static final Path HOME = JobTests.newHome("drms-collect-test");
+
+    @DynamicPropertySource
+    static void database(DynamicPropertyRegistry registry) {
+        TestDatabase.register(registry, HOME);
+        registry.add("drms.buffer.max-size", () -> "1GB");
+    }
+
+    @Autowired
+    JobControl jobs;
+    @Autowired
+    DataBuffer buffer;
+    @Autowired
+    Drms drms;
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @BeforeEach
+    void emptyBuffer() throws IOException {
+        buffer.snapshot("test", "clean");
+    }
+
+    /** Stores n chunks of 300 samples, t0 = 1000 + 10 i (stored in reverse time order), and returns them by t0. */
+    List<Chunk> storeChunks(int n, long seed) throws IOException {
+        java.util.Random random = new java.util.Random(seed);
+        List<Chunk> chunks = new ArrayList<>();
+        for (int i = n - 1; i >= 0; i--) {
+            double[] h = new double[300];
+            for (int k = 0; k < h.length; k++) {
+                h[k] = 1e-21 * (random.nextGaussian() + 0.5 * Math.sin(k * 0.1));
+            }
+            Chunk c = new Chunk(h, 1000.0 + 10 * i, 1.0 / 4096);
+            buffer.store(c);
+            chunks.add(c);
+        }
+        chunks.sort(Comparator.comparingDouble(Chunk::t0));
+        return chunks;
+    }
+
+    JobRun awaitEnd(long id) throws InterruptedException {
+        return JobTests.awaitEnd(jobs, id, 120);
+    }
+
+    List<Record> latest(String series) {
+        return drms.read(s -> s.open(series, 0));
+    }
+
+    long allVersions(String series) {
+        return jdbc.queryForObject("SELECT count(*) FROM " + SeriesCatalog.table(drms.describeSeries(series)),
+                Long.class);
+    }
+
+    /** D* directories on the partitions that sums.sum_main does not know. */
+    Set<String> orphanedUnits() throws IOException {
+        return JobTests.orphanedUnits(drms, jdbc, true);
+    }
+
+    static double[] readFits(Path file) throws Exception {
+        try (Fits fits = new Fits(file.toFile())) {
+            for (BasicHDU<?> hdu = fits.readHDU(); hdu != null; hdu = fits.readHDU()) {
+                if (hdu instanceof CompressedImageHDU c) {
+                    hdu = c.asImageHDU();
+                }
+                if (hdu instanceof ImageHDU img && img.getKernel() != null) {
+                    Object k = img.getKernel();
+                    return (double[]) ArrayFuncs.convertArray(ArrayFuncs.flatten(k), double.class);
+                }
+            }
+        }
+        throw new AssertionError("no image in " + file);
+    }
+
+    @Test
+    void collectsEveryChunkInTimeOrderAndRejectsACorruptFile() throws Exception {
+        List<Chunk> chunks = storeChunks(24, 1);
+        // a corrupt file among them, named like a chunk
+        String corrupt = "gwb" + (System.currentTimeMillis() * 1_000_000L + 999_999) + ".json";
+        Files.writeString(buffer.dataDirectory().resolve(corrupt), "{\"h\": [1, 2, ", StandardCharsets.UTF_8);
+
+        JobRun run = awaitEnd(jobs.start("collect", Map.of("run", "all", "chunkSize", "10")).executionId());
+        assertThat(run.status()).as("%s", run).isEqualTo("COMPLETED");
+        JobRun.Step step = run.steps().get(0);
+        assertThat(step.read()).isEqualTo(24);
+        assertThat(step.write()).isEqualTo(24);
+        assertThat(step.readSkip()).isEqualTo(1);
+        assertThat(step.skip()).isEqualTo(1);
+
+        Path rejected = buffer.rejectedDirectory();
+        assertThat(rejected.resolve(corrupt)).exists();
+        assertThat(buffer.dataDirectory().resolve(corrupt)).doesNotExist();
+        assertThat(Files.readString(rejected.resolve(corrupt + ".reason"))).contains(corrupt).isNotBlank();
+        // the buffer's counters hold the 24 good chunks, not the rejected file
+        assertThat(buffer.stats().files()).isEqualTo(24);
+        assertThat(buffer.logEntries()).anyMatch(e -> e.get("event").asString().equals("reject")
+                && e.get("name").asString().equals(corrupt));
+
+        List<Record> records = latest("gw.strain");
+        assertThat(records).hasSize(24);
+        assertThat(allVersions("gw.strain")).isEqualTo(24);
+        Map<Double, Record> byT0 = new HashMap<>();
+        records.forEach(r -> byT0.put(r.getTime("T_START"), r));
+        for (Chunk c : chunks) {
+            Record r = byT0.get(GPS_EPOCH + c.t0()); // t0 is GPS seconds by default
+            assertThat(DrmsTime.format(GPS_EPOCH + c.t0(), "GPS", 3)).startsWith("1980.01.06_00:");
+            assertThat(r).as("record of t0=%s", c.t0()).isNotNull();
+            double[] h = c.h();
+            double min = Double.MAX_VALUE, max = -Double.MAX_VALUE, sum = 0, sq = 0;
+            for (double v : h) {
+                min = Math.min(min, v);
+                max = Math.max(max, v);
+                sum += v;
+                sq += v * v;
+            }
+            assertThat(r.format("DETECTOR")).isEqualTo("H1");
+            assertThat(r.getInt("NSAMPLES")).isEqualTo(300);
+            assertThat(r.getDouble("DT")).isEqualTo(1.0 / 4096);
+            assertThat(r.getDouble("DATAMIN")).isEqualTo(min);
+            assertThat(r.getDouble("DATAMAX")).isEqualTo(max);
+            assertThat(r.getDouble("DATAMEAN")).isCloseTo(sum / h.length, within(1e-30));
+            assertThat(r.getDouble("DATARMS")).isCloseTo(Math.sqrt(sq / h.length), within(1e-30));
+            assertThat(r.format("SOURCE")).startsWith("gwb");
+        }
+        // one strain segment read back with nom-tam-fits
+        Chunk first = chunks.get(0);
+        Record r = byT0.get(GPS_EPOCH + first.t0());
+        Path file = r.segmentPath("strain");
+        assertThat(file).exists();
+        assertThat(readFits(file)).containsExactly(first.h());
+        assertThat(r.dimensions("strain")).containsExactly(300);
+        assertThat(orphanedUnits()).isEmpty();
+    }
+
+    @Test
+    void anEpochGivenAsADrmsTimeIsWhatT0CountsFrom() throws Exception {
+        List<Chunk> chunks = storeChunks(3, 7);
+        String event = "2015.09.14_09:50:45_UTC";
+        JobRun run = awaitEnd(jobs.start("collect", Map.of("run", "epoch", "series", "gw.strain_epoch",
+                "epoch", event)).executionId());
+        assertThat(run.status()).as("%s", run).isEqualTo("COMPLETED");
+        assertThat(latest("gw.strain_epoch").stream().map(r -> r.getTime("T_START")).sorted().toList())
+                .containsExactlyElementsOf(chunks.stream().map(c -> DrmsTime.parse(event) + c.t0()).toList());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "epoch=2015.13.14_00:00:00_UTC | epoch '2015.13.14_00:00:00_UTC' is not a DRMS time",
+            "chunkSize=0                   | chunkSize must be at least 1, not 0",
+            "chunkSize=ten                 | chunkSize 'ten' is not a whole number",
+            "colour=blue                   | unknown parameter(s) colour (this job takes chunkSize, delay, detector, epoch, failAt, run, series)"})
+    void badParametersAreRefusedBeforeTheJobStarts(String param, String message) {
+        int before = jobs.recent("collect", 10_000).size();
+        String[] kv = param.split("=", 2);
+        assertThatThrownBy(() -> jobs.start("collect", Map.of("run", "refused", kv[0], kv[1])))
+                .isInstanceOf(JobRequestException.class).hasMessageContaining(message);
+        assertThat(jobs.recent("collect", 10_000)).hasSize(before);
+    }
+
+    @Test
+    void aStoppedRunRestartsAfterItsLastCommittedChunk() throws Exception {
+        List<Chunk> chunks = storeChunks(120, 3);
+        long id = jobs.start("collect", Map.of("run", "stop", "series", "gw.strain_stop", "chunkSize", "10",
+                "delay", "10,java.lang.Long,false")).executionId();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (jobs.view(id).steps().isEmpty() || jobs.view(id).steps().get(0).commit() < 2) {
+            assertThat(System.nanoTime()).as("two commits within a minute").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+        jobs.stop(id);
+        JobRun stopped = awaitEnd(id);
+        assertThat(stopped.status()).as("%s", stopped).isEqualTo("STOPPED");
+        long written = stopped.steps().get(0).write();
+        assertThat(written).isLessThan(120);
+        assertThat(latest("gw.strain_stop")).hasSize((int) written);
+
+        JobRun done = awaitEnd(jobs.restart(id, Map.of("delay", "0")).executionId());
+        assertThat(done.status()).as("%s", done).isEqualTo("COMPLETED");
+        assertThat(done.steps().get(0).read()).isEqualTo(120 - written);
+        assertThat(allVersions("gw.strain_stop")).isEqualTo(120);
+        assertThat(latest("gw.strain_stop").stream().map(r -> r.getTime("T_START")).sorted().toList())
+                .containsExactlyElementsOf(chunks.stream().map(c -> GPS_EPOCH + c.t0()).toList());
+    }
+
+    @Test
+    void aRestartAfterAFailureGivesExactlyOneRecordPerChunk() throws Exception {
+        List<Chunk> chunks = storeChunks(25, 2);
+        Map<String, String> params = Map.of("run", "restart", "series", "gw.strain_restart", "chunkSize", "10",
+                "detector", "L1", "failAt", "15,java.lang.Long,false");
+        JobRun failed = awaitEnd(jobs.start("collect", params).executionId());
+        assertThat(failed.status()).as("%s", failed).isEqualTo("FAILED");
+        assertThat(failed.steps().get(0).write()).isEqualTo(10);
+        assertThat(latest("gw.strain_restart")).hasSize(10);
+        assertThat(orphanedUnits()).isEmpty();
+
+        JobRun done = awaitEnd(jobs.restart(failed.executionId(), Map.of("failAt", "0")).executionId());
+        assertThat(done.status()).as("%s", done).isEqualTo("COMPLETED");
+        assertThat(done.instanceId()).isEqualTo(failed.instanceId());
+        assertThat(done.steps().get(0).read()).isEqualTo(15);
+        assertThat(done.steps().get(0).write()).isEqualTo(15);
+
+        List<Record> records = latest("gw.strain_restart");
+        assertThat(records).hasSize(25);
+        assertThat(allVersions("gw.strain_restart")).isEqualTo(25);
+        assertThat(records.stream().map(r -> r.getTime("T_START")).sorted().toList())
+                .containsExactlyElementsOf(chunks.stream().map(c -> GPS_EPOCH + c.t0()).toList());
+        assertThat(records).allSatisfy(r -> assertThat(r.format("DETECTOR")).isEqualTo("L1"));
+        assertThat(orphanedUnits()).isEmpty();
+    }
+}

@@ -1,0 +1,174 @@
+package org.drmsbatch.jobs.export;
+
+import org.drmsbatch.jobs.JobTests;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.drmsbatch.ChildJvm;
+import org.drmsbatch.TestDatabase;
+import org.drmsbatch.drms.Drms;
+import org.drmsbatch.drms.DrmsSession;
+import org.drmsbatch.drms.JsdParser;
+import org.drmsbatch.drms.Record;
+import org.drmsbatch.export.ExportRoot;
+import org.drmsbatch.export.FitsChecks;
+import org.drmsbatch.schedules.JobControl;
+import org.drmsbatch.schedules.JobRun;
+import org.drmsbatch.drms.types.SegmentArray;
+import org.drmsbatch.export.ExportManifest;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * export killed (SIGKILL) in a child JVM after two committed chunks, then restarted here: every record's file
+ * once, under its name, whole (fitsverify, astropy with checksums, the data of its record), the committed files
+ * not written again, no temporary or leftover file.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
+class ExportKillTest {
+
+    static final String URL = TestDatabase.newDatabase();
+    static final Path HOME = JobTests.newHome("drms-export-kill-test");
+    static final String SERIES = "expkill.images";
+    static final int RECORDS = 30;
+    static final String REQUEST = "JSOC_20261125_000666";
+
+    @DynamicPropertySource
+    static void database(DynamicPropertyRegistry registry) {
+        registry.add("spring.datasource.url", () -> URL);
+        registry.add("spring.datasource.username", TestDatabase::user);
+        registry.add("drms.home", HOME::toString);
+    }
+
+    @Autowired
+    JobControl jobs;
+    @Autowired
+    Drms drms;
+    @Autowired
+    ExportRoot root;
+
+    static float[] image(long recnum) {
+        float[] a = new float[32 * 32];
+        for (int k = 0; k < a.length; k++) {
+            a[k] = recnum * 10000 + k;
+        }
+        return a;
+    }
+
+    @Test
+    void aKilledExportIsRestartedWithNoRepeatedNoLostAndNoHalfWrittenFile() throws Exception {
+        drms.createSeries(new JsdParser().parse(SERIES + ".jsd", """
+                Seriesname: expkill.images
+                Author: tester
+                Owner: tester
+                Unitsize: 8
+                Archive: 0
+                Retention: 7
+                Tapegroup: 0
+                PrimeKeys: FSN
+                Description: "export kill test"
+                Keyword: FSN, int, variable, record, DRMS_MISSING_VALUE, "%d", none, "Frame number"
+                Data: image, variable, float, 2, 32, 32, DN, fits, "", 0.0, 1.0, "Image"
+                """), true);
+        drms.inSession(s -> {
+            List<Record> rs = s.create(SERIES, RECORDS);
+            for (int i = 0; i < RECORDS; i++) {
+                rs.get(i).set("FSN", 1000 + i);
+                rs.get(i).write("image", SegmentArray.ofFloats(image(1000 + i), 32, 32));
+            }
+            s.close(rs, DrmsSession.Action.INSERT);
+            return null;
+        });
+
+        // a child JVM exports slowly (2 records a chunk, 150 ms a record) and is killed after two commits
+        Path stderr = HOME.resolve("child.err");
+        ChildJvm child = ChildJvm.start(ExportJobChild.class, stderr, URL, TestDatabase.user(), HOME.toString(),
+                REQUEST, SERIES + "[]", "2", "150");
+        long id = -1;
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (true) {
+                String l = child.lines().poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                assertThat(l).as("child output (stderr: %s)", Files.exists(stderr) ? Files.readString(stderr) : "")
+                        .isNotNull().isNotEqualTo(ChildJvm.EOF);
+                if (l.startsWith("EXECUTION ")) {
+                    id = Long.parseLong(l.substring(10).trim());
+                } else if (l.startsWith("COMMITTED ")) {
+                    break;
+                }
+            }
+        } finally {
+            child.process().destroyForcibly(); // SIGKILL mid-chunk
+            assertThat(child.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+
+        JobRun left = jobs.view(id);
+        assertThat(left.status()).isEqualTo("STARTED");
+        long committed = left.steps().get(0).write();
+        assertThat(committed).isGreaterThanOrEqualTo(4).isLessThan(RECORDS);
+        Path dir = root.directory(REQUEST);
+        assertThat(dir.resolve("index.json")).doesNotExist();
+        // the files of the committed chunks, as they are now
+        Map<String, FileTime> before = new HashMap<>();
+        for (ExportManifest.Entry e : ExportManifest.read(dir).subList(0, (int) committed)) {
+            before.put(e.filename(), Files.getLastModifiedTime(dir.resolve(e.filename())));
+        }
+
+        // restart: recovered, resumes after the last committed record
+        JobRun done = JobTests.awaitEnd(jobs, jobs.restart(id, Map.of("delay", "0")).executionId(), 120);
+        assertThat(done.status()).as("%s", done).isEqualTo("COMPLETED");
+        assertThat(done.steps().get(0).read()).isEqualTo(RECORDS - committed);
+
+        JsonNode index = JsonMapper.builder().build().readTree(Files.readString(dir.resolve("index.json")));
+        List<String> names = new ArrayList<>();
+        index.get("data").forEach(d -> names.add(d.get("filename").asString()));
+        List<Record> records = drms.read(s -> s.open(SERIES, 0));
+        Set<String> expected = new HashSet<>();
+        records.forEach(r -> expected.add(SERIES + "." + r.recnum() + ".image.fits"));
+        assertThat(names).hasSize(RECORDS).doesNotHaveDuplicates();
+        assertThat(new HashSet<>(names)).isEqualTo(expected);
+        try (Stream<Path> s = Files.list(dir)) {
+            Set<String> present = new HashSet<>(s.map(p -> p.getFileName().toString()).toList());
+            Set<String> allowed = new HashSet<>(expected);
+            allowed.addAll(List.of("index.json", "index.txt", ".export-request"));
+            assertThat(present).as("no temporary, leftover or manifest file").isEqualTo(allowed);
+        }
+        before.forEach((name, time) -> assertThat(dir.resolve(name)).as("committed before the kill, not rewritten")
+                .satisfies(p -> assertThat(Files.getLastModifiedTime(p)).isEqualTo(time)));
+
+        if (FitsChecks.toolsPresent()) {
+            List<Path> files = names.stream().map(dir::resolve).toList();
+            FitsChecks.fitsverify(files);
+            JsonNode astropy = FitsChecks.astropy(files);
+            for (Path f : files) {
+                JsonNode a = astropy.get(f.toString());
+                assertThat(a.get("warnings")).as("%s", f).isEmpty();
+                long recnum = a.get("values").get("RECNUM").asLong();
+                assertThat(f.getFileName().toString()).isEqualTo(SERIES + "." + recnum + ".image.fits");
+                float[] e = image(a.get("values").get("FSN").asLong());
+                JsonNode data = a.get("data");
+                assertThat(data.size()).isEqualTo(e.length);
+                for (int k = 0; k < e.length; k += 97) {
+                    assertThat(data.get(k).asDouble()).isEqualTo(e[k]);
+                }
+                assertThat(data.get(e.length - 1).asDouble()).isEqualTo(e[e.length - 1]);
+            }
+        }
+    }
+}

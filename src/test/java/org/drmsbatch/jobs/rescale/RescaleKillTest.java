@@ -1,0 +1,161 @@
+package org.drmsbatch.jobs.rescale;
+
+import org.drmsbatch.jobs.JobTests;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import nom.tam.fits.Fits;
+import org.drmsbatch.ChildJvm;
+import org.drmsbatch.TestDatabase;
+import org.drmsbatch.drms.Drms;
+import org.drmsbatch.drms.DrmsSession;
+import org.drmsbatch.drms.JsdParser;
+import org.drmsbatch.drms.Record;
+import org.drmsbatch.drms.SeriesCatalog;
+import org.drmsbatch.schedules.JobControl;
+import org.drmsbatch.schedules.JobRun;
+import org.drmsbatch.drms.types.SegmentArray;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * rescale, partitioned and writing new versions into its input series, killed (SIGKILL) in a child JVM after a few
+ * committed chunks, then restarted here: exactly one clone per input record (none twice, none lost, no clone
+ * rescaled again), and after the sweep of the dead session no storage-unit directory without its row.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
+class RescaleKillTest {
+
+    static final String URL = TestDatabase.newDatabase();
+    static final Path HOME = JobTests.newHome("drms-rescale-kill-test");
+    static final String SERIES = "kill.strain";
+    static final int RECORDS = 40;
+
+    @DynamicPropertySource
+    static void database(DynamicPropertyRegistry registry) {
+        registry.add("spring.datasource.url", () -> URL);
+        registry.add("spring.datasource.username", TestDatabase::user);
+        registry.add("drms.home", HOME::toString);
+    }
+
+    @Autowired
+    JobControl jobs;
+    @Autowired
+    Drms drms;
+    @Autowired
+    JdbcTemplate jdbc;
+
+    static final String JSD = """
+            Seriesname: kill.strain
+            Unitsize: 4
+            PrimeKeys: CHUNK
+            Keyword: CHUNK, int, variable, record, DRMS_MISSING_VALUE, %d, none, "chunk"
+            Keyword: DATAMAX, double, variable, record, DRMS_MISSING_VALUE, %g, strain, "max"
+            Keyword: SRC_RECNUM, longlong, variable, record, DRMS_MISSING_VALUE, %lld, none, "source"
+            Data: strain, vardim, double, 1, 0, strain, fits, "", 0.0, 1.0, "samples"
+            """;
+
+    Set<String> orphanedUnits() throws IOException {
+        return JobTests.orphanedUnits(drms, jdbc, false);
+    }
+
+    static double[] samples(Path fits) throws Exception {
+        try (Fits f = new Fits(fits.toFile())) {
+            return (double[]) f.readHDU().getKernel();
+        }
+    }
+
+    @Test
+    void aKilledPartitionedRescaleIsRestartedAndEndsWithExactlyOneClonePerRecord() throws Exception {
+        drms.createSeries(new JsdParser().parse("kill.jsd", JSD), false);
+        drms.inSession(s -> {
+            List<Record> rs = s.create(SERIES, RECORDS);
+            for (int i = 0; i < RECORDS; i++) {
+                double[] h = new double[2000];
+                for (int k = 0; k < h.length; k++) {
+                    h[k] = Math.sin(0.001 * k * (i + 1));
+                }
+                rs.get(i).set("CHUNK", i);
+                rs.get(i).write("strain", SegmentArray.ofDoubles(h, h.length));
+            }
+            s.close(rs, DrmsSession.Action.INSERT);
+            return null;
+        });
+        Map<Long, double[]> originals = new HashMap<>();
+        for (Record r : drms.read(s -> s.open(SERIES, 0))) {
+            originals.put(r.recnum(), samples(r.segmentPath("strain")));
+        }
+
+        ChildJvm child = ChildJvm.start(RescaleJobChild.class, HOME.resolve("child.err"), URL, TestDatabase.user(),
+                HOME.toString(), SERIES, "2", "2", "60", "4");
+        long id = -1;
+        try {
+            while (true) {
+                String l = child.lines().poll(90, TimeUnit.SECONDS);
+                assertThat(l).as("child output (stderr: %s)", Files.readString(HOME.resolve("child.err")))
+                        .isNotNull().isNotEqualTo(ChildJvm.EOF).doesNotStartWith("ENDED");
+                if (l.startsWith("EXECUTION ")) {
+                    id = Long.parseLong(l.substring(10).trim());
+                } else if (l.startsWith("COMMITTED ")) {
+                    break;
+                }
+            }
+        } finally {
+            child.process().destroyForcibly(); // SIGKILL: the execution stays STARTED, chunks are left half done
+            assertThat(child.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+
+        JobRun left = jobs.view(id);
+        assertThat(left.status()).isEqualTo("STARTED");
+        long committed = left.steps().stream().filter(s -> s.name().startsWith("rescaleWorker:"))
+                .mapToLong(JobRun.Step::write).sum();
+        String table = SeriesCatalog.table(drms.describeSeries(SERIES));
+        assertThat(committed).isGreaterThanOrEqualTo(4).isLessThan(RECORDS);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM " + table, Long.class)).isEqualTo(RECORDS + committed);
+
+        // restart: the dead execution is recovered, each partition resumes after its last committed chunk
+        JobRun done = JobTests.awaitEnd(jobs, jobs.restart(id, Map.of("delay", "0")).executionId(), 120);
+        assertThat(done.status()).as("%s", done).isEqualTo("COMPLETED");
+        assertThat(done.steps().stream().filter(s -> s.name().startsWith("rescaleWorker:"))
+                .mapToLong(JobRun.Step::write).sum()).isEqualTo(RECORDS - committed);
+
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM " + table, Long.class)).isEqualTo(2L * RECORDS);
+        List<Record> latest = drms.read(s -> s.open(SERIES, 0));
+        assertThat(latest).hasSize(RECORDS);
+        assertThat(latest.stream().map(r -> r.getLong("SRC_RECNUM")).toList()).doesNotHaveDuplicates()
+                .containsExactlyInAnyOrderElementsOf(originals.keySet());
+        for (Record c : latest.subList(0, 5)) {
+            double[] x = originals.get(c.getLong("SRC_RECNUM"));
+            double[] y = samples(c.segmentPath("strain"));
+            for (int k = 0; k < x.length; k++) {
+                assertThat(y[k]).isEqualTo(-2 * x[k] + 1);
+            }
+        }
+
+        // the killed sessions' directories go with the sweep (as at the next start-up)
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        Set<String> orphans;
+        do {
+            drms.sweep();
+            orphans = orphanedUnits();
+        } while (!orphans.isEmpty() && System.nanoTime() < deadline && sleep());
+        assertThat(orphans).isEmpty();
+    }
+
+    private static boolean sleep() throws InterruptedException {
+        Thread.sleep(100);
+        return true;
+    }
+}
