@@ -6,7 +6,6 @@ import java.util.Deque;
 import java.util.List;
 import java.util.stream.Collectors;
 
-import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.Record;
 import org.drmsbatch.drms.query.Query;
 import org.drmsbatch.drms.query.RecordSets;
@@ -38,12 +37,11 @@ public class RecordSetReader extends ItemStreamSupport implements ItemStreamRead
     static final String BOUNDS = "bounds";
 
     private final RecordSets recordSets;
-    private final String queryText;
     private final int pageSize;
     private final long from;
     private final long to;
 
-    private Query query;
+    private final Query query;
     private long[] bounds;
     private int set;
     private long last;
@@ -51,46 +49,43 @@ public class RecordSetReader extends ItemStreamSupport implements ItemStreamRead
     private boolean setDone;
 
     /** All records of {@code query}, pages of {@value #DEFAULT_PAGE_SIZE}. */
-    public RecordSetReader(Drms drms, String query) {
-        this(drms, query, DEFAULT_PAGE_SIZE);
-    }
-
-    public RecordSetReader(Drms drms, String query, int pageSize) {
-        this(drms, query, pageSize, 1, Long.MAX_VALUE);
+    public RecordSetReader(RecordSets recordSets, Query query) {
+        this(recordSets, query, DEFAULT_PAGE_SIZE, 1, Long.MAX_VALUE);
     }
 
     /**
      * The records of {@code query} whose recnum lies in {@code [from, to]} (none when from &gt; to).
      *
-     * @param pageSize records fetched per query (at least 1)
+     * @param recordSets the catalog's record sets (their statement timeout holds for the reader's queries)
+     * @param query      the record-set query, parsed (with {@link RecordSets#parseWithoutFiles} for a job)
+     * @param pageSize   records fetched per query (at least 1)
      */
-    public RecordSetReader(Drms drms, String query, int pageSize, long from, long to) {
+    public RecordSetReader(RecordSets recordSets, Query query, int pageSize, long from, long to) {
         if (pageSize < 1) {
             throw new IllegalArgumentException("page size must be at least 1, not " + pageSize);
         }
-        this.recordSets = new RecordSets(drms);
-        this.queryText = query;
+        this.recordSets = recordSets;
+        this.query = query;
         this.pageSize = pageSize;
         this.from = from;
         this.to = to;
         setName("recordSetReader");
     }
 
-    /** The parsed query (after {@link #open}). */
+    /** The query read. */
     public Query query() {
         return query;
     }
 
     @Override
     public void open(ExecutionContext context) {
-        query = recordSets.parseWithoutFiles(queryText);
         int n = query.sets().size();
         String boundsKey = getExecutionContextKey(BOUNDS);
         if (context.containsKey(boundsKey)) {
             bounds = Arrays.stream(context.getString(boundsKey).split(",")).mapToLong(Long::parseLong).toArray();
             if (bounds.length != n) {
                 throw new ItemStreamException("the saved position has " + bounds.length + " record sets, the query '"
-                        + queryText + "' has " + n);
+                        + query + "' has " + n);
             }
         } else {
             bounds = new long[n];

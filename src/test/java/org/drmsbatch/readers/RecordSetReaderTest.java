@@ -85,13 +85,13 @@ class RecordSetReaderTest extends CatalogTestSupport {
     @Test
     void readsEveryRecordOfEveryRecordSetOnceInRecnumOrderAcrossPages() {
         String q = A + "[1-25]," + B;
-        RecordSetReader reader = new RecordSetReader(drms, q, 4);
+        RecordSetReader reader = reader(q, 4, 1, Long.MAX_VALUE);
         ExecutionContext ctx = new ExecutionContext();
         reader.open(ctx);
         List<Record> all = readAll(reader, ctx, Integer.MAX_VALUE);
         reader.close();
 
-        List<Record> expected = new RecordSets(drms).open(q, 0);
+        List<Record> expected = sets().open(q, 0);
         assertThat(all).hasSize(25 + 4).hasSize(expected.size());
         assertThat(all.stream().map(Record::recnum).toList())
                 .containsExactlyInAnyOrderElementsOf(expected.stream().map(Record::recnum).toList());
@@ -105,12 +105,12 @@ class RecordSetReaderTest extends CatalogTestSupport {
 
     @Test
     void aConditionOnNonPrimeKeysIsTestedOnTheLatestVersion() {
-        RecordSetReader reader = new RecordSetReader(drms, A + "[? QUALITY = 2 ?]", 3);
+        RecordSetReader reader = reader(A + "[? QUALITY = 2 ?]", 3, 1, Long.MAX_VALUE);
         ExecutionContext ctx = new ExecutionContext();
         reader.open(ctx);
         List<Integer> got = fsns(readAll(reader, ctx, Integer.MAX_VALUE));
         // FSN 5 had quality 2 but its latest version has 105
-        assertThat(got).containsExactlyInAnyOrderElementsOf(fsns(new RecordSets(drms).open(A + "[? QUALITY = 2 ?]", 0)))
+        assertThat(got).containsExactlyInAnyOrderElementsOf(fsns(sets().open(A + "[? QUALITY = 2 ?]", 0)))
                 .doesNotContain(5).contains(2, 8, 11);
     }
 
@@ -120,7 +120,7 @@ class RecordSetReaderTest extends CatalogTestSupport {
         drms.createSeries(new JsdParser().parse("c.jsd", jsd(c)), true);
         insert(c, 1, 25);
         String q = c + "[10-20]";
-        RecordSetReader first = new RecordSetReader(drms, q, 3);
+        RecordSetReader first = reader(q, 3, 1, Long.MAX_VALUE);
         ExecutionContext ctx = new ExecutionContext();
         first.open(ctx);
         List<Record> before = readAll(first, ctx, 4);
@@ -135,7 +135,7 @@ class RecordSetReaderTest extends CatalogTestSupport {
             return null;
         });
 
-        RecordSetReader again = new RecordSetReader(drms, q, 3);
+        RecordSetReader again = reader(q, 3, 1, Long.MAX_VALUE);
         again.open(new ExecutionContext(ctx.toMap()));
         List<Record> after = readAll(again, ctx, Integer.MAX_VALUE);
         again.close();
@@ -143,7 +143,7 @@ class RecordSetReaderTest extends CatalogTestSupport {
         assertThat(fsns(before)).containsExactly(10, 11, 12, 13);
         assertThat(fsns(after)).containsExactly(14, 15, 16, 17, 18, 19, 20);
         // a fresh reader sees the clones as the latest versions of 10..13
-        RecordSetReader fresh = new RecordSetReader(drms, q, 100);
+        RecordSetReader fresh = reader(q, 100, 1, Long.MAX_VALUE);
         ExecutionContext c2 = new ExecutionContext();
         fresh.open(c2);
         List<Record> now = readAll(fresh, c2, Integer.MAX_VALUE);
@@ -152,11 +152,11 @@ class RecordSetReaderTest extends CatalogTestSupport {
 
     @Test
     void recnumRangesSplitTheRecordSetWithoutOverlap() {
-        long[] span = new RecordSets(drms).recnumSpan(new RecordSets(drms).parse(A + "[1-9]"));
+        long[] span = sets().recnumSpan(sets().parse(A + "[1-9]"));
         long mid = (span[0] + span[1]) / 2;
         List<Long> got = new ArrayList<>();
         for (long[] range : new long[][] {{span[0], mid}, {mid + 1, span[1]}}) {
-            RecordSetReader reader = new RecordSetReader(drms, A + "[1-9]", 2, range[0], range[1]);
+            RecordSetReader reader = reader(A + "[1-9]", 2, range[0], range[1]);
             ExecutionContext ctx = new ExecutionContext();
             reader.open(ctx);
             List<Record> part = readAll(reader, ctx, Integer.MAX_VALUE);
@@ -164,6 +164,15 @@ class RecordSetReaderTest extends CatalogTestSupport {
             part.forEach(r -> got.add(r.recnum()));
         }
         assertThat(got).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(
-                new RecordSets(drms).open(A + "[1-9]", 0).stream().map(Record::recnum).toList());
+                sets().open(A + "[1-9]", 0).stream().map(Record::recnum).toList());
+    }
+
+    private RecordSets sets() {
+        return new RecordSets(drms);
+    }
+
+    /** A reader of the query's records whose recnum lies in {@code [from, to]}, pages of {@code pageSize}. */
+    private RecordSetReader reader(String query, int pageSize, long from, long to) {
+        return new RecordSetReader(sets(), sets().parseWithoutFiles(query), pageSize, from, to);
     }
 }

@@ -1,11 +1,9 @@
 package org.drmsbatch.jobs.collect;
 
-import org.drmsbatch.jobs.ParameterNames;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.regex.Matcher;
 
 import org.drmsbatch.buffer.DataBuffer;
@@ -13,13 +11,11 @@ import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.DrmsException;
 import org.drmsbatch.drms.JsdParser;
 import org.drmsbatch.drms.SeriesDefinition;
-import org.drmsbatch.drms.time.DrmsTime;
+import org.drmsbatch.jobs.ParsedParameters;
 import org.springframework.batch.core.configuration.annotation.JobScope;
 import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.builder.JobBuilder;
-import org.springframework.batch.core.job.parameters.CompositeJobParametersValidator;
-import org.springframework.batch.core.job.parameters.InvalidJobParametersException;
-import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
@@ -41,12 +37,9 @@ import org.springframework.transaction.PlatformTransactionManager;
  * each commit, so a restart after a failure or a kill resumes after the last committed file: no duplicate, no lost
  * record.
  *
- * <p>Parameters: {@code run} (required, identifying), {@code detector} (default H1), {@code series} (default
- * gw.strain), {@code epoch} (the DRMS time chunks' t0 counts from, default the GPS epoch
- * {@value #GPS_EPOCH}: t0 in GPS seconds; for glitchflow's relative t0 give the event's time),
- * {@code chunkSize} (records per commit, default 100), {@code failAt} (for tests: the item of this
- * execution whose processing fails; pass it non-identifying, {@code failAt=5,java.lang.Long,false}), {@code delay}
- * (for tests: milliseconds per item, non-identifying).
+ * <p>Parameters: {@link CollectParameters}, parsed once per launch ({@code run} required and identifying; for
+ * glitchflow's relative t0 give the event's time as {@code epoch}; pass the test parameters {@code failAt} and
+ * {@code delay} non-identifying, {@code failAt=5,java.lang.Long,false}).
  */
 @Configuration(proxyBeanMethods = false)
 public class CollectJobConfiguration {
@@ -96,67 +89,37 @@ public class CollectJobConfiguration {
         return false;
     };
 
+    /** The job's validator, and the parsed parameters of each launch. */
+    @Bean
+    ParsedParameters<CollectParameters> collectParameters() {
+        return CollectParameters.parser();
+    }
+
     @Bean
     @JobScope
     Step collectStep(JobRepository repository, PlatformTransactionManager transactionManager, Drms drms,
-            ObjectProvider<DataBuffer> buffer,
-            @Value("#{jobParameters['detector'] ?: 'H1'}") String detector,
-            @Value("#{jobParameters['series'] ?: 'gw.strain'}") String series,
-            @Value("#{jobParameters['epoch'] ?: '" + GPS_EPOCH + "'}") String epoch,
-            @Value("#{jobParameters['chunkSize'] ?: '100'}") String chunkSize,
-            @Value("#{jobParameters['failAt'] ?: '0'}") String failAt,
-            @Value("#{jobParameters['delay'] ?: '0'}") String delay) {
-        int size = Integer.parseInt(chunkSize.trim());
-        return new StepBuilder(STEP, repository).<BufferedChunk, StrainRecord>chunk(size)
+            ObjectProvider<DataBuffer> buffer, ParsedParameters<CollectParameters> collectParameters,
+            @Value("#{jobExecution}") JobExecution execution) {
+        CollectParameters p = collectParameters.of(execution.getJobParameters());
+        return new StepBuilder(STEP, repository).<BufferedChunk, StrainRecord>chunk(p.chunkSize())
                 .transactionManager(transactionManager)
                 .reader(new BufferChunkReader(buffer.getObject()))
-                .processor(new StrainProcessor(detector, DrmsTime.parse(epoch), Long.parseLong(failAt.trim()),
-                        Long.parseLong(delay.trim())))
-                .writer(new StrainRecordWriter(drms, series))
+                .processor(new StrainProcessor(p.detector(), p.epoch(), p.failAt(), p.delay()))
+                .writer(new StrainRecordWriter(drms, p.series()))
                 .faultTolerant()
                 .skipPolicy(REJECTED_FILES)
                 .listener(new StepExecutionListener() {
                     @Override
                     public void beforeStep(StepExecution stepExecution) {
-                        ensureSeries(drms, series);
+                        ensureSeries(drms, p.series());
                     }
                 })
                 .build();
     }
 
-    /** Refuses bad values before the job starts, saying which and why. */
-    static void validateValues(JobParameters params) throws InvalidJobParametersException {
-        if (params == null) {
-            return;
-        }
-        String epoch = params.getString("epoch");
-        if (epoch != null) {
-            try {
-                DrmsTime.parse(epoch);
-            } catch (RuntimeException e) {
-                throw new InvalidJobParametersException("epoch '" + epoch + "' is not a DRMS time: " + e.getMessage());
-            }
-        }
-        String chunkSize = params.getString("chunkSize");
-        if (chunkSize != null) {
-            int size;
-            try {
-                size = Integer.parseInt(chunkSize.trim());
-            } catch (NumberFormatException e) {
-                throw new InvalidJobParametersException("chunkSize '" + chunkSize + "' is not a whole number");
-            }
-            if (size < 1) {
-                throw new InvalidJobParametersException("chunkSize must be at least 1, not " + size);
-            }
-        }
-    }
-
     @Bean
-    Job collectJob(JobRepository repository, Step collectStep) {
-        ParameterNames names = ParameterNames.of(List.of("run"),
-                List.of("detector", "series", "epoch", "chunkSize", "failAt", "delay"));
-        CompositeJobParametersValidator validator = new CompositeJobParametersValidator();
-        validator.setValidators(List.of(names, CollectJobConfiguration::validateValues));
-        return new JobBuilder(JOB, repository).validator(validator).start(collectStep).build();
+    Job collectJob(JobRepository repository, Step collectStep,
+            ParsedParameters<CollectParameters> collectParameters) {
+        return new JobBuilder(JOB, repository).validator(collectParameters).start(collectStep).build();
     }
 }

@@ -1,6 +1,5 @@
 package org.drmsbatch.jobs.export;
 
-import org.drmsbatch.export.ExportManifest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,12 +9,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.drmsbatch.drms.types.SegmentArray;
 import org.drmsbatch.export.ExportException;
+import org.drmsbatch.export.ExportManifest;
 import org.drmsbatch.export.FileNameTemplate;
 import org.drmsbatch.segments.AtomicFile;
 import org.drmsbatch.segments.FitsCompression;
 import org.drmsbatch.segments.FitsFormat;
-import org.drmsbatch.drms.types.SegmentArray;
 import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.item.ItemStreamException;

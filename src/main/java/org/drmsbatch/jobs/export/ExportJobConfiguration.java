@@ -1,6 +1,5 @@
 package org.drmsbatch.jobs.export;
 
-import org.drmsbatch.jobs.ParameterNames;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -10,38 +9,28 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.stream.Stream;
 
 import org.drmsbatch.config.DrmsProperties;
 import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.DrmsException;
-import org.drmsbatch.drms.SegmentDef;
 import org.drmsbatch.drms.Record;
-import org.drmsbatch.drms.query.Query;
-import org.drmsbatch.drms.query.RecordSet;
 import org.drmsbatch.drms.query.RecordSets;
+import org.drmsbatch.export.ExportIndex;
+import org.drmsbatch.export.ExportPackager;
 import org.drmsbatch.export.ExportProtocol;
 import org.drmsbatch.export.ExportRequest;
 import org.drmsbatch.export.ExportRoot;
 import org.drmsbatch.export.FitsHeaderMapper;
 import org.drmsbatch.export.FitsNames;
+import org.drmsbatch.jobs.ParsedParameters;
 import org.drmsbatch.readers.RecordSetReader;
-import org.drmsbatch.export.ExportIndex;
-import org.drmsbatch.export.ExportPackager;
 import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.configuration.annotation.JobScope;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.builder.JobBuilder;
-import org.springframework.batch.core.job.parameters.InvalidJobParametersException;
-import org.springframework.batch.core.job.parameters.JobParameter;
-import org.springframework.batch.core.job.parameters.JobParameters;
-import org.springframework.batch.core.job.parameters.JobParametersValidator;
 import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
@@ -58,7 +47,8 @@ import org.springframework.transaction.PlatformTransactionManager;
  * The {@code export} job (specs/drms.md §5): writes one file per record and segment of a record-set query into an
  * export directory and packs it as JSOC does, for {@code drms run export} and the JSOC HTTP API alike.
  *
- * <p><b>Parameters</b> (text, as {@code JobControl} takes them):
+ * <p><b>Parameters</b> (text, as {@code JobControl} takes them; parsed and checked once per launch into
+ * {@link ExportParameters}):
  * <ul>
  * <li>{@code requestId}: identifying, JSOC-like ({@code JSOC_20261125_000123}); letters, digits, {@code _ . -}.
  *     Optional: without it the job names the request {@code JSOC_<yyyyMMdd>_<job instance id>_IN} (the date of
@@ -104,10 +94,6 @@ public class ExportJobConfiguration {
     /** Key of the export directory in the job ExecutionContext. */
     public static final String DIRECTORY = "exportDirectory";
 
-    static final List<String> PARAMETERS = List.of("requestId", "ds", "method", "protocol", "ffmt", "cparms",
-            "chunkSize", "kmfile", "delay");
-    private static final ParameterNames NAMES = ParameterNames.of(List.of(), PARAMETERS);
-
     /** The directory of a request under {@code <home>/exports} (the default {@code drms.export.directory}). */
     public static Path directory(Path home, String requestId) {
         return ExportRoot.of(home, null).directory(requestId);
@@ -118,45 +104,24 @@ public class ExportJobConfiguration {
         return ExportRoot.of(properties.home(), directory);
     }
 
-    /** The parameter's text, or null. */
-    static String text(JobParameters params, String name) {
-        JobParameter<?> p = params.getParameter(name);
-        return p == null || p.value() == null ? null : p.value().toString();
-    }
-
-    /** Parses and checks the parameters against the catalog; the reason of a refusal says what is wrong. */
-    static ExportRequest request(Drms drms, JobParameters params) {
-        ExportRequest request = ExportRequest.parse(name -> text(params, name));
-        Query query = new RecordSets(drms).parseWithoutFiles(request.query());
-        request.check(query, drms::describeSeries);
-        return request;
-    }
-
-    static JobParametersValidator validator(Drms drms) {
-        return params -> {
-            if (params == null) {
-                throw new InvalidJobParametersException("the parameter 'ds' (the record-set query) is missing");
-            }
-            NAMES.validate(params);
-            try {
-                request(drms, params);
-            } catch (DrmsException | IllegalArgumentException e) {
-                throw new InvalidJobParametersException(e.getMessage());
-            }
-        };
+    /** The job's validator, and the parsed parameters of each launch. */
+    @Bean
+    ParsedParameters<ExportParameters> exportParameters(Drms drms, RecordSets recordSets) {
+        return ExportParameters.parser(drms, recordSets);
     }
 
     /** Puts the request id (given or made) and the directory into the job ExecutionContext. */
-    static JobExecutionListener requestListener(JobRepository repository, ExportRoot root) {
+    static JobExecutionListener requestListener(JobRepository repository, ExportRoot root,
+            ParsedParameters<ExportParameters> parsed) {
         return new JobExecutionListener() {
             @Override
             public void beforeJob(JobExecution execution) {
-                String id = text(execution.getJobParameters(), "requestId");
-                if (id == null || id.isBlank()) {
+                String id = parsed.of(execution.getJobParameters()).request().requestId();
+                if (id == null) {
                     id = madeRequestId(repository, execution);
                 }
-                execution.getExecutionContext().putString(REQUEST_ID, id.trim());
-                execution.getExecutionContext().putString(DIRECTORY, root.directory(id.trim()).toString());
+                execution.getExecutionContext().putString(REQUEST_ID, id);
+                execution.getExecutionContext().putString(DIRECTORY, root.directory(id).toString());
             }
 
             @Override
@@ -189,35 +154,19 @@ public class ExportJobConfiguration {
 
     @Bean
     @JobScope
-    Step exportStep(JobRepository repository, PlatformTransactionManager transactionManager, Drms drms,
-            @Value("#{jobExecution}") JobExecution jobExecution,
+    Step exportStep(JobRepository repository, PlatformTransactionManager transactionManager, RecordSets recordSets,
+            ParsedParameters<ExportParameters> exportParameters, @Value("#{jobExecution}") JobExecution jobExecution,
             @Value("#{jobExecutionContext['exportDirectory']}") String directory) {
-        JobParameters params = jobExecution.getJobParameters();
-        ExportRequest request = request(drms, params);
+        ExportParameters p = exportParameters.of(jobExecution.getJobParameters());
+        ExportRequest request = p.request();
         Path dir = Path.of(directory);
-        Query query = new RecordSets(drms).parseWithoutFiles(request.query());
-        Map<String, List<String>> segments = new HashMap<>();
-        for (RecordSet rs : query.sets()) {
-            List<String> names = new ArrayList<>(segments.getOrDefault(rs.series().toLowerCase(Locale.ROOT),
-                    List.of()));
-            List<SegmentDef> defs = ExportRequest.segments(drms.describeSeries(rs.series()), rs);
-            defs.forEach(s -> {
-                if (!names.contains(s.name())) {
-                    names.add(s.name());
-                }
-            });
-            segments.put(rs.series().toLowerCase(Locale.ROOT), names);
-        }
-        String delay = text(params, "delay");
         long instance = jobExecution.getJobInstance().getInstanceId();
-        ExportFileWriter writer = new ExportFileWriter(dir, request.template(), request.compression());
         return new StepBuilder(STEP, repository).<Record, ExportedRecord>chunk(request.chunkSize())
                 .transactionManager(transactionManager)
-                .reader(new RecordSetReader(drms, request.query()))
-                .processor(new ExportProcessor(request.protocol(), segments,
-                        new FitsHeaderMapper(new FitsNames(request.keywordMap())),
-                        delay == null ? 0 : Long.parseLong(delay.trim())))
-                .writer(writer)
+                .reader(new RecordSetReader(recordSets, p.query()))
+                .processor(new ExportProcessor(request.protocol(), p.segmentsBySeries(),
+                        new FitsHeaderMapper(new FitsNames(request.keywordMap())), p.delay()))
+                .writer(new ExportFileWriter(dir, request.template(), request.compression()))
                 .listener(new StepExecutionListener() {
                     @Override
                     public void beforeStep(StepExecution stepExecution) {
@@ -269,11 +218,11 @@ public class ExportJobConfiguration {
 
     @Bean
     @JobScope
-    Step exportPackageStep(JobRepository repository, PlatformTransactionManager transactionManager, Drms drms,
-            @Value("#{jobExecution}") JobExecution jobExecution,
+    Step exportPackageStep(JobRepository repository, PlatformTransactionManager transactionManager,
+            ParsedParameters<ExportParameters> exportParameters, @Value("#{jobExecution}") JobExecution jobExecution,
             @Value("#{jobExecutionContext['requestId']}") String requestId,
             @Value("#{jobExecutionContext['exportDirectory']}") String directory) {
-        ExportRequest request = ExportRequest.parse(name -> text(jobExecution.getJobParameters(), name));
+        ExportRequest request = exportParameters.of(jobExecution.getJobParameters()).request();
         ExportPackager packager = new ExportPackager(Path.of(directory), requestId, request.method().jsocName(),
                 request.protocolText(), request.method().tar(), request.protocol() == ExportProtocol.FITS);
         return new StepBuilder(PACKAGE_STEP, repository).tasklet((contribution, chunkContext) -> {
@@ -289,9 +238,10 @@ public class ExportJobConfiguration {
     }
 
     @Bean
-    Job exportJob(JobRepository repository, Step exportStep, Step exportPackageStep, Drms drms, ExportRoot exportRoot) {
-        return new JobBuilder(JOB, repository).validator(validator(drms))
-                .listener(requestListener(repository, exportRoot))
+    Job exportJob(JobRepository repository, Step exportStep, Step exportPackageStep, ExportRoot exportRoot,
+            ParsedParameters<ExportParameters> exportParameters) {
+        return new JobBuilder(JOB, repository).validator(exportParameters)
+                .listener(requestListener(repository, exportRoot, exportParameters))
                 .start(exportStep).next(exportPackageStep).build();
     }
 

@@ -1,16 +1,16 @@
 package org.drmsbatch.jobs.export;
 
-import org.drmsbatch.export.FitsHeaderMapper;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
-import org.drmsbatch.drms.types.Protocol;
 import org.drmsbatch.drms.Record;
 import org.drmsbatch.drms.SegmentDef;
+import org.drmsbatch.drms.types.Protocol;
 import org.drmsbatch.export.ExportProtocol;
+import org.drmsbatch.export.FitsHeaderMapper;
 import org.springframework.batch.infrastructure.item.ItemProcessor;
 
 /**

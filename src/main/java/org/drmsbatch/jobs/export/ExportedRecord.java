@@ -3,7 +3,6 @@ package org.drmsbatch.jobs.export;
 import java.util.List;
 
 import nom.tam.fits.HeaderCard;
-
 import org.drmsbatch.drms.Record;
 import org.drmsbatch.drms.SegmentDef;
 

@@ -1,25 +1,16 @@
 package org.drmsbatch.jobs.rescale;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.FutureTask;
 
 import org.drmsbatch.drms.Drms;
-import org.drmsbatch.drms.DrmsException;
 import org.drmsbatch.drms.DrmsSession;
 import org.drmsbatch.drms.LinkDef;
 import org.drmsbatch.drms.Record;
-import org.drmsbatch.drms.SegmentDef;
 import org.drmsbatch.drms.SeriesDefinition;
-import org.drmsbatch.segments.Rescale;
-import org.drmsbatch.drms.types.SegmentArray;
 import org.drmsbatch.drms.types.WrittenSegment;
+import org.drmsbatch.segments.Rescale;
 import org.drmsbatch.sums.Sums;
 import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
@@ -30,23 +21,20 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 /**
  * Writes, in the DRMS session of the chunk's transaction, one clone per record of the chunk into the output
  * series: keywords and links as DRMS clones them, the segments that are not rescaled copied into the clone's own
- * storage-unit slot, the rescaled segments written there as y = alpha&middot;x + beta ({@link Rescale}), and
- * DATAMIN, DATAMAX, DATAMEAN, DATARMS (those the series has) recomputed from the first rescaled segment. The clone
- * names its source: {@value #SOURCE_SERIES}, {@value #SOURCE_RECNUM}, {@value #HISTORY}, any static link to the
- * source's series, and {@value #JOB_EXECUTION}, the job execution that made it (each when the series has it).
+ * storage-unit slot, the rescaled segments that {@link RescaleProcessor} made written there, and DATAMIN,
+ * DATAMAX, DATAMEAN, DATARMS (those the series has) from the first rescaled segment's statistics. The clone names
+ * its source: {@value #SOURCE_SERIES}, {@value #SOURCE_RECNUM}, {@value #HISTORY}, any static link to the source's
+ * series, and {@value #JOB_EXECUTION}, the job execution that made it (each when the series has it).
  *
  * <p>The chunk commit is the session's commit: the clones' rows and files become visible together; a failure
- * anywhere in the chunk rolls both back (the session deletes the slots it allocated).
- *
- * <p>Within a chunk the work is pipelined: while a clone is made and its rescaled files are written (in the
- * chunk's session, on the step's thread), the next record's segments are read and rescaled on a reading thread of
- * the writer's own; each written file is handed to {@link Sums#startSync} so that it is on its way to disk before
- * the commit syncs the unit. A segment of the source that is a link is read on the step's thread.
+ * anywhere in the chunk rolls both back (the session deletes the slots it allocated). Each written file is handed
+ * to {@link Sums#startSync} so that it is on its way to disk, while the next record is rescaled, before the commit
+ * syncs the unit.
  *
  * <p>Counts kept in the step ExecutionContext: {@value #OUT_OF_RANGE} (values that did not fit the output type and
  * became MISSING) and {@value #VALUES} (values rescaled), committed with their chunk.
  */
-public class RescaledCloneWriter implements ItemStreamWriter<Record> {
+public class RescaledCloneWriter implements ItemStreamWriter<RescaledRecord> {
 
     public static final String SOURCE_SERIES = "SRC_SERIES";
     public static final String SOURCE_RECNUM = "SRC_RECNUM";
@@ -67,10 +55,9 @@ public class RescaledCloneWriter implements ItemStreamWriter<Record> {
     private long outOfRange;
     private long values;
     private long written;
-    /** The thread that reads and rescales the next record while a clone is written; made on first use. */
-    private ExecutorService reading;
 
     /**
+     * @param rescale     the rescale done, named in each clone's HISTORY
      * @param failAt      for tests: the record of this step execution (1-based) whose clone fails after its
      *                    rescaled file was written; 0 for never
      * @param delayMillis for tests: a pause per record, so that a test can kill a running job
@@ -90,34 +77,23 @@ public class RescaledCloneWriter implements ItemStreamWriter<Record> {
     }
 
     @Override
-    public void write(Chunk<? extends Record> chunk) throws InterruptedException {
+    public void write(Chunk<? extends RescaledRecord> chunk) throws InterruptedException {
         if (chunk.isEmpty()) {
             return;
         }
         DrmsSession s = drms.session();
         SeriesDefinition out = s.definition(output);
-        List<SegmentDef> targets = new ArrayList<>(segments.size());
-        for (String seg : segments) {
-            targets.add(out.segment(seg).orElseThrow(() -> new DrmsException(
-                    "Series '" + output + "' has no segment '" + seg + "'")));
-        }
-        List<? extends Record> sources = chunk.getItems();
         List<Record> clones = new ArrayList<>(chunk.size());
         long chunkOutOfRange = 0;
         long chunkValues = 0;
-        // the next record's segments are read and rescaled on the reading thread while this one's are written
-        Future<Rescale.Result[]> current = null;
-        Future<Rescale.Result[]> next = rescaleAhead(sources.get(0), targets);
         try {
-            for (int k = 0; k < sources.size(); k++) {
-                Record source = sources.get(k);
-                current = next;
-                next = k + 1 < sources.size() ? rescaleAhead(sources.get(k + 1), targets) : null;
+            for (RescaledRecord item : chunk) {
+                Record source = item.source();
                 if (delayMillis > 0) {
                     Thread.sleep(delayMillis);
                 }
                 Record clone = s.cloneInto(source, output, DrmsSession.CloneMode.COPY, segments);
-                Rescale.Result[] results = result(current);
+                Rescale.Result[] results = item.results();
                 for (int i = 0; i < segments.size(); i++) {
                     Rescale.Result y = results[i];
                     WrittenSegment w = clone.write(segments.get(i), y.array());
@@ -128,6 +104,7 @@ public class RescaledCloneWriter implements ItemStreamWriter<Record> {
                         setStatistics(clone, out, y.statistics());
                     }
                 }
+                item.release(); // its arrays are written: the next record can be read
                 setProvenance(clone, out, source);
                 clones.add(clone);
                 written++;
@@ -138,66 +115,12 @@ public class RescaledCloneWriter implements ItemStreamWriter<Record> {
             }
         } finally {
             // after a failure (or an interrupt while waiting): no work left running for this chunk
-            for (Future<Rescale.Result[]> f : Arrays.asList(current, next)) {
-                if (f != null) {
-                    f.cancel(true);
-                }
+            for (RescaledRecord item : chunk) {
+                item.release();
             }
         }
         s.close(clones, DrmsSession.Action.INSERT);
         count(chunkOutOfRange, chunkValues);
-    }
-
-    /**
-     * Starts reading and rescaling the segments of {@code source} on the reading thread; a segment that is a link
-     * is read here instead, as following a link queries the catalog in the chunk's session.
-     */
-    private Future<Rescale.Result[]> rescaleAhead(Record source, List<SegmentDef> targets) {
-        boolean links = segments.stream().anyMatch(
-                seg -> source.series().segment(seg).map(SegmentDef::isLink).orElse(false));
-        if (links) {
-            FutureTask<Rescale.Result[]> here = new FutureTask<>(() -> rescaled(source, targets));
-            here.run();
-            return here;
-        }
-        if (reading == null) {
-            reading = Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "rescale-read-" + output);
-                t.setDaemon(true);
-                return t;
-            });
-        }
-        return reading.submit(() -> rescaled(source, targets));
-    }
-
-    /** The rescaled segments of a source record. */
-    private Rescale.Result[] rescaled(Record source, List<SegmentDef> targets) {
-        Rescale.Result[] results = new Rescale.Result[segments.size()];
-        for (int i = 0; i < results.length; i++) {
-            String seg = segments.get(i);
-            SegmentArray x = source.read(seg, null);
-            try {
-                results[i] = rescale.apply(x, targets.get(i));
-            } catch (IllegalArgumentException e) {
-                throw new DrmsException("Cannot rescale segment '" + seg + "' of " + source + ": "
-                        + e.getMessage(), e);
-            }
-        }
-        return results;
-    }
-
-    private static Rescale.Result[] result(Future<Rescale.Result[]> f) throws InterruptedException {
-        try {
-            return f.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
-            throw new IllegalStateException(e.getCause());
-        }
     }
 
     /** Adds a chunk's counts now and takes them back if its transaction rolls back. */
@@ -276,11 +199,4 @@ public class RescaledCloneWriter implements ItemStreamWriter<Record> {
         context.putLong(VALUES, values);
     }
 
-    @Override
-    public void close() {
-        if (reading != null) {
-            reading.shutdownNow();
-            reading = null;
-        }
-    }
 }

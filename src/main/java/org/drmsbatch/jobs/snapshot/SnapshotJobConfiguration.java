@@ -1,14 +1,13 @@
 package org.drmsbatch.jobs.snapshot;
 
-import org.drmsbatch.jobs.ParameterNames;
-import java.util.List;
-
 import org.drmsbatch.buffer.DataBuffer;
 import org.drmsbatch.buffer.Snapshot;
+import org.drmsbatch.jobs.ParsedParameters;
 import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.scope.context.ChunkContext;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.StepContribution;
 import org.springframework.batch.core.step.builder.StepBuilder;
@@ -27,8 +26,7 @@ import org.springframework.transaction.PlatformTransactionManager;
  * go to the step ExecutionContext ({@code snapshot.name}, {@code snapshot.files}, {@code snapshot.bytes}) and the
  * step's exit description.
  *
- * <p>Parameters: {@code run} (required, identifying; also the token recorded with the freeze), {@code user}
- * (default {@value #USER}).
+ * <p>Parameters: {@link SnapshotParameters}.
  */
 @Configuration(proxyBeanMethods = false)
 public class SnapshotJobConfiguration {
@@ -41,14 +39,12 @@ public class SnapshotJobConfiguration {
     public static final String SNAPSHOT_FILES = "snapshot.files";
     public static final String SNAPSHOT_BYTES = "snapshot.bytes";
 
-    static Tasklet snapshotTasklet(ObjectProvider<DataBuffer> buffer) {
-        return (StepContribution contribution, org.springframework.batch.core.scope.context.ChunkContext chunk) -> {
+    static Tasklet snapshotTasklet(ObjectProvider<DataBuffer> buffer, ParsedParameters<SnapshotParameters> parsed) {
+        return (StepContribution contribution, ChunkContext chunk) -> {
             var step = chunk.getStepContext().getStepExecution();
-            var params = step.getJobParameters();
-            String run = params.getString("run");
-            String user = params.getString("user");
+            SnapshotParameters p = parsed.of(step.getJobParameters());
             // one snapshot per job instance: a restart after a kill gets the snapshot its first run started
-            Snapshot s = buffer.getObject().snapshot(user == null || user.isBlank() ? USER : user, run,
+            Snapshot s = buffer.getObject().snapshot(p.user(), p.run(),
                     JOB + ":" + step.getJobExecution().getJobInstance().getInstanceId());
             ExecutionContext ec = step.getExecutionContext();
             ec.putString(SNAPSHOT_NAME, s.name());
@@ -60,14 +56,22 @@ public class SnapshotJobConfiguration {
         };
     }
 
+    /** The job's validator, and the parsed parameters of each launch. */
     @Bean
-    Step snapshotStep(JobRepository repository, PlatformTransactionManager transactionManager,
-            ObjectProvider<DataBuffer> buffer) {
-        return new StepBuilder(STEP, repository).tasklet(snapshotTasklet(buffer), transactionManager).build();
+    ParsedParameters<SnapshotParameters> snapshotParameters() {
+        return SnapshotParameters.parser();
     }
 
     @Bean
-    Job snapshotJob(JobRepository repository, Step snapshotStep) {
-        return new JobBuilder(JOB, repository).validator(ParameterNames.of(List.of("run"), List.of("user"))).start(snapshotStep).build();
+    Step snapshotStep(JobRepository repository, PlatformTransactionManager transactionManager,
+            ObjectProvider<DataBuffer> buffer, ParsedParameters<SnapshotParameters> snapshotParameters) {
+        return new StepBuilder(STEP, repository).tasklet(snapshotTasklet(buffer, snapshotParameters),
+                transactionManager).build();
+    }
+
+    @Bean
+    Job snapshotJob(JobRepository repository, Step snapshotStep,
+            ParsedParameters<SnapshotParameters> snapshotParameters) {
+        return new JobBuilder(JOB, repository).validator(snapshotParameters).start(snapshotStep).build();
     }
 }

@@ -194,8 +194,8 @@ class CollectJobTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "epoch=2015.13.14_00:00:00_UTC | epoch '2015.13.14_00:00:00_UTC' is not a DRMS time",
-            "chunkSize=0                   | chunkSize must be at least 1, not 0",
-            "chunkSize=ten                 | chunkSize 'ten' is not a whole number",
+            "chunkSize=0                   | chunkSize: 0 is outside 1..100000",
+            "chunkSize=ten                 | chunkSize: 'ten' is not a whole number",
             "colour=blue                   | unknown parameter(s) colour (this job takes chunkSize, delay, detector, epoch, failAt, run, series)"})
     void badParametersAreRefusedBeforeTheJobStarts(String param, String message) {
         int before = jobs.recent("collect", 10_000).size();

@@ -1,0 +1,46 @@
+package org.drmsbatch.jobs.collect;
+
+import java.util.List;
+
+import org.drmsbatch.drms.time.DrmsTime;
+import org.drmsbatch.jobs.ParameterNames;
+import org.drmsbatch.jobs.ParameterText;
+import org.drmsbatch.jobs.ParsedParameters;
+
+/**
+ * The parameters of a {@code collect} run, parsed and checked once per launch.
+ *
+ * @param run       required, identifying: names the run
+ * @param detector  the detector the chunks come from (default H1)
+ * @param series    the strain series written (default {@value CollectJobConfiguration#DEFAULT_SERIES})
+ * @param epoch     the DRMS time (TAI seconds since 1977.01.01) chunks' t0 counts from (default the GPS epoch
+ *                  {@value CollectJobConfiguration#GPS_EPOCH}: t0 in GPS seconds)
+ * @param chunkSize records per commit (default 100)
+ * @param failAt    for tests: the item of this execution whose processing fails (0: none)
+ * @param delay     for tests: milliseconds per item
+ */
+public record CollectParameters(String run, String detector, String series, double epoch, int chunkSize, long failAt,
+                                long delay) {
+
+    static final ParameterNames NAMES = ParameterNames.of(List.of("run"),
+            List.of("detector", "series", "epoch", "chunkSize", "failAt", "delay"));
+
+    /** The job's validator and the parsed parameters of each launch. */
+    static ParsedParameters<CollectParameters> parser() {
+        return new ParsedParameters<>(NAMES, CollectParameters::parse);
+    }
+
+    static CollectParameters parse(ParameterText p) {
+        String epochText = p.get("epoch", CollectJobConfiguration.GPS_EPOCH);
+        double epoch;
+        try {
+            epoch = DrmsTime.parse(epochText);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("epoch '" + epochText + "' is not a DRMS time: " + e.getMessage(), e);
+        }
+        return new CollectParameters(p.get("run"), p.get("detector", "H1").trim(),
+                p.get("series", CollectJobConfiguration.DEFAULT_SERIES).trim(), epoch,
+                (int) p.integer("chunkSize", 100, 1, 100_000), p.integer("failAt", 0, 0, Long.MAX_VALUE),
+                p.integer("delay", 0, 0, 60_000));
+    }
+}
