@@ -350,37 +350,26 @@ public final class DrmsSession {
     }
 
     /**
-     * Runs a SELECT over one series' table (it must return whole rows, e.g. {@code SELECT t.* FROM ...}) with bind
-     * parameters, and returns the records in the order of the result. For query engines (drms.query).
+     * The records of a result over one series' table (it must return whole rows, e.g. {@code SELECT t.* FROM ...}),
+     * in the order of the result, with their slot directories. For query engines (drms.query), which prepare, bind
+     * and execute the SELECT themselves.
      */
-    public List<Record> select(String series, String sql, List<Object> binds) {
-        SeriesDefinition def = definition(series);
-        RecordTable t = drms.table(def);
-        List<Record> out = new ArrayList<>();
-        try (PreparedStatement ps = connection.prepareStatement(sql)) {
-            for (int i = 0; i < binds.size(); i++) {
-                ps.setObject(i + 1, binds.get(i));
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(t.read(rs, this, connection));
-                }
-            }
-        } catch (SQLException e) {
-            throw new DrmsException("Cannot read records of " + def.name() + ": " + e.getMessage(), e);
-        }
-        resolveDirectories(out);
-        return out;
+    public List<Record> records(String series, ResultSet rows) throws SQLException {
+        return records(drms.table(definition(series)), rows);
     }
 
     List<Record> query(RecordTable t, String sql) {
-        List<Record> out = new ArrayList<>();
         try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            while (rs.next()) {
-                out.add(t.read(rs, this, connection));
-            }
+            return records(t, rs);
         } catch (SQLException e) {
             throw new DrmsException("Cannot read records: " + e.getMessage(), e);
+        }
+    }
+
+    private List<Record> records(RecordTable t, ResultSet rows) throws SQLException {
+        List<Record> out = new ArrayList<>();
+        while (rows.next()) {
+            out.add(t.read(rows, this, connection));
         }
         resolveDirectories(out);
         return out;

@@ -152,6 +152,12 @@ public final class QuerySql {
         return new SqlQuery(sql, binds);
     }
 
+    /** The smallest and largest recnum {@link #select} returns with n = 0 (both NULL when it returns nothing). */
+    public static SqlQuery recnumSpan(RecordSet rs, SeriesDefinition def) {
+        SqlQuery q = select(rs, def, 0);
+        return new SqlQuery("SELECT min(recnum), max(recnum) FROM (" + q.sql() + ") q", q.binds());
+    }
+
     /** The largest recnum of a record set's series (0 when it is empty): the snapshot bound for {@link #page}. */
     public static SqlQuery maxRecnum(SeriesDefinition def) {
         return new SqlQuery("SELECT coalesce(max(recnum), 0) FROM " + SeriesCatalog.table(def), List.of());

@@ -1,7 +1,5 @@
 package org.drmsbatch.drms.query;
 
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,8 +13,8 @@ import org.drmsbatch.drms.Record;
 import org.drmsbatch.drms.SeriesDefinition;
 
 /**
- * Runs record-set queries against the catalog: parse, turn into SQL with binds ({@link QuerySql}), execute in a
- * read-only transaction with a statement timeout ({@code SET LOCAL statement_timeout}).
+ * Runs record-set queries against the catalog: parse, turn into SQL with binds ({@link QuerySql}), execute through
+ * {@link CatalogReads} in a read-only transaction with a statement timeout ({@code SET LOCAL statement_timeout}).
  */
 public final class RecordSets {
 
@@ -83,7 +81,7 @@ public final class RecordSets {
             RecordSet rs = query.sets().get(set);
             SeriesDefinition def = s.definition(rs.series());
             SqlQuery q = QuerySql.page(rs, def, after, through, snapshot, limit);
-            return s.select(def.name(), q.sql(), q.binds());
+            return CatalogReads.untimed(s).records(def.name(), q);
         });
     }
 
@@ -91,7 +89,8 @@ public final class RecordSets {
     public long maxRecnum(Query query, int set) {
         return drms.read(s -> {
             SeriesDefinition def = s.definition(query.sets().get(set).series());
-            return single(s, QuerySql.maxRecnum(def), "the last record number of " + def.name());
+            return CatalogReads.untimed(s).number(QuerySql.maxRecnum(def),
+                    "read the last record number of " + def.name());
         });
     }
 
@@ -101,44 +100,22 @@ public final class RecordSets {
      */
     public long[] recnumSpan(Query query) {
         return drms.read(s -> {
-            timeout(s);
+            CatalogReads reads = CatalogReads.timed(s, statementTimeout);
             long min = Long.MAX_VALUE;
             long max = Long.MIN_VALUE;
             for (RecordSet rs : query.sets()) {
-                SeriesDefinition def = s.definition(rs.series());
-                SqlQuery q = QuerySql.select(rs, def, 0);
-                String sql = "SELECT min(recnum), max(recnum) FROM (" + q.sql() + ") q";
-                try (var ps = s.connection().prepareStatement(sql)) {
-                    for (int i = 0; i < q.binds().size(); i++) {
-                        ps.setObject(i + 1, q.binds().get(i));
-                    }
-                    try (var r = ps.executeQuery()) {
-                        r.next();
-                        if (r.getObject(1) != null) {
-                            min = Math.min(min, r.getLong(1));
-                            max = Math.max(max, r.getLong(2));
-                        }
-                    }
-                } catch (SQLException e) {
-                    throw new DrmsException("Cannot find the record numbers of " + rs + ": " + e.getMessage(), e);
+                long[] span = reads.read(QuerySql.recnumSpan(rs, s.definition(rs.series())),
+                        "find the record numbers of " + rs, r -> {
+                            r.next();
+                            return r.getObject(1) == null ? null : new long[] {r.getLong(1), r.getLong(2)};
+                        });
+                if (span != null) {
+                    min = Math.min(min, span[0]);
+                    max = Math.max(max, span[1]);
                 }
             }
             return min > max ? new long[] {1, 0} : new long[] {min, max};
         });
-    }
-
-    private static long single(DrmsSession s, SqlQuery q, String what) {
-        try (var ps = s.connection().prepareStatement(q.sql())) {
-            for (int i = 0; i < q.binds().size(); i++) {
-                ps.setObject(i + 1, q.binds().get(i));
-            }
-            try (var r = ps.executeQuery()) {
-                r.next();
-                return r.getLong(1);
-            }
-        } catch (SQLException e) {
-            throw new DrmsException("Cannot read " + what + ": " + e.getMessage(), e);
-        }
     }
 
     private Query parse(DrmsSession s, String query, Path fileBase) {
@@ -169,44 +146,21 @@ public final class RecordSets {
     }
 
     private List<Record> open(DrmsSession s, Query query, int n) {
-        timeout(s);
+        CatalogReads reads = CatalogReads.timed(s, statementTimeout);
         List<Record> out = new ArrayList<>();
         for (RecordSet rs : query.sets()) {
             SeriesDefinition def = s.definition(rs.series());
-            SqlQuery q = QuerySql.select(rs, def, n);
-            out.addAll(s.select(def.name(), q.sql(), q.binds()));
+            out.addAll(reads.records(def.name(), QuerySql.select(rs, def, n)));
         }
         return out;
     }
 
     private long count(DrmsSession s, Query query) {
-        timeout(s);
+        CatalogReads reads = CatalogReads.timed(s, statementTimeout);
         long total = 0;
         for (RecordSet rs : query.sets()) {
-            SeriesDefinition def = s.definition(rs.series());
-            SqlQuery q = QuerySql.count(rs, def);
-            try (var ps = s.connection().prepareStatement(q.sql())) {
-                for (int i = 0; i < q.binds().size(); i++) {
-                    ps.setObject(i + 1, q.binds().get(i));
-                }
-                try (var r = ps.executeQuery()) {
-                    r.next();
-                    total += r.getLong(1);
-                }
-            } catch (SQLException e) {
-                throw new DrmsException("Cannot count " + rs + ": " + e.getMessage(), e);
-            }
+            total += reads.number(QuerySql.count(rs, s.definition(rs.series())), "count " + rs);
         }
         return total;
-    }
-
-    /** {@code SET LOCAL statement_timeout} for the rest of this (read-only) transaction. */
-    private void timeout(DrmsSession s) {
-        long ms = Math.max(0, statementTimeout.toMillis());
-        try (Statement st = s.connection().createStatement()) {
-            st.execute("SET LOCAL statement_timeout = " + ms);
-        } catch (SQLException e) {
-            throw new DrmsException("Cannot set the statement timeout: " + e.getMessage(), e);
-        }
     }
 }

@@ -105,7 +105,7 @@ class QuerySqlTest extends CatalogTestSupport {
 
     private List<Long> run(RecordSet set, int n) {
         SqlQuery q = QuerySql.select(set, def, n);
-        return drms.read(s -> s.select(SERIES, q.sql(), q.binds())).stream().map(Record::recnum).toList();
+        return drms.read(s -> CatalogReads.untimed(s).records(SERIES, q)).stream().map(Record::recnum).toList();
     }
 
     private long count(RecordSet set) {
