@@ -19,8 +19,9 @@ import org.drmsbatch.drms.Record;
  * statement timeout") can still be told from a broken database.
  *
  * <p>Obtain one with {@link #timed} (sets the statement timeout for the rest of the transaction: what
- * {@link RecordSets} does in its own read-only transaction) or {@link #untimed} (leaves the transaction's settings
- * alone: a page read inside a chunk's transaction).
+ * {@link RecordSets} does in its own read-only transaction), {@link #within} (each statement runs under the timeout,
+ * and the transaction's own setting is put back after it: a page read inside a chunk's transaction, whose writes
+ * keep their setting) or {@link #untimed} (leaves the transaction's settings alone).
  */
 final class CatalogReads {
 
@@ -31,14 +32,25 @@ final class CatalogReads {
     }
 
     private final DrmsSession session;
+    /** For {@link #within}: the timeout each statement runs under, in ms; negative: the transaction's own. */
+    private final long statementMillis;
 
-    private CatalogReads(DrmsSession session) {
+    private CatalogReads(DrmsSession session, long statementMillis) {
         this.session = session;
+        this.statementMillis = statementMillis;
     }
 
     /** Reads without touching the transaction's statement timeout. */
     static CatalogReads untimed(DrmsSession session) {
-        return new CatalogReads(session);
+        return new CatalogReads(session, -1);
+    }
+
+    /**
+     * Reads in a transaction that is not the reader's own (a chunk's): each statement runs under
+     * {@code statementTimeout}, and the transaction's own setting is restored after it.
+     */
+    static CatalogReads within(DrmsSession session, Duration statementTimeout) {
+        return new CatalogReads(session, Math.max(0, statementTimeout.toMillis()));
     }
 
     /**
@@ -53,7 +65,7 @@ final class CatalogReads {
         } catch (SQLException e) {
             throw new DrmsException("Cannot set the statement timeout: " + e.getMessage(), e);
         }
-        return new CatalogReads(session);
+        return new CatalogReads(session, -1);
     }
 
     /** The records a query over one series' table returns (whole rows), in the order of the result. */
@@ -75,16 +87,37 @@ final class CatalogReads {
      * @param what what the statement does, for the error ("Cannot " + what + ": " + reason)
      */
     <T> T read(SqlQuery q, String what, ResultReader<T> reader) {
+        String previous = statementMillis < 0 ? null : setTimeout(Long.toString(statementMillis));
         try (PreparedStatement ps = session.connection().prepareStatement(q.sql())) {
             List<Object> binds = q.binds();
             for (int i = 0; i < binds.size(); i++) {
                 ps.setObject(i + 1, binds.get(i));
             }
+            T result;
             try (ResultSet r = ps.executeQuery()) {
-                return reader.read(r);
+                result = reader.read(r);
+            }
+            if (previous != null) {
+                setTimeout(previous);
+            }
+            return result;
+        } catch (SQLException e) {
+            // a failed statement aborts the transaction, and with it the setting made for it
+            throw new DrmsException("Cannot " + what + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Sets the transaction's statement timeout; returns the one it had. */
+    private String setTimeout(String value) {
+        try (PreparedStatement ps = session.connection().prepareStatement(
+                "SELECT current_setting('statement_timeout'), set_config('statement_timeout', ?, true)")) {
+            ps.setString(1, value);
+            try (ResultSet r = ps.executeQuery()) {
+                r.next();
+                return r.getString(1);
             }
         } catch (SQLException e) {
-            throw new DrmsException("Cannot " + what + ": " + e.getMessage(), e);
+            throw new DrmsException("Cannot set the statement timeout: " + e.getMessage(), e);
         }
     }
 }

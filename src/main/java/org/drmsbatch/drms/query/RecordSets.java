@@ -74,22 +74,23 @@ public final class RecordSets {
      * One page of record set {@code set} of a query in recnum order (see {@link QuerySql#page}): the records with
      * {@code after < recnum <= through} that the record set selects among the rows with
      * {@code recnum <= snapshot}.
-     * Runs in the current transaction when there is one (a chunk), else in a read-only one.
+     * Runs in the current transaction when there is one (a chunk), else in a read-only one; the query runs under
+     * the statement timeout either way.
      */
     public List<Record> page(Query query, int set, long after, long through, long snapshot, int limit) {
         return drms.read(s -> {
             RecordSet rs = query.sets().get(set);
             SeriesDefinition def = s.definition(rs.series());
             SqlQuery q = QuerySql.page(rs, def, after, through, snapshot, limit);
-            return CatalogReads.untimed(s).records(def.name(), q);
+            return CatalogReads.within(s, statementTimeout).records(def.name(), q);
         });
     }
 
-    /** The largest recnum of the series of record set {@code set} (0 when empty). */
+    /** The largest recnum of the series of record set {@code set} (0 when empty), under the statement timeout. */
     public long maxRecnum(Query query, int set) {
         return drms.read(s -> {
             SeriesDefinition def = s.definition(query.sets().get(set).series());
-            return CatalogReads.untimed(s).number(QuerySql.maxRecnum(def),
+            return CatalogReads.within(s, statementTimeout).number(QuerySql.maxRecnum(def),
                     "read the last record number of " + def.name());
         });
     }
