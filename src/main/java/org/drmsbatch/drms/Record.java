@@ -257,7 +257,7 @@ public final class Record {
         }
         Path file = ownDirectory().resolve(s.fileName());
         try {
-            WrittenSegment w = session.drms().segmentFiles().write(s, file, data);
+            WrittenSegment w = session.drms().segmentFiles().write(s.layout(), file, data);
             segmentFiles[s.segnum()] = s.fileName();
             if (s.scope() == SegmentDef.Scope.VARDIM) {
                 axes[s.segnum()] = w.dims();
@@ -304,7 +304,7 @@ public final class Record {
         }
         Path file = slotDirectory.resolve(segmentFiles[s.segnum()]);
         try {
-            return session.drms().segmentFiles().readArray(s, file, as);
+            return session.drms().segmentFiles().readArray(s.layout(), file, as);
         } catch (IOException e) {
             throw new DrmsException("Cannot read segment '" + s.name() + "' of " + this + " from " + file + ": " + e,
                     e);

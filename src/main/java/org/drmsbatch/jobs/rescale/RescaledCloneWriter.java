@@ -177,7 +177,7 @@ public class RescaledCloneWriter implements ItemStreamWriter<Record> {
             String seg = segments.get(i);
             SegmentArray x = source.read(seg, null);
             try {
-                results[i] = rescale.apply(x, targets.get(i));
+                results[i] = rescale.apply(x, targets.get(i).layout());
             } catch (IllegalArgumentException e) {
                 throw new DrmsException("Cannot rescale segment '" + seg + "' of " + source + ": "
                         + e.getMessage(), e);
