@@ -12,6 +12,7 @@ import java.util.Map;
 import org.drmsbatch.drms.types.DrmsType;
 import org.drmsbatch.drms.types.Protocol;
 import org.drmsbatch.drms.types.SegmentLayout;
+import org.drmsbatch.drms.types.SegmentStorage;
 
 /**
  * Reads and writes segment files by protocol (specs/drms.md §1.5, §4): {@code fits}, {@code fitz}, {@code bin},
@@ -19,7 +20,7 @@ import org.drmsbatch.drms.types.SegmentLayout;
  * DRMS' output scaling ({@code ScaleOutputArray}), reading its input conversion ({@code drms_segment_read}); files
  * are written under a temporary name and renamed, so a file under its final name is always complete.
  */
-public final class SegmentFiles {
+public final class SegmentFiles implements SegmentStorage {
 
     private final Map<Protocol, SegmentFormat> formats = new EnumMap<>(Protocol.class);
 
@@ -56,6 +57,7 @@ public final class SegmentFiles {
      * The array's axis lengths must agree with the definition's non-zero lengths, except for vardim segments where
      * only naxis must agree.
      */
+    @Override
     public WrittenSegment write(SegmentLayout def, Path file, SegmentArray data) throws IOException {
         SegmentFormat format = format(def);
         checkDims(def, data);
@@ -99,6 +101,7 @@ public final class SegmentFiles {
     }
 
     /** Reads as {@link #read} and returns only the array. */
+    @Override
     public SegmentArray readArray(SegmentLayout def, Path file, DrmsType as) throws IOException {
         return read(def, file, as).array();
     }
@@ -107,6 +110,7 @@ public final class SegmentFiles {
      * Copies an arbitrary file into {@code targetDir} for a generic segment, keeping its file name (the name to
      * store in {@code sg_NNN_file}). Returns the stored file.
      */
+    @Override
     public Path storeGeneric(Path source, Path targetDir) throws IOException {
         return storeGeneric(source, targetDir, source.getFileName().toString());
     }

@@ -24,7 +24,7 @@ import org.drmsbatch.schedules.JobControl;
 import org.drmsbatch.schedules.JobRun;
 import org.drmsbatch.drms.types.SegmentArray;
 import org.drmsbatch.drms.types.SegmentLayout;
-import org.drmsbatch.segments.SegmentFiles;
+import org.drmsbatch.drms.types.SegmentStorage;
 import org.drmsbatch.sums.Sums;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -172,7 +172,7 @@ class RescaleBenchmark {
      */
     void phases(String series, String segment, List<Path> files) throws Exception {
         SegmentLayout def = drms.read(s -> s.definition(series)).segment(segment).orElseThrow().layout();
-        SegmentFiles io = drms.segmentFiles();
+        SegmentStorage io = drms.segmentStorage();
         Rescale rescale = new Rescale(2.5, -1, Rescale.Integers.SCALE);
         int n = Math.min(files.size(), 10);
         double[][] ms = new double[4][n - 2];
