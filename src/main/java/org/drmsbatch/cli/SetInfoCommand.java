@@ -174,7 +174,7 @@ class SetInfoCommand implements Callable<Integer> {
                 seg.unit(), p, "", 0, 1, seg.description(), null, null);
         SegmentArray data;
         try {
-            data = new SegmentFiles().readArray(source, file, null);
+            data = new SegmentFiles().readArray(source.layout(), file, null);
         } catch (IOException e) {
             throw new DrmsCommand.UserError(where + ": segment " + seg.name() + ": cannot read " + file + ": "
                     + e.getMessage());

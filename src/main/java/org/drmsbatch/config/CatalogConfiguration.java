@@ -5,6 +5,7 @@ import javax.sql.DataSource;
 import com.zaxxer.hikari.HikariDataSource;
 import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.query.RecordSets;
+import org.drmsbatch.segments.SegmentFiles;
 import org.drmsbatch.sums.Sums;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.ApplicationRunner;
@@ -34,8 +35,8 @@ public class CatalogConfiguration {
     @Bean
     Drms drms(DataSource dataSource, SideDataSource side, PlatformTransactionManager transactionManager, Sums sums,
               DrmsProperties properties) {
-        return new Drms(dataSource, side.get(), transactionManager, sums, properties.session().namespace(),
-                properties.session().defaultRetention());
+        return new Drms(dataSource, side.get(), transactionManager, sums, new SegmentFiles(),
+                properties.session().namespace(), properties.session().defaultRetention());
     }
 
     /** Holds the side pool: a copy of the main Hikari pool's settings with 4 connections (else the main pool). */

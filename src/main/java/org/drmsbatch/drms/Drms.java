@@ -11,7 +11,7 @@ import java.util.function.Function;
 
 import javax.sql.DataSource;
 
-import org.drmsbatch.segments.SegmentFiles;
+import org.drmsbatch.drms.types.SegmentStorage;
 import org.drmsbatch.sums.Sums;
 import org.springframework.jdbc.datasource.DataSourceUtils;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -23,7 +23,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * The catalog's entry point: series (create, describe, list, delete) and sessions. One PostgreSQL database holds
  * the catalog, SUMS and the job repository, so one transaction manager covers a session; a session joins the
- * transaction that is running (a Spring Batch chunk) or {@link #inSession} starts one.
+ * transaction that is running (a Spring Batch chunk) or {@link #inSession} starts one. Records read and write
+ * their segment files through the {@link SegmentStorage} it is given.
  */
 public class Drms {
 
@@ -32,26 +33,28 @@ public class Drms {
     private final PlatformTransactionManager transactions;
     private final Sums sums;
     private final SeriesCatalog catalog = new SeriesCatalog();
-    private final SegmentFiles segmentFiles = new SegmentFiles();
+    private final SegmentStorage segmentStorage;
     private final String sessionNamespace;
     private final int defaultRetention;
     private final Map<SeriesDefinition, SeriesLayout> layouts = new ConcurrentHashMap<>();
     private final Map<SeriesDefinition, RecordTable> tables = new ConcurrentHashMap<>();
-    public Drms(DataSource dataSource, PlatformTransactionManager transactions, Sums sums, String sessionNamespace,
-                int defaultRetention) {
-        this(dataSource, dataSource, transactions, sums, sessionNamespace, defaultRetention);
+    public Drms(DataSource dataSource, PlatformTransactionManager transactions, Sums sums,
+                SegmentStorage segmentStorage, String sessionNamespace, int defaultRetention) {
+        this(dataSource, dataSource, transactions, sums, segmentStorage, sessionNamespace, defaultRetention);
     }
 
     /**
      * @param sideDataSource connections for autocommit bookkeeping next to a session's transaction; a pool of
      *                       its own in production (see {@link #sideConnection()})
+     * @param segmentStorage reads and writes the records' segment files (the segment file formats)
      */
     public Drms(DataSource dataSource, DataSource sideDataSource, PlatformTransactionManager transactions, Sums sums,
-                String sessionNamespace, int defaultRetention) {
+                SegmentStorage segmentStorage, String sessionNamespace, int defaultRetention) {
         this.dataSource = dataSource;
         this.sideDataSource = sideDataSource;
         this.transactions = transactions;
         this.sums = sums;
+        this.segmentStorage = segmentStorage;
         this.sessionNamespace = sessionNamespace;
         this.defaultRetention = defaultRetention;
     }
@@ -192,8 +195,9 @@ public class Drms {
         return c;
     }
 
-    public SegmentFiles segmentFiles() {
-        return segmentFiles;
+    /** Reads and writes the records' segment files. */
+    public SegmentStorage segmentStorage() {
+        return segmentStorage;
     }
 
     public Sums sums() {

@@ -257,7 +257,7 @@ public final class Record {
         }
         Path file = ownDirectory().resolve(s.fileName());
         try {
-            WrittenSegment w = session.drms().segmentFiles().write(s, file, data);
+            WrittenSegment w = session.drms().segmentStorage().write(s.layout(), file, data);
             segmentFiles[s.segnum()] = s.fileName();
             if (s.scope() == SegmentDef.Scope.VARDIM) {
                 axes[s.segnum()] = w.dims();
@@ -280,7 +280,7 @@ public final class Record {
             throw new DrmsException("Segment '" + s.name() + "' is " + s.protocol().jsdName() + ", not generic");
         }
         try {
-            Path stored = session.drms().segmentFiles().storeGeneric(source, ownDirectory());
+            Path stored = session.drms().segmentStorage().storeGeneric(source, ownDirectory());
             segmentFiles[s.segnum()] = stored.getFileName().toString();
             return stored;
         } catch (IOException e) {
@@ -304,7 +304,7 @@ public final class Record {
         }
         Path file = slotDirectory.resolve(segmentFiles[s.segnum()]);
         try {
-            return session.drms().segmentFiles().readArray(s, file, as);
+            return session.drms().segmentStorage().readArray(s.layout(), file, as);
         } catch (IOException e) {
             throw new DrmsException("Cannot read segment '" + s.name() + "' of " + this + " from " + file + ": " + e,
                     e);

@@ -2,6 +2,7 @@ package org.drmsbatch.drms;
 
 import org.drmsbatch.drms.types.DrmsType;
 import org.drmsbatch.drms.types.Protocol;
+import org.drmsbatch.drms.types.SegmentLayout;
 import java.util.List;
 import java.util.Locale;
 
@@ -49,6 +50,15 @@ public record SegmentDef(String name, int segnum, Scope scope, DrmsType type, Li
     /** Whether the file is stored compressed (a non-empty cparms other than {@code none}). */
     public boolean compressed() {
         return cparms != null && !cparms.isBlank() && !cparms.trim().equalsIgnoreCase("none");
+    }
+
+    /**
+     * What the segment file formats need of this segment: name, type, axes (vardim or not), protocol (null for a
+     * link), cparms and the default bzero/bscale.
+     */
+    public SegmentLayout layout() {
+        return new SegmentLayout(name, type, dims, scope == Scope.VARDIM, isLink() ? null : protocol, cparms, bzero,
+                bscale);
     }
 
     /** The file name of this segment in a record's slot directory (generic segments keep their own name). */

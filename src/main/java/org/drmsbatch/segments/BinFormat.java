@@ -19,7 +19,7 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
 import org.drmsbatch.drms.types.DrmsType;
-import org.drmsbatch.drms.SegmentDef;
+import org.drmsbatch.drms.types.SegmentLayout;
 
 /**
  * The DRMS RAW format of protocols {@code bin} and {@code bin.gz} (specs/drms.md §4.4, drms_binfile.c), all
@@ -39,7 +39,7 @@ public final class BinFormat implements SegmentFormat {
     }
 
     @Override
-    public void write(Path file, SegmentDef def, SegmentArray a) throws IOException {
+    public void write(Path file, SegmentLayout segment, SegmentArray a) throws IOException {
         DrmsType type = a.type();
         int[] dims = a.dims();
         int size = SegmentArray.elementSize(type);
@@ -71,7 +71,7 @@ public final class BinFormat implements SegmentFormat {
     }
 
     @Override
-    public SegmentArray read(Path file, SegmentDef def) throws IOException {
+    public SegmentArray read(Path file, SegmentLayout segment) throws IOException {
         if (gzip) {
             try (InputStream in = new GZIPInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16), 1 << 16);
                  ReadableByteChannel ch = Channels.newChannel(in)) {

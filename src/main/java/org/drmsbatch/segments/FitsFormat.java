@@ -33,7 +33,7 @@ import nom.tam.util.FitsOutputStream;
 
 import org.drmsbatch.drms.types.DrmsType;
 import org.drmsbatch.drms.types.Protocol;
-import org.drmsbatch.drms.SegmentDef;
+import org.drmsbatch.drms.types.SegmentLayout;
 
 /**
  * Protocols {@code fits} and {@code fitz} (specs/drms.md §4.2, §4.4): one FITS file per segment, written with
@@ -64,13 +64,13 @@ public final class FitsFormat implements SegmentFormat {
     }
 
     /** The compression used for a segment. */
-    public FitsCompression compression(SegmentDef def) {
+    public FitsCompression compression(SegmentLayout def) {
         FitsCompression c = FitsCompression.parse(def.cparms());
         return alwaysRice && !c.compressed() ? FitsCompression.RICE : c;
     }
 
     @Override
-    public void write(Path file, SegmentDef def, SegmentArray a) throws IOException {
+    public void write(Path file, SegmentLayout def, SegmentArray a) throws IOException {
         FitsCompression comp = compression(def);
         if (comp.compressed() && a.type() == DrmsType.LONGLONG) {
             throw new IllegalArgumentException("segment '" + def.name() + "': longlong images cannot be tile-compressed ('"
@@ -80,7 +80,7 @@ public final class FitsFormat implements SegmentFormat {
     }
 
     /**
-     * Writes an array as a FITS file (as {@link #write(Path, SegmentDef, SegmentArray)} does) with {@code cards}
+     * Writes an array as a FITS file (as {@link #write(Path, SegmentLayout, SegmentArray)} does) with {@code cards}
      * after the image's structural cards (BITPIX, NAXISn, BZERO, BSCALE, BLANK), compressed with {@code comp},
      * and, when {@code checksum}, with CHECKSUM and DATASUM in every HDU (nom-tam's {@link Fits#setChecksum()}).
      * Used by the export, which writes a record's keywords into the header.
@@ -302,7 +302,7 @@ public final class FitsFormat implements SegmentFormat {
     }
 
     @Override
-    public SegmentArray read(Path file, SegmentDef def) throws IOException {
+    public SegmentArray read(Path file, SegmentLayout def) throws IOException {
         try (Fits fits = open(file)) {
             BasicHDU<?> hdu = fits.readHDU();
             while (hdu != null && !(hdu instanceof CompressedImageHDU) && hdu.getHeader().getIntValue(Standard.NAXIS, 0) == 0) {
@@ -441,7 +441,7 @@ public final class FitsFormat implements SegmentFormat {
         }
     }
 
-    private static DrmsType typeOf(Header h, SegmentDef def, Path file) throws IOException {
+    private static DrmsType typeOf(Header h, SegmentLayout def, Path file) throws IOException {
         int bitpix = h.getIntValue(Standard.BITPIX);
         return switch (bitpix) {
             case 8 -> DrmsType.CHAR;

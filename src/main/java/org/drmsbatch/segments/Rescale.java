@@ -3,8 +3,8 @@ package org.drmsbatch.segments;
 import java.util.Locale;
 
 import org.drmsbatch.drms.types.DrmsType;
-import org.drmsbatch.drms.SegmentDef;
 import org.drmsbatch.drms.types.SegmentArray;
+import org.drmsbatch.drms.types.SegmentLayout;
 
 /**
  * The arithmetic of the {@code rescale} job: y = alpha&middot;x + beta over the physical values x of a segment
@@ -79,7 +79,7 @@ public final class Rescale {
      * Rescales {@code source} (as read: raw integers with the file's scaling, or physical floating values) for the
      * segment {@code target} of the clone. The source's data array may be reused for the result.
      */
-    public Result apply(SegmentArray source, SegmentDef target) {
+    public Result apply(SegmentArray source, SegmentLayout target) {
         DrmsType t = target.type();
         if (t == DrmsType.FLOAT) {
             return toFloat(source);

@@ -11,7 +11,8 @@ import java.util.Map;
 
 import org.drmsbatch.drms.types.DrmsType;
 import org.drmsbatch.drms.types.Protocol;
-import org.drmsbatch.drms.SegmentDef;
+import org.drmsbatch.drms.types.SegmentLayout;
+import org.drmsbatch.drms.types.SegmentStorage;
 
 /**
  * Reads and writes segment files by protocol (specs/drms.md §1.5, §4): {@code fits}, {@code fitz}, {@code bin},
@@ -19,7 +20,7 @@ import org.drmsbatch.drms.SegmentDef;
  * DRMS' output scaling ({@code ScaleOutputArray}), reading its input conversion ({@code drms_segment_read}); files
  * are written under a temporary name and renamed, so a file under its final name is always complete.
  */
-public final class SegmentFiles {
+public final class SegmentFiles implements SegmentStorage {
 
     private final Map<Protocol, SegmentFormat> formats = new EnumMap<>(Protocol.class);
 
@@ -31,8 +32,8 @@ public final class SegmentFiles {
     }
 
     /** The format of an array protocol; fails for generic, tas and links. */
-    public SegmentFormat format(SegmentDef def) {
-        if (def.isLink() || def.protocol() == null) {
+    public SegmentFormat format(SegmentLayout def) {
+        if (def.protocol() == null) {
             throw new IllegalArgumentException("segment '" + def.name() + "' is a link; read or write the target segment");
         }
         SegmentFormat f = formats.get(def.protocol());
@@ -56,7 +57,8 @@ public final class SegmentFiles {
      * The array's axis lengths must agree with the definition's non-zero lengths, except for vardim segments where
      * only naxis must agree.
      */
-    public WrittenSegment write(SegmentDef def, Path file, SegmentArray data) throws IOException {
+    @Override
+    public WrittenSegment write(SegmentLayout def, Path file, SegmentArray data) throws IOException {
         SegmentFormat format = format(def);
         checkDims(def, data);
         Conversion c = toStored(def, data);
@@ -66,7 +68,7 @@ public final class SegmentFiles {
     }
 
     /** The stored form of an array for a segment (the scaling step of {@link #write}). */
-    public static Conversion toStored(SegmentDef def, SegmentArray data) {
+    public static Conversion toStored(SegmentLayout def, SegmentArray data) {
         DrmsType segType = def.type();
         if (segType == DrmsType.STRING) {
             throw new UnsupportedOperationException("segment '" + def.name() + "': string arrays are not supported");
@@ -90,7 +92,7 @@ public final class SegmentFiles {
      * back unconverted: for integer files a raw array with the file's bzero/bscale. Otherwise they are converted to
      * {@code as} applying bzero/bscale, and the count of values out of {@code as}'s range is reported.
      */
-    public Conversion read(SegmentDef def, Path file, DrmsType as) throws IOException {
+    public Conversion read(SegmentLayout def, Path file, DrmsType as) throws IOException {
         SegmentArray stored = format(def).read(file, def);
         if (as == null) {
             return new Conversion(stored, 0);
@@ -99,7 +101,8 @@ public final class SegmentFiles {
     }
 
     /** Reads as {@link #read} and returns only the array. */
-    public SegmentArray readArray(SegmentDef def, Path file, DrmsType as) throws IOException {
+    @Override
+    public SegmentArray readArray(SegmentLayout def, Path file, DrmsType as) throws IOException {
         return read(def, file, as).array();
     }
 
@@ -107,6 +110,7 @@ public final class SegmentFiles {
      * Copies an arbitrary file into {@code targetDir} for a generic segment, keeping its file name (the name to
      * store in {@code sg_NNN_file}). Returns the stored file.
      */
+    @Override
     public Path storeGeneric(Path source, Path targetDir) throws IOException {
         return storeGeneric(source, targetDir, source.getFileName().toString());
     }
@@ -130,7 +134,7 @@ public final class SegmentFiles {
     }
 
     /** Fails when an array's axes disagree with a segment definition. */
-    public static void checkDims(SegmentDef def, SegmentArray data) {
+    public static void checkDims(SegmentLayout def, SegmentArray data) {
         int naxis = def.naxis();
         if (naxis == 0) {
             return;
@@ -139,7 +143,7 @@ public final class SegmentFiles {
             throw new IllegalArgumentException("segment '" + def.name() + "': array has " + data.naxis()
                     + " axes, the definition has " + naxis);
         }
-        if (def.scope() == SegmentDef.Scope.VARDIM) {
+        if (def.vardim()) {
             return;
         }
         for (int i = 0; i < naxis; i++) {

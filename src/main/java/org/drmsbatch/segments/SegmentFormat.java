@@ -4,7 +4,7 @@ import org.drmsbatch.drms.types.SegmentArray;
 import java.io.IOException;
 import java.nio.file.Path;
 
-import org.drmsbatch.drms.SegmentDef;
+import org.drmsbatch.drms.types.SegmentLayout;
 
 /**
  * One on-disk format of segment arrays. A format only moves stored values: the array it writes already has the
@@ -14,8 +14,8 @@ import org.drmsbatch.drms.SegmentDef;
 public interface SegmentFormat {
 
     /** Writes {@code stored} to {@code file} (the caller makes the write atomic). */
-    void write(Path file, SegmentDef def, SegmentArray stored) throws IOException;
+    void write(Path file, SegmentLayout segment, SegmentArray stored) throws IOException;
 
     /** Reads the stored array of {@code file}. */
-    SegmentArray read(Path file, SegmentDef def) throws IOException;
+    SegmentArray read(Path file, SegmentLayout segment) throws IOException;
 }

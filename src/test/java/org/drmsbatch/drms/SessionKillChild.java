@@ -6,6 +6,7 @@ import java.util.List;
 
 import com.zaxxer.hikari.HikariDataSource;
 import org.drmsbatch.drms.types.SegmentArray;
+import org.drmsbatch.segments.SegmentFiles;
 import org.drmsbatch.sums.StorageUnit;
 import org.drmsbatch.sums.Sums;
 import org.flywaydb.core.Flyway;
@@ -50,7 +51,7 @@ public final class SessionKillChild {
     static Drms drms(HikariDataSource ds, Path home) {
         Sums sums = new Sums(ds, List.of(partition(home)));
         sums.registerPartitions();
-        return new Drms(ds, new DataSourceTransactionManager(ds), sums, "drms", 2);
+        return new Drms(ds, new DataSourceTransactionManager(ds), sums, new SegmentFiles(), "drms", 2);
     }
 
     /** The image of frame {@code fsn}: values fsn*100 + i. */

@@ -16,7 +16,7 @@ import java.util.stream.Stream;
 
 import org.drmsbatch.drms.types.DrmsType;
 import org.drmsbatch.drms.types.Protocol;
-import org.drmsbatch.drms.SegmentDef;
+import org.drmsbatch.drms.types.SegmentLayout;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -102,7 +102,7 @@ class FitsToolsTest {
     void fitsverifyAndAstropyAgree(Protocol p, String cparms, DrmsType type, double bzero, double bscale) throws Exception {
         int nx = 200;
         int ny = 150;
-        SegmentDef def = Samples.def("image", type, p, cparms, bzero, bscale, nx, ny);
+        SegmentLayout def = Samples.def("image", type, p, cparms, bzero, bscale, nx, ny);
         SegmentArray stored = Samples.physical(type, nx, ny);
         if (type == DrmsType.CHAR || type == DrmsType.SHORT || type == DrmsType.INT) {
             stored.data(); // keep as is
@@ -184,7 +184,7 @@ class FitsToolsTest {
         }
         double bzero = 0;
         double bscale = type == DrmsType.SHORT && kind.equals("disk") ? 0.5 : 1;
-        SegmentDef def = Samples.def("image", type, p, cparms, bzero, bscale, n, n);
+        SegmentLayout def = Samples.def("image", type, p, cparms, bzero, bscale, n, n);
         SegmentArray in = type.isInteger() ? SegmentArray.raw(type, new int[] {n, n}, data, bzero, bscale)
                 : SegmentArray.of(type, new int[] {n, n}, data);
         Path f = dir.resolve("real.fits");

@@ -7,16 +7,15 @@ import java.util.List;
 
 import org.drmsbatch.drms.types.DrmsType;
 import org.drmsbatch.drms.types.Protocol;
-import org.drmsbatch.drms.SegmentDef;
 import org.drmsbatch.drms.types.SegmentArray;
+import org.drmsbatch.drms.types.SegmentLayout;
 import org.junit.jupiter.api.Test;
 
 /** The arithmetic of rescaling: values, MISSING, overflow, integer scaling choices, statistics. */
 class RescaleTest {
 
-    static SegmentDef seg(DrmsType type, double bzero, double bscale) {
-        return new SegmentDef("s", 0, SegmentDef.Scope.VARIABLE, type, List.of(4), "none", Protocol.FITS, "",
-                bzero, bscale, "", null, null);
+    static SegmentLayout seg(DrmsType type, double bzero, double bscale) {
+        return new SegmentLayout("s", type, List.of(4), false, Protocol.FITS, "", bzero, bscale);
     }
 
     @Test

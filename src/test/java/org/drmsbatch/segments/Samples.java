@@ -5,9 +5,9 @@ import java.util.List;
 
 import org.drmsbatch.drms.types.DrmsType;
 import org.drmsbatch.drms.types.Protocol;
-import org.drmsbatch.drms.SegmentDef;
+import org.drmsbatch.drms.types.SegmentLayout;
 
-/** Test arrays and segment definitions. */
+/** Test arrays and segment layouts. */
 final class Samples {
 
     /** Flat indices that hold MISSING in {@link #physical}. */
@@ -16,14 +16,15 @@ final class Samples {
     private Samples() {
     }
 
-    static SegmentDef def(String name, DrmsType type, Protocol p, String cparms, double bzero, double bscale, int... dims) {
-        return def(name, SegmentDef.Scope.VARIABLE, type, p, cparms, bzero, bscale, dims);
+    static SegmentLayout def(String name, DrmsType type, Protocol p, String cparms, double bzero, double bscale,
+                             int... dims) {
+        return def(name, false, type, p, cparms, bzero, bscale, dims);
     }
 
-    static SegmentDef def(String name, SegmentDef.Scope scope, DrmsType type, Protocol p, String cparms, double bzero,
-                          double bscale, int... dims) {
+    static SegmentLayout def(String name, boolean vardim, DrmsType type, Protocol p, String cparms, double bzero,
+                             double bscale, int... dims) {
         List<Integer> d = java.util.Arrays.stream(dims).boxed().toList();
-        return new SegmentDef(name, 0, scope, type, d, "DN", p, cparms, bzero, bscale, "test", null, null);
+        return new SegmentLayout(name, type, d, vardim, p, cparms, bzero, bscale);
     }
 
     /**

@@ -17,7 +17,7 @@ import java.util.stream.Stream;
 
 import org.drmsbatch.drms.types.DrmsType;
 import org.drmsbatch.drms.types.Protocol;
-import org.drmsbatch.drms.SegmentDef;
+import org.drmsbatch.drms.types.SegmentLayout;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -54,7 +54,7 @@ class SegmentFilesTest {
     void largeImagesReadThroughAMemoryMapKeepEveryValueAndATruncatedOneFailsClearly() throws IOException {
         // 1024 x 1100 doubles (9 MB) and shorts (2.2 MB): above and below the size read through a memory map
         for (DrmsType type : new DrmsType[] {DrmsType.DOUBLE, DrmsType.SHORT, DrmsType.FLOAT}) {
-            SegmentDef def = Samples.def("big", type, Protocol.FITS, "", 0, 1, 1024, 1100);
+            SegmentLayout def = Samples.def("big", type, Protocol.FITS, "", 0, 1, 1024, 1100);
             SegmentArray in = Samples.physical(type, 1024, 1100);
             Path f = dir.resolve(type + ".fits");
             files.write(def, f, in);
@@ -79,9 +79,9 @@ class SegmentFilesTest {
     @ParameterizedTest(name = "{0} ''{1}'' {2}")
     @MethodSource("protocolsAndTypes")
     void roundTripKeepsValuesAndMissing(Protocol p, String cparms, DrmsType type) throws IOException {
-        SegmentDef def = Samples.def("image", type, p, cparms, 0, 1, 40, 30);
+        SegmentLayout def = Samples.def("image", type, p, cparms, 0, 1, 40, 30);
         SegmentArray in = Samples.physical(type, 40, 30);
-        Path f = dir.resolve(def.fileName());
+        Path f = dir.resolve(def.name() + p.extension());
 
         WrittenSegment w = files.write(def, f, in);
 
@@ -127,7 +127,7 @@ class SegmentFilesTest {
     @MethodSource("scalingProtocols")
     void shortWithBzeroBscaleStoresScaledIntegers(Protocol p, String cparms) throws IOException {
         // aia.lev0 image_sm: short, bzero 8192, bscale 0.25
-        SegmentDef def = Samples.def("image_sm", DrmsType.SHORT, p, cparms, 8192, 0.25, 64, 32);
+        SegmentLayout def = Samples.def("image_sm", DrmsType.SHORT, p, cparms, 8192, 0.25, 64, 32);
         float[] phys = new float[64 * 32];
         for (int i = 0; i < phys.length; i++) {
             phys[i] = 8192 + 0.25f * ((i * 37) % 60000 - 30000);
@@ -136,7 +136,7 @@ class SegmentFilesTest {
         phys[10] = 8192 + 0.25f * 40000; // out of short range
         phys[11] = 8192 - 0.25f * 33000; // out of short range
         phys[12] = 8192 - 0.25f * 32768; // would be MISSING itself: out of range
-        Path f = dir.resolve(def.fileName());
+        Path f = dir.resolve(def.name() + p.extension());
 
         WrittenSegment w = files.write(def, f, SegmentArray.ofFloats(phys, 64, 32));
 
@@ -176,7 +176,7 @@ class SegmentFilesTest {
 
     @Test
     void charWithScalingRoundTripsThroughUnsignedFitsBytes() throws IOException {
-        SegmentDef def = Samples.def("mask", DrmsType.CHAR, Protocol.FITS, "", 100, 2, 256);
+        SegmentLayout def = Samples.def("mask", DrmsType.CHAR, Protocol.FITS, "", 100, 2, 256);
         byte[] stored = new byte[256];
         for (int i = 0; i < 256; i++) {
             stored[i] = (byte) (i - 128);
@@ -196,7 +196,7 @@ class SegmentFilesTest {
 
     @Test
     void physicalIntegersIntoAnIntegerSegmentAreStoredUnscaledAndOutOfRangeCounted() throws IOException {
-        SegmentDef def = Samples.def("counts", DrmsType.SHORT, Protocol.BIN, "", 8192, 0.25, 4);
+        SegmentLayout def = Samples.def("counts", DrmsType.SHORT, Protocol.BIN, "", 8192, 0.25, 4);
         Path f = dir.resolve("counts.bin");
         WrittenSegment w = files.write(def, f, SegmentArray.ofInts(new int[] {1, 40000, -40000, Integer.MIN_VALUE}, 4));
         assertThat(w.outOfRange()).isEqualTo(2);
@@ -209,7 +209,7 @@ class SegmentFilesTest {
     @Test
     void riceIsLosslessForIntegers() throws IOException {
         for (DrmsType t : new DrmsType[] {DrmsType.CHAR, DrmsType.SHORT, DrmsType.INT}) {
-            SegmentDef def = Samples.def("img", t, Protocol.FITS, "compress Rice", 0, 1, 300, 200);
+            SegmentLayout def = Samples.def("img", t, Protocol.FITS, "compress Rice", 0, 1, 300, 200);
             SegmentArray noisy = SegmentArray.zeros(t, 300, 200);
             java.util.Random r = new java.util.Random(42);
             for (int i = 0; i < noisy.length(); i++) {
@@ -233,14 +233,14 @@ class SegmentFilesTest {
 
     @Test
     void longlongCannotBeTileCompressed() {
-        SegmentDef def = Samples.def("big", DrmsType.LONGLONG, Protocol.FITZ, "", 0, 1, 4);
+        SegmentLayout def = Samples.def("big", DrmsType.LONGLONG, Protocol.FITZ, "", 0, 1, 4);
         assertThatThrownBy(() -> files.write(def, dir.resolve("big.fits"), SegmentArray.zeros(DrmsType.LONGLONG, 4)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("big").hasMessageContaining("longlong");
     }
 
     @Test
     void vardimTakesDimsFromTheArray() throws IOException {
-        SegmentDef def = Samples.def("spec", SegmentDef.Scope.VARDIM, DrmsType.FLOAT, Protocol.FITS, "", 0, 1, 0, 0);
+        SegmentLayout def = Samples.def("spec", true, DrmsType.FLOAT, Protocol.FITS, "", 0, 1, 0, 0);
         for (int[] dims : new int[][] {{5, 7}, {11, 2}}) {
             Path f = dir.resolve("spec" + dims[0] + ".fits");
             WrittenSegment w = files.write(def, f, SegmentArray.zeros(DrmsType.FLOAT, dims));
@@ -253,7 +253,7 @@ class SegmentFilesTest {
 
     @Test
     void variableSegmentRejectsOtherDims() {
-        SegmentDef def = Samples.def("image", DrmsType.SHORT, Protocol.FITS, "", 0, 1, 4096, 4096);
+        SegmentLayout def = Samples.def("image", DrmsType.SHORT, Protocol.FITS, "", 0, 1, 4096, 4096);
         assertThatThrownBy(() -> files.write(def, dir.resolve("image.fits"), SegmentArray.zeros(DrmsType.SHORT, 4096, 10)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("segment 'image': axis 2 has length 10, the definition says 4096");
@@ -262,7 +262,7 @@ class SegmentFilesTest {
 
     @Test
     void binHeaderIsTheDrmsRawLayout() throws IOException {
-        SegmentDef def = Samples.def("b", DrmsType.SHORT, Protocol.BIN, "", 0, 1, 3, 2);
+        SegmentLayout def = Samples.def("b", DrmsType.SHORT, Protocol.BIN, "", 0, 1, 3, 2);
         Path f = dir.resolve("b.bin");
         files.write(def, f, SegmentArray.raw(DrmsType.SHORT, new int[] {3, 2}, new short[] {1, 2, 3, 4, 5, -6}, 0.5, 2));
         ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(f)).order(ByteOrder.LITTLE_ENDIAN);
@@ -284,7 +284,7 @@ class SegmentFilesTest {
 
     @Test
     void binFloatHasNoScalingInHeader() throws IOException {
-        SegmentDef def = Samples.def("f", DrmsType.DOUBLE, Protocol.BIN, "", 0, 1, 2);
+        SegmentLayout def = Samples.def("f", DrmsType.DOUBLE, Protocol.BIN, "", 0, 1, 2);
         Path f = dir.resolve("f.bin");
         files.write(def, f, SegmentArray.ofDoubles(new double[] {1.5, Double.NaN}, 2));
         assertThat(Files.size(f)).isEqualTo(8 + 4 + 4 + 4 + 8 + 16);
@@ -293,7 +293,7 @@ class SegmentFilesTest {
     @Test
     void timeRoundTripsKeepingMissingTime() throws IOException {
         for (Protocol p : new Protocol[] {Protocol.FITS, Protocol.BIN, Protocol.BIN_GZ}) {
-            SegmentDef def = Samples.def("t", DrmsType.TIME, p, "", 0, 1, 3);
+            SegmentLayout def = Samples.def("t", DrmsType.TIME, p, "", 0, 1, 3);
             Path f = dir.resolve("t" + p.extension());
             double[] t = {1.0e9, DrmsType.MISSING_TIME, 0.5};
             files.write(def, f, SegmentArray.of(DrmsType.TIME, new int[] {3}, t));
@@ -308,7 +308,7 @@ class SegmentFilesTest {
         Path stored = files.storeGeneric(src, target);
         assertThat(stored).isEqualTo(target.resolve("notes.txt"));
         assertThat(files.readGeneric(stored)).isEqualTo(Files.readAllBytes(src));
-        SegmentDef def = Samples.def("notes", DrmsType.STRING, Protocol.GENERIC, "", 0, 1);
+        SegmentLayout def = Samples.def("notes", DrmsType.STRING, Protocol.GENERIC, "", 0, 1);
         assertThatThrownBy(() -> files.write(def, dir.resolve("x"), SegmentArray.zeros(DrmsType.INT, 1)))
                 .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("storeGeneric");
         try (Stream<Path> s = Files.list(target)) {
@@ -318,7 +318,7 @@ class SegmentFilesTest {
 
     @Test
     void failedWriteLeavesNoFile() {
-        SegmentDef def = Samples.def("big", DrmsType.LONGLONG, Protocol.FITS, "compress Rice", 0, 1, 4);
+        SegmentLayout def = Samples.def("big", DrmsType.LONGLONG, Protocol.FITS, "compress Rice", 0, 1, 4);
         Path f = dir.resolve("big.fits");
         assertThatThrownBy(() -> files.write(def, f, SegmentArray.zeros(DrmsType.LONGLONG, 4)));
         assertThat(f).doesNotExist();

@@ -100,7 +100,7 @@ public class ExportFileWriter implements ItemStreamWriter<ExportedRecord> {
         }
         SegmentArray a = f.source().read(f.segment().name(), null);
         FitsCompression c = compression != null ? compression
-                : FitsFormat.forProtocol(f.segment().protocol()).compression(f.segment());
+                : FitsFormat.forProtocol(f.segment().protocol()).compression(f.segment().layout());
         try {
             FitsFormat.write(temp, a, c, f.cards(), true);
         } catch (IllegalArgumentException e) {

@@ -93,7 +93,7 @@ public class RescaleProcessor implements ItemProcessor<Record, RescaledRecord>, 
             String seg = segments.get(i);
             SegmentArray x = source.read(seg, null);
             try {
-                results[i] = rescale.apply(x, to.get(i));
+                results[i] = rescale.apply(x, to.get(i).layout());
             } catch (IllegalArgumentException e) {
                 throw new DrmsException("Cannot rescale segment '" + seg + "' of " + source + ": "
                         + e.getMessage(), e);

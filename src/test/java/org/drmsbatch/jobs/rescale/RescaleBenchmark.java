@@ -19,12 +19,12 @@ import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.DrmsSession;
 import org.drmsbatch.drms.JsdParser;
 import org.drmsbatch.drms.Record;
-import org.drmsbatch.drms.SegmentDef;
 import org.drmsbatch.segments.Rescale;
 import org.drmsbatch.schedules.JobControl;
 import org.drmsbatch.schedules.JobRun;
 import org.drmsbatch.drms.types.SegmentArray;
-import org.drmsbatch.segments.SegmentFiles;
+import org.drmsbatch.drms.types.SegmentLayout;
+import org.drmsbatch.drms.types.SegmentStorage;
 import org.drmsbatch.sums.Sums;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -171,8 +171,8 @@ class RescaleBenchmark {
      * after 2 warm-up files; medians printed in ms per file and ns per value.
      */
     void phases(String series, String segment, List<Path> files) throws Exception {
-        SegmentDef def = drms.read(s -> s.definition(series)).segment(segment).orElseThrow();
-        SegmentFiles io = drms.segmentFiles();
+        SegmentLayout def = drms.read(s -> s.definition(series)).segment(segment).orElseThrow().layout();
+        SegmentStorage io = drms.segmentStorage();
         Rescale rescale = new Rescale(2.5, -1, Rescale.Integers.SCALE);
         int n = Math.min(files.size(), 10);
         double[][] ms = new double[4][n - 2];
