@@ -142,7 +142,7 @@ class DataBufferKillTest {
             assertThat(s.files()).extracting(Snapshot.Entry::name)
                     .containsExactlyElementsOf(stored.stream().map(StoredChunk::name).toList());
             for (Snapshot.Entry e : s.files()) {
-                assertThat(DataBuffer.sha256(s.directory().resolve(e.name()))).isEqualTo(e.sha256());
+                assertThat(Snapshots.sha256(s.directory().resolve(e.name()))).isEqualTo(e.sha256());
             }
             assertThat(b.fileNames()).isEmpty();
             assertThat(b.stats()).isEqualTo(BufferStats.EMPTY);
