@@ -54,12 +54,13 @@ final class Recovery {
             finish.snapshot(name);
             notes.add("finished the interrupted snapshot " + name);
         }
-        if (state.snapshot() != null) {
-            if (snapshots.isComplete(state.snapshot())) {
-                finish.snapshot(state.snapshot()); // renamed but not yet reset
-                notes.add("reset the buffer after the snapshot " + state.snapshot());
+        String pending = state.snapshot();
+        if (pending != null) {
+            if (snapshots.isComplete(pending)) {
+                finish.snapshot(pending); // renamed but not yet reset
+                notes.add("reset the buffer after the snapshot " + pending);
             } else {
-                notes.add("the snapshot " + state.snapshot() + " had not started; the buffer stays FROZEN");
+                notes.add("the snapshot " + pending + " had not started; the buffer stays FROZEN");
                 state.noteSnapshot(null);
             }
         }

@@ -150,6 +150,11 @@ class DataBufferKillTest {
             try (var l = Files.list(b.snapshotsDirectory())) {
                 assertThat(l.map(p -> p.getFileName().toString())).containsExactly(s.name());
             }
+            if (step.equals("renamed")) { // renamed, not yet reset: the recovery's note names the snapshot
+                String notes = b.logEntries().stream().filter(e -> e.get("event").asString().equals("recover"))
+                        .map(e -> e.get("notes").toString()).reduce("", String::concat);
+                assertThat(notes).contains("reset the buffer after the snapshot " + s.name());
+            }
         }
     }
 
