@@ -142,13 +142,18 @@ class DataBufferKillTest {
             assertThat(s.files()).extracting(Snapshot.Entry::name)
                     .containsExactlyElementsOf(stored.stream().map(StoredChunk::name).toList());
             for (Snapshot.Entry e : s.files()) {
-                assertThat(DataBuffer.sha256(s.directory().resolve(e.name()))).isEqualTo(e.sha256());
+                assertThat(Snapshots.sha256(s.directory().resolve(e.name()))).isEqualTo(e.sha256());
             }
             assertThat(b.fileNames()).isEmpty();
             assertThat(b.stats()).isEqualTo(BufferStats.EMPTY);
             assertThat(b.state()).isEqualTo(BufferState.OPERATIONAL);
             try (var l = Files.list(b.snapshotsDirectory())) {
                 assertThat(l.map(p -> p.getFileName().toString())).containsExactly(s.name());
+            }
+            if (step.equals("renamed")) { // renamed, not yet reset: the recovery's note names the snapshot
+                String notes = b.logEntries().stream().filter(e -> e.get("event").asString().equals("recover"))
+                        .map(e -> e.get("notes").toString()).reduce("", String::concat);
+                assertThat(notes).contains("reset the buffer after the snapshot " + s.name());
             }
         }
     }

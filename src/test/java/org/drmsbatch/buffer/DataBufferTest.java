@@ -332,7 +332,7 @@ class DataBufferTest {
         for (Snapshot.Entry e : s.files()) {
             Path f = s.directory().resolve(e.name());
             assertThat(Files.size(f)).isEqualTo(e.bytes());
-            assertThat(DataBuffer.sha256(f)).isEqualTo(e.sha256()).hasSize(64);
+            assertThat(Snapshots.sha256(f)).isEqualTo(e.sha256()).hasSize(64);
         }
         JsonNode manifest = JsonMapper.shared().readTree(s.directory().resolve("manifest.json").toFile());
         assertThat(manifest.get("name").asString()).isEqualTo(s.name());
