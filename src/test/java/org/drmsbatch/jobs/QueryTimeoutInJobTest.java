@@ -2,12 +2,15 @@ package org.drmsbatch.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
+import javax.sql.DataSource;
 
-import org.drmsbatch.CatalogTestSupport;
+import org.drmsbatch.TestDatabase;
+import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.DrmsSession;
 import org.drmsbatch.drms.JsdParser;
 import org.drmsbatch.drms.Record;
@@ -15,16 +18,30 @@ import org.drmsbatch.schedules.JobControl;
 import org.drmsbatch.schedules.JobRun;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.test.context.TestPropertySource;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * {@code drms.query.timeout} holds inside jobs: the record-set queries a job's reader runs (in the chunk's
  * transaction) are cancelled when they take longer, and the job fails saying so, instead of waiting for ever.
  * The series' table is locked by another connection, so the reader's query waits until the timeout cancels it.
  */
-@TestPropertySource(properties = "drms.query.timeout=2s")
-class QueryTimeoutInJobTest extends CatalogTestSupport {
+@SpringBootTest(properties = "drms.query.timeout=2s")
+class QueryTimeoutInJobTest {
 
+    /** A context of its own (its own timeout), so a database and a home of its own. */
+    static final Path HOME = JobTests.newHome("drms-query-timeout-test");
+
+    @DynamicPropertySource
+    static void database(DynamicPropertyRegistry registry) {
+        TestDatabase.register(registry, HOME);
+    }
+
+    @Autowired
+    Drms drms;
+    @Autowired
+    DataSource dataSource;
     @Autowired
     JobControl jobs;
 

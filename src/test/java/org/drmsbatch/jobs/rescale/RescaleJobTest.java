@@ -1,6 +1,5 @@
 package org.drmsbatch.jobs.rescale;
 
-import org.drmsbatch.jobs.JobTests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -22,14 +21,16 @@ import nom.tam.fits.Header;
 import nom.tam.util.ArrayFuncs;
 import org.drmsbatch.CatalogTestSupport;
 import org.drmsbatch.drms.DrmsSession;
-import org.drmsbatch.drms.types.DrmsType;
 import org.drmsbatch.drms.JsdParser;
 import org.drmsbatch.drms.Record;
 import org.drmsbatch.drms.SeriesCatalog;
+import org.drmsbatch.drms.types.DrmsType;
+import org.drmsbatch.drms.types.SegmentArray;
+import org.drmsbatch.jobs.JobTests;
+import org.drmsbatch.jobs.ParsedParameters;
 import org.drmsbatch.schedules.JobControl;
 import org.drmsbatch.schedules.JobRequestException;
 import org.drmsbatch.schedules.JobRun;
-import org.drmsbatch.drms.types.SegmentArray;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -56,6 +57,8 @@ class RescaleJobTest extends CatalogTestSupport {
     JobRepository repository;
     @Autowired
     JdbcTemplate jdbc;
+    @Autowired
+    ParsedParameters<RescaleParameters> rescaleParameters;
 
     static String imageJsd(String name) {
         return """
@@ -415,6 +418,19 @@ class RescaleJobTest extends CatalogTestSupport {
         List<Record> clones = drms.read(s -> s.open("rsc.dmg_scaled", 0));
         assertThat(clones.stream().map(c -> c.getInt("FSN")).sorted().toList())
                 .containsExactly(1, 2, 3, 4, 5, 6, 7);
+    }
+
+    @Test
+    void theParametersAreParsedOnceForTheWholeRunPartitionsIncluded() throws Exception {
+        long before = rescaleParameters.parses();
+        JobRun run = run(params("ds", "rsc.strain", "out", "rsc.strain_once", "alpha", "3", "segment", "strain",
+                "partitions", "2", "chunkSize", "4"));
+        assertThat(run.status()).as("%s", run).isEqualTo("COMPLETED");
+        List<Record> clones = drms.read(s -> s.open("rsc.strain_once", 0));
+        assertThat(clones).hasSize(20);
+        // JobControl's check, the launcher's and the job's, the series step, the partitioned step, and each
+        // partition's reader, processor and writer all share the one parse of this launch
+        assertThat(rescaleParameters.parses() - before).isEqualTo(1);
     }
 
     @Test
