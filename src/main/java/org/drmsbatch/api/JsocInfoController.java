@@ -578,11 +578,8 @@ public class JsocInfoController {
         }
     }
 
-    static Map<String, Object> error(int status, String message) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("status", status);
-        out.put("error", message);
-        return out;
+    private static Map<String, Object> error(int status, String message) {
+        return JsocJson.error(status, message);
     }
 
     static double runtime(long startNanos) {
