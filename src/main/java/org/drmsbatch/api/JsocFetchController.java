@@ -13,7 +13,8 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * JSOC's export CGIs under the same paths: {@code jsoc_fetch} ({@code op=exp_request}, {@code exp_status},
  * {@code exp_su}) and {@code checkAddress.sh}, which the python {@code drms} client calls to accept an e-mail address.
- * HTTP 200 with JSOC's JSON {@code status} and {@code error} (see {@link ExportRequests}).
+ * HTTP 200 with JSOC's JSON {@code status} and {@code error} (see {@link JsocExport}). Each op is answered by its own
+ * class: {@link ExportRequests}, {@link ExportStatus}, {@link StorageUnitRequests}, {@link NotifyAddresses}.
  */
 @RestController
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
@@ -21,10 +22,17 @@ import org.springframework.web.bind.annotation.RestController;
         produces = MediaType.APPLICATION_JSON_VALUE)
 public class JsocFetchController {
 
-    private final ExportRequests exports;
+    private final ExportRequests requests;
+    private final ExportStatus status;
+    private final StorageUnitRequests storageUnits;
+    private final NotifyAddresses addresses;
 
-    public JsocFetchController(ExportRequests exports) {
-        this.exports = exports;
+    public JsocFetchController(ExportRequests requests, ExportStatus status, StorageUnitRequests storageUnits,
+            NotifyAddresses addresses) {
+        this.requests = requests;
+        this.status = status;
+        this.storageUnits = storageUnits;
+        this.addresses = addresses;
     }
 
     @RequestMapping("/jsoc_fetch")
@@ -36,23 +44,24 @@ public class JsocFetchController {
         String op = params.get("op");
         try {
             if (op == null || op.isBlank()) {
-                throw new ExportRequests.Refusal(4, "op= is missing (exp_request, exp_status or exp_su)");
+                throw new JsocExport.Refusal(JsocExport.ERROR, "op= is missing (exp_request, exp_status or exp_su)");
             }
             return switch (op) {
-                case "exp_request" -> exports.request(params);
-                case "exp_status" -> exports.status(params.get("requestid"));
-                case "exp_su" -> exports.storageUnits(params);
-                case "exp_repeat" -> throw new ExportRequests.Refusal(4, "Re-Export requests temporarily disabled.");
-                default -> throw new ExportRequests.Refusal(4, "Unknown op '" + op
+                case "exp_request" -> requests.answer(params);
+                case "exp_status" -> status.of(params.get("requestid"));
+                case "exp_su" -> storageUnits.answer(params);
+                case "exp_repeat" -> throw new JsocExport.Refusal(JsocExport.ERROR,
+                        "Re-Export requests temporarily disabled.");
+                default -> throw new JsocExport.Refusal(JsocExport.ERROR, "Unknown op '" + op
                         + "' (exp_request, exp_status or exp_su)");
             };
-        } catch (ExportRequests.Refusal e) {
-            return JsocInfoController.error(e.status, e.getMessage());
+        } catch (JsocExport.Refusal e) {
+            return JsocJson.error(e.status, e.getMessage());
         } catch (DrmsException e) {
             if (JsocQueries.isSystemFailure(e)) {
                 throw e;
             }
-            return JsocInfoController.error(4, e.getMessage());
+            return JsocJson.error(JsocExport.ERROR, e.getMessage());
         }
     }
 
@@ -63,6 +72,6 @@ public class JsocFetchController {
     }
 
     private Map<String, Object> checkAddressAnswer(Map<String, String> params) {
-        return exports.checkAddress(params.get("address"));
+        return addresses.check(params.get("address"));
     }
 }

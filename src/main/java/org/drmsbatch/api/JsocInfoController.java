@@ -3,9 +3,6 @@ package org.drmsbatch.api;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +20,6 @@ import org.drmsbatch.drms.LinkDef;
 import org.drmsbatch.drms.Record;
 import org.drmsbatch.drms.RecordFields;
 import org.drmsbatch.drms.SegmentDef;
-import org.drmsbatch.drms.SeriesCatalog;
 import org.drmsbatch.drms.SeriesDefinition;
 import org.drmsbatch.drms.query.Query;
 import org.drmsbatch.drms.query.RecordSets;
@@ -264,32 +260,23 @@ public class JsocInfoController {
     }
 
     private Map<String, Object> interval(SeriesDefinition def) {
-        return drms.read(s -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            List<Record> first = s.open(def.name(), 1);
-            if (first.isEmpty()) {
-                m.put("FirstRecord", "NA");
-                m.put("FirstRecnum", "NA");
-                m.put("LastRecord", "NA");
-                m.put("LastRecnum", "NA");
-                m.put("MaxRecnum", 0);
-                return m;
-            }
-            Record last = s.open(def.name(), -1).get(0);
-            m.put("FirstRecord", RecordFields.spec(first.get(0)));
-            m.put("FirstRecnum", first.get(0).recnum());
-            m.put("LastRecord", RecordFields.spec(last));
-            m.put("LastRecnum", last.recnum());
-            try (Statement st = s.connection().createStatement();
-                 ResultSet rs = st.executeQuery("SELECT max(recnum) FROM " + SeriesCatalog.table(def))) {
-                rs.next();
-                m.put("MaxRecnum", rs.getLong(1));
-            } catch (SQLException e) {
-                throw new DrmsException("Cannot read the largest record number of " + def.name() + ": "
-                        + e.getMessage(), e);
-            }
+        Map<String, Object> m = new LinkedHashMap<>();
+        Optional<Record> first = recordSets.first(def.name());
+        if (first.isEmpty()) {
+            m.put("FirstRecord", "NA");
+            m.put("FirstRecnum", "NA");
+            m.put("LastRecord", "NA");
+            m.put("LastRecnum", "NA");
+            m.put("MaxRecnum", 0);
             return m;
-        });
+        }
+        Record last = recordSets.last(def.name()).orElse(first.get()); // empty only if deleted meanwhile
+        m.put("FirstRecord", RecordFields.spec(first.get()));
+        m.put("FirstRecnum", first.get().recnum());
+        m.put("LastRecord", RecordFields.spec(last));
+        m.put("LastRecnum", last.recnum());
+        m.put("MaxRecnum", recordSets.maxRecnum(def.name()));
+        return m;
     }
 
     /** Like {@code show_info -c}: {@code {"count"}}; with n=, at most |n| records are counted. */
@@ -578,11 +565,8 @@ public class JsocInfoController {
         }
     }
 
-    static Map<String, Object> error(int status, String message) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("status", status);
-        out.put("error", message);
-        return out;
+    private static Map<String, Object> error(int status, String message) {
+        return JsocJson.error(status, message);
     }
 
     static double runtime(long startNanos) {

@@ -1,5 +1,8 @@
 package org.drmsbatch.api;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 import tools.jackson.core.json.JsonWriteFeature;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -17,5 +20,13 @@ final class JsocJson {
 
     static String text(Object answer) {
         return MAPPER.writeValueAsString(answer);
+    }
+
+    /** An error answer: {@code {"status":N,"error":"..."}} (1 for jsoc_info and show_series, JSOC's code for jsoc_fetch). */
+    static Map<String, Object> error(int status, String message) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("status", status);
+        out.put("error", message);
+        return out;
     }
 }

@@ -7,6 +7,7 @@ import org.drmsbatch.drms.KeywordDef;
 import org.drmsbatch.drms.LinkDef;
 import org.drmsbatch.drms.SegmentDef;
 import org.drmsbatch.drms.SeriesDefinition;
+import org.drmsbatch.drms.query.RecordSets;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -26,7 +27,7 @@ class DescribeSeriesCommand implements Callable<Integer> {
         drms.readOnly();
         Drms d = drms.bean(Drms.class);
         SeriesDefinition def = d.describeSeries(series);
-        long count = d.read(s -> s.count(def.name()));
+        long count = drms.bean(RecordSets.class).recordCount(def.name());
         System.out.println(describe(def, count));
         return DrmsCommand.OK;
     }

@@ -107,17 +107,14 @@ class ShowInfoCommand implements Callable<Integer> {
             return DrmsCommand.OK;
         }
         if (list) {
-            System.out.println(DescribeSeriesCommand.describe(def, d.read(s -> s.count(def.name()))));
+            System.out.println(DescribeSeriesCommand.describe(def, sets.recordCount(def.name())));
             return DrmsCommand.OK;
         }
         if (stats) {
-            long n = d.read(s -> s.count(def.name()));
-            List<Record> first = d.read(s -> s.open(def.name(), 1));
-            List<Record> last = d.read(s -> s.open(def.name(), -1));
             System.out.println("series\t" + def.name());
-            System.out.println("records\t" + n);
-            System.out.println("first\t" + (first.isEmpty() ? "" : RecordFields.spec(first.get(0))));
-            System.out.println("last\t" + (last.isEmpty() ? "" : RecordFields.spec(last.get(0))));
+            System.out.println("records\t" + sets.recordCount(def.name()));
+            System.out.println("first\t" + sets.first(def.name()).map(RecordFields::spec).orElse(""));
+            System.out.println("last\t" + sets.last(def.name()).map(RecordFields::spec).orElse(""));
             return DrmsCommand.OK;
         }
         if (count) {

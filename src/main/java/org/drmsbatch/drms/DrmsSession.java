@@ -426,7 +426,11 @@ public final class DrmsSession {
 
     /** What SUMS knows of the storage units of records (online, archived, size, effective date), by sunum. */
     public Map<Long, Sums.Info> storageInfo(Collection<Record> records) {
-        List<Long> sunums = records.stream().map(Record::sunum).filter(x -> x >= 0).distinct().toList();
+        return storageUnitInfo(records.stream().map(Record::sunum).filter(x -> x >= 0).distinct().toList());
+    }
+
+    /** What SUMS knows of storage units given by sunum (JSOC's {@code exp_su}); an unknown sunum is left out. */
+    public Map<Long, Sums.Info> storageUnitInfo(List<Long> sunums) {
         try {
             return drms.sums().get(connection, sunums, false, 0);
         } catch (SQLException e) {

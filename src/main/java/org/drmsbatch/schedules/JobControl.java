@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
@@ -195,6 +196,18 @@ public class JobControl {
         Job job = job(jobName);
         validate(job, parameters);
         return view(launch(job, parameters).getId());
+    }
+
+    /**
+     * Starts the job with String parameters taken as they are: no {@code value,type[,identifying]} notation is read
+     * in them, so a record-set query with commas ({@code hmi.m[1,2]{a,b}}) stays whole. The parameters named in
+     * {@code identifying} identify the job instance; the others do not.
+     */
+    public JobRun startWithValues(String jobName, Map<String, String> values, Set<String> identifying) {
+        Set<JobParameter<?>> parameters = new java.util.HashSet<>();
+        values.forEach((name, value) -> parameters.add(
+                new JobParameter<>(name, value, String.class, identifying.contains(name))));
+        return start(jobName, new JobParameters(parameters));
     }
 
     /**
@@ -459,6 +472,34 @@ public class JobControl {
             throw new JobRequestException(Reason.NOT_FOUND, "no job execution " + executionId);
         }
         return execution;
+    }
+
+    /**
+     * The latest execution of the job in which the parameter (identifying or not) had that value, if any. Spring
+     * Batch finds executions by job instance, not by one parameter's value: this reads its tables.
+     */
+    public Optional<JobRun> latestRunWith(String jobName, String parameterName, String value) {
+        List<Long> ids = jdbc.queryForList("""
+                SELECT e.job_execution_id FROM batch_job_execution e
+                JOIN batch_job_instance i ON i.job_instance_id = e.job_instance_id
+                JOIN batch_job_execution_params p ON p.job_execution_id = e.job_execution_id
+                WHERE i.job_name = ? AND p.parameter_name = ? AND p.parameter_value = ?
+                ORDER BY e.job_execution_id DESC LIMIT 1""", Long.class, jobName, parameterName, value);
+        return ids.isEmpty() ? Optional.empty() : Optional.of(view(ids.get(0)));
+    }
+
+    /**
+     * The largest number n among the values {@code <prefix><n>} (n of 1 to 18 digits) the parameter had in any
+     * execution of any job, or 0 when it had none: for callers that number their runs, such as export requests.
+     * Spring Batch has no query over parameter values: this reads its tables.
+     */
+    public long largestNumberedValue(String parameterName, String prefix) {
+        Long max = jdbc.queryForObject("""
+                SELECT max(substring(parameter_value from ?)::bigint) FROM batch_job_execution_params
+                WHERE parameter_name = ? AND left(parameter_value, ?) = ?
+                AND substring(parameter_value from ?) ~ '^[0-9]{1,18}$'""", Long.class,
+                prefix.length() + 1, parameterName, prefix.length(), prefix, prefix.length() + 1);
+        return max == null ? 0 : max;
     }
 
     /** The most recent executions, newest first, of one job or (jobName null) of all. */

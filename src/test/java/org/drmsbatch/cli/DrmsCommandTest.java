@@ -169,6 +169,11 @@ class DrmsCommandTest {
                 {"FSN": 2, "WAVE": 33.5, "OBSERVER": "bob2"}
                 """, "set-info", "ds=cli.q", "-k");
         assertThat(made.code()).as(made.err()).isZero();
+        // -s: the series' records (latest versions) and its first and last, as jsoc_info's series_struct reads them
+        CommandRun stats = run("show-info", "ds=cli.q", "-s");
+        assertThat(stats.code()).as(stats.err()).isZero();
+        assertThat(stats.out().lines().toList())
+                .containsExactly("series\tcli.q", "records\t3", "first\tcli.q[1]", "last\tcli.q[3]");
         // FSN 2 has two versions: the latest (recnum 4) is the one a query returns
         CommandRun range = run("show-info", "ds=cli.q[2-3]", "key=FSN,OBSERVER", "-r", "-q");
         assertThat(range.out().lines().toList()).containsExactly("4\t2\tbob2", "3\t3\tcy");

@@ -71,6 +71,44 @@ public final class RecordSets {
     }
 
     /**
+     * The first record of a series: the first of its latest versions in prime-key order, as {@code show_info -s}
+     * and jsoc_info's {@code FirstRecord} give it; empty when the series has no records.
+     */
+    public Optional<Record> first(String series) {
+        return end(series, 1);
+    }
+
+    /** The last record of a series (see {@link #first(String)}); empty when the series has no records. */
+    public Optional<Record> last(String series) {
+        return end(series, -1);
+    }
+
+    private Optional<Record> end(String series, int n) {
+        List<Record> r = drms.read(s -> {
+            timeout(s);
+            return s.open(series, n);
+        });
+        return r.isEmpty() ? Optional.empty() : Optional.of(r.get(0));
+    }
+
+    /** The number of records of a series: its latest versions, one per prime-key tuple. */
+    public long recordCount(String series) {
+        return drms.read(s -> {
+            timeout(s);
+            return s.count(series);
+        });
+    }
+
+    /** The largest recnum of a series, of any version (0 when it has no records). */
+    public long maxRecnum(String series) {
+        return drms.read(s -> {
+            timeout(s);
+            SeriesDefinition def = s.definition(series);
+            return single(s, QuerySql.maxRecnum(def), "the largest record number of " + def.name());
+        });
+    }
+
+    /**
      * One page of record set {@code set} of a query in recnum order (see {@link QuerySql#page}): the records with
      * {@code after < recnum <= through} that the record set selects among the rows with
      * {@code recnum <= snapshot}.
