@@ -85,7 +85,7 @@ public final class RecordSets {
 
     private Optional<Record> end(String series, int n) {
         List<Record> r = drms.read(s -> {
-            timeout(s);
+            CatalogReads.timed(s, statementTimeout);
             return s.open(series, n);
         });
         return r.isEmpty() ? Optional.empty() : Optional.of(r.get(0));
@@ -94,7 +94,7 @@ public final class RecordSets {
     /** The number of records of a series: its latest versions, one per prime-key tuple. */
     public long recordCount(String series) {
         return drms.read(s -> {
-            timeout(s);
+            CatalogReads.timed(s, statementTimeout);
             return s.count(series);
         });
     }
@@ -102,9 +102,9 @@ public final class RecordSets {
     /** The largest recnum of a series, of any version (0 when it has no records). */
     public long maxRecnum(String series) {
         return drms.read(s -> {
-            timeout(s);
             SeriesDefinition def = s.definition(series);
-            return single(s, QuerySql.maxRecnum(def), "the largest record number of " + def.name());
+            return CatalogReads.timed(s, statementTimeout).number(QuerySql.maxRecnum(def),
+                    "read the largest record number of " + def.name());
         });
     }
 
