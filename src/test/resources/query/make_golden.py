@@ -30,8 +30,8 @@ Conventions taken from the spec (and where it is silent, chosen here and reporte
     version that matches;
   * ^ / $ as the FIRST filter are series-wide (over all rows); after other filters, restricted by those to
     the left (a leading [] restricts nothing);
-  * an unknown segment name in {...} is an error at the name (issue 3, "Errors": "an unknown series or segment"),
-    so forms #14 and #20 as printed in §2.4 (with '{...,duh}') are negative cases here; their meaning is
+  * an unknown segment name in {...} is an error at the name (the query engine refuses "an unknown series or
+    segment"), so forms #14 and #20 as printed in §2.4 (with '{...,duh}') are negative cases here; their meaning is
     tested by the same queries without 'duh'.
 """
 
@@ -644,7 +644,7 @@ assert len(r14) == 20
 G("hmi.m_720s[2015.6.7/2h]{magnetogram}", r14, "#14 without the bogus segment name")
 q14 = "hmi.m_720s[2015.6.7/2h]{magnetogram,duh}"
 G(q14, err_at(q14, "duh", "{"), "#14 as in the spec: unknown segment 'duh' (UNCERTAIN: JSOC's testSpecs.py uses it "
-  "as a robustness test; issue 3 makes unknown segments an error)")
+  "as a robustness test; this query engine refuses unknown segments)")
 
 # 15. [$] first: the series-wide latest slot (2010.11.20_00:01:30), any camera; camera 1 there has 2 versions.
 M45 = "hmi.M_45s"

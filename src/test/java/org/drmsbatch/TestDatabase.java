@@ -107,7 +107,11 @@ public final class TestDatabase {
 
     /** Points a Spring test context at a fresh database and a fresh home directory. */
     public static void register(DynamicPropertyRegistry registry, Path home) {
-        String url = newDatabase();
+        register(registry, newDatabase(), home);
+    }
+
+    /** Points a Spring test context at the database {@code url} and the home directory {@code home}. */
+    public static void register(DynamicPropertyRegistry registry, String url, Path home) {
         registry.add("spring.datasource.url", () -> url);
         registry.add("spring.datasource.username", TestDatabase::user);
         registry.add("drms.home", home::toString);

@@ -57,7 +57,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The data buffer over HTTP and the {@code collect} job, next to the disk they write to (issue 4's benchmark).
+ * The benchmark of the data buffer over HTTP and the {@code collect} job, next to the disk they write to.
  *
  * <ol>
  * <li>The disk: sequential write of {@value #DISK_MB} MB with one fsync at the end, into the buffer's own directory

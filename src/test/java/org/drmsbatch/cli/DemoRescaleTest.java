@@ -7,7 +7,10 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.drmsbatch.TestDatabase;
 import org.drmsbatch.drms.Drms;
@@ -20,8 +23,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The demo's rescale step on a strain series like the demo's, and {@code drms run rescale} from the command line:
- * refused parameters exit 1 with the reason, a good run exits 0.
+ * The demo's rescale step on a strain series like the demo's and on image series, and {@code drms run rescale} from
+ * the command line: each run leaves exactly one clone of each record, holding alpha·x + beta of the values written
+ * here (read back from the clones, not taken from what the demo prints); refused parameters exit 1 with the reason.
  */
 class DemoRescaleTest {
 
@@ -47,7 +51,7 @@ class DemoRescaleTest {
     }
 
     @Test
-    void theDemoRescalesTheStrainSeriesAndChecksEveryValueAndDrmsRunRefusesBadParameters() throws Exception {
+    void theDemosRescaleMakesOneCloneOfEachRecordWithScaledValuesAndDrmsRunRefusesBadParameters() throws Exception {
         String url = TestDatabase.newDatabase();
         List<String> props = List.of("spring.datasource.url=" + url,
                 "spring.datasource.username=" + TestDatabase.user());
@@ -60,10 +64,7 @@ class DemoRescaleTest {
             drms.inSession(s -> {
                 List<Record> rs = s.create("gw.strain", 6);
                 for (int i = 0; i < rs.size(); i++) {
-                    double[] h = new double[1024];
-                    for (int k = 0; k < h.length; k++) {
-                        h[k] = 1e-21 * Math.sin(0.01 * k + i);
-                    }
+                    double[] h = strain(i);
                     Record r = rs.get(i);
                     r.set("DETECTOR", "H1");
                     r.set("T_START", 1000.0 + i);
@@ -72,9 +73,9 @@ class DemoRescaleTest {
                 s.close(rs, DrmsSession.Action.INSERT);
                 return null;
             });
-            String out = capture(() -> DemoRescale.run(cmd, "gw.strain", "strain"));
-            assertThat(out).contains("COMPLETED: 6 clones made").contains("6 clones in gw.strain_rescaled, 6144 values"
-                    + " checked");
+            DemoRescale.run(cmd, "gw.strain", "strain");
+            // one clone per record, 1e21 * h + 1 of the samples written here
+            DemoChecks.assertClones(drms, "gw.strain_rescaled", "strain", strainWritten(drms), 1e21, 1, 0);
 
             // images: the bundled demo JSD (an integer Rice-compressed segment) and a float Rice-compressed one
             String bundled;
@@ -98,10 +99,19 @@ class DemoRescaleTest {
                     s.close(rs, DrmsSession.Action.INSERT);
                     return null;
                 });
-                int values = 4 * DemoCommand.SIZE * DemoCommand.SIZE;
-                String images = capture(() -> DemoRescale.run(cmd, series, "image"));
-                assertThat(images).contains("COMPLETED: 4 clones made")
-                        .contains("4 clones in " + series + "_rescaled, " + values + " values checked");
+                DemoRescale.run(cmd, series, "image");
+                // one clone per record, 2 * image + 1 of the image written here. The shorts of demo.images keep
+                // the disk's half-integers exactly (the clone is checked to half its BSCALE); Rice quantises the
+                // floats of demo.floats, in the source and again in the clone: 0.1% of the scaled range each
+                Map<Long, double[]> images = new HashMap<>();
+                for (Record r : drms.<List<Record>>read(s -> s.open(series, 0))) {
+                    int i = (int) Math.round((r.getTime("T_REC") - 1e9) / 45);
+                    images.put(r.recnum(), DemoChecks.doubles(DemoCommand.disk(i)));
+                }
+                assertThat(images).hasSize(4);
+                double range = Arrays.stream(DemoChecks.doubles(DemoCommand.disk(0))).max().orElseThrow();
+                DemoChecks.assertClones(drms, series + "_rescaled", "image", images, 2, 1,
+                        series.equals("demo.floats") ? 2 * 1e-3 * 2 * range : 0);
             }
         } finally {
             cmd.close();
@@ -133,5 +143,30 @@ class DemoRescaleTest {
         String text = capture(() -> ok[0] = DrmsCommand.execute(args));
         assertThat(ok[0]).isZero();
         assertThat(text).contains("COMPLETED");
+        DrmsCommand check = DemoChecks.command(home, url);
+        try { // one clone per record, -h
+            Drms drms = check.bean(Drms.class);
+            DemoChecks.assertClones(drms, "gw.strain_cli", "strain", strainWritten(drms), -1, 0, 0);
+        } finally {
+            check.close();
+        }
+    }
+
+    /** Record i of gw.strain, T_START 1000 + i, holds 1e-21 sin(0.01 k + i): by recnum. */
+    static Map<Long, double[]> strainWritten(Drms drms) {
+        Map<Long, double[]> written = new HashMap<>();
+        for (Record r : drms.<List<Record>>read(s -> s.open("gw.strain", 0))) {
+            written.put(r.recnum(), strain((int) Math.round(r.getTime("T_START") - 1000)));
+        }
+        assertThat(written).hasSize(6);
+        return written;
+    }
+
+    static double[] strain(int i) {
+        double[] h = new double[1024];
+        for (int k = 0; k < h.length; k++) {
+            h[k] = 1e-21 * Math.sin(0.01 * k + i);
+        }
+        return h;
     }
 }

@@ -4,9 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import org.drmsbatch.TestDatabase;
+import org.drmsbatch.buffer.Chunk;
+import org.drmsbatch.buffer.DataBuffer;
+import org.drmsbatch.buffer.Snapshot;
+import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.JsdParser;
 import org.drmsbatch.drms.SeriesDefinition;
 import org.junit.jupiter.api.BeforeAll;
@@ -234,10 +241,17 @@ class DrmsCommandTest {
         assertThat(run("delete-series", "cli.doomed").code()).isEqualTo(1);
     }
 
+    /**
+     * {@code drms demo} with its defaults: 4 s of strain for each of H1 and L1 in chunks of 1024 samples, through the
+     * buffer into gw.strain, rescaled (1e21·h + 1) into gw.strain_rescaled, and 8 images exported as FITS. Everything
+     * is read back here and compared with what the demo's generators make, not with what the demo prints.
+     */
     @Test
-    void demoRunsAndItsSegmentFilesExist() {
+    void demoStoresTheStrainItStreamsRescalesItAndExportsItsImages() throws Exception {
+        Set<Path> exportsBefore = DemoChecks.exportDirectories(home.resolve("exports"));
         CommandRun demo = run("demo");
         assertThat(demo.code()).as(demo.err()).isZero();
+        // the segment files it shows are there, under the home
         List<Path> files = demo.out().lines().filter(l -> l.contains("\t"))
                 .map(l -> l.substring(l.lastIndexOf('\t') + 1).trim())
                 .filter(p -> p.startsWith("/"))
@@ -249,19 +263,49 @@ class DrmsCommandTest {
         });
         assertThat(files).anyMatch(p -> p.getFileName().toString().equals("strain.fits"))
                 .anyMatch(p -> p.getFileName().toString().equals("image.fits"));
-        // the strain went through the buffer over HTTP: both cycles froze, collected 16 chunks and snapshotted
-        assertThat(demo.out()).contains("H1: 16 chunks", "L1: 16 chunks", "32 strain segments read back equal");
-        assertThat(demo.out().lines().filter(l -> l.contains("POST /api/jobs/collect")))
-                .hasSize(2).allMatch(l -> l.contains("COMPLETED (read 16, written 16, skipped 0"));
-        Path snapshots = home.resolve("demo/buffer/snapshots");
-        List<String> cleaned = demo.out().lines().filter(l -> l.contains("POST /cleanbuf: CLEANED, snapshot "))
-                .map(l -> l.replaceAll(".*snapshot (\\S+) .*", "$1")).toList();
-        assertThat(cleaned).hasSize(2).allSatisfy(n ->
-                assertThat(snapshots.resolve(n).resolve("manifest.json")).isRegularFile());
-        // then rescaled (the rescale job) and the images exported as FITS (the export job), both checked
-        assertThat(demo.out()).containsPattern("execution \\d+ COMPLETED: 32 clones made")
-                .contains("32 clones in gw.strain_rescaled, 32768 values checked")
-                .contains("8 files read back: checksums verified");
+
+        // each detector's chunks were snapshotted whole when the buffer was cleaned, one snapshot per detector
+        try (DataBuffer buffer = DataBuffer.open(home.resolve("demo/buffer"), 1L << 30, 1 << 20)) {
+            List<List<Chunk>> snapshots = new ArrayList<>();
+            for (Snapshot s : buffer.snapshots()) {
+                List<Chunk> chunks = new ArrayList<>();
+                for (Snapshot.Entry e : s.files()) {
+                    chunks.add(Chunk.parse(Files.readAllBytes(s.directory().resolve(e.name()))));
+                }
+                snapshots.add(chunks);
+            }
+            List<List<Chunk>> streamed = new ArrayList<>();
+            for (String detector : DemoCommand.DETECTORS) {
+                List<Chunk> chunks = new ArrayList<>();
+                for (int i = 0; i < DemoChecks.CHUNKS; i++) {
+                    chunks.add(DemoChecks.streamed(detector, i));
+                }
+                streamed.add(chunks);
+            }
+            assertThat(snapshots).hasSize(2);
+            assertThat(snapshots).allSatisfy(s -> assertThat(streamed).anySatisfy(d ->
+                    assertThat(s).containsExactlyInAnyOrderElementsOf(d)));
+            assertThat(buffer.fileNames()).isEmpty();
+        }
+
+        DrmsCommand cmd = DemoChecks.command(home, url);
+        try {
+            Drms drms = cmd.bean(Drms.class);
+            // one record per chunk streamed (2 x 16), holding its samples
+            Map<Long, double[]> strain = DemoChecks.assertStrainAsStreamed(drms, "gw.strain");
+            assertThat(strain).hasSize(32);
+            // one clone per record, 1e21 * h + 1
+            DemoChecks.assertClones(drms, "gw.strain_rescaled", "strain", strain, 1e21, 1, 0);
+            // 8 images, each exported once, whole, with the image written
+            Map<Long, double[]> images = DemoChecks.assertDemoImages(drms, "demo.images");
+            assertThat(images).hasSize(8);
+            Set<Path> exports = DemoChecks.exportDirectories(home.resolve("exports"));
+            exports.removeAll(exportsBefore);
+            assertThat(exports).hasSize(1);
+            DemoChecks.assertExported(exports.iterator().next(), "image", images);
+        } finally {
+            cmd.close();
+        }
         CommandRun strain = run("show-info", "ds=gw.strain[][]", "-c");
         assertThat(strain.out().trim()).isEqualTo("32");
     }

@@ -2,21 +2,28 @@ package org.drmsbatch.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.drmsbatch.TestDatabase;
+import org.drmsbatch.drms.Drms;
+import org.drmsbatch.drms.Record;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code drms run export …} on the demo series, its refusals, show-info -p afterwards, and {@link DemoExport}. */
+/**
+ * {@code drms run export …} on the demo series, its refusals, show-info -p afterwards, and {@link DemoExport}: the
+ * exported files are read back here and compared with the images the demo wrote.
+ */
 class ExportCommandTest {
 
     @TempDir
@@ -35,16 +42,42 @@ class ExportCommandTest {
     }
 
     @Test
-    void runExportWritesTheTarAndShowInfoPathsStayValid() throws Exception {
+    void runExportWritesTheTarOfTheSelectedImagesAndShowInfoPathsStayValid() throws Exception {
         CommandRun r = run("run", "export", "requestId=JSOC_20261125_000042", "ds=demo.images[][1]{image}",
                 "method=url-tar", "protocol=fits", "ffmt={seriesname}.{T_REC:A}.{CAMERA}.{segment}",
                 "cparms=**NONE**", "--interval", "50ms");
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.out()).contains("exportStep: read 2, written 2").contains(": COMPLETED (exit COMPLETED)");
+        assertThat(r.out()).contains(": COMPLETED (exit COMPLETED)");
         Path dir = home.resolve("exports").resolve("JSOC_20261125_000042");
         assertThat(dir.resolve("JSOC_20261125_000042.tar")).isRegularFile();
         assertThat(Files.readString(dir.resolve("index.txt")))
                 .contains("demo.images[2010.05.01_00:00:00_TAI][1]{image}\tdemo.images.20100501_000000_TAI.1.image.fits");
+        // the tar holds camera 1's images (the demo's records 0 and 2), each whole and equal to the image written
+        Path unpacked = Files.createTempDirectory(home, "tar");
+        try (TarArchiveInputStream tar = new TarArchiveInputStream(
+                Files.newInputStream(dir.resolve("JSOC_20261125_000042.tar")))) {
+            for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
+                if (e.isFile()) {
+                    Files.copy(tar, unpacked.resolve(Path.of(e.getName()).getFileName().toString()));
+                }
+            }
+        }
+        DrmsCommand cmd = DemoChecks.command(home, url);
+        try {
+            Drms drms = cmd.bean(Drms.class);
+            Map<Long, double[]> images = DemoChecks.assertDemoImages(drms, "demo.images");
+            Set<Long> camera1 = new HashSet<>();
+            for (Record rec : drms.<List<Record>>read(s -> s.open("demo.images", 0))) {
+                if (rec.getInt("CAMERA") == 1) {
+                    camera1.add(rec.recnum());
+                }
+            }
+            images.keySet().retainAll(camera1);
+            assertThat(images).hasSize(2);
+            DemoChecks.assertExported(unpacked, "image", images);
+        } finally {
+            cmd.close();
+        }
 
         CommandRun info = run("show-info", "ds=demo.images[]", "seg=image", "-p");
         assertThat(info.code()).isZero();
@@ -68,21 +101,19 @@ class ExportCommandTest {
     }
 
     @Test
-    void theDemosExportReadsItsFilesBack() throws Exception {
-        DrmsCommand drms = new DrmsCommand();
-        drms.home = home;
-        drms.properties = List.of("spring.datasource.url=" + url, "spring.datasource.username=" + TestDatabase.user());
-        PrintStream oldOut = System.out;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
+    void theDemosExportWritesEachImageOnceWholeAndEqualToItsRecord() throws Exception {
+        Set<Path> before = DemoChecks.exportDirectories(home.resolve("exports"));
+        DrmsCommand cmd = DemoChecks.command(home, url);
         try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            DemoExport.run(drms, "demo.images[]");
+            DemoExport.run(cmd, "demo.images[]");
+            Map<Long, double[]> images = DemoChecks.assertDemoImages(cmd.bean(Drms.class), "demo.images");
+            assertThat(images).hasSize(4);
+            Set<Path> exports = DemoChecks.exportDirectories(home.resolve("exports"));
+            exports.removeAll(before);
+            assertThat(exports).hasSize(1);
+            DemoChecks.assertExported(exports.iterator().next(), "image", images);
         } finally {
-            System.setOut(oldOut);
-            drms.close();
+            cmd.close();
         }
-        String text = out.toString(StandardCharsets.UTF_8);
-        oldOut.println(text);
-        assertThat(text).contains("4 files").contains("4 files read back: checksums verified");
     }
 }

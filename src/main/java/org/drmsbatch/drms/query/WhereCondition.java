@@ -11,8 +11,8 @@ import org.drmsbatch.drms.SeriesDefinition;
 import org.drmsbatch.drms.time.DrmsTime;
 
 /**
- * Parses the condition of a {@code [? ?]} / {@code [! !]} filter into an {@link Expr} (specs/drms.md §2.1, issue 3
- * item 5). A small recursive-descent parser over: the series' column keywords (case-insensitive, slotted keys'
+ * Parses the condition of a {@code [? ?]} / {@code [! !]} filter into an {@link Expr} (specs/drms.md §2.1). A
+ * small recursive-descent parser over: the series' column keywords (case-insensitive, slotted keys'
  * {@code _index} columns included) and recnum, sunum, slotnum; numbers; strings in single or double quotes (DRMS turns
  * double-quoted literals into strings); {@code $(time)} as the TAI number; {@code = <> != < <= > >= + - * / %};
  * {@code AND OR NOT}; {@code [NOT] IN (...)}, {@code [NOT] BETWEEN .. AND ..}, {@code [NOT] LIKE},

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 3's benchmark: a series of 1 000 000 records (T_REC slotted at 45 s x 4 cameras, some prime-key tuples
+ * The query engine's benchmark: a series of 1 000 000 records (T_REC slotted at 45 s x 4 cameras, some prime-key tuples
  * with several versions). Times a one-day window and a count over the whole series through the query engine,
  * next to the best hand-written SQL for the same answer on the same table, as a ratio. Run with
  * {@code ./mvnw -o test -Pbench -Dtest=QueryBenchmark}.

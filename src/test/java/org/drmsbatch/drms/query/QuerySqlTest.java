@@ -30,7 +30,8 @@ import org.junit.jupiter.api.Test;
 class QuerySqlTest extends CatalogTestSupport {
 
     static final String SERIES = "qtest.m_45s";
-    static final double T0 = 1051747200.0; // 2010.05.01_00:00:00_TAI = epoch 504921600 + 546825600 (issue 3 §3)
+    // 2010.05.01_00:00:00_TAI in TAI seconds since 1977: the epoch 1993.01.01_00:00:00_TAI (504921600) + 6329 days
+    static final double T0 = 1051747200.0;
     static final long I0 = 12151680;
 
     static final String JSD = """

@@ -73,7 +73,7 @@ class DrmsTimeParseTest {
         assertThat(DrmsTime.parse("2010.05.01_00:00:00_UT")).isEqualTo(MAY1 + 34);
         // specs/drms.md §2.3: hmi.m_720s[2015.6.7/2h] starts at 2015-06-07 00:00 UTC = 00:00:35 TAI
         assertThat(DrmsTime.parse("2015.6.7")).isEqualTo(1_212_710_400.0 + 35);
-        // §2.4 #35: zone-less vs _TAI differ by 34 s in 2010
+        // specs/drms.md §2.4, query form 35: zone-less vs _TAI differ by 34 s in 2010
         assertThat(DrmsTime.parse("2010.11.20") - DrmsTime.parse("2010.11.20_TAI")).isEqualTo(34.0);
     }
 
@@ -100,7 +100,7 @@ class DrmsTimeParseTest {
         assertThat(DrmsTime.parse("2010-05-01T12:00:00.250Z")).isCloseTo(MAY1 + 43200.25 + 34, MS);
         assertThat(DrmsTime.parse("2010-05-01")).isEqualTo(MAY1 + 34);
         assertThat(DrmsTime.parse("20100501T06:00:00Z")).isEqualTo(MAY1 + 21600 + 34);
-        // §2.4 #12 and #13 forms: 2014.01.01 = 37 y·365 + 9 leap days (1980..2012) = 13514 d; TAI−UTC 35 s in 2014
+        // specs/drms.md §2.4, query forms 12 and 13: 2014.01.01 = 37 y·365 + 9 leap days (1980..2012) = 13514 d; TAI−UTC 35 s in 2014
         assertThat(DrmsTime.parse("2014-01-01T00:00:01Z")).isEqualTo(13514 * 86400.0 + 1 + 35);
     }
 

@@ -1,6 +1,5 @@
 package org.drmsbatch.jobs.export;
 
-import org.drmsbatch.jobs.JobTests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -12,17 +11,15 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import org.drmsbatch.ChildJvm;
-import org.drmsbatch.TestDatabase;
 import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.DrmsSession;
 import org.drmsbatch.drms.JsdParser;
 import org.drmsbatch.drms.Record;
 import org.drmsbatch.export.ExportRoot;
 import org.drmsbatch.export.FitsChecks;
+import org.drmsbatch.jobs.KillHarness;
 import org.drmsbatch.schedules.JobControl;
 import org.drmsbatch.schedules.JobRun;
 import org.drmsbatch.drms.types.SegmentArray;
@@ -43,17 +40,14 @@ import tools.jackson.databind.json.JsonMapper;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
 class ExportKillTest {
 
-    static final String URL = TestDatabase.newDatabase();
-    static final Path HOME = JobTests.newHome("drms-export-kill-test");
+    static final KillHarness HARNESS = KillHarness.create("drms-export-kill-test");
     static final String SERIES = "expkill.images";
     static final int RECORDS = 30;
     static final String REQUEST = "JSOC_20261125_000666";
 
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
-        registry.add("spring.datasource.url", () -> URL);
-        registry.add("spring.datasource.username", TestDatabase::user);
-        registry.add("drms.home", HOME::toString);
+        HARNESS.register(registry);
     }
 
     @Autowired
@@ -73,6 +67,7 @@ class ExportKillTest {
 
     @Test
     void aKilledExportIsRestartedWithNoRepeatedNoLostAndNoHalfWrittenFile() throws Exception {
+        // given 30 records with a 32x32 image each
         drms.createSeries(new JsdParser().parse(SERIES + ".jsd", """
                 Seriesname: expkill.images
                 Author: tester
@@ -96,29 +91,11 @@ class ExportKillTest {
             return null;
         });
 
-        // a child JVM exports slowly (2 records a chunk, 150 ms a record) and is killed after two commits
-        Path stderr = HOME.resolve("child.err");
-        ChildJvm child = ChildJvm.start(ExportJobChild.class, stderr, URL, TestDatabase.user(), HOME.toString(),
-                REQUEST, SERIES + "[]", "2", "150");
-        long id = -1;
-        try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-            while (true) {
-                String l = child.lines().poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                assertThat(l).as("child output (stderr: %s)", Files.exists(stderr) ? Files.readString(stderr) : "")
-                        .isNotNull().isNotEqualTo(ChildJvm.EOF);
-                if (l.startsWith("EXECUTION ")) {
-                    id = Long.parseLong(l.substring(10).trim());
-                } else if (l.startsWith("COMMITTED ")) {
-                    break;
-                }
-            }
-        } finally {
-            child.process().destroyForcibly(); // SIGKILL mid-chunk
-            assertThat(child.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
-        }
+        // when a slow export (2 records a chunk, 150 ms a record) is killed after two commits
+        long killed = HARNESS.killAt(KillHarness.COMMITTED, ExportJobChild.class, REQUEST, SERIES + "[]", "2", "150");
 
-        JobRun left = jobs.view(id);
+        // then its execution is left STARTED with the committed records' files written, and no index yet
+        JobRun left = jobs.view(killed);
         assertThat(left.status()).isEqualTo("STARTED");
         long committed = left.steps().get(0).write();
         assertThat(committed).isGreaterThanOrEqualTo(4).isLessThan(RECORDS);
@@ -130,11 +107,12 @@ class ExportKillTest {
             before.put(e.filename(), Files.getLastModifiedTime(dir.resolve(e.filename())));
         }
 
-        // restart: recovered, resumes after the last committed record
-        JobRun done = JobTests.awaitEnd(jobs, jobs.restart(id, Map.of("delay", "0")).executionId(), 120);
+        // and the restart, resuming after the last committed record, completes
+        JobRun done = KillHarness.restart(jobs, killed, Map.of("delay", "0"));
         assertThat(done.status()).as("%s", done).isEqualTo("COMPLETED");
         assertThat(done.steps().get(0).read()).isEqualTo(RECORDS - committed);
 
+        // with every record's file listed once, under its name, and no other file in the directory
         JsonNode index = JsonMapper.builder().build().readTree(Files.readString(dir.resolve("index.json")));
         List<String> names = new ArrayList<>();
         index.get("data").forEach(d -> names.add(d.get("filename").asString()));
@@ -149,9 +127,11 @@ class ExportKillTest {
             allowed.addAll(List.of("index.json", "index.txt", ".export-request"));
             assertThat(present).as("no temporary, leftover or manifest file").isEqualTo(allowed);
         }
+        // the files committed before the kill not written again
         before.forEach((name, time) -> assertThat(dir.resolve(name)).as("committed before the kill, not rewritten")
                 .satisfies(p -> assertThat(Files.getLastModifiedTime(p)).isEqualTo(time)));
 
+        // and each file whole, holding its record's data (where fitsverify and astropy are installed)
         if (FitsChecks.toolsPresent()) {
             List<Path> files = names.stream().map(dir::resolve).toList();
             FitsChecks.fitsverify(files);

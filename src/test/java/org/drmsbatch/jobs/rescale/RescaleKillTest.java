@@ -1,25 +1,19 @@
 package org.drmsbatch.jobs.rescale;
 
-import org.drmsbatch.jobs.JobTests;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 import nom.tam.fits.Fits;
-import org.drmsbatch.ChildJvm;
-import org.drmsbatch.TestDatabase;
 import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.DrmsSession;
 import org.drmsbatch.drms.JsdParser;
 import org.drmsbatch.drms.Record;
 import org.drmsbatch.drms.SeriesCatalog;
+import org.drmsbatch.jobs.KillHarness;
 import org.drmsbatch.schedules.JobControl;
 import org.drmsbatch.schedules.JobRun;
 import org.drmsbatch.drms.types.SegmentArray;
@@ -38,16 +32,13 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
 class RescaleKillTest {
 
-    static final String URL = TestDatabase.newDatabase();
-    static final Path HOME = JobTests.newHome("drms-rescale-kill-test");
+    static final KillHarness HARNESS = KillHarness.create("drms-rescale-kill-test");
     static final String SERIES = "kill.strain";
     static final int RECORDS = 40;
 
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
-        registry.add("spring.datasource.url", () -> URL);
-        registry.add("spring.datasource.username", TestDatabase::user);
-        registry.add("drms.home", HOME::toString);
+        HARNESS.register(registry);
     }
 
     @Autowired
@@ -67,10 +58,6 @@ class RescaleKillTest {
             Data: strain, vardim, double, 1, 0, strain, fits, "", 0.0, 1.0, "samples"
             """;
 
-    Set<String> orphanedUnits() throws IOException {
-        return JobTests.orphanedUnits(drms, jdbc, false);
-    }
-
     static double[] samples(Path fits) throws Exception {
         try (Fits f = new Fits(fits.toFile())) {
             return (double[]) f.readHDU().getKernel();
@@ -79,6 +66,7 @@ class RescaleKillTest {
 
     @Test
     void aKilledPartitionedRescaleIsRestartedAndEndsWithExactlyOneClonePerRecord() throws Exception {
+        // given 40 records of 2000 samples each
         drms.createSeries(new JsdParser().parse("kill.jsd", JSD), false);
         drms.inSession(s -> {
             List<Record> rs = s.create(SERIES, RECORDS);
@@ -98,26 +86,11 @@ class RescaleKillTest {
             originals.put(r.recnum(), samples(r.segmentPath("strain")));
         }
 
-        ChildJvm child = ChildJvm.start(RescaleJobChild.class, HOME.resolve("child.err"), URL, TestDatabase.user(),
-                HOME.toString(), SERIES, "2", "2", "60", "4");
-        long id = -1;
-        try {
-            while (true) {
-                String l = child.lines().poll(90, TimeUnit.SECONDS);
-                assertThat(l).as("child output (stderr: %s)", Files.readString(HOME.resolve("child.err")))
-                        .isNotNull().isNotEqualTo(ChildJvm.EOF).doesNotStartWith("ENDED");
-                if (l.startsWith("EXECUTION ")) {
-                    id = Long.parseLong(l.substring(10).trim());
-                } else if (l.startsWith("COMMITTED ")) {
-                    break;
-                }
-            }
-        } finally {
-            child.process().destroyForcibly(); // SIGKILL: the execution stays STARTED, chunks are left half done
-            assertThat(child.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
-        }
+        // when a slow rescale (2 partitions, 2 records a chunk, 60 ms a record) is killed after 4 commits
+        long killed = HARNESS.killAt(KillHarness.COMMITTED, RescaleJobChild.class, SERIES, "2", "2", "60", "4");
 
-        JobRun left = jobs.view(id);
+        // then its execution is left STARTED with one clone stored per committed record
+        JobRun left = jobs.view(killed);
         assertThat(left.status()).isEqualTo("STARTED");
         long committed = left.steps().stream().filter(s -> s.name().startsWith("rescaleWorker:"))
                 .mapToLong(JobRun.Step::write).sum();
@@ -125,12 +98,13 @@ class RescaleKillTest {
         assertThat(committed).isGreaterThanOrEqualTo(4).isLessThan(RECORDS);
         assertThat(jdbc.queryForObject("SELECT count(*) FROM " + table, Long.class)).isEqualTo(RECORDS + committed);
 
-        // restart: the dead execution is recovered, each partition resumes after its last committed chunk
-        JobRun done = JobTests.awaitEnd(jobs, jobs.restart(id, Map.of("delay", "0")).executionId(), 120);
+        // and the restart, each partition resuming after its last committed chunk, completes
+        JobRun done = KillHarness.restart(jobs, killed, Map.of("delay", "0"));
         assertThat(done.status()).as("%s", done).isEqualTo("COMPLETED");
         assertThat(done.steps().stream().filter(s -> s.name().startsWith("rescaleWorker:"))
                 .mapToLong(JobRun.Step::write).sum()).isEqualTo(RECORDS - committed);
 
+        // with exactly one clone per input record (none twice, none lost, no clone rescaled again), each -2x + 1
         assertThat(jdbc.queryForObject("SELECT count(*) FROM " + table, Long.class)).isEqualTo(2L * RECORDS);
         List<Record> latest = drms.read(s -> s.open(SERIES, 0));
         assertThat(latest).hasSize(RECORDS);
@@ -144,18 +118,7 @@ class RescaleKillTest {
             }
         }
 
-        // the killed sessions' directories go with the sweep (as at the next start-up)
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        Set<String> orphans;
-        do {
-            drms.sweep();
-            orphans = orphanedUnits();
-        } while (!orphans.isEmpty() && System.nanoTime() < deadline && sleep());
-        assertThat(orphans).isEmpty();
-    }
-
-    private static boolean sleep() throws InterruptedException {
-        Thread.sleep(100);
-        return true;
+        // and the killed sessions' storage units go with the sweep
+        assertThat(KillHarness.orphansAfterSweep(drms, jdbc)).isEmpty();
     }
 }

@@ -1,6 +1,5 @@
 package org.drmsbatch.jobs.snapshot;
 
-import org.drmsbatch.jobs.JobTests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -8,16 +7,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
-import org.drmsbatch.ChildJvm;
-import org.drmsbatch.TestDatabase;
 import org.drmsbatch.buffer.BufferState;
 import org.drmsbatch.buffer.BufferStats;
 import org.drmsbatch.buffer.Chunk;
 import org.drmsbatch.buffer.DataBuffer;
 import org.drmsbatch.buffer.Snapshot;
 import org.drmsbatch.buffer.StoredChunk;
+import org.drmsbatch.jobs.KillHarness;
 import org.drmsbatch.schedules.JobControl;
 import org.drmsbatch.schedules.JobRun;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,15 +36,12 @@ import org.springframework.test.context.DynamicPropertySource;
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_EACH_TEST_METHOD)
 class SnapshotKillTest {
 
-    static final String URL = TestDatabase.newDatabase();
-    static final Path HOME = JobTests.newHome("drms-snapshot-kill-test");
-    static final Path BUFFER = HOME.resolve("buffer");
+    static final KillHarness HARNESS = KillHarness.create("drms-snapshot-kill-test");
+    static final Path BUFFER = HARNESS.home().resolve("buffer");
 
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
-        registry.add("spring.datasource.url", () -> URL);
-        registry.add("spring.datasource.username", TestDatabase::user);
-        registry.add("drms.home", HOME::toString);
+        HARNESS.register(registry);
     }
 
     @Autowired
@@ -58,59 +52,44 @@ class SnapshotKillTest {
     @ParameterizedTest(name = "killed at {0}")
     @ValueSource(strings = {"manifest", "moved 2", "renamed", "reset"})
     void aKilledSnapshotIsFinishedByTheRestart(String step) throws Exception {
+        // given 5 files in the buffer (the child owns it while it runs)
         String run = "kill-" + step.replace(' ', '-');
         List<StoredChunk> stored = new ArrayList<>();
         int before;
-        try (DataBuffer b = DataBuffer.open(BUFFER, 1L << 30, 1 << 20)) { // the child owns it while it runs
+        try (DataBuffer b = DataBuffer.open(BUFFER, 1L << 30, 1 << 20)) {
             before = b.snapshots().size();
             for (int i = 0; i < 5; i++) {
                 stored.add(b.store(new Chunk(new double[] {i, i + 0.5, -i}, 1000.0 + i, 0.25)));
             }
         }
 
-        Path stderr = HOME.resolve("child-" + run + ".err");
-        ChildJvm child = ChildJvm.start(SnapshotJobChild.class, stderr, URL, TestDatabase.user(), HOME.toString(),
-                run, step);
-        long id = -1;
-        try {
-            for (String l = ""; !l.startsWith("AT "); ) {
-                l = child.lines().poll(90, TimeUnit.SECONDS);
-                assertThat(l).as("child output (stderr: %s)", Files.exists(stderr) ? Files.readString(stderr) : "")
-                        .isNotNull().isNotEqualTo(ChildJvm.EOF);
-                if (l.startsWith("EXECUTION ")) {
-                    id = Long.parseLong(l.substring(10).trim());
-                }
-            }
-            assertThat(id).isPositive();
-        } finally {
-            child.process().destroyForcibly();
-            assertThat(child.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
-        }
-        assertThat(jobs.view(id).status()).isEqualTo("STARTED");
+        // when the snapshot job is killed as its snapshot reaches `step`
+        long killed = HARNESS.killAt("AT ", SnapshotJobChild.class, run, step);
+        assertThat(jobs.view(killed).status()).isEqualTo("STARTED");
 
-        JobRun done = JobTests.awaitEnd(jobs, jobs.restart(id, Map.of()).executionId(), 60);
+        // then the restart completes
+        JobRun done = KillHarness.restart(jobs, killed, Map.of());
         assertThat(done.status()).as("%s", done).isEqualTo("COMPLETED");
 
-        { // the context's buffer: the restarted job opened it
-            DataBuffer b = buffer.getObject();
-            List<Snapshot> snaps = b.snapshots();
-            assertThat(snaps).hasSize(before + 1);
-            Snapshot s = snaps.get(snaps.size() - 1);
-            assertThat(s.token()).isEqualTo(run);
-            assertThat(s.request()).startsWith("snapshot:");
-            assertThat(s.files()).extracting(Snapshot.Entry::name)
-                    .containsExactlyElementsOf(stored.stream().map(StoredChunk::name).toList());
-            for (Snapshot.Entry e : s.files()) {
-                assertThat(Files.size(s.directory().resolve(e.name()))).isEqualTo(e.bytes());
-            }
-            assertThat(Chunk.parse(Files.readAllBytes(s.directory().resolve(s.files().get(4).name()))).h())
-                    .containsExactly(4, 4.5, -4);
-            assertThat(b.fileNames()).isEmpty();
-            assertThat(b.stats()).isEqualTo(BufferStats.EMPTY);
-            assertThat(b.state()).isEqualTo(BufferState.OPERATIONAL);
-            try (var l = Files.list(b.snapshotsDirectory())) {
-                assertThat(l.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("."));
-            }
+        // with exactly one new snapshot holding every buffered file, whole, and an empty OPERATIONAL buffer
+        DataBuffer b = buffer.getObject(); // the context's buffer: the restarted job opened it
+        List<Snapshot> snaps = b.snapshots();
+        assertThat(snaps).hasSize(before + 1);
+        Snapshot s = snaps.get(snaps.size() - 1);
+        assertThat(s.token()).isEqualTo(run);
+        assertThat(s.request()).startsWith("snapshot:");
+        assertThat(s.files()).extracting(Snapshot.Entry::name)
+                .containsExactlyElementsOf(stored.stream().map(StoredChunk::name).toList());
+        for (Snapshot.Entry e : s.files()) {
+            assertThat(Files.size(s.directory().resolve(e.name()))).isEqualTo(e.bytes());
+        }
+        assertThat(Chunk.parse(Files.readAllBytes(s.directory().resolve(s.files().get(4).name()))).h())
+                .containsExactly(4, 4.5, -4);
+        assertThat(b.fileNames()).isEmpty();
+        assertThat(b.stats()).isEqualTo(BufferStats.EMPTY);
+        assertThat(b.state()).isEqualTo(BufferState.OPERATIONAL);
+        try (var l = Files.list(b.snapshotsDirectory())) {
+            assertThat(l.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("."));
         }
     }
 }
