@@ -3,8 +3,8 @@ package org.drmsbatch.api;
 import java.io.IOException;
 import java.nio.file.Path;
 
-import org.drmsbatch.config.DrmsProperties;
 import org.drmsbatch.buffer.DataBuffer;
+import org.drmsbatch.config.DrmsProperties;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;

@@ -7,20 +7,19 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 
 import nom.tam.fits.Fits;
 import nom.tam.fits.Header;
-
 import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.Record;
+import org.drmsbatch.drms.types.SegmentArray;
 import org.drmsbatch.export.ExportRoot;
 import org.drmsbatch.jobs.export.ExportJobConfiguration;
 import org.drmsbatch.schedules.JobControl;
 import org.drmsbatch.schedules.JobRun;
 import org.drmsbatch.segments.FitsFormat;
-import org.drmsbatch.drms.types.SegmentArray;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 

@@ -7,14 +7,14 @@ import java.util.List;
 import java.util.Map;
 
 import org.drmsbatch.drms.Drms;
-import org.drmsbatch.drms.types.DrmsType;
-import org.drmsbatch.drms.types.Protocol;
 import org.drmsbatch.drms.Record;
 import org.drmsbatch.drms.SegmentDef;
+import org.drmsbatch.drms.types.DrmsType;
+import org.drmsbatch.drms.types.Protocol;
+import org.drmsbatch.drms.types.SegmentArray;
 import org.drmsbatch.jobs.rescale.RescaleJobConfiguration;
 import org.drmsbatch.schedules.JobControl;
 import org.drmsbatch.schedules.JobRun;
-import org.drmsbatch.drms.types.SegmentArray;
 
 /**
  * The demo's rescale step: runs the {@code rescale} job through {@link JobControl} (as {@code drms run rescale}

@@ -10,9 +10,9 @@ import org.drmsbatch.DrmsApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * The {@code drms} command. Subcommands follow the DRMS tools. Exit codes: 0 success, 1 a user's error (the

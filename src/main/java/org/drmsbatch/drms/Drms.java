@@ -1,14 +1,11 @@
 package org.drmsbatch.drms;
 
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
-
 import javax.sql.DataSource;
 
 import org.drmsbatch.drms.types.SegmentStorage;

@@ -1,7 +1,5 @@
 package org.drmsbatch.drms;
 
-import org.drmsbatch.drms.types.DrmsType;
-import org.drmsbatch.drms.types.Protocol;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +15,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.drmsbatch.drms.time.DrmsTime;
+import org.drmsbatch.drms.types.DrmsType;
+import org.drmsbatch.drms.types.Protocol;
 
 /**
  * Parses JSD (JSOC series definition) files into a {@link SeriesDefinition}, following {@code drms_parse_description}

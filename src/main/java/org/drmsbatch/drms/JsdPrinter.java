@@ -1,8 +1,9 @@
 package org.drmsbatch.drms;
 
-import org.drmsbatch.drms.types.DrmsType;
 import java.util.List;
 import java.util.Locale;
+
+import org.drmsbatch.drms.types.DrmsType;
 
 /**
  * Writes a {@link SeriesDefinition} back as a JSD file, the way {@code show_info -j} does

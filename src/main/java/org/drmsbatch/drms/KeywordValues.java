@@ -1,10 +1,10 @@
 package org.drmsbatch.drms;
 
-import org.drmsbatch.drms.types.DrmsType;
 import java.util.IllegalFormatException;
 import java.util.Locale;
 
 import org.drmsbatch.drms.time.DrmsTime;
+import org.drmsbatch.drms.types.DrmsType;
 
 /**
  * Conversions of keyword values between DRMS types, with the DRMS status of each conversion, and printing by a

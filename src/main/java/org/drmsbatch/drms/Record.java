@@ -1,7 +1,5 @@
 package org.drmsbatch.drms;
 
-import org.drmsbatch.drms.types.DrmsType;
-import org.drmsbatch.drms.types.Protocol;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -10,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import org.drmsbatch.drms.types.DrmsType;
+import org.drmsbatch.drms.types.Protocol;
 import org.drmsbatch.drms.types.SegmentArray;
 import org.drmsbatch.drms.types.WrittenSegment;
 

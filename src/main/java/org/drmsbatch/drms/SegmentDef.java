@@ -1,10 +1,11 @@
 package org.drmsbatch.drms;
 
+import java.util.List;
+import java.util.Locale;
+
 import org.drmsbatch.drms.types.DrmsType;
 import org.drmsbatch.drms.types.Protocol;
 import org.drmsbatch.drms.types.SegmentLayout;
-import java.util.List;
-import java.util.Locale;
 
 /**
  * One segment of a series definition (specs/drms.md §1.5).

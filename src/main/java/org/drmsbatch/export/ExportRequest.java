@@ -10,11 +10,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 
-import org.drmsbatch.drms.types.DrmsType;
 import org.drmsbatch.drms.SegmentDef;
 import org.drmsbatch.drms.SeriesDefinition;
 import org.drmsbatch.drms.query.Query;
 import org.drmsbatch.drms.query.RecordSet;
+import org.drmsbatch.drms.types.DrmsType;
 import org.drmsbatch.segments.FitsCompression;
 
 /**

@@ -6,12 +6,12 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.drmsbatch.drms.types.DrmsType;
 import org.drmsbatch.drms.KeywordDef;
 import org.drmsbatch.drms.KeywordValues;
 import org.drmsbatch.drms.Record;
 import org.drmsbatch.drms.SeriesDefinition;
 import org.drmsbatch.drms.time.DrmsTime;
+import org.drmsbatch.drms.types.DrmsType;
 
 /**
  * An export file-name template (JSOC {@code ffmt}, specs/drms.md §5.2), e.g. the default

@@ -9,13 +9,12 @@ import java.util.Set;
 
 import nom.tam.fits.HeaderCard;
 import nom.tam.fits.HeaderCardException;
-
-import org.drmsbatch.drms.types.DrmsType;
 import org.drmsbatch.drms.KeywordDef;
 import org.drmsbatch.drms.KeywordValues;
 import org.drmsbatch.drms.Record;
 import org.drmsbatch.drms.SegmentDef;
 import org.drmsbatch.drms.time.DrmsTime;
+import org.drmsbatch.drms.types.DrmsType;
 
 /**
  * The FITS header cards of one exported record and segment (specs/drms.md §5.1, JSOC {@code fitsexport_mapkeys}):

@@ -1,6 +1,5 @@
 package org.drmsbatch.segments;
 
-import org.drmsbatch.drms.types.SegmentArray;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,6 +18,7 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
 import org.drmsbatch.drms.types.DrmsType;
+import org.drmsbatch.drms.types.SegmentArray;
 import org.drmsbatch.drms.types.SegmentLayout;
 
 /**

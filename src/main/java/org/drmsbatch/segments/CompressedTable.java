@@ -18,7 +18,6 @@ import nom.tam.fits.HeaderCard;
 import nom.tam.fits.header.Compression;
 import nom.tam.fits.header.Standard;
 import nom.tam.image.compression.hdu.CompressedImageHDU;
-
 import org.drmsbatch.drms.types.DrmsType;
 
 /**

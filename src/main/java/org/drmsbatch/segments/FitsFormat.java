@@ -1,6 +1,5 @@
 package org.drmsbatch.segments;
 
-import org.drmsbatch.drms.types.SegmentArray;
 import java.io.IOException;
 import java.nio.Buffer;
 import java.nio.ByteBuffer;
@@ -25,14 +24,14 @@ import nom.tam.fits.ImageHDU;
 import nom.tam.fits.compression.algorithm.quant.QuantizeOption;
 import nom.tam.fits.header.Compression;
 import nom.tam.fits.header.Standard;
-import nom.tam.image.compression.hdu.CompressedImageHDU;
 import nom.tam.fits.utilities.FitsCheckSum;
+import nom.tam.image.compression.hdu.CompressedImageHDU;
 import nom.tam.util.ArrayFuncs;
 import nom.tam.util.FitsFile;
 import nom.tam.util.FitsOutputStream;
-
 import org.drmsbatch.drms.types.DrmsType;
 import org.drmsbatch.drms.types.Protocol;
+import org.drmsbatch.drms.types.SegmentArray;
 import org.drmsbatch.drms.types.SegmentLayout;
 
 /**

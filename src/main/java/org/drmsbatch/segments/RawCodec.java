@@ -1,6 +1,5 @@
 package org.drmsbatch.segments;
 
-import org.drmsbatch.drms.types.SegmentArray;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -10,6 +9,7 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 
 import org.drmsbatch.drms.types.DrmsType;
+import org.drmsbatch.drms.types.SegmentArray;
 
 /**
  * Moves flat primitive arrays to and from byte channels in large NIO chunks, in a given byte order. The chunk

@@ -1,7 +1,7 @@
 package org.drmsbatch.segments;
 
-import org.drmsbatch.drms.types.SegmentArray;
 import org.drmsbatch.drms.types.DrmsType;
+import org.drmsbatch.drms.types.SegmentArray;
 
 /**
  * Type conversion and bzero/bscale scaling of segment arrays (specs/drms.md §4.2).

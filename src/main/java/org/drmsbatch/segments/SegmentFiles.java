@@ -1,7 +1,5 @@
 package org.drmsbatch.segments;
 
-import org.drmsbatch.drms.types.SegmentArray;
-import org.drmsbatch.drms.types.WrittenSegment;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,8 +9,10 @@ import java.util.Map;
 
 import org.drmsbatch.drms.types.DrmsType;
 import org.drmsbatch.drms.types.Protocol;
+import org.drmsbatch.drms.types.SegmentArray;
 import org.drmsbatch.drms.types.SegmentLayout;
 import org.drmsbatch.drms.types.SegmentStorage;
+import org.drmsbatch.drms.types.WrittenSegment;
 
 /**
  * Reads and writes segment files by protocol (specs/drms.md §1.5, §4): {@code fits}, {@code fitz}, {@code bin},

@@ -1,9 +1,9 @@
 package org.drmsbatch.segments;
 
-import org.drmsbatch.drms.types.SegmentArray;
 import java.io.IOException;
 import java.nio.file.Path;
 
+import org.drmsbatch.drms.types.SegmentArray;
 import org.drmsbatch.drms.types.SegmentLayout;
 
 /**

@@ -17,8 +17,8 @@ import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.DrmsSession;
 import org.drmsbatch.drms.JsdParser;
 import org.drmsbatch.drms.Record;
-import org.drmsbatch.jobs.collect.CollectJobConfiguration;
 import org.drmsbatch.drms.types.SegmentArray;
+import org.drmsbatch.jobs.collect.CollectJobConfiguration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

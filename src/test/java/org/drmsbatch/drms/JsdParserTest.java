@@ -1,7 +1,5 @@
 package org.drmsbatch.drms;
 
-import org.drmsbatch.drms.types.DrmsType;
-import org.drmsbatch.drms.types.Protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -11,6 +9,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 import org.drmsbatch.drms.time.DrmsTime;
+import org.drmsbatch.drms.types.DrmsType;
+import org.drmsbatch.drms.types.Protocol;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 

@@ -1,8 +1,8 @@
 package org.drmsbatch.drms;
 
-import org.drmsbatch.drms.types.DrmsType;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.drmsbatch.drms.types.DrmsType;
 import org.junit.jupiter.api.Test;
 
 /** Keyword conversions and their DRMS statuses, and printing by a keyword's format. */

@@ -1,13 +1,12 @@
 package org.drmsbatch.drms;
 
-import org.drmsbatch.drms.types.DrmsType;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Path;
 import java.util.List;
 
 import org.drmsbatch.CatalogTestSupport;
+import org.drmsbatch.drms.types.DrmsType;
 import org.junit.jupiter.api.Test;
 
 class RecordsTest extends CatalogTestSupport {

@@ -1,6 +1,5 @@
 package org.drmsbatch.drms;
 
-import org.drmsbatch.drms.types.DrmsType;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -16,14 +15,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.zip.GZIPInputStream;
 
-import javax.sql.DataSource;
-
 import nom.tam.fits.BasicHDU;
 import nom.tam.fits.Fits;
 import nom.tam.fits.Header;
+import org.drmsbatch.CatalogTestSupport;
+import org.drmsbatch.drms.types.DrmsType;
 import org.drmsbatch.drms.types.SegmentArray;
 import org.drmsbatch.sums.StorageUnit;
-import org.drmsbatch.CatalogTestSupport;
 import org.junit.jupiter.api.Test;
 
 /** Records with segment files written and read through sessions: formats, scaling, storage units, clones, links. */

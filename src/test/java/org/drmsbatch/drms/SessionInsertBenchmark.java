@@ -1,6 +1,5 @@
 package org.drmsbatch.drms;
 
-import org.drmsbatch.drms.types.DrmsType;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
@@ -19,6 +18,7 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 import org.drmsbatch.TestDatabase;
+import org.drmsbatch.drms.types.DrmsType;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,6 +1,5 @@
 package org.drmsbatch.drms;
 
-import org.drmsbatch.drms.types.DrmsType;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -22,10 +21,11 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 import com.zaxxer.hikari.HikariDataSource;
+import org.drmsbatch.ChildJvm;
 import org.drmsbatch.TestDatabase;
+import org.drmsbatch.drms.types.DrmsType;
 import org.drmsbatch.drms.types.SegmentArray;
 import org.drmsbatch.sums.StorageUnit;
-import org.drmsbatch.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

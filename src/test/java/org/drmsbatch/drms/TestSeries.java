@@ -1,8 +1,9 @@
 package org.drmsbatch.drms;
 
-import org.drmsbatch.drms.types.DrmsType;
 import java.util.ArrayList;
 import java.util.List;
+
+import org.drmsbatch.drms.types.DrmsType;
 
 /** Series definitions built in code for catalog tests (the JSD parser has its own golden tests). */
 public final class TestSeries {

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
 
-import org.drmsbatch.drms.types.DrmsType;
 import org.drmsbatch.drms.KeywordDef;
 import org.drmsbatch.drms.RecScope;
+import org.drmsbatch.drms.types.DrmsType;
 import org.junit.jupiter.api.Test;
 
 /** The keyword-name cascade of specs/drms.md §5.1. */

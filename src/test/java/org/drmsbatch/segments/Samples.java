@@ -1,10 +1,10 @@
 package org.drmsbatch.segments;
 
-import org.drmsbatch.drms.types.SegmentArray;
 import java.util.List;
 
 import org.drmsbatch.drms.types.DrmsType;
 import org.drmsbatch.drms.types.Protocol;
+import org.drmsbatch.drms.types.SegmentArray;
 import org.drmsbatch.drms.types.SegmentLayout;
 
 /** Test arrays and segment layouts. */

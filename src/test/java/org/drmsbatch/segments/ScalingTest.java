@@ -1,10 +1,10 @@
 package org.drmsbatch.segments;
 
-import org.drmsbatch.drms.types.SegmentArray;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.drmsbatch.drms.types.DrmsType;
+import org.drmsbatch.drms.types.SegmentArray;
 import org.junit.jupiter.api.Test;
 
 class ScalingTest {

@@ -1,7 +1,5 @@
 package org.drmsbatch.segments;
 
-import org.drmsbatch.drms.types.SegmentArray;
-import org.drmsbatch.drms.types.WrittenSegment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -17,7 +15,9 @@ import java.util.stream.Stream;
 
 import org.drmsbatch.drms.types.DrmsType;
 import org.drmsbatch.drms.types.Protocol;
+import org.drmsbatch.drms.types.SegmentArray;
 import org.drmsbatch.drms.types.SegmentLayout;
+import org.drmsbatch.drms.types.WrittenSegment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

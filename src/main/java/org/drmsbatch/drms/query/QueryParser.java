@@ -15,7 +15,6 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.drmsbatch.drms.types.DrmsType;
 import org.drmsbatch.drms.KeywordDef;
 import org.drmsbatch.drms.KeywordValues;
 import org.drmsbatch.drms.SegmentDef;
@@ -23,6 +22,7 @@ import org.drmsbatch.drms.SeriesDefinition;
 import org.drmsbatch.drms.Slots;
 import org.drmsbatch.drms.time.DrmsTime;
 import org.drmsbatch.drms.time.Slot;
+import org.drmsbatch.drms.types.DrmsType;
 
 /**
  * Parses record-set queries (specs/drms.md §2.1) into a {@link Query}:

@@ -16,8 +16,8 @@ import java.util.Map;
 import org.drmsbatch.CatalogTestSupport;
 import org.drmsbatch.drms.JsdParser;
 import org.drmsbatch.drms.SeriesDefinition;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
 /**
  * The benchmark of the SQL that the record-set query engine generates (run with

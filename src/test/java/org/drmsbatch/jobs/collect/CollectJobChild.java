@@ -1,7 +1,8 @@
 package org.drmsbatch.jobs.collect;
 
-import org.drmsbatch.jobs.JobChild;
 import java.util.Map;
+
+import org.drmsbatch.jobs.JobChild;
 
 /**
  * A child process for the collect kill test: starts {@code collect} slowly, prints {@code EXECUTION <id>}, then

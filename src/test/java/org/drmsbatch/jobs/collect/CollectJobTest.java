@@ -1,6 +1,5 @@
 package org.drmsbatch.jobs.collect;
 
-import org.drmsbatch.jobs.JobTests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -14,8 +13,8 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 import nom.tam.fits.BasicHDU;
 import nom.tam.fits.Fits;
@@ -29,6 +28,7 @@ import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.Record;
 import org.drmsbatch.drms.SeriesCatalog;
 import org.drmsbatch.drms.time.DrmsTime;
+import org.drmsbatch.jobs.JobTests;
 import org.drmsbatch.schedules.JobControl;
 import org.drmsbatch.schedules.JobRequestException;
 import org.drmsbatch.schedules.JobRun;

@@ -1,6 +1,5 @@
 package org.drmsbatch.jobs.export;
 
-import org.drmsbatch.jobs.JobTests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -18,11 +17,12 @@ import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.DrmsSession;
 import org.drmsbatch.drms.JsdParser;
 import org.drmsbatch.drms.Record;
+import org.drmsbatch.drms.types.SegmentArray;
 import org.drmsbatch.export.ExportRoot;
 import org.drmsbatch.export.FitsChecks;
+import org.drmsbatch.jobs.JobTests;
 import org.drmsbatch.schedules.JobControl;
 import org.drmsbatch.schedules.JobRun;
-import org.drmsbatch.drms.types.SegmentArray;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,8 @@
 package org.drmsbatch.jobs.export;
 
-import org.drmsbatch.jobs.JobChild;
 import java.util.Map;
+
+import org.drmsbatch.jobs.JobChild;
 
 /**
  * A child process for the export kill test: starts {@code export} slowly, prints {@code EXECUTION <id>}, then

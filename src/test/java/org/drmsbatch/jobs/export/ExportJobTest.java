@@ -1,12 +1,10 @@
 package org.drmsbatch.jobs.export;
 
-import org.drmsbatch.jobs.JobTests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,17 +21,18 @@ import org.drmsbatch.drms.DrmsSession;
 import org.drmsbatch.drms.JsdParser;
 import org.drmsbatch.drms.Record;
 import org.drmsbatch.drms.time.DrmsTime;
+import org.drmsbatch.drms.types.SegmentArray;
 import org.drmsbatch.export.ExportRoot;
 import org.drmsbatch.export.FitsChecks;
+import org.drmsbatch.jobs.JobTests;
 import org.drmsbatch.schedules.JobControl;
 import org.drmsbatch.schedules.JobRequestException;
 import org.drmsbatch.schedules.JobRun;
-import org.drmsbatch.drms.types.SegmentArray;
-import org.springframework.batch.core.job.JobExecution;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.springframework.batch.core.job.JobExecution;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;

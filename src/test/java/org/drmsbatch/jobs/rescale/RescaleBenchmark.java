@@ -1,11 +1,10 @@
 package org.drmsbatch.jobs.rescale;
 
-import org.drmsbatch.jobs.JobTests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -19,12 +18,13 @@ import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.DrmsSession;
 import org.drmsbatch.drms.JsdParser;
 import org.drmsbatch.drms.Record;
-import org.drmsbatch.segments.Rescale;
-import org.drmsbatch.schedules.JobControl;
-import org.drmsbatch.schedules.JobRun;
 import org.drmsbatch.drms.types.SegmentArray;
 import org.drmsbatch.drms.types.SegmentLayout;
 import org.drmsbatch.drms.types.SegmentStorage;
+import org.drmsbatch.jobs.JobTests;
+import org.drmsbatch.schedules.JobControl;
+import org.drmsbatch.schedules.JobRun;
+import org.drmsbatch.segments.Rescale;
 import org.drmsbatch.sums.Sums;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

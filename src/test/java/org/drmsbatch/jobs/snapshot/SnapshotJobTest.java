@@ -1,6 +1,5 @@
 package org.drmsbatch.jobs.snapshot;
 
-import org.drmsbatch.jobs.JobTests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -15,6 +14,7 @@ import org.drmsbatch.TestDatabase;
 import org.drmsbatch.buffer.BufferState;
 import org.drmsbatch.buffer.Chunk;
 import org.drmsbatch.buffer.DataBuffer;
+import org.drmsbatch.jobs.JobTests;
 import org.drmsbatch.schedules.JobControl;
 import org.drmsbatch.schedules.JobRun;
 import org.junit.jupiter.api.Test;
