@@ -1,10 +1,13 @@
 package org.drmsbatch;
 
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.assignableTo;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsideOfPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import java.sql.SQLException;
 
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClass;
@@ -16,7 +19,7 @@ import com.tngtech.archunit.library.dependencies.SliceAssignment;
 import com.tngtech.archunit.library.dependencies.SliceIdentifier;
 
 /**
- * The layering of {@code /work/shared/ARCHITECTURE.md} as tests over the compiled main classes: arrows
+ * The layering of {@code docs/architecture.md} as tests over the compiled main classes: arrows
  * point down only, never sideways between two job packages or two library siblings, and the library knows
  * nothing of Spring Batch, HTTP or the command line. Classes are imported once for the whole class.
  *
@@ -70,7 +73,7 @@ class LayeringTest {
                     .should().dependOnClassesThat().resideInAnyPackage(FRAMEWORKS)
                     .because("the library (drms, sums, segments, buffer, export, staging) knows nothing of Spring"
                             + " Batch, HTTP or the command line: a job, a REST call or a test can drive it alike"
-                            + " (ARCHITECTURE.md)");
+                            + " (docs/architecture.md)");
 
     @ArchTest
     static final ArchRule library_does_not_depend_on_faces_jobs_or_config =
@@ -79,7 +82,7 @@ class LayeringTest {
                     .should().dependOnClassesThat().resideInAnyPackage(ABOVE_LIBRARY)
                     .because("arrows point down only: the faces (cli, api, schedules), the jobs with their shared"
                             + " batch parts (readers, writers, processors) and the wiring (config) call the library,"
-                            + " never the other way round (ARCHITECTURE.md)");
+                            + " never the other way round (docs/architecture.md)");
 
     // 2. No sideways imports between job packages. Classes directly in org.drmsbatch.jobs are shared by
     //    the jobs and belong to no slice: "org.drmsbatch.jobs.(*).." needs at least one package below jobs.
@@ -90,7 +93,7 @@ class LayeringTest {
                     .should().notDependOnEachOther()
                     .because("one package per job, and never sideways between two job packages: what two jobs"
                             + " share lives directly in jobs/, in readers/, writers/, processors/ or in the library"
-                            + " (ARCHITECTURE.md)");
+                            + " (docs/architecture.md)");
 
     // 3. drms/ and segments/ are library siblings that share only drms/types, which imports neither.
 
@@ -100,7 +103,7 @@ class LayeringTest {
                     .that(DRMS_OUTSIDE_TYPES)
                     .should().dependOnClassesThat().resideInAPackage("org.drmsbatch.segments..")
                     .because("drms/ and segments/ are library siblings, never sideways: they share only the"
-                            + " vocabulary in drms/types (ARCHITECTURE.md)");
+                            + " vocabulary in drms/types (docs/architecture.md)");
 
     @ArchTest
     static final ArchRule segments_does_not_depend_on_drms_outside_types =
@@ -108,7 +111,7 @@ class LayeringTest {
                     .that().resideInAPackage("org.drmsbatch.segments..")
                     .should().dependOnClassesThat(DRMS_OUTSIDE_TYPES)
                     .because("drms/ and segments/ are library siblings, never sideways: they share only the"
-                            + " vocabulary in drms/types (ARCHITECTURE.md)");
+                            + " vocabulary in drms/types (docs/architecture.md)");
 
     @ArchTest
     static final ArchRule drms_types_depends_on_neither_drms_nor_segments =
@@ -118,7 +121,7 @@ class LayeringTest {
                             .or(resideInAPackage("org.drmsbatch.segments.."))
                             .as(DRMS_OUTSIDE_TYPES.getDescription() + " or in package 'org.drmsbatch.segments..'"))
                     .because("drms/types (DrmsType, Protocol) is the vocabulary both drms/ and segments/ use,"
-                            + " importing neither (ARCHITECTURE.md)");
+                            + " importing neither (docs/architecture.md)");
 
     // 4. Shared batch parts serve two or more jobs, so they know none of them.
 
@@ -129,7 +132,7 @@ class LayeringTest {
                             "org.drmsbatch.readers..", "org.drmsbatch.writers..", "org.drmsbatch.processors..")
                     .should().dependOnClassesThat().resideInAPackage("org.drmsbatch.jobs..")
                     .because("readers/, writers/ and processors/ hold Spring Batch parts shared by two or more"
-                            + " jobs: the jobs use them, they never reach up into a job (ARCHITECTURE.md)");
+                            + " jobs: the jobs use them, they never reach up into a job (docs/architecture.md)");
 
     // 5. The application class knows nothing of the command line; no cycles between top-level packages.
 
@@ -139,7 +142,7 @@ class LayeringTest {
                     .that().resideInAPackage("org.drmsbatch")
                     .should().dependOnClassesThat().resideInAPackage("org.drmsbatch.cli..")
                     .because("the application class knows nothing of the command line: the drms command starts"
-                            + " the application, not the other way round (ARCHITECTURE.md, pom.xml start-class)");
+                            + " the application, not the other way round (docs/architecture.md, pom.xml start-class)");
 
     /**
      * One slice per top-level package under org.drmsbatch: drms with drms.types, drms.query and drms.time
@@ -151,12 +154,12 @@ class LayeringTest {
             slices().matching("org.drmsbatch.(*)..").namingSlices("top-level package '$1'")
                     .should().beFreeOfCycles()
                     .because("arrows point down only: faces -> schedules -> jobs -> shared batch parts -> library"
-                            + " (ARCHITECTURE.md)");
+                            + " (docs/architecture.md)");
 
     // 6. The library packages are free of cycles among themselves.
 
     /**
-     * One slice per library package as ARCHITECTURE.md draws it: drms (with drms.query and drms.time),
+     * One slice per library package as docs/architecture.md draws it: drms (with drms.query and drms.time),
      * drms.types (on its own: the vocabulary below both drms and segments), sums (with sums.tape),
      * segments, buffer, export, staging. Everything outside the library is ignored.
      */
@@ -185,5 +188,36 @@ class LayeringTest {
             slices().assignedFrom(LIBRARY_PACKAGES)
                     .should().beFreeOfCycles()
                     .because("library siblings never import each other in a circle: each can be understood,"
-                            + " tested and changed from below (ARCHITECTURE.md)");
+                            + " tested and changed from below (docs/architecture.md)");
+
+    // 7. Faces and job control sit on top: nothing below them depends on them, and faces hold no SQL.
+
+    @ArchTest
+    static final ArchRule jobs_and_shared_batch_parts_do_not_depend_on_faces_or_job_control =
+            noClasses()
+                    .that().resideInAnyPackage("org.drmsbatch.jobs..", "org.drmsbatch.readers..",
+                            "org.drmsbatch.writers..", "org.drmsbatch.processors..")
+                    .should().dependOnClassesThat().resideInAnyPackage("org.drmsbatch.schedules..",
+                            "org.drmsbatch.api..", "org.drmsbatch.cli..")
+                    .because("jobs are started by JobControl and the faces, never the other way round"
+                            + " (docs/architecture.md)");
+
+    @ArchTest
+    static final ArchRule job_control_does_not_depend_on_faces =
+            noClasses()
+                    .that().resideInAPackage("org.drmsbatch.schedules..")
+                    .should().dependOnClassesThat().resideInAnyPackage("org.drmsbatch.api..", "org.drmsbatch.cli..")
+                    .because("JobControl serves the command line, the REST API and schedules alike"
+                            + " (docs/architecture.md)");
+
+    @ArchTest
+    static final ArchRule faces_hold_no_sql =
+            noClasses()
+                    .that().resideInAnyPackage("org.drmsbatch.api..", "org.drmsbatch.cli..")
+                    .should().dependOnClassesThat(resideInAnyPackage("javax.sql..", "org.springframework.jdbc..")
+                            .or(resideInAPackage("java.sql").and(DescribedPredicate.not(assignableTo(
+                                    SQLException.class)))))
+                    .because("faces only delegate: the catalog is read through the library (RecordSets, Drms) and"
+                            + " Spring Batch's tables through JobControl; an SQLException may only be told apart"
+                            + " in an error message (docs/architecture.md)");
 }

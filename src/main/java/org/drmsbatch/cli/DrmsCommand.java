@@ -99,12 +99,12 @@ public class DrmsCommand implements Callable<Integer> {
         }
     }
 
-    /** Runs the command line and returns the exit code. */
     /** The jar's main class: the {@code drms} command. */
     public static void main(String[] args) {
         System.exit(execute(args));
     }
 
+    /** Runs the command line and returns the exit code. */
     public static int execute(String[] args) {
         DrmsCommand root = new DrmsCommand();
         CommandLine cl = new CommandLine(root);

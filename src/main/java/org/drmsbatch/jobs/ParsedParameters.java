@@ -6,28 +6,31 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 import org.drmsbatch.drms.DrmsException;
+import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.InvalidJobParametersException;
 import org.springframework.batch.core.job.parameters.JobParameter;
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersValidator;
+import org.springframework.batch.core.listener.JobExecutionListener;
 
 /**
  * A job's parameters parsed into the job's typed record ({@code CollectParameters}, {@code RescaleParameters}, ...)
- * once per launch. It is the job's validator: the launch's check ({@code JobControl}'s, then Spring Batch's launcher
+ * once per launch. It is the job's validator (and listener): the launch's check ({@code JobControl}'s, then Spring Batch's launcher
  * and job, which validate the same {@link JobParameters} object again) parses the text once and refuses bad values
  * with the reason; the job's step beans then take the parsed record with {@link #of}, on any thread, partitions
  * included, instead of parsing the text again.
  *
  * <p>A launch is known by its {@link JobParameters} object: the one a launcher is given is the one its execution and
- * steps carry. A restart is a new launch (a new object) and is parsed again, against the catalog as it is then.
- * Parses are remembered for the last {@value #REMEMBERED} launches; an older one still running is parsed again
- * when asked (the same text gives the same record).
+ * steps carry. A restart is a new launch (a new object) and is parsed again, against the catalog as it is then. It
+ * is also the job's listener: the parse is forgotten when the execution ends. Launches that never start (refused by
+ * the repository) are forgotten after the {@value #REMEMBERED} newer ones; should a running one be forgotten too,
+ * its steps parse its text again.
  *
  * @param <P> the job's parameter record
  */
-public final class ParsedParameters<P> implements JobParametersValidator {
+public final class ParsedParameters<P> implements JobParametersValidator, JobExecutionListener {
 
-    static final int REMEMBERED = 64;
+    static final int REMEMBERED = 256;
 
     private final ParameterNames names;
     private final Function<ParameterText, P> parser;
@@ -75,6 +78,13 @@ public final class ParsedParameters<P> implements JobParametersValidator {
             }
         }
         return parse(parameters);
+    }
+
+    @Override
+    public void afterJob(JobExecution execution) {
+        synchronized (launches) {
+            launches.remove(new Launch(execution.getJobParameters()));
+        }
     }
 
     /** How many times parameters were parsed (for tests: once per launch). */

@@ -40,7 +40,7 @@ final class CatalogReads {
         this.statementMillis = statementMillis;
     }
 
-    /** Reads without touching the transaction's statement timeout. */
+    /** Reads without touching the transaction's statement timeout (tests that look at the SQL alone). */
     static CatalogReads untimed(DrmsSession session) {
         return new CatalogReads(session, -1);
     }
@@ -88,22 +88,22 @@ final class CatalogReads {
      */
     <T> T read(SqlQuery q, String what, ResultReader<T> reader) {
         String previous = statementMillis < 0 ? null : setTimeout(Long.toString(statementMillis));
+        boolean aborted = false;
         try (PreparedStatement ps = session.connection().prepareStatement(q.sql())) {
             List<Object> binds = q.binds();
             for (int i = 0; i < binds.size(); i++) {
                 ps.setObject(i + 1, binds.get(i));
             }
-            T result;
             try (ResultSet r = ps.executeQuery()) {
-                result = reader.read(r);
+                return reader.read(r);
             }
-            if (previous != null) {
+        } catch (SQLException e) {
+            aborted = true; // a failed statement aborts the transaction, and with it the setting made for it
+            throw new DrmsException("Cannot " + what + ": " + e.getMessage(), e);
+        } finally {
+            if (previous != null && !aborted) {
                 setTimeout(previous);
             }
-            return result;
-        } catch (SQLException e) {
-            // a failed statement aborts the transaction, and with it the setting made for it
-            throw new DrmsException("Cannot " + what + ": " + e.getMessage(), e);
         }
     }
 

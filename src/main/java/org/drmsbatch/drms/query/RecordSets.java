@@ -14,7 +14,9 @@ import org.drmsbatch.drms.SeriesDefinition;
 
 /**
  * Runs record-set queries against the catalog: parse, turn into SQL with binds ({@link QuerySql}), execute through
- * {@link CatalogReads} in a read-only transaction with a statement timeout ({@code SET LOCAL statement_timeout}).
+ * {@link CatalogReads}, every statement under the statement timeout: in a read-only transaction of its own
+ * ({@code SET LOCAL statement_timeout}), or, for the pages a job's reader reads, in the chunk's transaction with the
+ * timeout set around each statement.
  */
 public final class RecordSets {
 

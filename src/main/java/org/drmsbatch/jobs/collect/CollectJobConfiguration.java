@@ -120,6 +120,7 @@ public class CollectJobConfiguration {
     @Bean
     Job collectJob(JobRepository repository, Step collectStep,
             ParsedParameters<CollectParameters> collectParameters) {
-        return new JobBuilder(JOB, repository).validator(collectParameters).start(collectStep).build();
+        return new JobBuilder(JOB, repository).validator(collectParameters).listener(collectParameters).start(collectStep)
+                .build();
     }
 }

@@ -240,7 +240,7 @@ public class ExportJobConfiguration {
     @Bean
     Job exportJob(JobRepository repository, Step exportStep, Step exportPackageStep, ExportRoot exportRoot,
             ParsedParameters<ExportParameters> exportParameters) {
-        return new JobBuilder(JOB, repository).validator(exportParameters)
+        return new JobBuilder(JOB, repository).validator(exportParameters).listener(exportParameters)
                 .listener(requestListener(repository, exportRoot, exportParameters))
                 .start(exportStep).next(exportPackageStep).build();
     }

@@ -17,6 +17,7 @@ import org.drmsbatch.drms.SeriesDefinition;
 import org.drmsbatch.drms.query.RecordSets;
 import org.drmsbatch.drms.types.DrmsType;
 import org.drmsbatch.drms.types.Protocol;
+import org.drmsbatch.jobs.ParameterText;
 import org.drmsbatch.jobs.ParsedParameters;
 import org.drmsbatch.readers.RecordSetReader;
 import org.drmsbatch.segments.Rescale;
@@ -26,6 +27,7 @@ import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.batch.core.partition.Partitioner;
 import org.springframework.batch.core.repository.JobRepository;
@@ -131,9 +133,14 @@ public class RescaleJobConfiguration {
 
     @Bean
     Step rescaleSeriesStep(JobRepository repository, PlatformTransactionManager transactionManager, Drms drms,
-            ParsedParameters<RescaleParameters> rescaleParameters) {
+            RecordSets recordSets, ParsedParameters<RescaleParameters> rescaleParameters) {
         Tasklet createOutput = (contribution, chunkContext) -> {
-            RescaleParameters p = rescaleParameters.of(contribution.getStepExecution().getJobParameters());
+            JobParameters params = contribution.getStepExecution().getJobParameters();
+            RescaleParameters p = rescaleParameters.of(params);
+            if (!p.outExists() && RescaleParameters.exists(drms, p.out())) {
+                // created since the launch was checked (another rescale into it, say): check it as an output now
+                p = RescaleParameters.parse(new ParameterText(ParsedParameters.text(params)), drms, recordSets);
+            }
             if (!p.outExists()) {
                 // in the step's transaction: the series exists once this step has committed
                 drms.createSeries(outputDefinition(p.input(), p.out(), p.segments(), p.integers()), false);
@@ -280,7 +287,7 @@ public class RescaleJobConfiguration {
     @Bean
     Job rescaleJob(JobRepository repository, Step rescaleSeriesStep, Step rescaleStep,
             ParsedParameters<RescaleParameters> rescaleParameters) {
-        return new JobBuilder(JOB, repository).validator(rescaleParameters)
+        return new JobBuilder(JOB, repository).validator(rescaleParameters).listener(rescaleParameters)
                 .start(rescaleSeriesStep).next(rescaleStep).listener(totals(repository)).build();
     }
 }

@@ -52,6 +52,19 @@ public record RescaleParameters(String ds, Query query, SeriesDefinition input, 
         return new ParsedParameters<>(NAMES, p -> parse(p, drms, recordSets));
     }
 
+    /** Whether the series exists now. */
+    static boolean exists(Drms drms, String series) {
+        return existing(drms, series) != null;
+    }
+
+    /**
+     * The series' definition, or null: looked up without an exception, as a failed lookup inside a step's transaction
+     * would mark it rollback-only.
+     */
+    private static SeriesDefinition existing(Drms drms, String series) {
+        return drms.listSeries("^" + Pattern.quote(series) + "$").stream().findFirst().orElse(null);
+    }
+
     public Rescale rescale() {
         return new Rescale(alpha, beta, integers);
     }
@@ -102,9 +115,7 @@ public record RescaleParameters(String ds, Query query, SeriesDefinition input, 
                 checkRescalable(in, seg, "input");
             }
         }
-        // looked up without an exception: a failed lookup inside a step's transaction would mark it rollback-only
-        SeriesDefinition existing = drms.listSeries("^" + Pattern.quote(out) + "$").stream().findFirst()
-                .orElse(null);
+        SeriesDefinition existing = existing(drms, out);
         if (existing != null) {
             for (String seg : segments) {
                 SegmentDef s = checkRescalable(existing, seg, "output");

@@ -15,8 +15,10 @@ import org.drmsbatch.segments.Rescale;
  * on the writer's thread when asked: following a link queries the catalog in the chunk's session).
  *
  * <p>Read-ahead is bounded: a record's segments are read only once it holds one of its processor's look-ahead
- * permits, given back by {@link #release} when its clone is written or its chunk fails, so that at most that many
- * records' arrays are held at once whatever the chunk size.
+ * permits, given back by {@link #release} when its clone is written or the write of its chunk fails, so that at most
+ * that many records' arrays are held at once whatever the chunk size. (A chunk whose processing fails fails its
+ * step, which closes the processor and with it the reading thread; a restart starts with a new processor.) A
+ * record can be written once: the worker step is not fault-tolerant, so a chunk is never written again.
  */
 final class RescaledRecord {
 
@@ -64,7 +66,7 @@ final class RescaledRecord {
         if (w == null) {
             throw new IllegalStateException("the rescaled segments of " + source + " were released");
         }
-        w.run(); // does nothing when it ran or runs on the reading thread
+        w.run(); // here: a link's segments; for one still queued on the reading thread, that work done here instead
         try {
             return w.get();
         } catch (CancellationException e) {

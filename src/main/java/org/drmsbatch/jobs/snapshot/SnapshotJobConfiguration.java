@@ -72,6 +72,7 @@ public class SnapshotJobConfiguration {
     @Bean
     Job snapshotJob(JobRepository repository, Step snapshotStep,
             ParsedParameters<SnapshotParameters> snapshotParameters) {
-        return new JobBuilder(JOB, repository).validator(snapshotParameters).start(snapshotStep).build();
+        return new JobBuilder(JOB, repository).validator(snapshotParameters).listener(snapshotParameters).start(snapshotStep)
+                .build();
     }
 }
