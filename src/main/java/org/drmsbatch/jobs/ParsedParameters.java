@@ -15,14 +15,14 @@ import org.springframework.batch.core.listener.JobExecutionListener;
 
 /**
  * A job's parameters parsed into the job's typed record ({@code CollectParameters}, {@code RescaleParameters}, ...)
- * once per launch. It is the job's validator (and listener): the launch's check ({@code JobControl}'s, then Spring Batch's launcher
+ * once per launch. It is the job's validator: the launch's check ({@code JobControl}'s, then Spring Batch's launcher
  * and job, which validate the same {@link JobParameters} object again) parses the text once and refuses bad values
  * with the reason; the job's step beans then take the parsed record with {@link #of}, on any thread, partitions
  * included, instead of parsing the text again.
  *
  * <p>A launch is known by its {@link JobParameters} object: the one a launcher is given is the one its execution and
  * steps carry. A restart is a new launch (a new object) and is parsed again, against the catalog as it is then. It
- * is also the job's listener: the parse is forgotten when the execution ends. Launches that never start (refused by
+ * is also the job's listener, and forgets the parse when the execution ends. Launches that never start (refused by
  * the repository) are forgotten after the {@value #REMEMBERED} newer ones; should a running one be forgotten too,
  * its steps parse its text again.
  *
