@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.URI;
 
 import jakarta.servlet.http.HttpServletRequest;
+import org.drmsbatch.buffer.BufferBusyException;
 import org.drmsbatch.buffer.InvalidChunkException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -14,7 +15,8 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 
 /**
  * RFC 7807 problem JSON for the buffer API: a bad chunk says what is wrong and where ({@code pointer}, a JSON
- * pointer into the body, and {@code line}/{@code column} when known); other bad bodies say what was expected.
+ * pointer into the body, and {@code line}/{@code column} when known); other bad bodies say what was expected. A
+ * snapshot refused while a collect reads the buffer is 409 naming who holds it ({@code holders}).
  */
 @RestControllerAdvice(assignableTypes = GlitchflowController.class)
 class BufferProblems {
@@ -22,6 +24,7 @@ class BufferProblems {
     static final URI INVALID_CHUNK = URI.create("urn:drms-batch:problem:invalid-chunk");
     static final URI BAD_REQUEST = URI.create("urn:drms-batch:problem:bad-request");
     static final URI IO_ERROR = URI.create("urn:drms-batch:problem:buffer-io");
+    static final URI BUSY = URI.create("urn:drms-batch:problem:buffer-busy");
 
     @ExceptionHandler(InvalidChunkException.class)
     ResponseEntity<ProblemDetail> invalidChunk(InvalidChunkException e, HttpServletRequest request) {
@@ -43,6 +46,16 @@ class BufferProblems {
         p.setType(BAD_REQUEST);
         p.setTitle("Bad request");
         p.setInstance(URI.create(request.getRequestURI()));
+        return problem(p);
+    }
+
+    @ExceptionHandler(BufferBusyException.class)
+    ResponseEntity<ProblemDetail> busy(BufferBusyException e, HttpServletRequest request) {
+        ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, e.getMessage());
+        p.setType(BUSY);
+        p.setTitle("Buffer in use");
+        p.setInstance(URI.create(request.getRequestURI()));
+        p.setProperty("holders", e.holders());
         return problem(p);
     }
 

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.servlet.http.HttpServletRequest;
+import org.drmsbatch.buffer.BufferBusyException;
 import org.drmsbatch.buffer.BufferFrozenException;
 import org.drmsbatch.buffer.BufferStats;
 import org.drmsbatch.buffer.BufferStatus;
@@ -124,15 +125,27 @@ public class GlitchflowController {
      * {@code {"msg": …}} (ignored) → runs the {@code snapshot} job (freeze, move the buffered files into a snapshot
      * with a manifest, reopen) and waits for it: {@code {"resp":"CLEANED","body":"<the Go buffer's answer>",
      * "snapshot":"<name>","execution":<id>}}, or {@code {"resp":"FS ERR","body":…,"execution":<id>}} when the job
-     * failed (it can be restarted through the job API and finishes the snapshot).
+     * failed (it can be restarted through the job API and finishes the snapshot). While a collect reads the buffer
+     * ({@link DataBuffer#hold}) it is refused with 409 problem JSON naming the collect's execution, before or (when
+     * the collect started at the same moment) by the job, which then changed nothing.
      */
     @PostMapping(path = "/cleanbuf", produces = MediaType.APPLICATION_JSON_VALUE)
     public Map<String, Object> cleanbuf(@RequestBody(required = false) byte[] ignored) throws InterruptedException {
         Map<String, Object> m = new LinkedHashMap<>();
+        buffer.checkNotHeld();
         JobExecution launched = jobs.launch(SnapshotJobConfiguration.JOB,
                 Map.of("run", "cleanbuf-" + Instant.now() + "-" + CLEANBUF_RUNS.incrementAndGet(),
                         "user", "cleanbuf"));
         JobExecution ended = jobs.await(launched, CLEANBUF_WAIT);
+        if (ended != null) {
+            for (Throwable t : ended.getAllFailureExceptions()) {
+                for (Throwable c = t; c != null; c = c.getCause()) {
+                    if (c instanceof BufferBusyException busy) {
+                        throw busy;
+                    }
+                }
+            }
+        }
         if (ended != null && ended.getStatus() == BatchStatus.COMPLETED) {
             m.put("resp", "CLEANED");
             m.put("body", "{\"code\":\"STAT_UPD\",\"body\":\"Buffer cleaned\"}");

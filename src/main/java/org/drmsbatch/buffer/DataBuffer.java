@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
@@ -38,7 +40,11 @@ import tools.jackson.databind.JsonNode;
  *
  * <p>This class is the buffer's face: it takes the locks and orders the steps of the parts above. Thread-safe.
  * Stores run concurrently (a shared lock); freeze, reopen and the start and end of a snapshot take the exclusive
- * lock, so once {@link #freeze} returns no store is in flight and the counters are final.
+ * lock, so once {@link #freeze} returns no store is in flight and the counters are final. A reader that needs the
+ * chunk files to stay where they are while it reads them (the collect job) {@link #hold}s the buffer: a snapshot is
+ * refused while it is held ({@link BufferBusyException}), and a hold taken while a snapshot is under way waits for
+ * its end, so the two never overlap. One process owns a buffer ({@link BufferLock}), so this is so across processes
+ * too.
  */
 public final class DataBuffer implements AutoCloseable {
 
@@ -58,6 +64,9 @@ public final class DataBuffer implements AutoCloseable {
 
     private final ReentrantReadWriteLock storeLock = new ReentrantReadWriteLock();
     private final ReentrantLock adminLock = new ReentrantLock();
+    /** The holds ({@link #hold}) not yet released, by number; guarded by {@link #adminLock}. */
+    private final Map<Long, String> holds = new LinkedHashMap<>();
+    private long holdNumbers;
     private volatile boolean closed;
     /** Test hook: told each step of a snapshot ("manifest", "moved 3", "renamed", "reset"). */
     private volatile Consumer<String> steps = s -> { };
@@ -260,6 +269,82 @@ public final class DataBuffer implements AutoCloseable {
         return log.entries();
     }
 
+    // ------------------------------------------------------------------------------------------------ holds
+
+    /**
+     * Holds the buffer's chunk files in place until the returned hold is released: no snapshot moves them meanwhile
+     * (one is refused with {@link BufferBusyException} naming {@code holder}). Waits for a snapshot under way, so a
+     * reader that lists the files after this returns sees them all until it releases the hold. Stores, freeze and
+     * reopen go on as usual; several holds may be held at once.
+     *
+     * @param holder who holds it, for the refusal's message (e.g. {@code collect execution 42})
+     */
+    public Hold hold(String holder) {
+        adminLock.lock();
+        try {
+            checkOpen();
+            long number = ++holdNumbers;
+            holds.put(number, holder);
+            return new Hold(number);
+        } finally {
+            adminLock.unlock();
+        }
+    }
+
+    /** Who holds the buffer now ({@link #hold}), oldest first; empty when nobody does. */
+    public List<String> holders() {
+        adminLock.lock();
+        try {
+            return new ArrayList<>(holds.values());
+        } finally {
+            adminLock.unlock();
+        }
+    }
+
+    /**
+     * Refuses when the buffer is held ({@link #hold}), as a snapshot would be: for a caller that wants to say so
+     * before it starts one. (Only the snapshot's own refusal is atomic: a hold may be taken right after this.)
+     *
+     * @throws BufferBusyException naming the holders
+     */
+    public void checkNotHeld() {
+        adminLock.lock();
+        try {
+            refuseWhileHeld();
+        } finally {
+            adminLock.unlock();
+        }
+    }
+
+    private void refuseWhileHeld() {
+        if (!holds.isEmpty()) {
+            List<String> holders = new ArrayList<>(holds.values());
+            throw new BufferBusyException("the data buffer is in use by " + String.join(", ", holders)
+                    + ", which reads its chunk files where they are; a snapshot now would move them away under it:"
+                    + " take it when " + (holders.size() == 1 ? "that has" : "those have") + " ended", holders);
+        }
+    }
+
+    /** A {@link #hold} on the buffer; {@link #close} releases it (once; closing again does nothing). */
+    public final class Hold implements AutoCloseable {
+
+        private final long number;
+
+        private Hold(long number) {
+            this.number = number;
+        }
+
+        @Override
+        public void close() {
+            adminLock.lock();
+            try {
+                holds.remove(number);
+            } finally {
+                adminLock.unlock();
+            }
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------ state
 
     /**
@@ -332,6 +417,8 @@ public final class DataBuffer implements AutoCloseable {
      * before any file moves and the directory gets its final name only when complete, so after a crash there is
      * the whole buffer or the whole snapshot, and {@link #open} (or calling this again, which opens nothing new
      * while one is recorded under way) finishes it.
+     *
+     * @throws BufferBusyException when the buffer is {@link #hold held} (nothing is changed)
      */
     public Snapshot snapshot(String user, String token) throws IOException {
         return snapshot(user, token, null);
@@ -342,11 +429,14 @@ public final class DataBuffer implements AutoCloseable {
      * request id, recorded in its manifest, it is returned and nothing new is taken. So a job that was killed while
      * its snapshot was under way, and is restarted with the same request id, gets the snapshot it started (finished
      * by {@link #open}) rather than an empty new one.
+     *
+     * @throws BufferBusyException when the buffer is {@link #hold held} (nothing is changed)
      */
     public Snapshot snapshot(String user, String token, String request) throws IOException {
         adminLock.lock();
         try {
             checkOpen();
+            refuseWhileHeld();
             String pending = state.snapshot();
             if (pending != null) {
                 // a snapshot this process started and failed on (an I/O error): finish it if it got its manifest

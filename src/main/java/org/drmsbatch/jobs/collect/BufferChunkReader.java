@@ -2,7 +2,9 @@ package org.drmsbatch.jobs.collect;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -20,7 +22,11 @@ import org.springframework.batch.infrastructure.item.ItemStreamReader;
  * {@code <buffer>/rejected/} with a {@code <name>.reason} text file, off the counters) and reported as a
  * {@link RejectedChunkException} (a skip).
  *
- * <p>The order is fixed when the step opens the reader: files arriving later are left for the next run.
+ * <p>The order is fixed when the step opens the reader: files arriving later are left for the next run. From
+ * {@link #open} to {@link #close} the reader {@link DataBuffer#hold holds} the buffer, so no snapshot moves the
+ * files it listed (a snapshot asked for meanwhile is refused, naming the holder). A listed file that is gone all the
+ * same when its turn comes (moved away by something else) fails the step with a {@link MissingChunkException}
+ * naming it: it is never skipped silently. One that another reader rejected meanwhile is skipped as rejected.
  */
 public class BufferChunkReader implements ItemStreamReader<BufferedChunk> {
 
@@ -35,16 +41,31 @@ public class BufferChunkReader implements ItemStreamReader<BufferedChunk> {
             .thenComparing(Entry::name);
 
     private final DataBuffer buffer;
+    private final String holder;
+    private DataBuffer.Hold hold;
     private List<Entry> order = List.of();
     private int next;
     private Entry last;
 
-    public BufferChunkReader(DataBuffer buffer) {
+    /** @param holder who reads, as a refused snapshot names it (e.g. {@code collect execution 42}) */
+    public BufferChunkReader(DataBuffer buffer, String holder) {
         this.buffer = buffer;
+        this.holder = holder;
     }
 
     @Override
     public void open(ExecutionContext context) {
+        close();
+        hold = buffer.hold(holder); // before listing: waits for a snapshot under way, refuses new ones until close()
+        try {
+            list(context);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private void list(ExecutionContext context) {
         List<Entry> entries = new ArrayList<>();
         try {
             for (String name : buffer.fileNames()) {
@@ -85,18 +106,36 @@ public class BufferChunkReader implements ItemStreamReader<BufferedChunk> {
         try {
             Chunk c = buffer.read(e.name());
             return new BufferedChunk(e.name(), c);
+        } catch (NoSuchFileException ex) {
+            throw missing(e.name(), ex);
         } catch (IOException | RuntimeException ex) {
             throw reject(e.name(), String.valueOf(ex.getMessage()), ex);
         }
     }
 
     private RejectedChunkException reject(String name, String reason, Throwable cause) {
+        Path moved;
         try {
-            buffer.reject(name, reason);
+            moved = buffer.reject(name, reason);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot move " + name + " to " + buffer.rejectedDirectory(), e);
         }
+        if (moved == null) {
+            throw missing(name, cause);
+        }
         return new RejectedChunkException(name, reason, cause);
+    }
+
+    /**
+     * A listed file no longer in the buffer: skipped only when it was rejected meanwhile (by another reader), else
+     * the step fails naming it.
+     */
+    private RuntimeException missing(String name, Throwable cause) {
+        if (Files.exists(buffer.rejectedDirectory().resolve(name))) {
+            return new RejectedChunkException(name, "rejected meanwhile by another reader (see "
+                    + buffer.rejectedDirectory().getFileName() + "/" + name + ".reason)", cause);
+        }
+        return new MissingChunkException(name, cause);
     }
 
     @Override
@@ -107,7 +146,12 @@ public class BufferChunkReader implements ItemStreamReader<BufferedChunk> {
         }
     }
 
+    /** Releases the hold on the buffer. */
     @Override
     public void close() {
+        if (hold != null) {
+            hold.close();
+            hold = null;
+        }
     }
 }

@@ -35,7 +35,9 @@ import org.springframework.transaction.PlatformTransactionManager;
  * records' rows and segment files together). A file that cannot be read is moved to {@code <buffer>/rejected/}
  * with a {@code .reason} file and counted as a read skip. The reader's position (the last file read) is saved at
  * each commit, so a restart after a failure or a kill resumes after the last committed file: no duplicate, no lost
- * record.
+ * record. While the step runs it holds the buffer ({@link DataBuffer#hold}): a snapshot asked for meanwhile is
+ * refused naming this execution, and a chunk file that disappears all the same fails the step naming the file
+ * ({@link MissingChunkException}) instead of being skipped.
  *
  * <p>Parameters: {@link CollectParameters}, parsed once per launch ({@code run} required and identifying; for
  * glitchflow's relative t0 give the event's time as {@code epoch}; pass the test parameters {@code failAt} and
@@ -103,7 +105,7 @@ public class CollectJobConfiguration {
         CollectParameters p = collectParameters.of(execution.getJobParameters());
         return new StepBuilder(STEP, repository).<BufferedChunk, StrainRecord>chunk(p.chunkSize())
                 .transactionManager(transactionManager)
-                .reader(new BufferChunkReader(buffer.getObject()))
+                .reader(new BufferChunkReader(buffer.getObject(), JOB + " execution " + execution.getId()))
                 .processor(new StrainProcessor(p.detector(), p.epoch(), p.failAt(), p.delay()))
                 .writer(new StrainRecordWriter(drms, p.series()))
                 .faultTolerant()

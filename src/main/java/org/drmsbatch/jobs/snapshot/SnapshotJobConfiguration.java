@@ -24,7 +24,8 @@ import org.springframework.transaction.PlatformTransactionManager;
  * buffered files into {@code snapshots/<UTC time>} with a manifest, reset, reopen). The library is crash-safe and
  * finishes an interrupted snapshot, so a restart simply calls it again. The snapshot's name, file count and bytes
  * go to the step ExecutionContext ({@code snapshot.name}, {@code snapshot.files}, {@code snapshot.bytes}) and the
- * step's exit description.
+ * step's exit description. While a collect reads the buffer ({@link DataBuffer#hold}) the step fails with a
+ * {@link org.drmsbatch.buffer.BufferBusyException} naming it, having changed nothing; restart it when that has ended.
  *
  * <p>Parameters: {@link SnapshotParameters}.
  */

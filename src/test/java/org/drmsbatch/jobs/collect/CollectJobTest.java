@@ -22,8 +22,10 @@ import nom.tam.fits.ImageHDU;
 import nom.tam.image.compression.hdu.CompressedImageHDU;
 import nom.tam.util.ArrayFuncs;
 import org.drmsbatch.TestDatabase;
+import org.drmsbatch.buffer.BufferState;
 import org.drmsbatch.buffer.Chunk;
 import org.drmsbatch.buffer.DataBuffer;
+import org.drmsbatch.buffer.Snapshot;
 import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.Record;
 import org.drmsbatch.drms.SeriesCatalog;
@@ -254,5 +256,93 @@ class CollectJobTest {
                 .containsExactlyElementsOf(chunks.stream().map(c -> GPS_EPOCH + c.t0()).toList());
         assertThat(records).allSatisfy(r -> assertThat(r.format("DETECTOR")).isEqualTo("L1"));
         assertThat(orphanedUnits()).isEmpty();
+    }
+
+    /** Waits until the collect execution has committed at least {@code commits} chunks (it is reading the buffer). */
+    void awaitCommits(long id, int commits) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (jobs.view(id).steps().isEmpty() || jobs.view(id).steps().get(0).commit() < commits) {
+            assertThat(jobs.view(id).ended()).as("execution %s ended before %s commits", id, commits).isFalse();
+            assertThat(System.nanoTime()).as("%s commits within a minute", commits).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    /** The buffered file names in the order the collect reads them (t0, read back from the files here). */
+    List<String> filesByT0() throws IOException {
+        Map<String, Double> t0 = new HashMap<>();
+        for (String n : buffer.fileNames()) {
+            t0.put(n, Chunk.parse(Files.readAllBytes(buffer.dataDirectory().resolve(n))).t0());
+        }
+        return t0.keySet().stream().sorted(Comparator.comparing((String n) -> t0.get(n))
+                .thenComparing(Comparator.naturalOrder())).toList();
+    }
+
+    @Test
+    void aSnapshotAskedForWhileACollectRunsIsRefusedNamingItAndTheCollectMissesNothing() throws Exception {
+        // given a collect slowed down to 50 ms a chunk, reading 60 buffered chunks
+        List<Chunk> chunks = storeChunks(60, 11);
+        List<String> files = buffer.fileNames();
+        long collect = jobs.start("collect", Map.of("run", "held", "series", "gw.strain_held", "chunkSize", "5",
+                "delay", "50,java.lang.Long,false")).executionId();
+        awaitCommits(collect, 1);
+
+        // when a snapshot is asked for in the middle of it
+        JobRun snapshot = awaitEnd(jobs.start("snapshot", Map.of("run", "during-collect")).executionId());
+
+        // then the snapshot is refused, naming the collect, and has changed nothing
+        assertThat(snapshot.status()).as("%s", snapshot).isEqualTo("FAILED");
+        assertThat(snapshot.exitDescription()).contains("in use by collect execution " + collect);
+        assertThat(buffer.snapshots()).extracting(Snapshot::token).doesNotContain("during-collect");
+        assertThat(buffer.state()).isEqualTo(BufferState.OPERATIONAL);
+
+        // and the collect reads and writes every chunk, skipping none
+        JobRun done = awaitEnd(collect);
+        assertThat(done.status()).as("%s", done).isEqualTo("COMPLETED");
+        assertThat(done.steps().get(0).read()).isEqualTo(60);
+        assertThat(done.steps().get(0).readSkip()).isZero();
+        assertThat(latest("gw.strain_held").stream().map(r -> r.getTime("T_START")).sorted().toList())
+                .containsExactlyElementsOf(chunks.stream().map(c -> GPS_EPOCH + c.t0()).toList());
+        assertThat(buffer.fileNames()).containsExactlyElementsOf(files);
+
+        // and the snapshot, restarted once the collect has ended, takes them all
+        JobRun again = awaitEnd(jobs.restart(snapshot.executionId(), Map.of()).executionId());
+        assertThat(again.status()).as("%s", again).isEqualTo("COMPLETED");
+        Snapshot taken = buffer.snapshots().get(buffer.snapshots().size() - 1);
+        assertThat(taken.token()).isEqualTo("during-collect");
+        assertThat(taken.files()).extracting(Snapshot.Entry::name).containsExactlyInAnyOrderElementsOf(files);
+        assertThat(buffer.fileNames()).isEmpty();
+    }
+
+    @Test
+    void aChunkMovedAwayDuringACollectFailsItNamingTheChunk() throws Exception {
+        // given a collect slowed down to 30 ms a chunk, reading 40 buffered chunks
+        List<Chunk> chunks = storeChunks(40, 12);
+        List<String> order = filesByT0();
+        String lastRead = order.get(order.size() - 1);
+        long collect = jobs.start("collect", Map.of("run", "moved", "series", "gw.strain_moved", "chunkSize", "5",
+                "delay", "30,java.lang.Long,false")).executionId();
+        awaitCommits(collect, 1);
+
+        // when the file it would read last is moved out of the buffer behind its back
+        Path away = Files.createTempDirectory("drms-moved-chunk").resolve(lastRead);
+        Files.move(buffer.dataDirectory().resolve(lastRead), away);
+
+        // then the collect fails naming that file, rather than complete having skipped it
+        JobRun failed = awaitEnd(collect);
+        assertThat(failed.status()).as("%s", failed).isEqualTo("FAILED");
+        assertThat(failed.exitDescription()).contains(lastRead).contains("gone from its data/ directory");
+        JobRun.Step step = failed.steps().get(0);
+        assertThat(step.readSkip()).isZero();
+        assertThat(step.write()).isLessThan(40);
+        assertThat(latest("gw.strain_moved").stream().map(r -> r.getTime("T_START")).sorted().toList())
+                .containsExactlyElementsOf(chunks.subList(0, (int) step.write()).stream()
+                        .map(c -> GPS_EPOCH + c.t0()).toList());
+
+        // and a restart collects the chunks still in the buffer
+        JobRun done = awaitEnd(jobs.restart(collect, Map.of("delay", "0")).executionId());
+        assertThat(done.status()).as("%s", done).isEqualTo("COMPLETED");
+        assertThat(latest("gw.strain_moved").stream().map(r -> r.getTime("T_START")).sorted().toList())
+                .containsExactlyElementsOf(chunks.subList(0, 39).stream().map(c -> GPS_EPOCH + c.t0()).toList());
     }
 }
