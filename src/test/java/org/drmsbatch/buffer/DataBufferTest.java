@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -393,5 +394,75 @@ class DataBufferTest {
         assertThat(b.reject(bad.name(), "again")).isNull();
         assertThat(b.stats()).isEqualTo(new BufferStats(1, keep.bytes()));
         assertThatThrownBy(() -> b.reject("../state.json", "escape")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aSnapshotIsRefusedWhileTheBufferIsHeldAndChangesNothing() throws Exception {
+        DataBuffer b = open(2000);
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            names.add(b.store(chunk(40, i)).name());
+        }
+        DataBuffer.Hold hold = b.hold("collect execution 7");
+        assertThat(b.holders()).containsExactly("collect execution 7");
+
+        assertThatThrownBy(() -> b.snapshot("cleanbuf", "t", "r-1")).isInstanceOf(BufferBusyException.class)
+                .hasMessageContaining("in use by collect execution 7")
+                .satisfies(e -> assertThat(((BufferBusyException) e).holders()).containsExactly("collect execution 7"));
+        assertThatThrownBy(b::checkNotHeld).isInstanceOf(BufferBusyException.class)
+                .hasMessageContaining("collect execution 7");
+        // nothing changed: not frozen, the files in place, no snapshot begun
+        assertThat(b.state()).isEqualTo(BufferState.OPERATIONAL);
+        assertThat(b.fileNames()).containsExactlyElementsOf(names);
+        try (var l = Files.list(dir.resolve("snapshots"))) {
+            assertThat(l).isEmpty();
+        }
+        // chunks are still stored while it is held
+        names.add(b.store(chunk(40, 3)).name());
+
+        hold.close();
+        hold.close(); // releasing twice is harmless
+        assertThat(b.holders()).isEmpty();
+        b.checkNotHeld();
+        Snapshot s = b.snapshot("cleanbuf", "t", "r-1");
+        assertThat(s.files()).extracting(Snapshot.Entry::name).containsExactlyElementsOf(names);
+    }
+
+    @Test
+    void aHoldAskedForDuringASnapshotWaitsForItsEnd() throws Exception {
+        DataBuffer b = open(2000);
+        for (int i = 0; i < 3; i++) {
+            b.store(chunk(40, i));
+        }
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            List<Future<List<String>>> seen = new ArrayList<>();
+            AtomicReference<Thread> holder = new AtomicReference<>();
+            b.onSnapshotStep(step -> {
+                if (!step.equals("moved 1")) {
+                    return;
+                }
+                // in the middle of the snapshot (one file moved, two to go) a reader asks for a hold
+                seen.add(pool.submit(() -> {
+                    holder.set(Thread.currentThread());
+                    try (DataBuffer.Hold h = b.hold("collect execution 8")) {
+                        return b.fileNames();
+                    }
+                }));
+                long deadline = System.nanoTime() + 30_000_000_000L;
+                while (holder.get() == null || holder.get().getState() != Thread.State.WAITING) {
+                    if (seen.get(0).isDone() || System.nanoTime() > deadline) {
+                        return; // it did not wait: the assertion below says so
+                    }
+                    Thread.onSpinWait();
+                }
+            });
+            Snapshot s = b.snapshot("cleanbuf", "t");
+            assertThat(s.files()).hasSize(3);
+            // the hold was granted only after the snapshot: its holder saw no file of it
+            assertThat(seen.get(0).get()).isEmpty();
+        } finally {
+            pool.shutdownNow();
+        }
     }
 }

@@ -135,7 +135,7 @@ public class BufferChunkReader implements ItemStreamReader<BufferedChunk> {
             return new RejectedChunkException(name, "rejected meanwhile by another reader (see "
                     + buffer.rejectedDirectory().getFileName() + "/" + name + ".reason)", cause);
         }
-        return new MissingChunkException(name, cause);
+        return new MissingChunkException(name);
     }
 
     @Override
