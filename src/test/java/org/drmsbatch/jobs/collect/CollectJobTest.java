@@ -304,6 +304,7 @@ class CollectJobTest {
         assertThat(latest("gw.strain_held").stream().map(r -> r.getTime("T_START")).sorted().toList())
                 .containsExactlyElementsOf(chunks.stream().map(c -> GPS_EPOCH + c.t0()).toList());
         assertThat(buffer.fileNames()).containsExactlyElementsOf(files);
+        assertThat(buffer.holders()).as("the collect no longer holds the buffer").isEmpty();
 
         // and the snapshot, restarted once the collect has ended, takes them all
         JobRun again = awaitEnd(jobs.restart(snapshot.executionId(), Map.of()).executionId());
@@ -332,6 +333,7 @@ class CollectJobTest {
         JobRun failed = awaitEnd(collect);
         assertThat(failed.status()).as("%s", failed).isEqualTo("FAILED");
         assertThat(failed.exitDescription()).contains(lastRead).contains("gone from its data/ directory");
+        assertThat(buffer.holders()).as("the failed collect no longer holds the buffer").isEmpty();
         JobRun.Step step = failed.steps().get(0);
         assertThat(step.readSkip()).isZero();
         assertThat(step.write()).isLessThan(40);

@@ -9,15 +9,20 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.drmsbatch.TestDatabase;
 import org.drmsbatch.buffer.BufferState;
 import org.drmsbatch.buffer.Chunk;
 import org.drmsbatch.buffer.DataBuffer;
+import org.drmsbatch.buffer.Snapshot;
+import org.drmsbatch.buffer.SnapshotSteps;
 import org.drmsbatch.jobs.JobTests;
 import org.drmsbatch.schedules.JobControl;
 import org.drmsbatch.schedules.JobRun;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -100,5 +105,40 @@ class SnapshotJobTest {
         assertThat(name2).isNotEqualTo(name);
         assertThat(buffer.snapshotsDirectory().resolve(name2).resolve(more.get(0))).exists();
         assertThat(buffer.fileNames()).isEmpty();
+    }
+
+    @ParameterizedTest(name = "failed at {0}")
+    @ValueSource(strings = {"manifest", "moved 2", "renamed", "reset"})
+    void aSnapshotThatFailedMidwayIsFinishedByItsRestartWithNoExtraSnapshot(String at) throws Exception {
+        // given 5 buffered files and a snapshot job that fails (in this process) as its snapshot reaches `at`
+        List<String> names = store(5);
+        int before = buffer.snapshots().size();
+        String run = "fail-" + at.replace(' ', '-');
+        AtomicBoolean armed = new AtomicBoolean(true);
+        SnapshotSteps.listen(buffer, step -> {
+            if (step.equals(at) && armed.getAndSet(false)) {
+                throw new IllegalStateException("disk trouble at " + step);
+            }
+        });
+        try {
+            JobRun failed = awaitEnd(jobs.start("snapshot", Map.of("run", run)).executionId());
+            assertThat(failed.status()).as("%s", failed).isEqualTo("FAILED");
+
+            // when it is restarted
+            JobRun done = awaitEnd(jobs.restart(failed.executionId(), Map.of()).executionId());
+
+            // then there is exactly one new snapshot, holding every file, and the buffer is empty and open
+            assertThat(done.status()).as("%s", done).isEqualTo("COMPLETED");
+            List<Snapshot> snaps = buffer.snapshots();
+            assertThat(snaps).hasSize(before + 1);
+            Snapshot s = snaps.get(snaps.size() - 1);
+            assertThat(s.token()).isEqualTo(run);
+            assertThat(s.files()).extracting(Snapshot.Entry::name).containsExactlyElementsOf(names);
+            assertThat(step(done.executionId()).getExecutionContext().getString("snapshot.name")).isEqualTo(s.name());
+            assertThat(buffer.fileNames()).isEmpty();
+            assertThat(buffer.state()).isEqualTo(BufferState.OPERATIONAL);
+        } finally {
+            SnapshotSteps.listen(buffer, step -> { });
+        }
     }
 }
