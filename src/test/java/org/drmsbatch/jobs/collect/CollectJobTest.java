@@ -347,4 +347,30 @@ class CollectJobTest {
         assertThat(latest("gw.strain_moved").stream().map(r -> r.getTime("T_START")).sorted().toList())
                 .containsExactlyElementsOf(chunks.subList(0, 39).stream().map(c -> GPS_EPOCH + c.t0()).toList());
     }
+
+    @Test
+    void twoCollectsReadingTogetherBothSkipTheCorruptFileThatOneOfThemRejected() throws Exception {
+        // given 10 chunks and a corrupt file, read by two collects at once (into two series)
+        List<Chunk> chunks = storeChunks(10, 13);
+        String corrupt = "gwb" + (System.currentTimeMillis() * 1_000_000L + 999_998) + ".json";
+        Files.writeString(buffer.dataDirectory().resolve(corrupt), "{\"h\": [1, ", StandardCharsets.UTF_8);
+        long first = jobs.start("collect", Map.of("run", "twin-1", "series", "gw.strain_twin1", "chunkSize", "2",
+                "delay", "40,java.lang.Long,false")).executionId();
+        awaitCommits(first, 1);
+        long second = jobs.start("collect", Map.of("run", "twin-2", "series", "gw.strain_twin2", "chunkSize", "2",
+                "delay", "40,java.lang.Long,false")).executionId();
+
+        // then both complete: the corrupt file, rejected by whichever came to it first, is a skip for both
+        for (long id : List.of(first, second)) {
+            JobRun done = awaitEnd(id);
+            assertThat(done.status()).as("%s", done).isEqualTo("COMPLETED");
+            assertThat(done.steps().get(0).write()).isEqualTo(10);
+            assertThat(done.steps().get(0).readSkip()).isEqualTo(1);
+        }
+        assertThat(buffer.rejectedDirectory().resolve(corrupt)).exists();
+        for (String series : List.of("gw.strain_twin1", "gw.strain_twin2")) {
+            assertThat(latest(series).stream().map(r -> r.getTime("T_START")).sorted().toList())
+                    .containsExactlyElementsOf(chunks.stream().map(c -> GPS_EPOCH + c.t0()).toList());
+        }
+    }
 }
