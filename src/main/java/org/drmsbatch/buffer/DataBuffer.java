@@ -430,17 +430,20 @@ public final class DataBuffer implements AutoCloseable {
      * its snapshot was under way, and is restarted with the same request id, gets the snapshot it started (finished
      * by {@link #open}) rather than an empty new one.
      *
-     * @throws BufferBusyException when the buffer is {@link #hold held} (nothing is changed)
+     * @throws BufferBusyException when the buffer is {@link #hold held} and the snapshot would move files out of it
+     *                             (nothing is moved; the snapshot already taken for this request is still returned)
      */
     public Snapshot snapshot(String user, String token, String request) throws IOException {
         adminLock.lock();
         try {
             checkOpen();
-            refuseWhileHeld();
             String pending = state.snapshot();
             if (pending != null) {
                 // a snapshot this process started and failed on (an I/O error): finish it if it got its manifest
                 if (snapshots.hasManifest(pending) || snapshots.isRenamed(pending)) {
+                    if (snapshots.hasManifest(pending)) {
+                        refuseWhileHeld(); // files of its manifest may still be in data/
+                    }
                     return finishSnapshot(pending);
                 }
                 if (snapshots.isInProgress(pending)) {
@@ -454,6 +457,7 @@ public final class DataBuffer implements AutoCloseable {
                     return taken;
                 }
             }
+            refuseWhileHeld();
             String name;
             storeLock.writeLock().lock();
             try {

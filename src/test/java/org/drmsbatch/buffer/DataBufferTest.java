@@ -426,6 +426,15 @@ class DataBufferTest {
         b.checkNotHeld();
         Snapshot s = b.snapshot("cleanbuf", "t", "r-1");
         assertThat(s.files()).extracting(Snapshot.Entry::name).containsExactlyElementsOf(names);
+
+        // held again: the snapshot already taken for r-1 is still answered (it moves nothing); a new one is refused
+        StoredChunk later = b.store(chunk(40, 4));
+        try (DataBuffer.Hold again = b.hold("collect execution 9")) {
+            assertThat(b.snapshot("cleanbuf", "t", "r-1").name()).isEqualTo(s.name());
+            assertThatThrownBy(() -> b.snapshot("cleanbuf", "t", "r-2")).isInstanceOf(BufferBusyException.class)
+                    .hasMessageContaining("collect execution 9");
+        }
+        assertThat(b.fileNames()).containsExactly(later.name());
     }
 
     @Test
@@ -464,5 +473,33 @@ class DataBufferTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    void aFailedSnapshotIsNotFinishedWhileTheBufferIsHeld() throws Exception {
+        DataBuffer b = open(2000);
+        for (int i = 0; i < 3; i++) {
+            b.store(chunk(40, i));
+        }
+        // a snapshot fails after moving one of its three files
+        b.onSnapshotStep(step -> {
+            if (step.equals("moved 1")) {
+                throw new IllegalStateException("disk trouble");
+            }
+        });
+        assertThatThrownBy(() -> b.snapshot("cleanbuf", "t", "r-1")).hasMessage("disk trouble");
+        b.onSnapshotStep(step -> { });
+        List<String> left = b.fileNames();
+        assertThat(left).hasSize(2);
+
+        // held by a reader: finishing it would move the two files left, so it is refused
+        try (DataBuffer.Hold h = b.hold("collect execution 10")) {
+            assertThatThrownBy(() -> b.snapshot("cleanbuf", "t", "r-1")).isInstanceOf(BufferBusyException.class);
+            assertThat(b.fileNames()).containsExactlyElementsOf(left);
+        }
+        // released: the restart finishes it, with all three files
+        assertThat(b.snapshot("cleanbuf", "t", "r-1").files()).hasSize(3);
+        assertThat(b.fileNames()).isEmpty();
+        assertThat(b.snapshots()).hasSize(1);
     }
 }
