@@ -428,7 +428,8 @@ public final class DataBuffer implements AutoCloseable {
      * As {@link #snapshot(String, String)}, once per request: when a snapshot was already taken for this (non-null)
      * request id, recorded in its manifest, it is returned and nothing new is taken. So a job that was killed while
      * its snapshot was under way, and is restarted with the same request id, gets the snapshot it started (finished
-     * by {@link #open}) rather than an empty new one.
+     * by {@link #open}) rather than an empty new one. A call that finds a snapshot failed midway in this process
+     * finishes it and returns it, also recording it as this request's.
      *
      * @throws BufferBusyException when the buffer is {@link #hold held} and the snapshot would move files out of it
      *                             (nothing is moved; the snapshot already taken for this request is still returned)
@@ -443,6 +444,11 @@ public final class DataBuffer implements AutoCloseable {
                 if (snapshots.hasManifest(pending) || snapshots.isRenamed(pending)) {
                     if (snapshots.hasManifest(pending)) {
                         refuseWhileHeld(); // files of its manifest may still be in data/
+                    }
+                    if (request != null) {
+                        // this request gets it (the buffer is empty after it): asked again, it gets it again, not
+                        // a new empty one. Recorded first, so a crash while finishing changes nothing to that.
+                        snapshots.recordRequestIfAbsent(request, pending);
                     }
                     return finishSnapshot(pending);
                 }

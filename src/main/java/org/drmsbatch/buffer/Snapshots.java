@@ -31,7 +31,7 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code snapshots/.inprogress-<name>}: the manifest first, then the files it lists, then the rename to its final
  * name, so after a crash there is the whole buffer or the whole snapshot, and the step interrupted can be finished
  * (a manifest: the decision was taken) or undone (no manifest: nothing has moved yet). The request each snapshot was
- * taken for is indexed in {@code snapshot-requests.jsonl}. Takes no lock and keeps no state: {@link DataBuffer}
+ * taken for, and any other request answered with it, is indexed in {@code snapshot-requests.jsonl}. Takes no lock and keeps no state: {@link DataBuffer}
  * orders the steps.
  */
 final class Snapshots {
@@ -185,6 +185,16 @@ final class Snapshots {
             return read(snapshots.resolve(taken));
         }
         return null;
+    }
+
+    /**
+     * Records {@code name} as the snapshot taken for {@code request} unless the request already has one: for a
+     * request that is answered with a snapshot begun for another (one failed midway, finished on its behalf).
+     */
+    void recordRequestIfAbsent(String request, String name) throws IOException {
+        if (nameFor(request) == null) {
+            recordRequest(request, name);
+        }
     }
 
     /** The snapshots taken, oldest first. */

@@ -502,4 +502,32 @@ class DataBufferTest {
         assertThat(b.fileNames()).isEmpty();
         assertThat(b.snapshots()).hasSize(1);
     }
+
+    @Test
+    void aRequestThatFinishedAnotherRequestsFailedSnapshotGetsThatSnapshotAgainNotAnEmptyOne() throws Exception {
+        DataBuffer b = open(2000);
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            names.add(b.store(chunk(40, i)).name());
+        }
+        // the snapshot of request r-1 fails (in this process) after moving one of its three files
+        b.onSnapshotStep(step -> {
+            if (step.equals("moved 1")) {
+                throw new IllegalStateException("disk trouble");
+            }
+        });
+        assertThatThrownBy(() -> b.snapshot("job", "t", "r-1")).hasMessage("disk trouble");
+        b.onSnapshotStep(step -> { });
+
+        // request r-2 finishes it and gets it
+        Snapshot first = b.snapshot("job", "t", "r-2");
+        assertThat(first.request()).isEqualTo("r-1");
+        assertThat(first.files()).extracting(Snapshot.Entry::name).containsExactlyElementsOf(names);
+
+        // r-2 asked again (its job restarted after a failure that followed the snapshot): the same snapshot, and
+        // no new empty one; r-1 asked again (its restart) gets it as well
+        assertThat(b.snapshot("job", "t", "r-2").name()).isEqualTo(first.name());
+        assertThat(b.snapshot("job", "t", "r-1").name()).isEqualTo(first.name());
+        assertThat(b.snapshots()).extracting(Snapshot::name).containsExactly(first.name());
+    }
 }
