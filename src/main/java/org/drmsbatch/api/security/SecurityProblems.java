@@ -59,7 +59,6 @@ public final class SecurityProblems implements AuthenticationEntryPoint, AccessD
         problem.put("instance", request.getRequestURI());
         response.setStatus(status);
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        response.setCharacterEncoding("UTF-8");
         response.getOutputStream().write(JSON.writeValueAsBytes(problem));
     }
 
