@@ -190,4 +190,19 @@ class ServeCommandTest {
             stop(s.jvm());
         }
     }
+
+    @Test
+    void hashPasswordPrintsABcryptHashThatMatchesAndRefusesShortPasswords() {
+        CommandRun r = CommandRun.run(List.of(), "correct horse battery\n", "hash-password");
+        assertThat(r.code()).isZero();
+        String hash = r.out().strip();
+        assertThat(hash).startsWith("{bcrypt}$2").doesNotContain("correct horse");
+        var encoder = org.springframework.security.crypto.factory.PasswordEncoderFactories
+                .createDelegatingPasswordEncoder();
+        assertThat(encoder.matches("correct horse battery", hash)).isTrue();
+        assertThat(encoder.matches("correct horse", hash)).isFalse();
+        CommandRun shortOne = CommandRun.run(List.of(), "abc\n", "hash-password");
+        assertThat(shortOne.code()).isEqualTo(DrmsCommand.USER_ERROR);
+        assertThat(shortOne.err()).contains("at least 8 characters");
+    }
 }
