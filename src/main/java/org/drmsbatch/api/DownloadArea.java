@@ -1,6 +1,8 @@
 package org.drmsbatch.api;
 
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,6 +22,10 @@ import org.springframework.stereotype.Component;
  * {@code exports/<requestId>/}, and each SUMS partition under {@code sums/<partition>/} (its directory name, e.g.
  * {@code sums/SUM0/D12/S00000/image.fits}). The paths in JSON answers ({@code filename}, {@code dir}, segment
  * paths) are these paths with a leading {@code /}; a client joins them to its {@code http_download_baseurl}.
+ *
+ * <p>Only regular files whose real path (symbolic links followed) lies inside their root's real path are served
+ * ({@link #servable}): a link in an export or storage-unit directory that points outside is not found, and what it
+ * points to is never read.
  */
 @Component
 public class DownloadArea {
@@ -100,6 +106,19 @@ public class DownloadArea {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Whether {@code file}, found under the served root {@code root}, may be served: it is a regular file and its
+     * real path, every symbolic link on the way followed, is inside the root's real path.
+     */
+    public static boolean servable(Path root, Path file) {
+        try {
+            Path real = file.toRealPath();
+            return real.startsWith(root.toRealPath()) && Files.isRegularFile(real);
+        } catch (IOException | SecurityException e) {
+            return false; // gone, a dangling link, or not ours to look at: not found
+        }
     }
 
     /** The download path of an export request's directory: {@code /exports/<requestId>}. */
