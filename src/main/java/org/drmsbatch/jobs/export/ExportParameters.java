@@ -25,13 +25,11 @@ import org.drmsbatch.jobs.ParsedParameters;
  * @param query              its record-set query, parsed
  * @param segmentsBySeries   the segment names exported per series (lower-cased name): the query's {@code {…}} lists
  *                           or all of the series' segments
- * @param delay              for tests: milliseconds per record
  */
-public record ExportParameters(ExportRequest request, Query query, Map<String, List<String>> segmentsBySeries,
-                               long delay) {
+public record ExportParameters(ExportRequest request, Query query, Map<String, List<String>> segmentsBySeries) {
 
     static final ParameterNames NAMES = ParameterNames.of(List.of(), List.of("requestId", "ds", "method", "protocol",
-            "ffmt", "cparms", "chunkSize", "kmfile", "delay"));
+            "ffmt", "cparms", "chunkSize", "kmfile"));
 
     /** The job's validator and the parsed parameters of each launch. */
     static ParsedParameters<ExportParameters> parser(Drms drms, RecordSets recordSets) {
@@ -53,6 +51,6 @@ public record ExportParameters(ExportRequest request, Query query, Map<String, L
             }
             segments.put(series, List.copyOf(names));
         }
-        return new ExportParameters(request, query, Map.copyOf(segments), p.integer("delay", 0, 0, 60_000));
+        return new ExportParameters(request, query, Map.copyOf(segments));
     }
 }
