@@ -12,6 +12,7 @@ import org.drmsbatch.drms.query.Query;
 import org.drmsbatch.drms.query.RecordSet;
 import org.drmsbatch.drms.query.RecordSets;
 import org.drmsbatch.export.ExportRequest;
+import org.drmsbatch.export.KeywordMaps;
 import org.drmsbatch.jobs.ParameterNames;
 import org.drmsbatch.jobs.ParameterText;
 import org.drmsbatch.jobs.ParsedParameters;
@@ -32,12 +33,12 @@ public record ExportParameters(ExportRequest request, Query query, Map<String, L
             "ffmt", "cparms", "chunkSize", "kmfile"));
 
     /** The job's validator and the parsed parameters of each launch. */
-    static ParsedParameters<ExportParameters> parser(Drms drms, RecordSets recordSets) {
-        return new ParsedParameters<>(NAMES, p -> parse(p, drms, recordSets));
+    static ParsedParameters<ExportParameters> parser(Drms drms, RecordSets recordSets, KeywordMaps keywordMaps) {
+        return new ParsedParameters<>(NAMES, p -> parse(p, drms, recordSets, keywordMaps));
     }
 
-    static ExportParameters parse(ParameterText p, Drms drms, RecordSets recordSets) {
-        ExportRequest request = ExportRequest.parse(p.values()::get);
+    static ExportParameters parse(ParameterText p, Drms drms, RecordSets recordSets, KeywordMaps keywordMaps) {
+        ExportRequest request = ExportRequest.parse(p.values()::get, keywordMaps);
         Query query = recordSets.parseWithoutFiles(request.query());
         request.check(query, drms::describeSeries);
         Map<String, List<String>> segments = new HashMap<>();

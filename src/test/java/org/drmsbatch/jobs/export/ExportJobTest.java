@@ -2,6 +2,7 @@ package org.drmsbatch.jobs.export;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -188,10 +189,10 @@ class ExportJobTest extends CatalogTestSupport {
     void fitsFilesPassFitsverifyAndReadBackInAstropyWithTheirKeywords() throws Exception {
         Assumptions.assumeTrue(FitsChecks.toolsPresent(), "fitsverify and astropy are needed");
         // given a keyword map file for one keyword
-        Path kmfile = Files.writeString(home.resolve("export-kmfile.txt"), "# drms fits\nEXPTIME EXPOSURE\n");
+        Files.createDirectories(home.resolve("keymaps"));
+        Files.writeString(home.resolve("keymaps/export.map"), "# drms fits\nEXPTIME EXPOSURE\n");
         // when
-        JobRun done = run(params("requestId", "JSOC_20261125_000001", "ds", SERIES + "[]", "kmfile",
-                kmfile.toString()));
+        JobRun done = run(params("requestId", "JSOC_20261125_000001", "ds", SERIES + "[]", "kmfile", "export.map"));
         // then
         assertThat(done.status()).as("%s", done).isEqualTo("COMPLETED");
         Path dir = root.directory("JSOC_20261125_000001");
@@ -411,6 +412,37 @@ class ExportJobTest extends CatalogTestSupport {
             assertThat(a.get("comments").get("SRCEXPT").asString()).endsWith("{SRC_EXPTIME}");
             assertThat(a.get("data").get(0).asDouble()).isEqualTo(image(2)[0]);
         }
+    }
+
+    @Test
+    void aKeywordMapFileIsReadFromTheKeywordMapDirectoryOnlyAndItsContentIsNeverQuoted() throws Exception {
+        Path maps = Files.createDirectories(home.resolve("keymaps"));
+        Path outside = Files.writeString(home.resolve("outside.map"), "EXPTIME S3CRET\nCAMERA TOKEN-1234 x\n");
+        Files.createSymbolicLink(maps.resolve("link.map"), outside);
+        Files.writeString(maps.resolve("bad.map"), "EXPTIME EXPOSURE\nCAMERA TOKEN-1234 x\n");
+        // when: names outside the directory, existing or not, and names inside that are not there
+        Map<String, String> refusals = new LinkedHashMap<>();
+        for (String name : List.of("/etc/passwd", "/etc/shadow", "/etc/no-such-file", "../outside.map",
+                "keymaps/../../outside.map", outside.toString(), "link.map", "no-such.map", "/dev/zero", ".")) {
+            Throwable t = catchThrowable(() -> jobs.launch(ExportJobConfiguration.JOB,
+                    params("ds", SERIES + "[]", "kmfile", name)));
+            assertThat(t).as(name).isInstanceOf(JobRequestException.class);
+            refusals.put(name, t.getMessage());
+        }
+        // then: one answer for all, with the name given and nothing of any file
+        refusals.forEach((name, message) -> {
+            assertThat(message).as(name).contains("kmfile '" + name + "'").contains("drms.export.keyword-maps");
+            String unnamed = message.replace("'" + name + "'", "'NAME'");
+            assertThat(unnamed).as(name).doesNotContain("root:").doesNotContain("S3CRET")
+                    .doesNotContain("TOKEN-1234").doesNotContain(home.toString()).doesNotContain("Exception");
+            assertThat(unnamed).as(name)
+                    .isEqualTo(refusals.get("/etc/no-such-file").replace("'/etc/no-such-file'", "'NAME'"));
+        });
+        // a bad line of a file in the directory is named by its number, not quoted
+        Throwable bad = catchThrowable(() -> jobs.launch(ExportJobConfiguration.JOB,
+                params("ds", SERIES + "[]", "kmfile", "bad.map")));
+        assertThat(bad).isInstanceOf(JobRequestException.class).hasMessageContaining("kmfile 'bad.map' line 2")
+                .message().doesNotContain("TOKEN-1234").doesNotContain(home.toString());
     }
 
     @Test
