@@ -30,9 +30,10 @@ import org.springframework.stereotype.Component;
 @Component
 public class DownloadArea {
 
-    static final String EXPORTS = "exports";
+    static final String EXPORTS = ExportRoot.DOWNLOAD_NAME;
     static final String SUMS = "sums";
 
+    private final DrmsProperties properties;
     private final String basePath;
     private final Path exportDirectory;
     /** URL path (relative, e.g. {@code sums/SUM0}) to directory, in order. */
@@ -40,6 +41,7 @@ public class DownloadArea {
 
     public DownloadArea(DrmsProperties properties, ExportRoot exports,
             @Value("${drms.export.download-url:/download/}") String downloadUrl) {
+        this.properties = properties;
         this.exportDirectory = exports.path();
         this.basePath = basePath(downloadUrl);
         roots.put(EXPORTS, this.exportDirectory);
@@ -121,8 +123,16 @@ public class DownloadArea {
         }
     }
 
+    /**
+     * The download path of a file ({@link #pathOf}); for a file outside the served roots, its path relative to the
+     * home ({@link DrmsProperties#shown}): never an absolute server path.
+     */
+    public String shown(Path file) {
+        return pathOf(file).orElseGet(() -> properties.shown(file));
+    }
+
     /** The download path of an export request's directory: {@code /exports/<requestId>}. */
     public String exportPath(String requestId) {
-        return "/" + EXPORTS + "/" + requestId;
+        return ExportRoot.downloadPath(requestId);
     }
 }

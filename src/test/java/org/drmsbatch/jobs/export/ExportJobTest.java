@@ -203,7 +203,7 @@ class ExportJobTest extends CatalogTestSupport {
         assertThat(index.get("method").asString()).isEqualTo("url");
         assertThat(index.get("protocol").asString()).isEqualTo("fits");
         assertThat(index.get("keywords").asString()).isEqualTo("**IN FITS FILES**");
-        assertThat(index.get("dir").asString()).isEqualTo(dir.toString());
+        assertThat(index.get("dir").asString()).isEqualTo("/exports/JSOC_20261125_000001");
         assertThat(index.get("count").asInt()).isEqualTo(3 * RECORDS);
         List<Record> records = drms.read(s -> s.open(SERIES, 0));
         Map<String, Record> byFile = new HashMap<>();
@@ -324,7 +324,16 @@ class ExportJobTest extends CatalogTestSupport {
         JsonNode index = index(dir);
         assertThat(index.get("method").asString()).isEqualTo("url-tar");
         assertThat(index.get("protocol").asString()).isEqualTo("fits,**NONE**");
-        assertThat(index.get("tarfile").asString()).isEqualTo(dir.resolve("JSOC_20261125_000002.tar").toString());
+        // paths below the download base URL, as JSOC gives them below its web root: none of this machine
+        assertThat(index.get("dir").asString()).isEqualTo("/exports/JSOC_20261125_000002");
+        assertThat(index.get("tarfile").asString()).isEqualTo("/exports/JSOC_20261125_000002/JSOC_20261125_000002.tar");
+        assertThat(Files.readAllLines(dir.resolve("index.txt"))).contains("dir=/exports/JSOC_20261125_000002",
+                "tarfile=/exports/JSOC_20261125_000002/JSOC_20261125_000002.tar");
+        for (String file : List.of("index.json", "index.txt")) {
+            assertThat(Files.readString(dir.resolve(file))).as(file).doesNotContain(home.toString());
+        }
+        assertThat(done.exitDescription()).contains("files in exports/JSOC_20261125_000002")
+                .doesNotContain(home.toString());
         List<String> names = new ArrayList<>();
         index.get("data").forEach(d -> names.add(d.get("filename").asString()));
         assertThat(names).containsExactly(
@@ -344,6 +353,7 @@ class ExportJobTest extends CatalogTestSupport {
         expected.addAll(List.of("index.txt", "index.json"));
         assertThat(entries).containsExactlyElementsOf(expected);
         assertThat(Files.readString(out.resolve("index.json"))).isEqualTo(Files.readString(dir.resolve("index.json")));
+        assertThat(Files.readString(out.resolve("index.txt"))).doesNotContain(home.toString());
         if (FitsChecks.toolsPresent()) {
             List<Path> files = names.stream().map(out::resolve).toList();
             FitsChecks.fitsverify(files);
@@ -412,6 +422,20 @@ class ExportJobTest extends CatalogTestSupport {
             assertThat(a.get("comments").get("SRCEXPT").asString()).endsWith("{SRC_EXPTIME}");
             assertThat(a.get("data").get(0).asDouble()).isEqualTo(image(2)[0]);
         }
+    }
+
+    @Test
+    void aFailedExportSaysWhereRelativeToTheHomeNotWithTheServersPath() throws Exception {
+        // given a request directory that something else already uses
+        Path taken = Files.createDirectories(root.directory("JSOC_20261125_000009"));
+        Files.writeString(taken.resolve("somebody-else.txt"), "not an export\n");
+        // when
+        JobRun failed = run(params("requestId", "JSOC_20261125_000009", "ds", SERIES + "[]"));
+        // then: the reason, the directory named relative to the home, and no absolute server path anywhere
+        assertThat(failed.status()).isEqualTo("FAILED");
+        assertThat(failed.exitDescription()).contains("export directory exports/JSOC_20261125_000009 already exists")
+                .doesNotContain(home.toString());
+        assertThat(jobs.view(failed.executionId()).exitDescription()).doesNotContain(home.toString());
     }
 
     @Test
