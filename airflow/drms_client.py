@@ -16,6 +16,36 @@ FROZEN = "FROZEN"
 DEFAULT_URL = os.environ.get("DRMS_URL", "http://localhost:8080")
 
 
+def local_token():
+    """The API token for a server on this host: DRMS_API_TOKEN, else the one the server keeps in
+    <DRMS_HOME or ~/.drms>/api-token (readable only by its owner), else None."""
+    token = os.environ.get("DRMS_API_TOKEN")
+    if token:
+        return token.strip()
+    home = os.environ.get("DRMS_HOME") or os.path.join(os.path.expanduser("~"), ".drms")
+    try:
+        with open(os.path.join(home, "api-token"), encoding="ascii") as f:
+            return f.read().strip() or None
+    except OSError:
+        return None
+
+
+def client_from_connection(conn, **kwargs):
+    """A DrmsClient for an Airflow connection (any object with host, port, schema, login, password).
+
+    The password is the API token when the login is empty or "token"; otherwise login and password are an HTTP
+    Basic user of the server (drms.security.users). The host may be a whole URL (http://host:port) or a name.
+    """
+    host = (conn.host or "localhost").rstrip("/")
+    if "://" not in host:
+        host = "%s://%s" % (conn.schema or "http", host)
+        if conn.port:
+            host = "%s:%s" % (host, conn.port)
+    if not conn.login or conn.login == "token":
+        return DrmsClient(host, token=conn.password or None, **kwargs)
+    return DrmsClient(host, auth=(conn.login, conn.password or ""), **kwargs)
+
+
 class JobFailed(RuntimeError):
     """A job ended in another state than COMPLETED; carries the execution as the server described it."""
 
@@ -27,12 +57,30 @@ class JobFailed(RuntimeError):
 
 
 class DrmsClient:
-    def __init__(self, base_url=DEFAULT_URL, timeout=30.0, retries=3, backoff=2.0):
+    """Credentials: `token` (the server's API token, sent as Authorization: Bearer) or `auth` (user, password) for
+    HTTP Basic; with neither, the local token (see local_token) when there is one."""
+
+    def __init__(self, base_url=DEFAULT_URL, timeout=30.0, retries=3, backoff=2.0, token=None, auth=None):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.retries = retries
         self.backoff = backoff
         self.session = requests.Session()
+        if auth is not None:
+            self.session.auth = tuple(auth)
+        else:
+            token = token or local_token()
+            if token:
+                self.session.headers["Authorization"] = "Bearer " + token
+
+    def close(self):
+        self.session.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
     def _request(self, method, path, **kwargs):
         """One HTTP call, retried on connection errors and 5xx answers; 4xx raise at once."""
@@ -52,9 +100,10 @@ class DrmsClient:
 
     # ---- the buffer (glitchflow API) ----
 
-    def train(self, user="airflow", token="airflow"):
-        """POST /train: freezes the buffer when it is full. Returns (state, answer): state FROZEN or WAITING."""
-        r = self._request("POST", "/train", json={"user": user, "token": token})
+    def train(self, user="airflow"):
+        """POST /train as operator `user` (the client's credentials authenticate it): freezes the buffer when it
+        is full. Returns (state, answer): state FROZEN or WAITING."""
+        r = self._request("POST", "/train", json={"user": user, "token": ""})
         answer = r.json()
         state = answer if isinstance(answer, str) else answer.get("status") or answer.get("resp") or answer.get("state")
         return state, answer

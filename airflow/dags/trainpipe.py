@@ -1,7 +1,8 @@
 """Trainpipe: the glitchflow training-data pipeline on drms-batch (Airflow 2.x and 3.x).
 
 POST /train; if the buffer is not full yet (WAITING), an HttpSensor waits on GET /stats (Airflow connection
-DRMS_CONN_ID, default "drms") until it holds MAXBUFSZ bytes, and the buffer is frozen; then run the `collect` job (buffered chunks -> records of the strain series) and the `snapshot` job
+DRMS_CONN_ID, default "drms": host, port, and the API token as password, or a drms user's login and
+password) until it holds MAXBUFSZ bytes, and the buffer is frozen; then run the `collect` job (buffered chunks -> records of the strain series) and the `snapshot` job
 (buffer -> snapshots/<time>) through the job API, each waited for and failing the task when the job fails.
 The logic lives in drms_client (tested against a running server); this file only wires it into Airflow.
 """
@@ -12,7 +13,7 @@ from datetime import datetime, timedelta
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from drms_client import DrmsClient, branch_on_train, buffer_reached  # noqa: E402
+from drms_client import DrmsClient, branch_on_train, buffer_reached, client_from_connection  # noqa: E402
 
 try:  # Airflow 3
     from airflow.sdk import DAG
@@ -35,11 +36,21 @@ DRMS_CONN_ID = os.environ.get("DRMS_CONN_ID", "drms")
 
 
 def _client():
-    return DrmsClient(DRMS_URL)
+    """The client with the credentials of the Airflow connection DRMS_CONN_ID (password: the API token, or
+    login/password of a drms user); without that connection, DRMS_URL and the local token."""
+    try:
+        try:  # Airflow 3
+            from airflow.sdk import BaseHook
+        except ImportError:  # Airflow 2
+            from airflow.hooks.base import BaseHook
+        conn = BaseHook.get_connection(DRMS_CONN_ID)
+    except Exception:  # no such connection (or no Airflow): the environment's URL and token
+        return DrmsClient(DRMS_URL)
+    return client_from_connection(conn)
 
 
 def send_frz_sign():
-    state, _ = _client().train("airflow", "airflow")
+    state, _ = _client().train("airflow")
     return state
 
 
@@ -52,7 +63,7 @@ def buffer_full():
 
 
 def freeze():
-    _client().train("airflow", "airflow")
+    _client().train("airflow")
 
 
 def run(job):

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import javax.sql.DataSource;
 
 import org.drmsbatch.drms.Drms;
+import org.drmsbatch.jobs.FaultInjectionTestConfiguration;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -18,7 +19,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * database from {@link TestDatabase} and one {@code drms.home} made for this test JVM: give each test its own
  * series names.
  */
-@SpringBootTest
+@SpringBootTest(properties = FaultInjectionTestConfiguration.PROPERTY)
 public abstract class CatalogTestSupport {
 
     protected static final Path home = newHome();

@@ -1,6 +1,8 @@
 package org.drmsbatch.api;
 
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,13 +22,18 @@ import org.springframework.stereotype.Component;
  * {@code exports/<requestId>/}, and each SUMS partition under {@code sums/<partition>/} (its directory name, e.g.
  * {@code sums/SUM0/D12/S00000/image.fits}). The paths in JSON answers ({@code filename}, {@code dir}, segment
  * paths) are these paths with a leading {@code /}; a client joins them to its {@code http_download_baseurl}.
+ *
+ * <p>Only regular files whose real path (symbolic links followed) lies inside their root's real path are served
+ * ({@link #servable}): a link in an export or storage-unit directory that points outside is not found, and what it
+ * points to is never read.
  */
 @Component
 public class DownloadArea {
 
-    static final String EXPORTS = "exports";
+    static final String EXPORTS = ExportRoot.DOWNLOAD_NAME;
     static final String SUMS = "sums";
 
+    private final DrmsProperties properties;
     private final String basePath;
     private final Path exportDirectory;
     /** URL path (relative, e.g. {@code sums/SUM0}) to directory, in order. */
@@ -34,6 +41,7 @@ public class DownloadArea {
 
     public DownloadArea(DrmsProperties properties, ExportRoot exports,
             @Value("${drms.export.download-url:/download/}") String downloadUrl) {
+        this.properties = properties;
         this.exportDirectory = exports.path();
         this.basePath = basePath(downloadUrl);
         roots.put(EXPORTS, this.exportDirectory);
@@ -102,8 +110,29 @@ public class DownloadArea {
         return Optional.empty();
     }
 
+    /**
+     * Whether {@code file}, found under the served root {@code root}, may be served: it is a regular file and its
+     * real path, every symbolic link on the way followed, is inside the root's real path.
+     */
+    public static boolean servable(Path root, Path file) {
+        try {
+            Path real = file.toRealPath();
+            return real.startsWith(root.toRealPath()) && Files.isRegularFile(real);
+        } catch (IOException | SecurityException e) {
+            return false; // gone, a dangling link, or not ours to look at: not found
+        }
+    }
+
+    /**
+     * The download path of a file ({@link #pathOf}); for a file outside the served roots, its path relative to the
+     * home ({@link DrmsProperties#shown}): never an absolute server path.
+     */
+    public String shown(Path file) {
+        return pathOf(file).orElseGet(() -> properties.shown(file));
+    }
+
     /** The download path of an export request's directory: {@code /exports/<requestId>}. */
     public String exportPath(String requestId) {
-        return "/" + EXPORTS + "/" + requestId;
+        return ExportRoot.downloadPath(requestId);
     }
 }

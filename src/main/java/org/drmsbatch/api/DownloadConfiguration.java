@@ -16,8 +16,9 @@ import org.springframework.web.servlet.resource.PathResourceResolver;
  * Serves the {@link DownloadArea} over HTTP: {@code GET <download path>/exports/<requestId>/<file>} and
  * {@code GET <download path>/sums/<partition>/D<sunum>/S<slot>/<file>}, with Spring's static-resource handling
  * (content length, ranges, Last-Modified). A path that would leave its root ({@code ..}, encoded or not) is refused
- * with 4xx by the servlet container or the resource resolver; so are hidden files (the partitions' catalog marker)
- * and directories.
+ * with 4xx by the servlet container or the resource resolver; so are hidden files (the partitions' catalog marker),
+ * directories, and anything whose real path is not inside its root ({@link DownloadArea#servable}: a symbolic link
+ * pointing outside is not found).
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
@@ -41,7 +42,10 @@ public class DownloadConfiguration implements WebMvcConfigurer {
         }
     }
 
-    /** Resolves plain files only: no hidden file or directory on the way, no directory itself. */
+    /**
+     * Resolves plain files only: no hidden file or directory on the way, no directory itself, nothing whose real path
+     * leaves the root.
+     */
     static final class VisibleFilesOnly extends PathResourceResolver {
         @Override
         protected Resource getResource(String resourcePath, Resource location) throws IOException {
@@ -50,7 +54,11 @@ public class DownloadConfiguration implements WebMvcConfigurer {
                     return null;
                 }
             }
-            return super.getResource(resourcePath, location); // readable files only, never a directory
+            Resource r = super.getResource(resourcePath, location); // readable files only, never a directory
+            if (r == null || !r.isFile() || !location.isFile()) {
+                return null;
+            }
+            return DownloadArea.servable(location.getFile().toPath(), r.getFile().toPath()) ? r : null;
         }
     }
 }

@@ -121,7 +121,7 @@ public class ExportRequests {
         });
         List<Map<String, Object>> files = new ArrayList<>();
         for (ExportSurvey.ExportFile f : survey.files()) {
-            files.add(JsocExport.file(f.record(), downloads.pathOf(f.file()).orElse(f.file().toString())));
+            files.add(JsocExport.file(f.record(), downloads.shown(f.file())));
         }
         return JsocExport.quick(request, survey.records().size(), survey.bytes(), files);
     }

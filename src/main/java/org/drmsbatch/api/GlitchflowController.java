@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.servlet.http.HttpServletRequest;
+import org.drmsbatch.api.security.Operators;
 import org.drmsbatch.buffer.BufferBusyException;
 import org.drmsbatch.buffer.BufferFrozenException;
 import org.drmsbatch.buffer.BufferStats;
@@ -50,10 +51,12 @@ public class GlitchflowController {
 
     private final DataBuffer buffer;
     private final JobControl jobs;
+    private final Operators operators;
 
-    public GlitchflowController(DataBuffer buffer, JobControl jobs) {
+    public GlitchflowController(DataBuffer buffer, JobControl jobs, Operators operators) {
         this.buffer = buffer;
         this.jobs = jobs;
+        this.operators = operators;
     }
 
     /** {@code {"n_itm": files, "buff_size": bytes}} */
@@ -80,14 +83,16 @@ public class GlitchflowController {
 
     /**
      * {@code {"user", "token"}} → {@code {"resp":"FROZEN","n_f":files,"bt_wrt":bytes}} when the byte count reached
-     * {@code drms.buffer.max-size} (the buffer is now frozen), else {@code {"resp":"WAITING"}}.
+     * {@code drms.buffer.max-size} (the buffer is now frozen), else {@code {"resp":"WAITING"}}. It needs the role
+     * operate: the request's credentials, or the body's {@code user} and {@code token} taken as credentials (see
+     * {@link Operators}). The buffer records the operator's name, never the token.
      */
     @PostMapping(path = "/train", produces = MediaType.APPLICATION_JSON_VALUE)
     public Map<String, Object> train(HttpServletRequest request) throws IOException {
         JsonNode body = jsonObject(request, "{\"user\": \"…\", \"token\": \"…\"}");
         String user = text(body, "user");
         String token = text(body, "token");
-        TrainDecision d = buffer.train(user, token);
+        TrainDecision d = buffer.train(operators.operator(user, token), "");
         Map<String, Object> m = new LinkedHashMap<>();
         if (d.frozen()) {
             m.put("resp", "FROZEN");
@@ -173,10 +178,8 @@ public class GlitchflowController {
         row(b, "Buffer size (bytes)", Long.toString(s.stats().bytes()));
         row(b, "Threshold (bytes)", Long.toString(buffer.maxSize()));
         row(b, "Number of files", Long.toString(s.stats().files()));
-        row(b, "User", s.user());
-        row(b, "Token", s.token());
+        row(b, "Operator", s.user());
         row(b, "Since", s.since().toString());
-        row(b, "Directory", buffer.directory().toString());
         b.append("</table>\n<h2>Files</h2>\n<ol>\n");
         for (String n : names) {
             b.append("<li>").append(HtmlUtils.htmlEscape(n)).append("</li>\n");

@@ -492,7 +492,7 @@ public class JsocInfoController {
     }
 
     private String downloadPath(Path p) {
-        return downloads.pathOf(p).orElse(p.toString());
+        return downloads.shown(p);
     }
 
     // ------------------------------------------------------------------------------------------ helpers

@@ -61,7 +61,7 @@ public class StorageUnitRequests {
             } else {
                 size += i.bytes();
                 String path = i.online() && i.path() != null
-                        ? downloads.pathOf(i.path()).orElse(i.path().toString()) : "NA";
+                        ? downloads.shown(i.path()) : "NA";
                 data.add(JsocExport.storageUnit(sunum, i.owningSeries(), path,
                         i.online() ? "Y" : i.archived() ? "N" : "X", i.bytes()));
             }

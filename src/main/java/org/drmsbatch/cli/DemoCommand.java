@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 
+import org.drmsbatch.config.ApiToken;
 import org.drmsbatch.config.DrmsProperties;
 import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.DrmsSession;
@@ -68,6 +69,7 @@ class DemoCommand implements Callable<Integer> {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private String base;
+    private ApiToken token;
 
     @Override
     public Integer call() throws Exception {
@@ -79,10 +81,10 @@ class DemoCommand implements Callable<Integer> {
         // /train freezes as soon as anything is buffered
         drms.properties.add("drms.buffer.directory=demo/buffer");
         drms.properties.add("drms.buffer.max-size=1B");
-        drms.properties.add("server.address=127.0.0.1");
-        drms.serve(0);
+        drms.serve("127.0.0.1", 0);
         ConfigurableApplicationContext context = drms.context();
         DrmsProperties props = context.getBean(DrmsProperties.class);
+        token = context.getBean(ApiToken.class);
         int port = ((WebServerApplicationContext) context).getWebServer().getPort();
         base = "http://127.0.0.1:" + port;
         System.out.println("drms home: " + props.home());
@@ -204,8 +206,10 @@ class DemoCommand implements Callable<Integer> {
         }
     }
 
+    /** A POST with the server's API token: the demo's local credential, never typed or printed. */
     private HttpRequest request(String path, String body) {
         return HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+                .header("Authorization", token.bearer())
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
     }
 

@@ -22,7 +22,7 @@ import picocli.CommandLine;
         description = "Data-record management (DRMS/SUMS) and pipelines.",
         subcommands = {CreateSeriesCommand.class, DescribeSeriesCommand.class, DeleteSeriesCommand.class,
                 ShowSeriesCommand.class, SetInfoCommand.class, ShowInfoCommand.class, DemoCommand.class,
-                RunCommand.class, JobsCommand.class, ServeCommand.class,
+                RunCommand.class, JobsCommand.class, ServeCommand.class, HashPasswordCommand.class,
                 CommandLine.HelpCommand.class})
 public class DrmsCommand implements Callable<Integer> {
 
@@ -49,10 +49,15 @@ public class DrmsCommand implements Callable<Integer> {
     private boolean readOnly;
     private boolean web;
     private Integer port;
+    private String address;
 
-    /** Makes the context a web server (on {@code port} when given). Call before the first bean. */
-    void serve(Integer port) {
+    /**
+     * Makes the context a web server (on {@code address} and {@code port} when given, else server.address and
+     * server.port). Call before the first bean.
+     */
+    void serve(String address, Integer port) {
         this.web = true;
+        this.address = address;
         this.port = port;
     }
 
@@ -75,6 +80,9 @@ public class DrmsCommand implements Callable<Integer> {
                 args.add("--spring.main.web-application-type=servlet");
                 if (port != null) {
                     args.add("--server.port=" + port);
+                }
+                if (address != null) {
+                    args.add("--server.address=" + address);
                 }
             }
             for (String p : properties) {

@@ -1,16 +1,22 @@
 package org.drmsbatch.cli;
 
+import java.net.InetAddress;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
+import org.drmsbatch.config.ApiToken;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.core.env.Environment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code drms serve}: runs the web server (REST API) until Ctrl-C. */
+/**
+ * {@code drms serve}: runs the web server (REST API) until Ctrl-C. It listens on the loopback interface unless
+ * {@code --address} (or server.address) says otherwise.
+ */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Run the HTTP server (job control, buffer API) until interrupted (Ctrl-C).")
 public class ServeCommand implements Callable<Integer> {
@@ -22,9 +28,14 @@ public class ServeCommand implements Callable<Integer> {
             description = "TCP port (default: server.port in application.yaml, 8080; 0 for any free port)")
     Integer port;
 
+    @Option(names = {"-a", "--address"}, paramLabel = "HOST",
+            description = "Address to listen on (default: server.address, 127.0.0.1: this host only; "
+                    + "0.0.0.0 for every interface)")
+    String address;
+
     @Override
     public Integer call() throws InterruptedException {
-        drms.serve(port);
+        drms.serve(address, port);
         ConfigurableApplicationContext context = drms.context();
         CountDownLatch closed = new CountDownLatch(1);
         context.addApplicationListener(e -> {
@@ -32,10 +43,34 @@ public class ServeCommand implements Callable<Integer> {
                 closed.countDown();
             }
         });
-        int actual = context instanceof WebServerApplicationContext web ? web.getWebServer().getPort() : -1;
-        System.out.println("drms: serving on http://localhost:" + actual + "/ (Ctrl-C to stop)");
+        System.out.println("drms: serving on " + url(context) + " (Ctrl-C to stop)");
+        System.out.println("drms: API token from " + context.getBean(ApiToken.class).origin()
+                + " (send it as Authorization: Bearer <token>)");
         System.out.flush();
         closed.await(); // the JVM's shutdown hook closes the context on Ctrl-C
         return DrmsCommand.OK;
+    }
+
+    /** The URL the server answers on: its scheme, the address it listens on, its port. */
+    static String url(ConfigurableApplicationContext context) {
+        Environment env = context.getEnvironment();
+        int port = context instanceof WebServerApplicationContext web ? web.getWebServer().getPort() : -1;
+        boolean tls = env.getProperty("server.ssl.enabled", Boolean.class, false)
+                || env.getProperty("server.ssl.bundle") != null || env.getProperty("server.ssl.key-store") != null
+                || env.getProperty("server.ssl.certificate") != null;
+        String address = env.getProperty("server.address");
+        String host;
+        if (address == null || address.isBlank()) {
+            host = "*";
+        } else {
+            try {
+                InetAddress a = InetAddress.getByName(address);
+                host = a.isAnyLocalAddress() ? "*" : a.getHostAddress().contains(":")
+                        ? "[" + a.getHostAddress() + "]" : a.getHostAddress();
+            } catch (java.net.UnknownHostException e) {
+                host = address;
+            }
+        }
+        return (tls ? "https" : "http") + "://" + host + ":" + port + "/";
     }
 }

@@ -2,6 +2,8 @@ package org.drmsbatch.config;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -33,6 +35,31 @@ public record DrmsProperties(Path home, List<Path> partitions, Database database
         if (session == null) {
             session = new Session("drms", 2);
         }
+    }
+
+    /**
+     * A path as messages and answers show it: relative to the home when it is under it ({@code exports/JSOC_1},
+     * {@code sums/SUM0/D12/S00000/image.fits}), so that no absolute server path is given away; else as it is.
+     */
+    public String shown(Path path) {
+        Path p = path.toAbsolutePath().normalize();
+        return p.startsWith(home) && !p.equals(home) ? home.relativize(p).toString() : relative(p.toString());
+    }
+
+    /**
+     * A text (a message, an exit description, a stack trace) with the home's absolute path taken out: paths under
+     * the home become relative to it, the home itself reads {@code <drms.home>}.
+     */
+    public String relative(String text) {
+        if (text == null || text.isEmpty()) {
+            return text;
+        }
+        String h = home.toString();
+        if (h.equals("/")) {
+            return text;
+        }
+        String out = text.replace(h + "/", "");
+        return out.replaceAll(Pattern.quote(h) + "(?![\\w.-])", Matcher.quoteReplacement("<drms.home>"));
     }
 
     /** The embedded PostgreSQL's data directory: {@code <home>/db} unless set. */

@@ -17,8 +17,10 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>index.json fields: {@code version}, {@code requestid}, {@code method}, {@code protocol} ({@code as-is},
  * {@code fits} or {@code fits,<cparms>}), {@code count} (files), {@code size} (megabytes, rounded up, as JSOC),
  * {@code bytes} (exact), {@code exptime} (UTC, {@code yyyy.MM.dd_HH:mm:ss_UTC}), {@code dir} (the export
- * directory's absolute path on this machine), {@code status} (0), {@code keywords} ({@code **IN FITS FILES**}
- * for fits, else empty), {@code tarfile} ({@code <dir>/<requestid>.tar} for url-tar, else empty) and
+ * directory below the download base URL, {@code /exports/<requestid>} ({@link ExportRoot#downloadPath}), as JSOC
+ * gives it below its web root: never a path on this machine), {@code status} (0), {@code keywords}
+ * ({@code **IN FITS FILES**} for fits, else empty), {@code tarfile} ({@code <dir>/<requestid>.tar} for url-tar,
+ * else empty) and
  * {@code data}: {@code [{record, filename}]} with file names relative to {@code dir} (for url-tar: inside the
  * tar).
  */

@@ -68,9 +68,10 @@ public final class ExportPackager {
         }
         List<ExportManifest.Entry> entries = ExportManifest.read(directory);
         removeStrays(entries);
+        String dir = ExportRoot.downloadPath(requestId);
         ExportIndex index = new ExportIndex(requestId, method, protocol,
-                ZonedDateTime.now(ZoneOffset.UTC).format(EXPTIME), directory.toString(),
-                fits ? "**IN FITS FILES**" : "", tar ? tarFile().toString() : "", entries);
+                ZonedDateTime.now(ZoneOffset.UTC).format(EXPTIME), dir,
+                fits ? "**IN FITS FILES**" : "", tar ? dir + "/" + tarFile().getFileName() : "", entries);
         if (tar) {
             if (!Files.exists(tarFile())) {
                 AtomicFile.writeDurably(tarFile(), temp -> writeTar(temp, entries, index));

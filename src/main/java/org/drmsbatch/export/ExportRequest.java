@@ -1,12 +1,7 @@
 package org.drmsbatch.export;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -23,7 +18,8 @@ import org.drmsbatch.segments.FitsCompression;
  * @param requestId   the request id, or null when the job is to make one
  * @param query       the record-set query text ({@code ds}), with its {@code {segment}} lists
  * @param compression the asked compression, or null for each segment's definition
- * @param keywordMap  lines {@code drms_name fits_name} of the keyword map file ({@code kmfile}), empty if none
+ * @param keywordMap  lines {@code drms_name fits_name} of the keyword map file ({@code kmfile}, a file of
+ *                    {@link KeywordMaps}), empty if none
  */
 public record ExportRequest(String requestId, String query, ExportMethod method, ExportProtocol protocol,
                             FileNameTemplate template, String cparms, FitsCompression compression, int chunkSize,
@@ -31,8 +27,11 @@ public record ExportRequest(String requestId, String query, ExportMethod method,
 
     public static final int DEFAULT_CHUNK_SIZE = 10;
 
-    /** Parses the text parameters (a missing one is null); fails with an {@link ExportException} naming the bad one. */
-    public static ExportRequest parse(Function<String, String> parameter) {
+    /**
+     * Parses the text parameters (a missing one is null); fails with an {@link ExportException} naming the bad one.
+     * {@code kmfile} names a file of {@code keywordMaps}.
+     */
+    public static ExportRequest parse(Function<String, String> parameter, KeywordMaps keywordMaps) {
         String requestId = blankToNull(parameter.apply("requestId"));
         if (requestId != null) {
             ExportRoot.checkRequestId(requestId);
@@ -66,37 +65,12 @@ public record ExportRequest(String requestId, String query, ExportMethod method,
             }
         }
         String kmfile = blankToNull(parameter.apply("kmfile"));
-        Map<String, String> map = kmfile == null ? Map.of() : readKeywordMap(Path.of(kmfile));
+        Map<String, String> map = kmfile == null ? Map.of() : keywordMaps.read(kmfile);
         return new ExportRequest(requestId, ds, method, protocol, template, cparms, compression, chunkSize, map);
     }
 
     private static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s.trim();
-    }
-
-    /** Reads a keyword map file: lines {@code drms_name fits_name}; blank lines and {@code #} comments skipped. */
-    public static Map<String, String> readKeywordMap(Path file) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file);
-        } catch (IOException e) {
-            throw new ExportException("cannot read the keyword map file (kmfile) " + file + ": " + e, e);
-        }
-        Map<String, String> map = new LinkedHashMap<>();
-        for (int i = 0; i < lines.size(); i++) {
-            String l = lines.get(i).trim();
-            if (l.isEmpty() || l.startsWith("#")) {
-                continue;
-            }
-            String[] f = l.split("\\s+");
-            if (f.length != 2) {
-                // the line itself is not quoted: kmfile may come over the job API, and the message goes back
-                throw new ExportException("keyword map file (kmfile) " + file + " line " + (i + 1)
-                        + ": expected 'drms_name fits_name', found " + f.length + " fields");
-            }
-            map.put(f[0].toLowerCase(Locale.ROOT), f[1]);
-        }
-        return map;
     }
 
     /**

@@ -11,6 +11,8 @@ public record ExportRoot(Path path) {
 
     /** Request ids: letters, digits, {@code _ . -}, starting with a letter or digit, at most 100 characters. */
     public static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,99}");
+    /** The name the root is served under, below the download base URL ({@code drms.export.download-url}). */
+    public static final String DOWNLOAD_NAME = "exports";
 
     public ExportRoot {
         path = path.toAbsolutePath().normalize();
@@ -27,6 +29,15 @@ public record ExportRoot(Path path) {
     /** The directory of a request; refuses an id that is not a plain name (it could leave the root). */
     public Path directory(String requestId) {
         return path.resolve(checkRequestId(requestId));
+    }
+
+    /**
+     * A request's directory as index files and answers give it: its path below the download base URL,
+     * {@code /exports/<requestId>}, as JSOC gives an export's directory below its web root (never the path on this
+     * machine).
+     */
+    public static String downloadPath(String requestId) {
+        return "/" + DOWNLOAD_NAME + "/" + checkRequestId(requestId);
     }
 
     /** The request id when it is a valid one; else an {@link ExportException} saying why. */

@@ -1,6 +1,7 @@
 package org.drmsbatch.jobs;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -26,6 +27,13 @@ public record ParameterNames(Set<String> required, Set<String> optional) impleme
 
     public static ParameterNames of(List<String> required, List<String> optional) {
         return new ParameterNames(Set.copyOf(required), Set.copyOf(optional));
+    }
+
+    /** These names and {@code more} optional ones. */
+    public ParameterNames withOptional(Set<String> more) {
+        Set<String> all = new HashSet<>(optional);
+        all.addAll(more);
+        return new ParameterNames(required, all);
     }
 
     @Override

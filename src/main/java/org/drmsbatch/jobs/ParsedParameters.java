@@ -2,6 +2,7 @@ package org.drmsbatch.jobs;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
@@ -51,6 +52,14 @@ public final class ParsedParameters<P> implements JobParametersValidator, JobExe
     public ParsedParameters(ParameterNames names, Function<ParameterText, P> parser) {
         this.names = names;
         this.parser = parser;
+    }
+
+    /**
+     * This job's parsing, accepting also the optional names {@code more} (the {@link ChunkHooks}' parameters, which
+     * the job itself does not read).
+     */
+    public ParsedParameters<P> accepting(Set<String> more) {
+        return more.isEmpty() ? this : new ParsedParameters<>(names.withOptional(more), parser);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.drmsbatch.schedules;
 
+import org.drmsbatch.config.DrmsProperties;
 import org.springframework.batch.core.job.AbstractJob;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.beans.factory.ObjectProvider;
@@ -31,8 +32,9 @@ public class JobControlConfiguration {
     }
 
     @Bean
-    static JobOwnerListener jobOwnerListener(ObjectProvider<JobRepository> repository) {
-        return new JobOwnerListener(repository);
+    static JobOwnerListener jobOwnerListener(ObjectProvider<JobRepository> repository,
+            ObjectProvider<DrmsProperties> properties) {
+        return new JobOwnerListener(repository, text -> properties.getObject().relative(text));
     }
 
     /** Registers the {@link JobOwnerListener} on every job bean. */

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.ExitStatus;
@@ -17,7 +18,8 @@ import org.springframework.core.Ordered;
 /**
  * Registered on every job of the application: records this process as the owner of an execution when it
  * begins (so another process can tell a live execution from one left behind by a dead process) and keeps the
- * set of executions running in this JVM.
+ * set of executions running in this JVM. It also takes the home's absolute path out of every exit description (the
+ * reasons, stack traces and summaries that callers of the REST API, the JSOC API and the CLI read).
  */
 public class JobOwnerListener implements JobExecutionListener, Ordered {
 
@@ -26,8 +28,13 @@ public class JobOwnerListener implements JobExecutionListener, Ordered {
     /** Futures of callers waiting for an execution's end, completed by afterJob. */
     private final Map<Long, CompletableFuture<JobExecution>> ends = new ConcurrentHashMap<>();
 
-    public JobOwnerListener(ObjectProvider<JobRepository> repository) {
+    /** How an exit description is stored: with the home's absolute path taken out. */
+    private final UnaryOperator<String> relative;
+
+    /** @param relative the text with the home's absolute path taken out ({@code DrmsProperties.relative}) */
+    public JobOwnerListener(ObjectProvider<JobRepository> repository, UnaryOperator<String> relative) {
         this.repository = repository;
+        this.relative = relative;
     }
 
     @Override
@@ -54,6 +61,12 @@ public class JobOwnerListener implements JobExecutionListener, Ordered {
     public void afterJob(JobExecution execution) {
         try {
             reasonFirst(execution);
+            ExitStatus exit = execution.getExitStatus();
+            String description = exit.getExitDescription();
+            String shown = relative.apply(description);
+            if (shown != null && !shown.equals(description)) {
+                execution.setExitStatus(new ExitStatus(exit.getExitCode(), shown));
+            }
             repository.getObject().updateExecutionContext(execution);
             repository.getObject().update(execution);
         } finally {

@@ -12,7 +12,9 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import org.drmsbatch.TestDatabase;
+import org.drmsbatch.config.ApiToken;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -46,6 +48,9 @@ class AirflowClientTest {
     @LocalServerPort
     int port;
 
+    @Autowired
+    ApiToken token;
+
     @Test
     void thePythonClientAndTheDagTestsPassAgainstTheServer() throws Exception {
         Path python = Path.of("/usr/bin/python3");
@@ -57,6 +62,8 @@ class AirflowClientTest {
                 "airflow/tests").redirectErrorStream(true);
         Map<String, String> env = pb.environment();
         env.put("DRMS_TEST_URL", "http://127.0.0.1:" + port);
+        env.put("DRMS_TEST_TOKEN", token.value());
+        env.remove("DRMS_API_TOKEN");
         env.put("DRMS_TEST_JOB", "counting");
         env.put("DRMS_TEST_JOB_PARAMS", "{\"key\": \"ok-" + key + "\", \"items\": \"25\"}");
         env.put("DRMS_TEST_FAILING_JOB", "counting");
@@ -72,6 +79,9 @@ class AirflowClientTest {
                 + ".test_a_job_that_completes) ... ok");
         assertThat(out).contains("test_a_failing_job_fails_the_task (test_client_server.ClientAgainstServerTest"
                 + ".test_a_failing_job_fails_the_task) ... ok");
+        assertThat(out).contains("test_without_credentials_jobs_and_train_are_refused_with_401"
+                + " (test_client_server.ClientAgainstServerTest"
+                + ".test_without_credentials_jobs_and_train_are_refused_with_401) ... ok");
         assertThat(out).contains("test_stats_and_train_on_a_buffer_below_its_threshold"
                 + " (test_client_server.ClientAgainstServerTest"
                 + ".test_stats_and_train_on_a_buffer_below_its_threshold) ... ok");

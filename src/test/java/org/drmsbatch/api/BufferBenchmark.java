@@ -34,6 +34,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import org.drmsbatch.config.ApiToken;
 import org.drmsbatch.TestDatabase;
 import org.drmsbatch.buffer.BufferStats;
 import org.drmsbatch.buffer.Chunk;
@@ -119,6 +120,9 @@ class BufferBenchmark {
 
     @LocalServerPort
     int port;
+    @Autowired
+    ApiToken token;
+
     @Autowired
     DataBuffer buffer;
     @Autowired
@@ -322,7 +326,7 @@ class BufferBenchmark {
                     long s0 = System.nanoTime();
                     HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri)
                             .header("Content-Type", "application/json").timeout(Duration.ofSeconds(60))
-                            .POST(HttpRequest.BodyPublishers.ofByteArray(b)).build(),
+                            .header("Authorization", token.bearer()).POST(HttpRequest.BodyPublishers.ofByteArray(b)).build(),
                             HttpResponse.BodyHandlers.ofString());
                     latency[i] = System.nanoTime() - s0;
                     assertThat(r.statusCode()).as("chunk %d: %s", i, r.body()).isEqualTo(200);

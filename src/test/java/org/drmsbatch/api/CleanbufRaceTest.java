@@ -16,6 +16,8 @@ import org.drmsbatch.TestDatabase;
 import org.drmsbatch.buffer.Chunk;
 import org.drmsbatch.buffer.DataBuffer;
 import org.drmsbatch.buffer.Snapshot;
+import org.drmsbatch.config.ApiToken;
+import org.drmsbatch.jobs.FaultInjectionTestConfiguration;
 import org.drmsbatch.jobs.JobTests;
 import org.drmsbatch.schedules.JobControl;
 import org.drmsbatch.schedules.JobRun;
@@ -37,7 +39,7 @@ import tools.jackson.databind.json.JsonMapper;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "spring.main.web-application-type=servlet",
         "drms.buffer.max-size=1GB",
-        "drms.security.token=test-token"})
+        FaultInjectionTestConfiguration.PROPERTY})
 class CleanbufRaceTest {
 
     static final Path HOME = JobTests.newHome("drms-cleanbuf-race-test");
@@ -54,6 +56,9 @@ class CleanbufRaceTest {
     int port;
 
     @Autowired
+    ApiToken token;
+
+    @Autowired
     DataBuffer buffer;
     @Autowired
     JobControl jobs;
@@ -65,7 +70,7 @@ class CleanbufRaceTest {
     }
 
     Answer send(HttpRequest.Builder request) throws Exception {
-        HttpResponse<String> r = http.send(request.header("Authorization", "Bearer test-token").build(),
+        HttpResponse<String> r = http.send(request.header("Authorization", token.bearer()).build(),
                 HttpResponse.BodyHandlers.ofString());
         return new Answer(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
     }

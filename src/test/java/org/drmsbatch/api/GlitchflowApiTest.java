@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import org.drmsbatch.config.ApiToken;
 import org.drmsbatch.TestDatabase;
 import org.drmsbatch.buffer.DataBuffer;
 import org.drmsbatch.schedules.JobControl;
@@ -56,6 +57,9 @@ class GlitchflowApiTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private final HttpClient http = HttpClient.newHttpClient();
 
+    @Autowired
+    ApiToken token;
+
     @LocalServerPort
     int port;
 
@@ -78,7 +82,8 @@ class GlitchflowApiTest {
 
     Answer post(String path, String body) throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                .header("Content-Type", "application/json").header("Authorization", token.bearer())
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
         return new Answer(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
     }

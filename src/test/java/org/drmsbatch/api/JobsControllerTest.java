@@ -15,6 +15,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
+import org.drmsbatch.config.ApiToken;
 import org.drmsbatch.TestDatabase;
 import org.drmsbatch.jobs.CountingJobChild;
 import org.drmsbatch.ChildJvm;
@@ -58,6 +59,9 @@ class JobsControllerTest {
     JdbcTemplate jdbc;
 
     final HttpClient http = HttpClient.newHttpClient();
+
+    @Autowired
+    ApiToken token;
     final JsonMapper json = JsonMapper.builder().build();
 
     record Reply(int status, String contentType, String location, JsonNode body) {
@@ -68,6 +72,9 @@ class JobsControllerTest {
                 .timeout(Duration.ofSeconds(30));
         if (body != null) {
             b.header("Content-Type", "application/json");
+        }
+        if (!method.equals("GET")) {
+            b.header("Authorization", token.bearer());
         }
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.ofString(body));

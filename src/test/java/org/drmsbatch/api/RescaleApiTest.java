@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
+import org.drmsbatch.config.ApiToken;
 import org.drmsbatch.TestDatabase;
 import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.DrmsSession;
@@ -53,10 +54,13 @@ class RescaleApiTest {
 
     final HttpClient http = HttpClient.newHttpClient();
 
+    @Autowired
+    ApiToken token;
+
     HttpResponse<String> post(String path, String json) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+                .header("Content-Type", "application/json").header("Authorization", token.bearer())
+                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     HttpResponse<String> get(String path) throws Exception {

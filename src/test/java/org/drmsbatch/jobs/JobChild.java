@@ -46,7 +46,8 @@ public final class JobChild {
                                ToLongFunction<JobRun> committed, int commits, String... properties) throws Exception {
         PrintStream out = System.out;
         List<String> args = new ArrayList<>(List.of("--spring.datasource.url=" + url,
-                "--spring.datasource.username=" + user, "--drms.home=" + home, "--drms.sweep-on-start=false"));
+                "--spring.datasource.username=" + user, "--drms.home=" + home, "--drms.sweep-on-start=false",
+                "--" + FaultInjectionTestConfiguration.PROPERTY));
         for (String p : properties) {
             args.add("--" + p);
         }

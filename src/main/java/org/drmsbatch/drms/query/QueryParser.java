@@ -263,6 +263,10 @@ public final class QueryParser {
                 throw error(start, "cannot read file '" + name + "': " + e.getMessage());
             }
             files.push(key);
+            // whether the file has shown itself a query file: a line before read as record sets. Until then an
+            // error names the line and column only, neither the line nor a reason (which may quote it): the file
+            // may be any file (@/etc/passwd), whose content an error must not give away.
+            int before = out.size();
             try {
                 for (int i = 0; i < lines.size(); i++) {
                     String line = lines.get(i);
@@ -285,8 +289,13 @@ public final class QueryParser {
                     try {
                         out.addAll(new Run(line, files).query());
                     } catch (QueryException e) {
-                        throw new QueryException(e.query(), e.position(),
-                                "file " + name + ", line " + (i + 1) + ": " + e.reason());
+                        String where = "file " + name + ", line " + (i + 1);
+                        if (out.size() > before) {
+                            throw new QueryException(e.query(), e.position(), where + ": " + e.reason());
+                        }
+                        String reason = e instanceof HiddenFileLine ? e.reason()
+                                : "not a record-set query (the line is not shown: no line before it is one)";
+                        throw new HiddenFileLine(text, at, where + ", column " + (e.position() + 1) + ": " + reason);
                     }
                 }
             } finally {
@@ -866,5 +875,15 @@ public final class QueryParser {
     static Long cInteger(String token) {
         BigInteger b = KeywordValues.parseCBigInteger(token);
         return b == null || b.bitLength() > 63 ? null : b.longValue();
+    }
+
+    /**
+     * An error in a file included with {@code @file} that has not shown itself a query file: it gives the position
+     * of the {@code @} in the including text, and the file's line and column, but none of the file's content.
+     */
+    private static final class HiddenFileLine extends QueryException {
+        HiddenFileLine(String query, int position, String reason) {
+            super(query, position, reason);
+        }
     }
 }

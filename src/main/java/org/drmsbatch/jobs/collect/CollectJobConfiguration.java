@@ -11,6 +11,7 @@ import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.DrmsException;
 import org.drmsbatch.drms.JsdParser;
 import org.drmsbatch.drms.SeriesDefinition;
+import org.drmsbatch.jobs.ChunkHooks;
 import org.drmsbatch.jobs.ParsedParameters;
 import org.springframework.batch.core.configuration.annotation.JobScope;
 import org.springframework.batch.core.job.Job;
@@ -40,8 +41,8 @@ import org.springframework.transaction.PlatformTransactionManager;
  * ({@link MissingChunkException}) instead of being skipped.
  *
  * <p>Parameters: {@link CollectParameters}, parsed once per launch ({@code run} required and identifying; for
- * glitchflow's relative t0 give the event's time as {@code epoch}; pass the test parameters {@code failAt} and
- * {@code delay} non-identifying, {@code failAt=5,java.lang.Long,false}).
+ * glitchflow's relative t0 give the event's time as {@code epoch}). Each item reaches the {@link ChunkHooks} before
+ * it is processed (none in the product).
  */
 @Configuration(proxyBeanMethods = false)
 public class CollectJobConfiguration {
@@ -93,20 +94,20 @@ public class CollectJobConfiguration {
 
     /** The job's validator, and the parsed parameters of each launch. */
     @Bean
-    ParsedParameters<CollectParameters> collectParameters() {
-        return CollectParameters.parser();
+    ParsedParameters<CollectParameters> collectParameters(ChunkHooks hooks) {
+        return CollectParameters.parser().accepting(hooks.parameters());
     }
 
     @Bean
     @JobScope
     Step collectStep(JobRepository repository, PlatformTransactionManager transactionManager, Drms drms,
-            ObjectProvider<DataBuffer> buffer, ParsedParameters<CollectParameters> collectParameters,
+            ObjectProvider<DataBuffer> buffer, ParsedParameters<CollectParameters> collectParameters, ChunkHooks hooks,
             @Value("#{jobExecution}") JobExecution execution) {
         CollectParameters p = collectParameters.of(execution.getJobParameters());
         return new StepBuilder(STEP, repository).<BufferedChunk, StrainRecord>chunk(p.chunkSize())
                 .transactionManager(transactionManager)
                 .reader(new BufferChunkReader(buffer.getObject(), JOB + " execution " + execution.getId()))
-                .processor(new StrainProcessor(p.detector(), p.epoch(), p.failAt(), p.delay()))
+                .processor(new StrainProcessor(p.detector(), p.epoch(), hooks.forStep(execution.getJobParameters())))
                 .writer(new StrainRecordWriter(drms, p.series()))
                 .faultTolerant()
                 .skipPolicy(REJECTED_FILES)

@@ -16,14 +16,11 @@ import org.drmsbatch.jobs.ParsedParameters;
  * @param epoch     the DRMS time (TAI seconds since 1977.01.01) chunks' t0 counts from (default the GPS epoch
  *                  {@value CollectJobConfiguration#GPS_EPOCH}: t0 in GPS seconds)
  * @param chunkSize records per commit (default 100)
- * @param failAt    for tests: the item of this execution whose processing fails (0: none)
- * @param delay     for tests: milliseconds per item
  */
-public record CollectParameters(String run, String detector, String series, double epoch, int chunkSize, long failAt,
-                                long delay) {
+public record CollectParameters(String run, String detector, String series, double epoch, int chunkSize) {
 
     static final ParameterNames NAMES = ParameterNames.of(List.of("run"),
-            List.of("detector", "series", "epoch", "chunkSize", "failAt", "delay"));
+            List.of("detector", "series", "epoch", "chunkSize"));
 
     /** The job's validator and the parsed parameters of each launch. */
     static ParsedParameters<CollectParameters> parser() {
@@ -40,7 +37,6 @@ public record CollectParameters(String run, String detector, String series, doub
         }
         return new CollectParameters(p.get("run"), p.get("detector", "H1").trim(),
                 p.get("series", CollectJobConfiguration.DEFAULT_SERIES).trim(), epoch,
-                (int) p.integer("chunkSize", 100, 1, 100_000), p.integer("failAt", 0, 0, Long.MAX_VALUE),
-                p.integer("delay", 0, 0, 60_000));
+                (int) p.integer("chunkSize", 100, 1, 100_000));
     }
 }

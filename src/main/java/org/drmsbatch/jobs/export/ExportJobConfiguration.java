@@ -24,6 +24,8 @@ import org.drmsbatch.export.ExportRequest;
 import org.drmsbatch.export.ExportRoot;
 import org.drmsbatch.export.FitsHeaderMapper;
 import org.drmsbatch.export.FitsNames;
+import org.drmsbatch.export.KeywordMaps;
+import org.drmsbatch.jobs.ChunkHooks;
 import org.drmsbatch.jobs.ParsedParameters;
 import org.drmsbatch.readers.RecordSetReader;
 import org.springframework.batch.core.ExitStatus;
@@ -63,7 +65,8 @@ import org.springframework.transaction.PlatformTransactionManager;
  * <li>{@code cparms}: FITS compression, {@code **NONE**} or e.g. {@code compress Rice} (default: each segment's
  *     own definition; see {@link org.drmsbatch.export.ExportCompression}).</li>
  * <li>{@code chunkSize}: records per commit (default 10). {@code kmfile}: a keyword map file
- *     ({@code drms_name fits_name} lines). {@code delay}: milliseconds per record, for tests.</li>
+ *     ({@code drms_name fits_name} lines): the name of a file in {@code drms.export.keyword-maps} (default
+ *     {@code <drms.home>/keymaps}; see {@link KeywordMaps}), no other file.</li>
  * </ul>
  * Bad parameters (a query that does not parse or names unknown series, keywords or segments; a bad template or
  * one whose text would leave the directory; an unknown method or protocol; bad cparms, or a compression of a
@@ -104,10 +107,16 @@ public class ExportJobConfiguration {
         return ExportRoot.of(properties.home(), directory);
     }
 
+    @Bean
+    KeywordMaps keywordMaps(DrmsProperties properties, @Value("${drms.export.keyword-maps:}") String directory) {
+        return KeywordMaps.of(properties.home(), directory);
+    }
+
     /** The job's validator, and the parsed parameters of each launch. */
     @Bean
-    ParsedParameters<ExportParameters> exportParameters(Drms drms, RecordSets recordSets) {
-        return ExportParameters.parser(drms, recordSets);
+    ParsedParameters<ExportParameters> exportParameters(Drms drms, RecordSets recordSets, KeywordMaps keywordMaps,
+            ChunkHooks hooks) {
+        return ExportParameters.parser(drms, recordSets, keywordMaps).accepting(hooks.parameters());
     }
 
     /** Puts the request id (given or made) and the directory into the job ExecutionContext. */
@@ -155,7 +164,8 @@ public class ExportJobConfiguration {
     @Bean
     @JobScope
     Step exportStep(JobRepository repository, PlatformTransactionManager transactionManager, RecordSets recordSets,
-            ParsedParameters<ExportParameters> exportParameters, @Value("#{jobExecution}") JobExecution jobExecution,
+            ParsedParameters<ExportParameters> exportParameters, ChunkHooks hooks,
+            @Value("#{jobExecution}") JobExecution jobExecution,
             @Value("#{jobExecutionContext['exportDirectory']}") String directory) {
         ExportParameters p = exportParameters.of(jobExecution.getJobParameters());
         ExportRequest request = p.request();
@@ -165,7 +175,8 @@ public class ExportJobConfiguration {
                 .transactionManager(transactionManager)
                 .reader(new RecordSetReader(recordSets, p.query()))
                 .processor(new ExportProcessor(request.protocol(), p.segmentsBySeries(),
-                        new FitsHeaderMapper(new FitsNames(request.keywordMap())), p.delay()))
+                        new FitsHeaderMapper(new FitsNames(request.keywordMap())),
+                        hooks.forStep(jobExecution.getJobParameters())))
                 .writer(new ExportFileWriter(dir, request.template(), request.compression()))
                 .listener(new StepExecutionListener() {
                     @Override

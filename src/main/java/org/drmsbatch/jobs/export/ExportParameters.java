@@ -12,6 +12,7 @@ import org.drmsbatch.drms.query.Query;
 import org.drmsbatch.drms.query.RecordSet;
 import org.drmsbatch.drms.query.RecordSets;
 import org.drmsbatch.export.ExportRequest;
+import org.drmsbatch.export.KeywordMaps;
 import org.drmsbatch.jobs.ParameterNames;
 import org.drmsbatch.jobs.ParameterText;
 import org.drmsbatch.jobs.ParsedParameters;
@@ -25,21 +26,19 @@ import org.drmsbatch.jobs.ParsedParameters;
  * @param query              its record-set query, parsed
  * @param segmentsBySeries   the segment names exported per series (lower-cased name): the query's {@code {…}} lists
  *                           or all of the series' segments
- * @param delay              for tests: milliseconds per record
  */
-public record ExportParameters(ExportRequest request, Query query, Map<String, List<String>> segmentsBySeries,
-                               long delay) {
+public record ExportParameters(ExportRequest request, Query query, Map<String, List<String>> segmentsBySeries) {
 
     static final ParameterNames NAMES = ParameterNames.of(List.of(), List.of("requestId", "ds", "method", "protocol",
-            "ffmt", "cparms", "chunkSize", "kmfile", "delay"));
+            "ffmt", "cparms", "chunkSize", "kmfile"));
 
     /** The job's validator and the parsed parameters of each launch. */
-    static ParsedParameters<ExportParameters> parser(Drms drms, RecordSets recordSets) {
-        return new ParsedParameters<>(NAMES, p -> parse(p, drms, recordSets));
+    static ParsedParameters<ExportParameters> parser(Drms drms, RecordSets recordSets, KeywordMaps keywordMaps) {
+        return new ParsedParameters<>(NAMES, p -> parse(p, drms, recordSets, keywordMaps));
     }
 
-    static ExportParameters parse(ParameterText p, Drms drms, RecordSets recordSets) {
-        ExportRequest request = ExportRequest.parse(p.values()::get);
+    static ExportParameters parse(ParameterText p, Drms drms, RecordSets recordSets, KeywordMaps keywordMaps) {
+        ExportRequest request = ExportRequest.parse(p.values()::get, keywordMaps);
         Query query = recordSets.parseWithoutFiles(request.query());
         request.check(query, drms::describeSeries);
         Map<String, List<String>> segments = new HashMap<>();
@@ -53,6 +52,6 @@ public record ExportParameters(ExportRequest request, Query query, Map<String, L
             }
             segments.put(series, List.copyOf(names));
         }
-        return new ExportParameters(request, query, Map.copyOf(segments), p.integer("delay", 0, 0, 60_000));
+        return new ExportParameters(request, query, Map.copyOf(segments));
     }
 }

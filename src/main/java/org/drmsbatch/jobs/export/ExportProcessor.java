@@ -11,38 +11,39 @@ import org.drmsbatch.drms.SegmentDef;
 import org.drmsbatch.drms.types.Protocol;
 import org.drmsbatch.export.ExportProtocol;
 import org.drmsbatch.export.FitsHeaderMapper;
+import org.drmsbatch.jobs.ChunkHooks;
 import org.springframework.batch.infrastructure.item.ItemProcessor;
 
 /**
  * Decides what to write for a record: one file per exported segment (the query's {@code {segment}} list for the
  * record's series, else all its segments) that has a file, with, for protocol fits, the header cards of
  * {@link FitsHeaderMapper}. A linked segment is taken from the record its link points to; a segment never
- * written, or a link not set, gives no file. {@code delayMillis} slows each record down (for the kill test).
+ * written, or a link not set, gives no file. Each record reaches the step's {@link ChunkHooks.Hook} first (none in
+ * the product).
  */
 public class ExportProcessor implements ItemProcessor<Record, ExportedRecord> {
 
     private final ExportProtocol protocol;
     private final Map<String, List<String>> segmentsBySeries;
     private final FitsHeaderMapper mapper;
-    private final long delayMillis;
+    private final ChunkHooks.Hook hook;
+    private long seen;
 
     /**
      * @param segmentsBySeries the segment names to export per series (lower-cased series name); a series not
      *                         in the map exports all of its segments
      */
     public ExportProcessor(ExportProtocol protocol, Map<String, List<String>> segmentsBySeries,
-                           FitsHeaderMapper mapper, long delayMillis) {
+                           FitsHeaderMapper mapper, ChunkHooks.Hook hook) {
         this.protocol = protocol;
         this.segmentsBySeries = segmentsBySeries;
         this.mapper = mapper;
-        this.delayMillis = delayMillis;
+        this.hook = hook;
     }
 
     @Override
-    public ExportedRecord process(Record r) throws InterruptedException {
-        if (delayMillis > 0) {
-            Thread.sleep(delayMillis);
-        }
+    public ExportedRecord process(Record r) throws Exception {
+        hook.reached(++seen, r);
         List<String> wanted = segmentsBySeries.get(r.seriesName().toLowerCase(Locale.ROOT));
         List<SegmentDef> segments = wanted == null || wanted.isEmpty() ? r.series().segments()
                 : wanted.stream().map(n -> r.series().segment(n).orElseThrow()).toList();

@@ -17,6 +17,7 @@ import org.drmsbatch.drms.SeriesDefinition;
 import org.drmsbatch.drms.query.RecordSets;
 import org.drmsbatch.drms.types.DrmsType;
 import org.drmsbatch.drms.types.Protocol;
+import org.drmsbatch.jobs.ChunkHooks;
 import org.drmsbatch.jobs.ParameterText;
 import org.drmsbatch.jobs.ParsedParameters;
 import org.drmsbatch.readers.RecordSetReader;
@@ -127,8 +128,8 @@ public class RescaleJobConfiguration {
 
     /** The job's validator, and the parsed parameters of each launch. */
     @Bean
-    ParsedParameters<RescaleParameters> rescaleParameters(Drms drms, RecordSets recordSets) {
-        return RescaleParameters.parser(drms, recordSets);
+    ParsedParameters<RescaleParameters> rescaleParameters(Drms drms, RecordSets recordSets, ChunkHooks hooks) {
+        return RescaleParameters.parser(drms, recordSets).accepting(hooks.parameters());
     }
 
     @Bean
@@ -201,10 +202,10 @@ public class RescaleJobConfiguration {
     @Bean
     @StepScope
     RescaledCloneWriter rescaleWriter(Drms drms, ParsedParameters<RescaleParameters> rescaleParameters,
-            @Value("#{stepExecution}") StepExecution step) {
+            ChunkHooks hooks, @Value("#{stepExecution}") StepExecution step) {
         RescaleParameters p = rescaleParameters.of(step.getJobParameters());
         return new RescaledCloneWriter(drms, p.out(), p.segments(), p.rescale(), step.getJobExecutionId(),
-                p.failAt(), p.delay());
+                hooks.forStep(step.getJobParameters()));
     }
 
     /**

@@ -36,16 +36,14 @@ import org.drmsbatch.segments.Rescale;
  * @param chunkSize  records per commit (default 10)
  * @param partitions recnum ranges run on as many threads (1..{@value RescaleJobConfiguration#MAX_PARTITIONS},
  *                   default 1)
- * @param failAt     for tests: the record of a partition whose clone fails (0: none)
- * @param delay      for tests: milliseconds per record
  */
 public record RescaleParameters(String ds, Query query, SeriesDefinition input, String out, boolean outExists,
                                 double alpha, double beta, List<String> segments, Rescale.Integers integers,
-                                int chunkSize, int partitions, long failAt, long delay) {
+                                int chunkSize, int partitions) {
 
     /** The names the job takes; {@code run} is any text, to run the same rescale again as a new job instance. */
     static final ParameterNames NAMES = ParameterNames.of(List.of(), List.of("ds", "out", "alpha", "beta", "segment",
-            "integers", "chunkSize", "partitions", "run", "failAt", "delay"));
+            "integers", "chunkSize", "partitions", "run"));
 
     /** The job's validator and the parsed parameters of each launch. */
     static ParsedParameters<RescaleParameters> parser(Drms drms, RecordSets recordSets) {
@@ -138,10 +136,8 @@ public record RescaleParameters(String ds, Query query, SeriesDefinition input, 
         }
         int chunkSize = (int) p.integer("chunkSize", 10, 1, 10_000);
         int partitions = (int) p.integer("partitions", 1, 1, RescaleJobConfiguration.MAX_PARTITIONS);
-        long failAt = p.integer("failAt", 0, 0, Long.MAX_VALUE);
-        long delay = p.integer("delay", 0, 0, 60_000);
         return new RescaleParameters(ds, query, input, existing != null ? existing.name() : out, existing != null, alpha,
-                beta, segments, integers, chunkSize, partitions, failAt, delay);
+                beta, segments, integers, chunkSize, partitions);
     }
 
     private static List<String> segments(String text, SeriesDefinition input) {

@@ -10,6 +10,7 @@ import org.drmsbatch.drms.LinkDef;
 import org.drmsbatch.drms.Record;
 import org.drmsbatch.drms.SeriesDefinition;
 import org.drmsbatch.drms.types.WrittenSegment;
+import org.drmsbatch.jobs.ChunkHooks;
 import org.drmsbatch.segments.Rescale;
 import org.drmsbatch.sums.Sums;
 import org.springframework.batch.infrastructure.item.Chunk;
@@ -49,8 +50,7 @@ public class RescaledCloneWriter implements ItemStreamWriter<RescaledRecord> {
     private final List<String> segments;
     private final Rescale rescale;
     private final long jobExecutionId;
-    private final long failAt;
-    private final long delayMillis;
+    private final ChunkHooks.Hook hook;
 
     private long outOfRange;
     private long values;
@@ -58,12 +58,11 @@ public class RescaledCloneWriter implements ItemStreamWriter<RescaledRecord> {
 
     /**
      * @param rescale     the rescale done, named in each clone's HISTORY
-     * @param failAt      for tests: the record of this step execution (1-based) whose clone fails after its
-     *                    rescaled file was written; 0 for never
-     * @param delayMillis for tests: a pause per record, so that a test can kill a running job
+     * @param hook        reached by each record of this step execution once its clone's files are written (none in
+     *                    the product; a test's may fail there or pause)
      */
     public RescaledCloneWriter(Drms drms, String output, List<String> segments, Rescale rescale, long jobExecutionId,
-            long failAt, long delayMillis) {
+            ChunkHooks.Hook hook) {
         if (segments.isEmpty()) {
             throw new IllegalArgumentException("no segment to rescale");
         }
@@ -72,12 +71,11 @@ public class RescaledCloneWriter implements ItemStreamWriter<RescaledRecord> {
         this.segments = List.copyOf(segments);
         this.rescale = rescale;
         this.jobExecutionId = jobExecutionId;
-        this.failAt = failAt;
-        this.delayMillis = delayMillis;
+        this.hook = hook;
     }
 
     @Override
-    public void write(Chunk<? extends RescaledRecord> chunk) throws InterruptedException {
+    public void write(Chunk<? extends RescaledRecord> chunk) throws Exception {
         if (chunk.isEmpty()) {
             return;
         }
@@ -89,9 +87,6 @@ public class RescaledCloneWriter implements ItemStreamWriter<RescaledRecord> {
         try {
             for (RescaledRecord item : chunk) {
                 Record source = item.source();
-                if (delayMillis > 0) {
-                    Thread.sleep(delayMillis);
-                }
                 Record clone = s.cloneInto(source, output, DrmsSession.CloneMode.COPY, segments);
                 Rescale.Result[] results = item.results();
                 for (int i = 0; i < segments.size(); i++) {
@@ -107,11 +102,7 @@ public class RescaledCloneWriter implements ItemStreamWriter<RescaledRecord> {
                 item.release(); // its arrays are written: the next record can be read
                 setProvenance(clone, out, source);
                 clones.add(clone);
-                written++;
-                if (failAt > 0 && written == failAt) {
-                    throw new IllegalStateException("failing at record " + written + " (" + source
-                            + ") as asked (failAt), after its clone's files were written");
-                }
+                hook.reached(++written, source);
             }
         } finally {
             // after a failure (or an interrupt while waiting): no work left running for this chunk

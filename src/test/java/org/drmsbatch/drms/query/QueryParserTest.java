@@ -460,7 +460,7 @@ class QueryParserTest {
     @Test
     void atFileErrorsNameTheFileAndLine(@TempDir Path dir) throws IOException {
         Files.writeString(dir.resolve("specs.txt"), "hmi.M_45s[$]\nhmi.M_45s[][][3]\n");
-        Files.writeString(dir.resolve("loop.txt"), "@loop.txt\n");
+        Files.writeString(dir.resolve("loop.txt"), "hmi.M_45s[$]\n@loop.txt\n");
         QueryParser p = new QueryParser(CATALOG, dir);
         QueryException e = catchThrowableOfType(QueryException.class, () -> p.parse("@specs.txt"));
         assertThat(e.reason()).startsWith("file specs.txt, line 2: more positional filters");
@@ -471,6 +471,28 @@ class QueryParserTest {
         assertThat(missing.reason()).contains("no such file 'nope.txt'");
         QueryException loop = catchThrowableOfType(QueryException.class, () -> p.parse("@loop.txt"));
         assertThat(loop.reason()).contains("includes itself");
+    }
+
+    @Test
+    void anAtFileThatIsNotAQueryFileIsNotEchoedInTheError(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("passwd"), "root:x:0:0:root:/root:/bin/bash\nhmi.M_45s[$]\n");
+        Files.writeString(dir.resolve("secret"), "hunter2\n");
+        Files.writeString(dir.resolve("specs.txt"), "hmi.M_45s[$]\n@secret\n");
+        QueryParser p = new QueryParser(CATALOG, dir);
+
+        QueryException e = catchThrowableOfType(QueryException.class, () -> p.parse("hmi.M_45s[$], @passwd"));
+        assertThat(e.getMessage()).contains("file passwd, line 1, column 1").doesNotContain("root")
+                .doesNotContain("bin/bash").doesNotContain(":x:");
+        assertThat(e.query()).isEqualTo("hmi.M_45s[$], @passwd");
+        assertThat(e.position()).isEqualTo(14); // the '@' of the file that holds the error
+
+        QueryException word = catchThrowableOfType(QueryException.class, () -> p.parse("@secret"));
+        assertThat(word.getMessage()).contains("file secret, line 1").doesNotContain("hunter2");
+
+        // included from a query file: that file's line may be shown, not the included file's
+        QueryException nested = catchThrowableOfType(QueryException.class, () -> p.parse("@specs.txt"));
+        assertThat(nested.getMessage()).contains("file specs.txt, line 2").contains("file secret, line 1")
+                .doesNotContain("hunter2");
     }
 
     @Test

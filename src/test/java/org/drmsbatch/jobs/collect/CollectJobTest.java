@@ -30,6 +30,7 @@ import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.Record;
 import org.drmsbatch.drms.SeriesCatalog;
 import org.drmsbatch.drms.time.DrmsTime;
+import org.drmsbatch.jobs.FaultInjectionTestConfiguration;
 import org.drmsbatch.jobs.JobTests;
 import org.drmsbatch.schedules.JobControl;
 import org.drmsbatch.schedules.JobRequestException;
@@ -45,7 +46,8 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /** The collect job: buffered chunks become gw.strain records, a corrupt file is rejected, a restart resumes. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE,
+        properties = FaultInjectionTestConfiguration.PROPERTY)
 class CollectJobTest {
 
     static final double GPS_EPOCH = DrmsTime.parse(CollectJobConfiguration.GPS_EPOCH);

@@ -13,6 +13,7 @@ import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.Record;
 import org.drmsbatch.drms.SeriesCatalog;
 import org.drmsbatch.drms.time.DrmsTime;
+import org.drmsbatch.jobs.FaultInjectionTestConfiguration;
 import org.drmsbatch.jobs.KillHarness;
 import org.drmsbatch.schedules.JobControl;
 import org.drmsbatch.schedules.JobRun;
@@ -30,7 +31,8 @@ import org.springframework.util.FileSystemUtils;
  * collect killed (SIGKILL) in a child JVM after some committed chunks, then restarted here: exactly one record per
  * chunk, and after the sweep of the dead session no storage-unit directory without its sum_main row.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE,
+        properties = FaultInjectionTestConfiguration.PROPERTY)
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_EACH_TEST_METHOD)
 class CollectKillTest {
 

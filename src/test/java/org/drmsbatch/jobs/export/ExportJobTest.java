@@ -2,6 +2,7 @@ package org.drmsbatch.jobs.export;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -188,10 +189,10 @@ class ExportJobTest extends CatalogTestSupport {
     void fitsFilesPassFitsverifyAndReadBackInAstropyWithTheirKeywords() throws Exception {
         Assumptions.assumeTrue(FitsChecks.toolsPresent(), "fitsverify and astropy are needed");
         // given a keyword map file for one keyword
-        Path kmfile = Files.writeString(home.resolve("export-kmfile.txt"), "# drms fits\nEXPTIME EXPOSURE\n");
+        Files.createDirectories(home.resolve("keymaps"));
+        Files.writeString(home.resolve("keymaps/export.map"), "# drms fits\nEXPTIME EXPOSURE\n");
         // when
-        JobRun done = run(params("requestId", "JSOC_20261125_000001", "ds", SERIES + "[]", "kmfile",
-                kmfile.toString()));
+        JobRun done = run(params("requestId", "JSOC_20261125_000001", "ds", SERIES + "[]", "kmfile", "export.map"));
         // then
         assertThat(done.status()).as("%s", done).isEqualTo("COMPLETED");
         Path dir = root.directory("JSOC_20261125_000001");
@@ -202,7 +203,7 @@ class ExportJobTest extends CatalogTestSupport {
         assertThat(index.get("method").asString()).isEqualTo("url");
         assertThat(index.get("protocol").asString()).isEqualTo("fits");
         assertThat(index.get("keywords").asString()).isEqualTo("**IN FITS FILES**");
-        assertThat(index.get("dir").asString()).isEqualTo(dir.toString());
+        assertThat(index.get("dir").asString()).isEqualTo("/exports/JSOC_20261125_000001");
         assertThat(index.get("count").asInt()).isEqualTo(3 * RECORDS);
         List<Record> records = drms.read(s -> s.open(SERIES, 0));
         Map<String, Record> byFile = new HashMap<>();
@@ -323,7 +324,16 @@ class ExportJobTest extends CatalogTestSupport {
         JsonNode index = index(dir);
         assertThat(index.get("method").asString()).isEqualTo("url-tar");
         assertThat(index.get("protocol").asString()).isEqualTo("fits,**NONE**");
-        assertThat(index.get("tarfile").asString()).isEqualTo(dir.resolve("JSOC_20261125_000002.tar").toString());
+        // paths below the download base URL, as JSOC gives them below its web root: none of this machine
+        assertThat(index.get("dir").asString()).isEqualTo("/exports/JSOC_20261125_000002");
+        assertThat(index.get("tarfile").asString()).isEqualTo("/exports/JSOC_20261125_000002/JSOC_20261125_000002.tar");
+        assertThat(Files.readAllLines(dir.resolve("index.txt"))).contains("dir=/exports/JSOC_20261125_000002",
+                "tarfile=/exports/JSOC_20261125_000002/JSOC_20261125_000002.tar");
+        for (String file : List.of("index.json", "index.txt")) {
+            assertThat(Files.readString(dir.resolve(file))).as(file).doesNotContain(home.toString());
+        }
+        assertThat(done.exitDescription()).contains("files in exports/JSOC_20261125_000002")
+                .doesNotContain(home.toString());
         List<String> names = new ArrayList<>();
         index.get("data").forEach(d -> names.add(d.get("filename").asString()));
         assertThat(names).containsExactly(
@@ -343,6 +353,7 @@ class ExportJobTest extends CatalogTestSupport {
         expected.addAll(List.of("index.txt", "index.json"));
         assertThat(entries).containsExactlyElementsOf(expected);
         assertThat(Files.readString(out.resolve("index.json"))).isEqualTo(Files.readString(dir.resolve("index.json")));
+        assertThat(Files.readString(out.resolve("index.txt"))).doesNotContain(home.toString());
         if (FitsChecks.toolsPresent()) {
             List<Path> files = names.stream().map(out::resolve).toList();
             FitsChecks.fitsverify(files);
@@ -414,6 +425,51 @@ class ExportJobTest extends CatalogTestSupport {
     }
 
     @Test
+    void aFailedExportSaysWhereRelativeToTheHomeNotWithTheServersPath() throws Exception {
+        // given a request directory that something else already uses
+        Path taken = Files.createDirectories(root.directory("JSOC_20261125_000009"));
+        Files.writeString(taken.resolve("somebody-else.txt"), "not an export\n");
+        // when
+        JobRun failed = run(params("requestId", "JSOC_20261125_000009", "ds", SERIES + "[]"));
+        // then: the reason, the directory named relative to the home, and no absolute server path anywhere
+        assertThat(failed.status()).isEqualTo("FAILED");
+        assertThat(failed.exitDescription()).contains("export directory exports/JSOC_20261125_000009 already exists")
+                .doesNotContain(home.toString());
+        assertThat(jobs.view(failed.executionId()).exitDescription()).doesNotContain(home.toString());
+    }
+
+    @Test
+    void aKeywordMapFileIsReadFromTheKeywordMapDirectoryOnlyAndItsContentIsNeverQuoted() throws Exception {
+        Path maps = Files.createDirectories(home.resolve("keymaps"));
+        Path outside = Files.writeString(home.resolve("outside.map"), "EXPTIME S3CRET\nCAMERA TOKEN-1234 x\n");
+        Files.createSymbolicLink(maps.resolve("link.map"), outside);
+        Files.writeString(maps.resolve("bad.map"), "EXPTIME EXPOSURE\nCAMERA TOKEN-1234 x\n");
+        // when: names outside the directory, existing or not, and names inside that are not there
+        Map<String, String> refusals = new LinkedHashMap<>();
+        for (String name : List.of("/etc/passwd", "/etc/shadow", "/etc/no-such-file", "../outside.map",
+                "keymaps/../../outside.map", outside.toString(), "link.map", "no-such.map", "/dev/zero", ".")) {
+            Throwable t = catchThrowable(() -> jobs.launch(ExportJobConfiguration.JOB,
+                    params("ds", SERIES + "[]", "kmfile", name)));
+            assertThat(t).as(name).isInstanceOf(JobRequestException.class);
+            refusals.put(name, t.getMessage());
+        }
+        // then: one answer for all, with the name given and nothing of any file
+        refusals.forEach((name, message) -> {
+            assertThat(message).as(name).contains("kmfile '" + name + "'").contains("drms.export.keyword-maps");
+            String unnamed = message.replace("'" + name + "'", "'NAME'");
+            assertThat(unnamed).as(name).doesNotContain("root:").doesNotContain("S3CRET")
+                    .doesNotContain("TOKEN-1234").doesNotContain(home.toString()).doesNotContain("Exception");
+            assertThat(unnamed).as(name)
+                    .isEqualTo(refusals.get("/etc/no-such-file").replace("'/etc/no-such-file'", "'NAME'"));
+        });
+        // a bad line of a file in the directory is named by its number, not quoted
+        Throwable bad = catchThrowable(() -> jobs.launch(ExportJobConfiguration.JOB,
+                params("ds", SERIES + "[]", "kmfile", "bad.map")));
+        assertThat(bad).isInstanceOf(JobRequestException.class).hasMessageContaining("kmfile 'bad.map' line 2")
+                .message().doesNotContain("TOKEN-1234").doesNotContain(home.toString());
+    }
+
+    @Test
     void badParametersAreRefusedBeforeTheJobStartsWithTheReason() {
         Map<Map<String, String>, String> cases = new LinkedHashMap<>();
         cases.put(params("method", "url"), "'ds'");
@@ -428,7 +484,7 @@ class ExportJobTest extends CatalogTestSupport {
         cases.put(params("ds", SERIES + "[]", "ffmt", "{NOSUCH}.{segment}"), "no keyword 'NOSUCH'");
         cases.put(params("ds", SERIES + "[]", "requestId", "../x"), "bad requestId");
         cases.put(params("ds", SERIES + "[]", "chunkSize", "0"), "chunkSize");
-        cases.put(params("ds", SERIES + "[]", "colour", "red"), "unknown parameter(s) colour (this job takes chunkSize, cparms, delay, ds, ffmt, kmfile, method, protocol, requestId)");
+        cases.put(params("ds", SERIES + "[]", "colour", "red"), "unknown parameter(s) colour (this job takes chunkSize, cparms, delay, ds, failAt, ffmt, kmfile, method, protocol, requestId)");
         // Rice on a longlong segment, directly or through a link
         drms.createSeries(new JsdParser().parse("exptest.wide.jsd", """
                 Seriesname: exptest.wide

@@ -21,6 +21,7 @@ import org.drmsbatch.drms.types.SegmentArray;
 import org.drmsbatch.export.ExportManifest;
 import org.drmsbatch.export.ExportRoot;
 import org.drmsbatch.export.FitsChecks;
+import org.drmsbatch.jobs.FaultInjectionTestConfiguration;
 import org.drmsbatch.jobs.KillHarness;
 import org.drmsbatch.schedules.JobControl;
 import org.drmsbatch.schedules.JobRun;
@@ -37,7 +38,8 @@ import tools.jackson.databind.json.JsonMapper;
  * once, under its name, whole (fitsverify, astropy with checksums, the data of its record), the committed files
  * not written again, no temporary or leftover file.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE,
+        properties = FaultInjectionTestConfiguration.PROPERTY)
 class ExportKillTest {
 
     static final KillHarness HARNESS = KillHarness.create("drms-export-kill-test");

@@ -363,7 +363,7 @@ class RescaleJobTest extends CatalogTestSupport {
         JobRun failed = run(params("ds", in, "out", "rsc.img_fail", "segment", "image", "chunkSize", "3",
                 "failAt", "5,java.lang.Long,false"));
         assertThat(failed.status()).isEqualTo("FAILED");
-        assertThat(failed.exitDescription()).contains("failing at record 5");
+        assertThat(failed.exitDescription()).contains("failing at item 5");
         // one chunk (3 clones) committed; the second chunk's two clones and their files are gone
         assertThat(drms.<Long>read(s -> s.count("rsc.img_fail"))).isEqualTo(3L);
         assertThat(orphanedUnits()).isEmpty();

@@ -14,6 +14,7 @@ import org.drmsbatch.drms.JsdParser;
 import org.drmsbatch.drms.Record;
 import org.drmsbatch.drms.SeriesCatalog;
 import org.drmsbatch.drms.types.SegmentArray;
+import org.drmsbatch.jobs.FaultInjectionTestConfiguration;
 import org.drmsbatch.jobs.KillHarness;
 import org.drmsbatch.schedules.JobControl;
 import org.drmsbatch.schedules.JobRun;
@@ -29,7 +30,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * committed chunks, then restarted here: exactly one clone per input record (none twice, none lost, no clone
  * rescaled again), and after the sweep of the dead session no storage-unit directory without its row.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE,
+        properties = FaultInjectionTestConfiguration.PROPERTY)
 class RescaleKillTest {
 
     static final KillHarness HARNESS = KillHarness.create("drms-rescale-kill-test");
