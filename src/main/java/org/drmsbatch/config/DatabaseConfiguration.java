@@ -30,6 +30,7 @@ public class DatabaseConfiguration {
         HikariDataSource ds = new HikariDataSource();
         ds.setJdbcUrl(embedded.jdbcUrl());
         ds.setUsername("postgres");
+        ds.setPassword(embedded.password()); // from the home's password file; Hikari masks it in its own logs
         ds.setMaximumPoolSize(10);
         ds.setPoolName("drms-embedded");
         return ds;
