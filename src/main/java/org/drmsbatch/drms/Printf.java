@@ -8,7 +8,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A C printf format with exactly one conversion, as a keyword's format is (specs/drms.md §1.3), printing as glibc's
+ * A C printf format with exactly one conversion, as a keyword's format is (specs/drms.md §1), printing as glibc's
  * printf does: flags {@code - + space # 0} (and {@code '}, a no-op in the C locale), width, precision, the length
  * modifiers {@code hh h l ll L q j z t} and the conversions {@code d i o u x X c e E f F g G a A s}; {@code %%} and
  * the text around the conversion are kept. {@code %g} picks the {@code %e} or {@code %f} style and drops trailing
