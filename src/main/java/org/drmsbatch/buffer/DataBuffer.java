@@ -133,7 +133,9 @@ public final class DataBuffer implements AutoCloseable {
     // ------------------------------------------------------------------------------------------------ storing
 
     /**
-     * Validates a chunk body and stores it.
+     * Validates a chunk body and stores it (as its canonical JSON, see {@link #store(Chunk)}). The limit applies to
+     * the body received: its canonical text may be longer ({@code 1} is stored as {@code 1.0}) and is stored all the
+     * same.
      *
      * @throws InvalidChunkException when it is over {@link #maxChunkBytes} or not a valid chunk (nothing stored)
      * @throws BufferFrozenException when the buffer is FROZEN (nothing stored)
@@ -142,7 +144,7 @@ public final class DataBuffer implements AutoCloseable {
         if (body.length > maxChunkBytes) {
             throw tooLarge(body.length);
         }
-        return store(ChunkParser.parse(body));
+        return write(ChunkParser.parse(body).toJson());
     }
 
     /** The complaint about a body of {@code bytes} bytes over the limit (also for callers reading a stream). */
@@ -152,8 +154,10 @@ public final class DataBuffer implements AutoCloseable {
     }
 
     /**
-     * Stores a chunk as {@code data/gwb<nanoseconds>.json} (its canonical JSON), durably, and counts it.
+     * Stores a chunk as {@code data/gwb<nanoseconds>.json} (its canonical JSON), durably, and counts it. A chunk
+     * built in this process has no body received: the limit applies to its canonical JSON.
      *
+     * @throws InvalidChunkException when its canonical JSON is over {@link #maxChunkBytes} (nothing stored)
      * @throws BufferFrozenException when the buffer is FROZEN (nothing stored)
      */
     public StoredChunk store(Chunk chunk) throws IOException {
@@ -161,6 +165,11 @@ public final class DataBuffer implements AutoCloseable {
         if (json.length > maxChunkBytes) {
             throw tooLarge(json.length);
         }
+        return write(json);
+    }
+
+    /** Writes the canonical JSON of a chunk unless the buffer is FROZEN; logs it. */
+    private StoredChunk write(byte[] json) throws IOException {
         storeLock.readLock().lock();
         try {
             checkOpen();

@@ -64,6 +64,11 @@ class SetInfoCommand implements Callable<Integer> {
         if (!a.words.isEmpty()) {
             throw new DrmsCommand.UserError("Not KEY=VALUE: " + a.words.get(0));
         }
+        if (!fromStdin && a.named.isEmpty() && dataWaitingOnStandardInput()) {
+            throw new DrmsCommand.UserError("set-info -c creates one record from KEY=VALUE arguments and got none,"
+                    + " while data is waiting on standard input; to create records from JSON lines on standard input"
+                    + " use -k");
+        }
         List<Map<String, Object>> rows = new ArrayList<>();
         String[] origin;
         if (fromStdin) {
@@ -91,6 +96,15 @@ class SetInfoCommand implements Callable<Integer> {
                 + def.name() + " (recnum " + recnums.get(0)
                 + (recnums.size() > 1 ? "-" + recnums.get(recnums.size() - 1) : "") + ")");
         return DrmsCommand.OK;
+    }
+
+    /** Whether standard input already holds bytes (a file redirected or a pipe written to); never blocks. */
+    private static boolean dataWaitingOnStandardInput() {
+        try {
+            return System.in.available() > 0;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private List<Map<String, Object>> readJsonLines() throws IOException {

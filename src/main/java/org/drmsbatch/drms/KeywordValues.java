@@ -1,6 +1,5 @@
 package org.drmsbatch.drms;
 
-import java.util.IllegalFormatException;
 import java.util.Locale;
 
 import org.drmsbatch.drms.time.DrmsTime;
@@ -240,39 +239,30 @@ public final class KeywordValues {
                     ? "UTC" : def.unit();
             return DrmsTime.format(t, zone, precision);
         }
-        if (value instanceof Number n && Double.isNaN(n.doubleValue())) {
-            return "nan";
+        Printf p = printf(def.format(), type);
+        if (type.isInteger()) {
+            return p.format(((Number) value).longValue(), type == DrmsType.LONGLONG ? 64 : 32);
+        } else if (type.isFloating()) {
+            return p.format(((Number) value).doubleValue());
         }
-        String fmt = javaFormat(def.format(), type);
-        try {
-            if (type.isInteger()) {
-                return String.format(Locale.ROOT, fmt, ((Number) value).longValue());
-            } else if (type.isFloating()) {
-                return String.format(Locale.ROOT, fmt, ((Number) value).doubleValue());
-            }
-            return String.format(Locale.ROOT, fmt, value);
-        } catch (IllegalFormatException e) {
-            return String.valueOf(value);
-        }
+        return p.format(String.valueOf(value));
     }
 
-    /** Turns a C printf conversion into a Java one: drops length modifiers, maps %i and %u to %d. */
-    static String javaFormat(String cFormat, DrmsType type) {
-        String dflt = type.isInteger() ? "%d" : type.isFloating() ? "%g" : "%s";
-        if (cFormat == null || cFormat.isBlank() || !cFormat.contains("%")) {
-            return dflt;
+    /**
+     * The C printf format a value of {@code type} prints with: the keyword's format when it holds one numeric
+     * conversion for a numeric type (integer types take a floating conversion, as DRMS's format check allows; a
+     * floating value under an integer conversion prints truncated toward zero, as Python's {@code %d} does, where C
+     * would print garbage) or {@code %s} for a string, else {@code %d}, {@code %g} or {@code %s}.
+     */
+    static Printf printf(String cFormat, DrmsType type) {
+        Printf p = Printf.parse(cFormat);
+        boolean fits = p != null && (type.isInteger() ? p.isInteger() || p.isFloating()
+                : type.isFloating() ? p.isFloating() || p.isInteger() && p.conversion() != 'c'
+                : p.conversion() == 's');
+        if (fits) {
+            return p;
         }
-        String f = cFormat.replaceAll("(%[-+ #0]*\\d*(?:\\.\\d+)?)(?:hh|h|ll|l|L|q|j|z|t)([a-zA-Z])", "$1$2");
-        f = f.replaceAll("(%[-+ #0]*\\d*(?:\\.\\d+)?)[iu]", "$1d");
-        boolean intConv = f.matches("(?s).*%[-+ #0]*\\d*(?:\\.\\d+)?[dxXo].*");
-        boolean floatConv = f.matches("(?s).*%[-+ #0]*\\d*(?:\\.\\d+)?[fFeEgGaA].*");
-        if (type.isInteger() && !intConv) {
-            return dflt;
-        }
-        if (type.isFloating() && !floatConv) {
-            return dflt;
-        }
-        return f.replace("%F", "%f");
+        return Printf.parse(type.isInteger() ? "%d" : type.isFloating() ? "%g" : "%s");
     }
 
     /** Whether a time keyword's unit makes it an interval (s, secs, min, hours, days ...), printed as a number. */

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 import nom.tam.fits.HeaderCard;
 import nom.tam.fits.HeaderCardException;
@@ -29,9 +30,12 @@ import org.drmsbatch.drms.types.DrmsType;
  *     ({@code '2010.05.01_00:00:00.000_TAI'}, a trailing {@code Z} dropped), time intervals as numbers in their
  *     unit;</li>
  * <li>MISSING values (and NaN) as cards without a value, comment {@code [unit] (MISSING) ...}; WCS keywords
- *     ({@code CRPIX, CRVAL, CDELT, CROTA, CRDER, CSYER}) get 0 (CDELT 1) instead;</li>
+ *     ({@code CRPIX, CRVAL, CDELT, CROTA, CRDER, CSYER}) get 0 (CDELT 1) instead; a keyword whose FITS name the
+ *     FITS standard reserves with a value type ({@code DATAMIN}, {@code DATAMAX}, {@code BUNIT}, {@code TELESCOP},
+ *     {@code EQUINOX}, {@code CTYPEn} ..., see {@link #reservedWithValue}) is left out, since a card without a
+ *     value there is an error to fitsverify (JSOC writes the empty card);</li>
  * <li>{@code DATE} and {@code DATE-OBS}: times always in ISO 8601 ({@code 2010-05-01T00:00:00.000}); a missing
- *     DATE is left out;</li>
+ *     one is left out;</li>
  * <li>{@code COMMENT} and {@code HISTORY} as comment and history cards, one per line;</li>
  * <li>then {@code RECNUM}, {@code DRMS_ID} ({@code series:recnum:segment}), {@code PRIMARYK} (the prime keys)
  *     and {@code LICENSE} ({@code CC0 1.0}).</li>
@@ -43,6 +47,19 @@ public final class FitsHeaderMapper {
     public static final String LICENSE = "CC0 1.0";
     /** Room for a comment on a card with a fixed-format value: 80 - 30 - 3. */
     private static final int COMMENT_ROOM = 47;
+
+    /**
+     * FITS names the FITS standard (4.0, with its WCS and time papers) reserves with a value of a given type, as
+     * fitsverify checks them: a card without a value under one of these names is an error.
+     */
+    private static final Pattern RESERVED_WITH_VALUE = Pattern.compile(
+            "SIMPLE|BITPIX|NAXIS\\d*|EXTEND|XTENSION|PCOUNT|GCOUNT|GROUPS|BSCALE|BZERO|BLANK|BUNIT|DATAMIN|DATAMAX"
+            + "|DATE|DATE-OBS|DATE-BEG|DATE-END|DATE-AVG|DATEREF|MJD-OBS|MJD-AVG"
+            + "|ORIGIN|TELESCOP|INSTRUME|OBSERVER|OBJECT|AUTHOR|REFERENC|EPOCH"
+            + "|EXTNAME|EXTVER|EXTLEVEL|CHECKSUM|DATASUM|THEAP|TFIELDS|TDIM\\d+|TNULL\\d+|TTYPE\\d+|TFORM\\d+"
+            + "|TUNIT\\d+|TSCAL\\d+|TZERO\\d+|TDISP\\d+|OBSGEO-[XYZ]"
+            + "|(?:CTYPE|CUNIT|CRPIX|CRVAL|CDELT|CROTA|CRDER|CSYER|CNAME)\\d+[A-Z]?|(?:PC|CD|PV|PS)\\d+_\\d+[A-Z]?"
+            + "|(?:WCSAXES|LONPOLE|LATPOLE|RADESYS|RADECSYS|EQUINOX|SPECSYS|VELOSYS|RESTFRQ|RESTFREQ)[A-Z]?");
 
     private final FitsNames names;
 
@@ -140,12 +157,12 @@ public final class FitsHeaderMapper {
         }
         boolean date = name.equals("DATE") || name.equals("DATE-OBS");
         if (missing) {
-            if (date && name.equals("DATE")) {
-                return null;
-            }
             Double wcs = wcsDefault(name);
             if (wcs != null) {
                 return new HeaderCard(name, wcs, comment(noUnit ? "" : unit, "", m.comment(), braced, COMMENT_ROOM));
+            }
+            if (reservedWithValue(name)) {
+                return null;
             }
             return new HeaderCard(name, (Number) null,
                     comment(noUnit ? "" : unit, "(MISSING) ", m.comment(), braced, COMMENT_ROOM));
@@ -239,6 +256,11 @@ public final class FitsHeaderMapper {
             }
         }
         return sb.toString();
+    }
+
+    /** Whether the FITS standard reserves {@code name} with a value: a MISSING value then leaves the card out. */
+    static boolean reservedWithValue(String name) {
+        return RESERVED_WITH_VALUE.matcher(name).matches();
     }
 
     private static Double wcsDefault(String name) {

@@ -25,7 +25,8 @@ import org.drmsbatch.drms.types.SegmentLayout;
  * <li>{@link Integers#FLOAT}: the user asked for a floating output segment; an integer one is an error.</li>
  * </ul>
  * The statistics are those of the values as stored (read back physical): count of non-MISSING values, min, max,
- * mean and root mean square sqrt(&Sigma;y&sup2;/n), as the {@code collect} job defines DATARMS.
+ * mean and root mean square sqrt(&Sigma;y&sup2;/n), as the {@code collect} job defines DATARMS; computed so that
+ * they overflow or underflow only where the values themselves do ({@link Statistics#of}).
  */
 public final class Rescale {
 
@@ -44,6 +45,16 @@ public final class Rescale {
 
     /** Statistics of the non-MISSING values; NaN when there are none. */
     public record Statistics(long count, double min, double max, double mean, double rms) {
+
+        /**
+         * The statistics of the non-NaN values of {@code values} (NaN is MISSING). They do not overflow or underflow
+         * where the values do not: the root mean square of &plusmn;1.7e308 is 1.7e308, of 1e-200 is 1e-200.
+         */
+        public static Statistics of(double[] values) {
+            Stats st = new Stats();
+            st.add(values);
+            return st.result(values);
+        }
     }
 
     /** The array to write (raw for integer segments, with its scaling), its statistics, values made MISSING. */
@@ -150,7 +161,7 @@ public final class Rescale {
         double[] y = physical(source);
         Stats st = new Stats();
         st.affine(y, alpha, beta);
-        return new Result(SegmentArray.ofDoubles(y, source.dims()), st.result(), 0);
+        return new Result(SegmentArray.ofDoubles(y, source.dims()), st.result(y), 0);
     }
 
     /** y = alpha x + beta over the physical values, in double precision (in place for a double source). */
@@ -209,22 +220,28 @@ public final class Rescale {
 
     /** Statistics of an array as stored, read back physical. */
     static Statistics statistics(SegmentArray stored) {
-        Stats st = new Stats();
         if (stored.type() == DrmsType.FLOAT) {
+            Stats st = new Stats();
             st.add(stored.floats());
-        } else if (stored.type() == DrmsType.DOUBLE && !stored.isRaw()) {
-            st.add(stored.doubles());
-        } else {
-            st.add(Scaling.convert(stored, DrmsType.DOUBLE, true).array().doubles());
+            return st.result();
         }
-        return st.result();
+        return Statistics.of(stored.type() == DrmsType.DOUBLE && !stored.isRaw() ? stored.doubles()
+                : Scaling.convert(stored, DrmsType.DOUBLE, true).array().doubles());
     }
 
     /**
      * Running min, max, sum, sum of squares of the non-NaN values (and how many became MISSING). The loops keep four
      * independent accumulators so that the additions do not wait on each other.
+     *
+     * <p>Float values cannot overflow or underflow these double sums. Double values can (the square of 1.7e308 is
+     * infinite, of 1e-200 is 0): {@link #result(double[])} then takes the sums again over the values scaled by a
+     * power of two, which is exact.
      */
     private static final class Stats {
+
+        /** Below this largest magnitude, squares of double values lose precision to underflow. */
+        static final double TINY = 0x1p-480;
+
         long n;
         long outOfRange;
         double min = Double.POSITIVE_INFINITY;
@@ -411,6 +428,34 @@ public final class Rescale {
                 return new Statistics(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
             }
             return new Statistics(n, min, max, sum / n, Math.sqrt(sumSq / n));
+        }
+
+        /**
+         * The statistics of {@code values}, the double values these sums were taken over: {@link #result()} unless
+         * the sum or the sum of squares overflowed or the squares underflowed, in which case mean and root mean
+         * square come from the values scaled by 2<sup>-e</sup>, e the exponent of the largest magnitude (each
+         * scaled value then is below 2 in magnitude, its square below 4). An infinite value gives what it gives.
+         */
+        Statistics result(double[] values) {
+            Statistics plain = result();
+            if (n == 0 || !Double.isFinite(min) || !Double.isFinite(max)) {
+                return plain;
+            }
+            double top = Math.max(-min, max);
+            if (Double.isFinite(sum) && Double.isFinite(sumSq) && !(top > 0 && top < TINY)) {
+                return plain;
+            }
+            int e = Math.getExponent(top);
+            double s = 0;
+            double q = 0;
+            for (double v : values) {
+                if (v == v) {
+                    double x = Math.scalb(v, -e);
+                    s += x;
+                    q += x * x;
+                }
+            }
+            return new Statistics(n, min, max, Math.scalb(s / n, e), Math.scalb(Math.sqrt(q / n), e));
         }
     }
 }

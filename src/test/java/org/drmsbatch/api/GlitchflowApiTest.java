@@ -256,6 +256,23 @@ class GlitchflowApiTest {
     }
 
     @Test
+    void theLimitAppliesToTheBodyReceivedNotToTheStoredText() throws Exception {
+        // integer samples: each "1," of the body is stored as "1.0,", so the stored text is about twice the body
+        StringBuilder b = new StringBuilder("{\"h\": [");
+        for (int i = 0; b.length() < 95 * 1024; i++) {
+            b.append(i == 0 ? "" : ",").append(i % 10);
+        }
+        String body = b.append("], \"t\": [0, 1]}").toString();
+        assertThat(body.length()).isLessThan(100 * 1024);
+        Answer a = post("/streamdata", body);
+        assertThat(a.status()).as(a.body()).isEqualTo(200);
+        assertThat(a.json().get("resp").asString()).isEqualTo("CREATED");
+        JsonNode stats = get("/stats").json();
+        assertThat(stats.get("n_itm").asLong()).isEqualTo(1);
+        assertThat(stats.get("buff_size").asLong()).isGreaterThan(100 * 1024);
+    }
+
+    @Test
     void badTrainBodiesGet400() throws Exception {
         for (String body : List.of("nope", "[]", "{\"user\": \"a\"}", "{\"user\": 1, \"token\": \"t\"}")) {
             Answer a = post("/train", body);

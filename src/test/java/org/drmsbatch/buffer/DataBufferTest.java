@@ -183,6 +183,18 @@ class DataBufferTest {
     }
 
     @Test
+    void theLimitIsOnTheBodyNotOnTheStoredText() throws Exception {
+        DataBuffer b = DataBuffer.open(dir, 2000, 100);
+        open.add(b);
+        String body = "{\"h\":[1,2,3,4,5,6,7,8,9,1,2,3,4,5,6,7,8,9,1,2,3,4,5,6,7,8,9,1,2,3],\"t\":[0,1]}";
+        assertThat(body.length()).isLessThanOrEqualTo(100);
+        StoredChunk c = b.store(bytes(body));
+        assertThat(c.bytes()).isGreaterThan(100); // "1.0," for every "1,"
+        assertThat(b.read(c.name()).h()).hasSize(30);
+        assertThat(b.stats()).isEqualTo(new BufferStats(1, c.bytes()));
+    }
+
+    @Test
     void concurrentWritersKeepExactCounters() throws Exception {
         DataBuffer b = open(2000);
         int threads = 16;

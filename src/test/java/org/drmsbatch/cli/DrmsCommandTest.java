@@ -128,6 +128,26 @@ class DrmsCommandTest {
     }
 
     @Test
+    void setInfoCWithoutKeywordsButDataOnStandardInputSaysToUseK() {
+        create("cli.stdin");
+        CommandRun c = runWithInput("""
+                {"FSN": 8, "OBSERVER": "fay"}
+                """, "set-info", "ds=cli.stdin", "-c");
+        assertThat(c.code()).isEqualTo(1);
+        assertThat(c.err()).contains("standard input").contains("-k");
+        CommandRun count = run("show-info", "ds=cli.stdin", "-c");
+        assertThat(count.code()).isZero();
+        assertThat(count.out().trim()).isEqualTo("0");
+        // with -k the same input makes the record
+        CommandRun k = runWithInput("""
+                {"FSN": 8, "OBSERVER": "fay"}
+                """, "set-info", "ds=cli.stdin", "-k");
+        assertThat(k.code()).as(k.err()).isZero();
+        assertThat(run("show-info", "ds=cli.stdin", "n=10", "key=FSN,OBSERVER", "-q").out().lines().toList())
+                .containsExactly("8\tfay");
+    }
+
+    @Test
     void setInfoFromJsonLinesIsAllOrNothing() {
         create("cli.json");
         CommandRun ok = runWithInput("""

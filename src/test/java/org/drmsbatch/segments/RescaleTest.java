@@ -99,6 +99,51 @@ class RescaleTest {
                 org.assertj.core.api.Assertions.within(1e-12 * Math.abs(hi)));
     }
 
+    /** Mean and root mean square of the non-NaN values in exact decimal arithmetic, rounded to doubles. */
+    static double[] exactMeanAndRms(double[] v) {
+        java.math.MathContext mc = java.math.MathContext.DECIMAL128;
+        java.math.BigDecimal sum = java.math.BigDecimal.ZERO;
+        java.math.BigDecimal sumSq = java.math.BigDecimal.ZERO;
+        int n = 0;
+        for (double d : v) {
+            if (!Double.isNaN(d)) {
+                java.math.BigDecimal b = new java.math.BigDecimal(d);
+                sum = sum.add(b);
+                sumSq = sumSq.add(b.multiply(b));
+                n++;
+            }
+        }
+        java.math.BigDecimal count = java.math.BigDecimal.valueOf(n);
+        return new double[] {sum.divide(count, mc).doubleValue(), sumSq.divide(count, mc).sqrt(mc).doubleValue()};
+    }
+
+    @Test
+    void statisticsOfHugeAndTinyDoublesDoNotOverflowOrUnderflow() {
+        double[][] cases = {
+                {1.7e308, -1.7e308, 1.7e308, -1.7e308, 1.7e308},
+                {1.7e308, 1.7e308, 1.7e308, Double.NaN},
+                {-Double.MAX_VALUE, -Double.MAX_VALUE, -1},
+                {1e200, -2e200, 3e200},
+                {1e-200, -3e-200, 2e-200, Double.NaN},
+                {5e-320, 1e-310, -2e-315}};
+        for (double[] x : cases) {
+            String as = java.util.Arrays.toString(x);
+            Rescale.Result r = new Rescale(1, 0, Rescale.Integers.SCALE).apply(SegmentArray.ofDoubles(x.clone(),
+                    x.length), seg(DrmsType.DOUBLE, 0, 1));
+            double[] expected = exactMeanAndRms(x);
+            Rescale.Statistics st = r.statistics();
+            assertThat(st.mean()).as("mean of %s", as).isCloseTo(expected[0],
+                    org.assertj.core.api.Assertions.within(4 * Math.ulp(expected[0])));
+            assertThat(st.rms()).as("rms of %s", as).isCloseTo(expected[1],
+                    org.assertj.core.api.Assertions.within(4 * Math.ulp(expected[1])));
+            // the same through the statistics the collect job takes of a chunk
+            Rescale.Statistics of = Rescale.Statistics.of(x);
+            assertThat(of.mean()).as("mean of %s", as).isEqualTo(st.mean());
+            assertThat(of.rms()).as("rms of %s", as).isEqualTo(st.rms());
+            assertThat(of.count()).isEqualTo(java.util.Arrays.stream(x).filter(d -> !Double.isNaN(d)).count());
+        }
+    }
+
     @Test
     void storedIntegersThatFitAreKeptAndOnlyTheScalingChanges() {
         short[] raw = {-32767, 0, Short.MIN_VALUE, 32767};

@@ -2,6 +2,7 @@ package org.drmsbatch.jobs.collect;
 
 import org.drmsbatch.buffer.Chunk;
 import org.drmsbatch.jobs.ChunkHooks;
+import org.drmsbatch.segments.Rescale;
 import org.springframework.batch.infrastructure.item.ItemProcessor;
 
 /**
@@ -32,17 +33,8 @@ public class StrainProcessor implements ItemProcessor<BufferedChunk, StrainRecor
     /** The record of a chunk whose t0 counts from {@code epoch} (DRMS time). */
     public static StrainRecord toRecord(String detector, double epoch, String source, Chunk c) {
         double[] h = c.h();
-        double min = Double.POSITIVE_INFINITY;
-        double max = Double.NEGATIVE_INFINITY;
-        double sum = 0;
-        double sumSq = 0;
-        for (double v : h) {
-            min = Math.min(min, v);
-            max = Math.max(max, v);
-            sum += v;
-            sumSq += v * v;
-        }
-        int n = h.length;
-        return new StrainRecord(detector, epoch + c.t0(), c.dt(), n, min, max, sum / n, Math.sqrt(sumSq / n), source, h);
+        Rescale.Statistics st = Rescale.Statistics.of(h);
+        return new StrainRecord(detector, epoch + c.t0(), c.dt(), h.length, st.min(), st.max(), st.mean(), st.rms(),
+                source, h);
     }
 }

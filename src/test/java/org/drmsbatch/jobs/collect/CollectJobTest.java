@@ -185,6 +185,22 @@ class CollectJobTest {
     }
 
     @Test
+    void theStatisticsOfTheLargestDoublesAreFinite() throws Exception {
+        double big = 1.7e308;
+        buffer.store(new Chunk(new double[] {big, -big, big, big}, 5000, 1.0 / 4096));
+        JobRun run = awaitEnd(jobs.start("collect", Map.of("run", "huge", "series", "gw.strain_huge")).executionId());
+        assertThat(run.status()).as("%s", run).isEqualTo("COMPLETED");
+        List<Record> records = latest("gw.strain_huge");
+        assertThat(records).hasSize(1);
+        Record r = records.get(0);
+        assertThat(r.getDouble("DATAMIN")).isEqualTo(-big);
+        assertThat(r.getDouble("DATAMAX")).isEqualTo(big);
+        // (3 big - big) / 4 and sqrt(4 big^2 / 4)
+        assertThat(r.getDouble("DATAMEAN")).isCloseTo(big / 2, within(Math.ulp(big)));
+        assertThat(r.getDouble("DATARMS")).isCloseTo(big, within(Math.ulp(big)));
+    }
+
+    @Test
     void anEpochGivenAsADrmsTimeIsWhatT0CountsFrom() throws Exception {
         List<Chunk> chunks = storeChunks(3, 7);
         String event = "2015.09.14_09:50:45_UTC";

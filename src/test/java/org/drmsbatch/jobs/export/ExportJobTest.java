@@ -470,6 +470,58 @@ class ExportJobTest extends CatalogTestSupport {
     }
 
     @Test
+    void missingValuesOfReservedFitsKeywordsAreLeftOutSoThatFitsverifyPasses() throws Exception {
+        Assumptions.assumeTrue(FitsChecks.toolsPresent(), "fitsverify and astropy are needed");
+        // given a record whose statistics, observation date, telescope and unit are MISSING
+        drms.createSeries(new JsdParser().parse("exptest.stats.jsd", """
+                Seriesname: exptest.stats
+                Author: tester
+                Owner: tester
+                Unitsize: 4
+                Archive: 0
+                Retention: 7
+                Tapegroup: 0
+                PrimeKeys: FSN
+                Description: "a record with MISSING statistics"
+                Keyword: FSN, int, variable, record, DRMS_MISSING_VALUE, "%d", none, "Frame number"
+                Keyword: DATAMIN, double, variable, record, DRMS_MISSING_VALUE, "%g", DN, "Minimum value"
+                Keyword: DATAMAX, double, variable, record, DRMS_MISSING_VALUE, "%g", DN, "Maximum value"
+                Keyword: DATAMEAN, double, variable, record, DRMS_MISSING_VALUE, "%g", DN, "Mean value"
+                Keyword: DATARMS, double, variable, record, DRMS_MISSING_VALUE, "%g", DN, "RMS value"
+                Keyword: DATE__OBS, time, variable, record, DRMS_MISSING_VALUE, 3, ISO, "[DATE-OBS] Observation date"
+                Keyword: TELESCOP, string, variable, record, "", "%s", none, "Telescope"
+                Keyword: BUNIT, string, variable, record, "", "%s", none, "Unit of the data"
+                Keyword: EQUINOX, double, variable, record, DRMS_MISSING_VALUE, "%g", none, "Equinox"
+                Keyword: CTYPE1, string, variable, record, "", "%s", none, "Axis type"
+                Data: image, variable, float, 2, 4, 3, DN, fits, "", 0.0, 1.0, "Image"
+                """), true);
+        drms.inSession(s -> {
+            List<Record> rs = s.create("exptest.stats", 1);
+            rs.get(0).set("FSN", 1);
+            rs.get(0).write("image", SegmentArray.ofFloats(new float[12], 4, 3));
+            s.close(rs, DrmsSession.Action.INSERT);
+            return null;
+        });
+        // when
+        JobRun done = run(params("requestId", "JSOC_20261125_000090", "ds", "exptest.stats[]"));
+        // then fitsverify finds no error, and the reserved keywords without a value are not in the header
+        assertThat(done.status()).as("%s", done).isEqualTo("COMPLETED");
+        Path dir = root.directory("JSOC_20261125_000090");
+        Path f = dir.resolve(index(dir).get("data").get(0).get("filename").asString());
+        FitsChecks.fitsverify(List.of(f));
+        JsonNode a = FitsChecks.astropy(List.of(f)).get(f.toString());
+        JsonNode v = a.get("values");
+        for (String reserved : List.of("DATAMIN", "DATAMAX", "DATE-OBS", "TELESCOP", "BUNIT", "EQUINOX", "CTYPE1")) {
+            assertThat(v.has(reserved)).as("%s in %s", reserved, v).isFalse();
+        }
+        // keywords the FITS standard does not reserve keep their card without a value
+        assertThat(v.get("DATAMEAN").isNull()).isTrue();
+        assertThat(a.get("comments").get("DATAMEAN").asString()).isEqualTo("[DN] (MISSING) Mean value");
+        assertThat(v.get("DATARMS").isNull()).isTrue();
+        assertThat(v.get("FSN").asInt()).isEqualTo(1);
+    }
+
+    @Test
     void badParametersAreRefusedBeforeTheJobStartsWithTheReason() {
         Map<Map<String, String>, String> cases = new LinkedHashMap<>();
         cases.put(params("method", "url"), "'ds'");
