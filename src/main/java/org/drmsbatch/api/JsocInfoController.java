@@ -1,6 +1,7 @@
 package org.drmsbatch.api;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,6 +25,10 @@ import org.drmsbatch.drms.SeriesDefinition;
 import org.drmsbatch.drms.query.Query;
 import org.drmsbatch.drms.query.RecordSets;
 import org.drmsbatch.sums.Sums;
+
+import jakarta.servlet.http.HttpServletResponse;
+import tools.jackson.core.JsonGenerator;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -46,12 +51,22 @@ public class JsocInfoController {
     private final Drms drms;
     private final RecordSets recordSets;
     private final DownloadArea downloads;
+    /** The most records jsoc_info op=rs_list lists ({@code drms.jsoc.rs-list-limit}). */
+    private final int rsListLimit;
 
-    public JsocInfoController(Drms drms, RecordSets recordSets, DownloadArea downloads) {
+    public JsocInfoController(Drms drms, RecordSets recordSets, DownloadArea downloads,
+                              @Value("${drms.jsoc.rs-list-limit:" + DEFAULT_RS_LIST_LIMIT + "}") int rsListLimit) {
+        if (rsListLimit < 1) {
+            throw new IllegalArgumentException("drms.jsoc.rs-list-limit must be at least 1, not " + rsListLimit);
+        }
         this.drms = drms;
         this.recordSets = recordSets;
         this.downloads = downloads;
+        this.rsListLimit = rsListLimit;
     }
+
+    /** DRMS's own cap on the rows one query returns ({@code CAP_LIMIT}, specs/drms.md §2.2). */
+    public static final int DEFAULT_RS_LIST_LIMIT = 75_000;
 
     // ------------------------------------------------------------------------------------------ show_series
 
@@ -105,12 +120,22 @@ public class JsocInfoController {
 
     /** {@code jsoc_info?op=series_struct|rs_summary|rs_list&ds=...}: see the methods of each op. */
     @RequestMapping("/jsoc_info")
-    public String jsocInfo(@RequestParam Map<String, String> params) {
-        return JsocJson.text(jsocInfoAnswer(params));
+    public void jsocInfo(@RequestParam Map<String, String> params, HttpServletResponse response) throws IOException {
+        long start = System.nanoTime();
+        Object answer = jsocInfoAnswer(params, start);
+        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+        response.setCharacterEncoding("US-ASCII");
+        if (answer instanceof RsList list) {
+            try (JsonGenerator g = JsocJson.generator(response.getOutputStream())) {
+                list.write(g, runtime(start));
+            }
+        } else {
+            response.getOutputStream().write(JsocJson.text(answer).getBytes(StandardCharsets.US_ASCII));
+        }
     }
 
-    private Map<String, Object> jsocInfoAnswer(Map<String, String> params) {
-        long start = System.nanoTime();
+    /** A map to write as it is, or an {@link RsList} to stream. */
+    private Object jsocInfoAnswer(Map<String, String> params, long start) {
         String op = params.get("op");
         String ds = params.get("ds");
         if (op == null || op.isBlank()) {
@@ -127,8 +152,11 @@ public class JsocInfoController {
             out = switch (op) {
                 case "series_struct" -> seriesStruct(ds);
                 case "rs_summary" -> rsSummary(ds, intParam(params, "n"));
-                default -> rsList(ds, params);
+                default -> null;
             };
+            if (out == null) {
+                return rsList(ds, params);
+            }
         } catch (SeriesNotFound e) {
             return error(1, e.getMessage());
         } catch (DrmsException e) {
@@ -284,7 +312,11 @@ public class JsocInfoController {
         String query = ds.contains("{") ? ds.substring(0, ds.indexOf('{')) : ds;
         series(JsocQueries.seriesName(query), "series not found");
         Query q = recordSets.parseWithoutFiles(query);
-        long count = n == 0 ? recordSets.count(q) : recordSets.open(q, n).size();
+        long count = 0;
+        for (var rs : q.sets()) { // n= limits each record set, as when the records are opened; counted, not read
+            long c = recordSets.count(new Query(List.of(rs), q.text()));
+            count += n == 0 ? c : Math.min(c, Math.abs((long) n));
+        }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("count", count);
         return out;
@@ -294,36 +326,83 @@ public class JsocInfoController {
      * Like {@code show_info key= seg= link=}: per asked keyword, segment and link an array of values, one per
      * record ({@code keywords:[{name,values}]}, {@code segments:[{name,values,dims,cparms,bzeros,bscales}]},
      * {@code links:[{name,values}]}), with R=1 {@code recinfo:[{name,online}]}, and {@code count}.
+     *
+     * <p>At most {@code drms.jsoc.rs-list-limit} records are listed: {@code n=0} (all) or a larger |n| lists the
+     * first (n &gt;= 0) or last (n &lt; 0) that many, and the answer then says so with {@code limit} and
+     * {@code warning}. The records are read through a cursor a page at a time and only their values are kept;
+     * the answer is written with a streaming generator.
      */
-    private Map<String, Object> rsList(String ds, Map<String, String> params) {
+    private RsList rsList(String ds, Map<String, String> params) {
         SeriesDefinition def = series(JsocQueries.seriesName(ds), "jsoc_info: series not found.");
         int n = intParam(params, "n");
         boolean recinfo = "1".equals(params.get("R"));
         Query query = recordSets.parseWithoutFiles(ds);
-        List<Record> records = recordSets.open(query, n);
-        Map<String, Object> out = new LinkedHashMap<>();
-        if (records.isEmpty()) {
-            out.put("count", 0);
-            return out;
-        }
         List<String> keys = names(params.get("key"), def.explicitKeywords().stream().map(KeywordDef::name).toList());
         List<String> segs = names(params.get("seg"), def.segments().stream().map(SegmentDef::name).toList());
         List<String> links = names(params.get("link"), def.links().stream().map(LinkDef::name).toList());
         boolean sumsInfo = keys.stream().anyMatch(k -> RecordFields.PseudoKey.of(k)
                 .map(RecordFields.PseudoKey::needsStorageInfo).orElse(false));
-        Map<Long, Sums.Info> units = sumsInfo ? drms.read(s -> s.storageInfo(records)) : Map.of();
+        // one more than the limit, to tell a record set that fits from one that does not
+        boolean limited = n == 0 || Math.abs((long) n) > rsListLimit;
+        int asked = limited ? (n < 0 ? -(rsListLimit + 1) : rsListLimit + 1) : n;
+        RsList out = new RsList(keys, segs, links, recinfo);
+        recordSets.stream(query, asked, RS_LIST_PAGE, page -> {
+            Map<Long, Sums.Info> units = sumsInfo ? drms.read(s -> s.storageInfo(page)) : Map.of();
+            for (Record r : page) {
+                if (out.count > rsListLimit) {
+                    return false; // n applies per record set, the limit to the whole answer
+                }
+                out.add(r, units.get(r.sunum()));
+            }
+            return true;
+        });
+        if (out.count > rsListLimit) {
+            out.dropOne(n < 0);
+            out.limit = rsListLimit;
+            out.limitedFromEnd = n < 0;
+        }
+        return out;
+    }
 
-        List<Map<String, Object>> recinfos = new ArrayList<>();
-        List<List<Object>> keyValues = lists(keys.size());
-        List<List<Object>> segValues = lists(segs.size());
-        List<List<Object>> segDims = lists(segs.size());
-        List<List<Object>> segCparms = lists(segs.size());
-        List<List<Object>> segBzeros = lists(segs.size());
-        List<List<Object>> segBscales = lists(segs.size());
-        List<List<Object>> linkValues = lists(links.size());
-        for (Record r : records) {
+    /** Records read per page for rs_list. */
+    private static final int RS_LIST_PAGE = 500;
+
+    /** The values of an rs_list answer, column by column, and how to write them. */
+    private final class RsList {
+        final List<String> keys;
+        final List<String> segs;
+        final List<String> links;
+        final boolean recinfo;
+        final List<List<Object>> keyValues;
+        final List<List<Object>> segValues;
+        final List<List<Object>> segDims;
+        final List<List<Object>> segCparms;
+        final List<List<Object>> segBzeros;
+        final List<List<Object>> segBscales;
+        final List<List<Object>> linkValues;
+        final List<String> recNames = new ArrayList<>();
+        final List<Boolean> recOnline = new ArrayList<>();
+        int count;
+        /** The limit when the record set had more records than it, else 0. */
+        int limit;
+
+        RsList(List<String> keys, List<String> segs, List<String> links, boolean recinfo) {
+            this.keys = keys;
+            this.segs = segs;
+            this.links = links;
+            this.recinfo = recinfo;
+            keyValues = lists(keys.size());
+            segValues = lists(segs.size());
+            segDims = lists(segs.size());
+            segCparms = lists(segs.size());
+            segBzeros = lists(segs.size());
+            segBscales = lists(segs.size());
+            linkValues = lists(links.size());
+        }
+
+        void add(Record r, Sums.Info unit) {
             for (int i = 0; i < keys.size(); i++) {
-                keyValues.get(i).add(keyValue(keys.get(i), r, units.get(r.sunum())));
+                keyValues.get(i).add(keyValue(keys.get(i), r, unit));
             }
             boolean online = false;
             for (int i = 0; i < segs.size(); i++) {
@@ -331,51 +410,114 @@ public class JsocInfoController {
                 online |= v.online();
                 segValues.get(i).add(v.path());
                 segDims.get(i).add(v.dims());
-                if (v.cparms() != null) {
-                    segCparms.get(i).add(v.cparms());
-                }
-                if (v.bzero() != null) {
-                    segBzeros.get(i).add(v.bzero());
-                }
-                if (v.bscale() != null) {
-                    segBscales.get(i).add(v.bscale());
-                }
+                // like JSOC, cparms/bzeros/bscales hold an entry only for records that have one; null: none
+                segCparms.get(i).add(v.cparms());
+                segBzeros.get(i).add(v.bzero());
+                segBscales.get(i).add(v.bscale());
             }
             for (int i = 0; i < links.size(); i++) {
                 linkValues.get(i).add(linkValue(links.get(i), r));
             }
             if (recinfo) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("name", RecordFields.spec(r));
-                m.put("online", online ? 1 : 0);
-                recinfos.add(m);
+                recNames.add(RecordFields.spec(r));
+                recOnline.add(online);
             }
+            count++;
         }
-        if (recinfo) {
-            out.put("recinfo", recinfos);
+
+        /** Drops the first (or last) record read: the one beyond the limit. */
+        void dropOne(boolean first) {
+            int at = first ? 0 : count - 1;
+            for (List<List<Object>> columns : List.of(keyValues, segValues, segDims, segCparms, segBzeros,
+                    segBscales, linkValues)) {
+                for (List<Object> c : columns) {
+                    c.remove(at);
+                }
+            }
+            if (recinfo) {
+                recNames.remove(at);
+                recOnline.remove(at);
+            }
+            count--;
         }
-        List<Map<String, Object>> keywords = new ArrayList<>();
-        for (int i = 0; i < keys.size(); i++) {
-            keywords.add(named(keys.get(i), "values", keyValues.get(i)));
+
+        void write(JsonGenerator g, double runtime) {
+            g.writeStartObject();
+            if (count > 0) {
+                if (recinfo) {
+                    g.writeName("recinfo");
+                    g.writeStartArray();
+                    for (int i = 0; i < count; i++) {
+                        g.writeStartObject();
+                        g.writeStringProperty("name", recNames.get(i));
+                        g.writeNumberProperty("online", recOnline.get(i) ? 1 : 0);
+                        g.writeEndObject();
+                    }
+                    g.writeEndArray();
+                }
+                g.writeName("keywords");
+                g.writeStartArray();
+                for (int i = 0; i < keys.size(); i++) {
+                    g.writeStartObject();
+                    g.writeStringProperty("name", keys.get(i));
+                    values(g, "values", keyValues.get(i));
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeName("segments");
+                g.writeStartArray();
+                for (int i = 0; i < segs.size(); i++) {
+                    g.writeStartObject();
+                    g.writeStringProperty("name", segs.get(i));
+                    values(g, "values", segValues.get(i));
+                    values(g, "dims", segDims.get(i));
+                    values(g, "cparms", segCparms.get(i));
+                    values(g, "bzeros", segBzeros.get(i));
+                    values(g, "bscales", segBscales.get(i));
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeName("links");
+                g.writeStartArray();
+                for (int i = 0; i < links.size(); i++) {
+                    g.writeStartObject();
+                    g.writeStringProperty("name", links.get(i));
+                    values(g, "values", linkValues.get(i));
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+            }
+            g.writeNumberProperty("count", count);
+            if (limit > 0) {
+                g.writeNumberProperty("limit", limit);
+                g.writeStringProperty("warning", "the record set has more than " + limit + " records: only the "
+                        + (limitedFromEnd ? "last " : "first ") + limit + " are listed (drms.jsoc.rs-list-limit); "
+                        + "use n= or a narrower query");
+            }
+            g.writeNumberProperty("runtime", runtime);
+            g.writeNumberProperty("status", 0);
+            g.writeEndObject();
         }
-        out.put("keywords", keywords);
-        List<Map<String, Object>> segments = new ArrayList<>();
-        for (int i = 0; i < segs.size(); i++) {
-            Map<String, Object> m = named(segs.get(i), "values", segValues.get(i));
-            m.put("dims", segDims.get(i));
-            m.put("cparms", segCparms.get(i));
-            m.put("bzeros", segBzeros.get(i));
-            m.put("bscales", segBscales.get(i));
-            segments.add(m);
+
+        boolean limitedFromEnd;
+
+        /** An array of values, leaving out nulls (entries a record does not have). */
+        private static void values(JsonGenerator g, String name, List<Object> values) {
+            g.writeName(name);
+            g.writeStartArray();
+            for (Object v : values) {
+                if (v instanceof String str) {
+                    g.writeString(str);
+                } else if (v instanceof Long l) {
+                    g.writeNumber(l);
+                } else if (v instanceof Integer i) {
+                    g.writeNumber(i);
+                } else if (v != null) {
+                    g.writePOJO(v);
+                }
+            }
+            g.writeEndArray();
         }
-        out.put("segments", segments);
-        List<Map<String, Object>> linkList = new ArrayList<>();
-        for (int i = 0; i < links.size(); i++) {
-            linkList.add(named(links.get(i), "values", linkValues.get(i)));
-        }
-        out.put("links", linkList);
-        out.put("count", records.size());
-        return out;
     }
 
     /** A keyword's value as jsoc_info reports it: always a string (MISSING for a missing value) but recnum/sunum. */

@@ -69,6 +69,36 @@ public final class RecordSets {
         return drms.read(s -> open(s, query, n));
     }
 
+    /**
+     * The records {@link #open(Query, int)} returns, in the same order, read through a cursor in pages of at most
+     * {@code pageSize} records, each handed to {@code page} as it is read; {@code page} returns false to stop
+     * reading. All pages are read in one read-only transaction (one snapshot), so only one page is held at a time.
+     */
+    public void stream(Query query, int n, int pageSize, java.util.function.Predicate<List<Record>> page) {
+        drms.read(s -> {
+            CatalogReads reads = CatalogReads.timed(s, statementTimeout);
+            for (RecordSet rs : query.sets()) {
+                SeriesDefinition def = s.definition(rs.series());
+                boolean more = evaluating(query, rs, () -> reads.read(QuerySql.select(rs, def, n),
+                        "read records of " + def.name(), pageSize, rows -> {
+                            while (true) {
+                                List<Record> records = s.records(def.name(), rows, pageSize);
+                                if (records.isEmpty()) {
+                                    return true;
+                                }
+                                if (!page.test(records)) {
+                                    return false;
+                                }
+                            }
+                        }));
+                if (!more) {
+                    break;
+                }
+            }
+            return null;
+        });
+    }
+
     /** As {@link #count(String)} for a parsed query. */
     public long count(Query query) {
         return drms.read(s -> count(s, query));
