@@ -2,11 +2,16 @@ package org.drmsbatch.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -14,22 +19,59 @@ import java.util.stream.StreamSupport;
 
 import javax.sql.DataSource;
 
+import org.drmsbatch.TestDatabase;
+import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.JsdParser;
 import org.drmsbatch.drms.SeriesCatalog;
 import org.drmsbatch.drms.SeriesDefinition;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.test.context.TestPropertySource;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * jsoc_info op=rs_list lists at most drms.jsoc.rs-list-limit records, and says so, however large the record set:
  * here 200 000 records and a limit of 1 000.
  */
-@TestPropertySource(properties = {"drms.jsoc.rs-list-limit=1000", "drms.security.token=test-token-0123456789"})
-class JsocRsListLimitTest extends JsocApiTestSupport {
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "spring.main.web-application-type=servlet", "drms.jsoc.rs-list-limit=1000",
+        "drms.security.token=test-token-0123456789"})
+class JsocRsListLimitTest {
+
+    /** A home of its own: this context differs from the other JSOC tests' (its limit), so it cannot share theirs. */
+    static final Path home = newHome();
+
+    private static Path newHome() {
+        try {
+            return Files.createTempDirectory("drms-rslimit-test-home");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @DynamicPropertySource
+    static void database(DynamicPropertyRegistry registry) {
+        TestDatabase.register(registry, home);
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    Drms drms;
+
+    final HttpClient http = HttpClient.newHttpClient();
+    final JsonMapper json = JsonMapper.builder().build();
+
+    String base() {
+        return "http://127.0.0.1:" + port;
+    }
 
     static final int ROWS = 200_000;
     static final int LIMIT = 1_000;
@@ -68,7 +110,7 @@ class JsocRsListLimitTest extends JsocApiTestSupport {
         List<String> args = new java.util.ArrayList<>(List.of("op", "rs_list", "ds", ds, "key", "N,X"));
         args.addAll(List.of(more));
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base() + "/cgi-bin/ajax/jsoc_info"
-                        + query(args.toArray(String[]::new))))
+                        + JsocApiTestSupport.query(args.toArray(String[]::new))))
                 .header("Authorization", "Bearer test-token-0123456789").timeout(Duration.ofSeconds(120)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
@@ -128,7 +170,7 @@ class JsocRsListLimitTest extends JsocApiTestSupport {
 
         // rs_summary counts without reading the records, n= bounding the count
         HttpResponse<String> summary = http.send(HttpRequest.newBuilder(URI.create(base() + "/cgi-bin/ajax/jsoc_info"
-                        + query("op", "rs_summary", "ds", SERIES + "[]", "n", "-" + (ROWS * 2))))
+                        + JsocApiTestSupport.query("op", "rs_summary", "ds", SERIES + "[]", "n", "-" + (ROWS * 2))))
                 .header("Authorization", "Bearer test-token-0123456789").build(), HttpResponse.BodyHandlers.ofString());
         assertThat(json.readTree(summary.body()).get("count").asInt()).isEqualTo(ROWS);
     }
