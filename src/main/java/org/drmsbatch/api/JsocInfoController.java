@@ -126,7 +126,7 @@ public class JsocInfoController {
         response.setContentType(MediaType.APPLICATION_JSON_VALUE);
         response.setCharacterEncoding("US-ASCII");
         if (answer instanceof RsList list) {
-            try (JsonGenerator g = JsocJson.generator(response.getOutputStream())) {
+            try (list; JsonGenerator g = JsocJson.generator(response.getOutputStream())) {
                 list.write(g, runtime(start));
             }
         } else {
@@ -329,8 +329,8 @@ public class JsocInfoController {
      *
      * <p>At most {@code drms.jsoc.rs-list-limit} records are listed: {@code n=0} (all) or a larger |n| lists the
      * first (n &gt;= 0) or last (n &lt; 0) that many, and the answer then says so with {@code limit} and
-     * {@code warning}. The records are read through a cursor a page at a time and only their values are kept;
-     * the answer is written with a streaming generator.
+     * {@code warning}. The records are read through a cursor a page at a time, their values spooled to temporary
+     * files ({@link JsonColumns}), and the answer is written with a streaming generator: memory holds a page.
      */
     private RsList rsList(String ds, Map<String, String> params) {
         SeriesDefinition def = series(JsocQueries.seriesName(ds), "jsoc_info: series not found.");
@@ -345,122 +345,145 @@ public class JsocInfoController {
         // one more than the limit, to tell a record set that fits from one that does not
         boolean limited = n == 0 || Math.abs((long) n) > rsListLimit;
         int asked = limited ? (n < 0 ? -(rsListLimit + 1) : rsListLimit + 1) : n;
-        RsList out = new RsList(keys, segs, links, recinfo);
-        recordSets.stream(query, asked, RS_LIST_PAGE, page -> {
-            Map<Long, Sums.Info> units = sumsInfo ? drms.read(s -> s.storageInfo(page)) : Map.of();
-            for (Record r : page) {
-                if (out.count > rsListLimit) {
-                    return false; // n applies per record set, the limit to the whole answer
+        // the last limit+1 records: the first of them is dropped when all limit+1 came, so it waits in memory
+        RsList out = new RsList(keys, segs, links, recinfo, limited && n < 0);
+        try {
+            recordSets.stream(query, asked, RS_LIST_PAGE, page -> {
+                Map<Long, Sums.Info> units = sumsInfo ? drms.read(s -> s.storageInfo(page)) : Map.of();
+                for (Record r : page) {
+                    if (!out.accepts()) {
+                        out.truncated = true; // n applies per record set, the limit to the whole answer
+                        return false;
+                    }
+                    out.add(r, units.get(r.sunum()));
                 }
-                out.add(r, units.get(r.sunum()));
-            }
-            return true;
-        });
-        if (out.count > rsListLimit) {
-            out.dropOne(n < 0);
-            out.limit = rsListLimit;
-            out.limitedFromEnd = n < 0;
+                return true;
+            });
+        } catch (RuntimeException e) {
+            out.close();
+            throw e;
         }
+        out.limit = rsListLimit;
         return out;
     }
 
     /** Records read per page for rs_list. */
     private static final int RS_LIST_PAGE = 500;
 
-    /** The values of an rs_list answer, column by column, and how to write them. */
-    private final class RsList {
+    /**
+     * The values of an rs_list answer, column by column in temporary files ({@link JsonColumns}), and how to write
+     * them. With {@code holdFirst} the first record's values wait in memory: of the last limit+1 records, the first
+     * is dropped when a further one comes.
+     */
+    private final class RsList implements AutoCloseable {
         final List<String> keys;
         final List<String> segs;
         final List<String> links;
         final boolean recinfo;
-        final List<List<Object>> keyValues;
-        final List<List<Object>> segValues;
-        final List<List<Object>> segDims;
-        final List<List<Object>> segCparms;
-        final List<List<Object>> segBzeros;
-        final List<List<Object>> segBscales;
-        final List<List<Object>> linkValues;
-        final List<String> recNames = new ArrayList<>();
-        final List<Boolean> recOnline = new ArrayList<>();
+        final boolean holdFirst;
+        /** Columns: keys, then per segment values, dims, cparms, bzeros, bscales, then links, then recinfo. */
+        final JsonColumns columns;
+        final int width;
+        /** The first record's values, when held back. */
+        String[] first;
         int count;
-        /** The limit when the record set had more records than it, else 0. */
+        boolean truncated;
         int limit;
 
-        RsList(List<String> keys, List<String> segs, List<String> links, boolean recinfo) {
+        RsList(List<String> keys, List<String> segs, List<String> links, boolean recinfo, boolean holdFirst) {
             this.keys = keys;
             this.segs = segs;
             this.links = links;
             this.recinfo = recinfo;
-            keyValues = lists(keys.size());
-            segValues = lists(segs.size());
-            segDims = lists(segs.size());
-            segCparms = lists(segs.size());
-            segBzeros = lists(segs.size());
-            segBscales = lists(segs.size());
-            linkValues = lists(links.size());
+            this.holdFirst = holdFirst;
+            this.width = keys.size() + 5 * segs.size() + links.size() + 1;
+            this.columns = new JsonColumns(width);
+        }
+
+        private int segColumn(int seg, int part) {
+            return keys.size() + 5 * seg + part;
+        }
+
+        private int linkColumn(int link) {
+            return keys.size() + 5 * segs.size() + link;
+        }
+
+        private int recinfoColumn() {
+            return width - 1;
         }
 
         void add(Record r, Sums.Info unit) {
+            String[] row = new String[width];
             for (int i = 0; i < keys.size(); i++) {
-                keyValues.get(i).add(keyValue(keys.get(i), r, unit));
+                row[i] = JsocJson.text(keyValue(keys.get(i), r, unit));
             }
             boolean online = false;
             for (int i = 0; i < segs.size(); i++) {
                 SegmentValue v = segmentValue(segs.get(i), r);
                 online |= v.online();
-                segValues.get(i).add(v.path());
-                segDims.get(i).add(v.dims());
-                // like JSOC, cparms/bzeros/bscales hold an entry only for records that have one; null: none
-                segCparms.get(i).add(v.cparms());
-                segBzeros.get(i).add(v.bzero());
-                segBscales.get(i).add(v.bscale());
+                row[segColumn(i, 0)] = JsocJson.text(v.path());
+                row[segColumn(i, 1)] = JsocJson.text(v.dims());
+                // like JSOC, cparms/bzeros/bscales hold an entry only for records that have one
+                row[segColumn(i, 2)] = v.cparms() == null ? null : JsocJson.text(v.cparms());
+                row[segColumn(i, 3)] = v.bzero() == null ? null : JsocJson.text(v.bzero());
+                row[segColumn(i, 4)] = v.bscale() == null ? null : JsocJson.text(v.bscale());
             }
             for (int i = 0; i < links.size(); i++) {
-                linkValues.get(i).add(linkValue(links.get(i), r));
+                row[linkColumn(i)] = JsocJson.text(linkValue(links.get(i), r));
             }
             if (recinfo) {
-                recNames.add(RecordFields.spec(r));
-                recOnline.add(online);
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("name", RecordFields.spec(r));
+                m.put("online", online ? 1 : 0);
+                row[recinfoColumn()] = JsocJson.text(m);
+            }
+            if (holdFirst && count == 0) {
+                first = row;
+            } else if (holdFirst && count == limit()) {
+                first = null; // the (limit+1)-th: the held one is beyond the limit
+                truncated = true;
+                count--;
+                write(row);
+            } else {
+                write(row);
             }
             count++;
         }
 
-        /** Drops the first (or last) record read: the one beyond the limit. */
-        void dropOne(boolean first) {
-            int at = first ? 0 : count - 1;
-            for (List<List<Object>> columns : List.of(keyValues, segValues, segDims, segCparms, segBzeros,
-                    segBscales, linkValues)) {
-                for (List<Object> c : columns) {
-                    c.remove(at);
+        private int limit() {
+            return rsListLimit;
+        }
+
+        /** Whether one more record fits: below the limit, or at it with the held first record to drop. */
+        boolean accepts() {
+            return count < limit() || holdFirst && first != null;
+        }
+
+        private void write(String[] row) {
+            for (int c = 0; c < width; c++) {
+                if (row[c] != null) {
+                    columns.add(c, row[c]);
                 }
             }
-            if (recinfo) {
-                recNames.remove(at);
-                recOnline.remove(at);
-            }
-            count--;
+        }
+
+        private void array(JsonGenerator g, String name, int column) {
+            g.writeName(name);
+            columns.writeArray(g, column, first == null ? null : first[column]);
         }
 
         void write(JsonGenerator g, double runtime) {
             g.writeStartObject();
             if (count > 0) {
                 if (recinfo) {
-                    g.writeName("recinfo");
-                    g.writeStartArray();
-                    for (int i = 0; i < count; i++) {
-                        g.writeStartObject();
-                        g.writeStringProperty("name", recNames.get(i));
-                        g.writeNumberProperty("online", recOnline.get(i) ? 1 : 0);
-                        g.writeEndObject();
-                    }
-                    g.writeEndArray();
+                    array(g, "recinfo", recinfoColumn());
                 }
                 g.writeName("keywords");
                 g.writeStartArray();
                 for (int i = 0; i < keys.size(); i++) {
                     g.writeStartObject();
                     g.writeStringProperty("name", keys.get(i));
-                    values(g, "values", keyValues.get(i));
+                    array(g, "values", i);
                     g.writeEndObject();
                 }
                 g.writeEndArray();
@@ -469,11 +492,11 @@ public class JsocInfoController {
                 for (int i = 0; i < segs.size(); i++) {
                     g.writeStartObject();
                     g.writeStringProperty("name", segs.get(i));
-                    values(g, "values", segValues.get(i));
-                    values(g, "dims", segDims.get(i));
-                    values(g, "cparms", segCparms.get(i));
-                    values(g, "bzeros", segBzeros.get(i));
-                    values(g, "bscales", segBscales.get(i));
+                    array(g, "values", segColumn(i, 0));
+                    array(g, "dims", segColumn(i, 1));
+                    array(g, "cparms", segColumn(i, 2));
+                    array(g, "bzeros", segColumn(i, 3));
+                    array(g, "bscales", segColumn(i, 4));
                     g.writeEndObject();
                 }
                 g.writeEndArray();
@@ -482,16 +505,16 @@ public class JsocInfoController {
                 for (int i = 0; i < links.size(); i++) {
                     g.writeStartObject();
                     g.writeStringProperty("name", links.get(i));
-                    values(g, "values", linkValues.get(i));
+                    array(g, "values", linkColumn(i));
                     g.writeEndObject();
                 }
                 g.writeEndArray();
             }
             g.writeNumberProperty("count", count);
-            if (limit > 0) {
+            if (truncated) {
                 g.writeNumberProperty("limit", limit);
                 g.writeStringProperty("warning", "the record set has more than " + limit + " records: only the "
-                        + (limitedFromEnd ? "last " : "first ") + limit + " are listed (drms.jsoc.rs-list-limit); "
+                        + (holdFirst ? "last " : "first ") + limit + " are listed (drms.jsoc.rs-list-limit); "
                         + "use n= or a narrower query");
             }
             g.writeNumberProperty("runtime", runtime);
@@ -499,24 +522,9 @@ public class JsocInfoController {
             g.writeEndObject();
         }
 
-        boolean limitedFromEnd;
-
-        /** An array of values, leaving out nulls (entries a record does not have). */
-        private static void values(JsonGenerator g, String name, List<Object> values) {
-            g.writeName(name);
-            g.writeStartArray();
-            for (Object v : values) {
-                if (v instanceof String str) {
-                    g.writeString(str);
-                } else if (v instanceof Long l) {
-                    g.writeNumber(l);
-                } else if (v instanceof Integer i) {
-                    g.writeNumber(i);
-                } else if (v != null) {
-                    g.writePOJO(v);
-                }
-            }
-            g.writeEndArray();
+        @Override
+        public void close() {
+            columns.close();
         }
     }
 
@@ -658,14 +666,6 @@ public class JsocInfoController {
             } else {
                 out.add(n);
             }
-        }
-        return out;
-    }
-
-    private static List<List<Object>> lists(int n) {
-        List<List<Object>> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            out.add(new ArrayList<>());
         }
         return out;
     }
