@@ -96,7 +96,10 @@ class ConditionCheckTest extends CatalogTestSupport {
     void whatOnlyTheDataShowIsRefusedAtTheConditionsPosition(String query, String reason) {
         int condition = query.indexOf("[?") + 2;
         for (Runnable run : List.<Runnable>of(() -> sets.count(query), () -> sets.open(query, 0),
-                () -> sets.open(sets.parseWithoutFiles(query), 5))) {
+                () -> sets.open(sets.parseWithoutFiles(query), 5),
+                () -> sets.page(sets.parse(query), 0, 0, Long.MAX_VALUE, Long.MAX_VALUE, 100),
+                () -> sets.recnumSpan(sets.parse(query)),
+                () -> sets.stream(sets.parse(query), 0, 3, page -> true))) {
             Throwable t = catchThrowable(run::run);
             assertThat(t).as(query).isInstanceOf(QueryException.class);
             QueryException e = (QueryException) t;
