@@ -140,6 +140,16 @@ class ConditionCheckTest extends CatalogTestSupport {
     }
 
     @Test
+    void deepTextOutsideAConditionIsRefusedToo() {
+        for (String q : List.of("qcheck.rows" + "[".repeat(100_000), "qcheck.rows[" + "(".repeat(100_000) + "]",
+                "qcheck.rows" + "[]".repeat(50_000) + "{" + "{".repeat(100_000), "qcheck.rows[$(" + "(".repeat(100_000)
+                        + "]", "qcheck.rows[? $(" + "(".repeat(100_000) + ") ?]")) {
+            Throwable t = catchThrowable(() -> sets.parse(q));
+            assertThat(t).as(q.substring(0, 20)).isInstanceOf(QueryException.class);
+        }
+    }
+
+    @Test
     void longOrAndAndChainsWork() {
         String ors = IntStream.range(0, 10_000).mapToObj(i -> "N = " + (i * 2)).collect(Collectors.joining(" OR "));
         // the even N of 0..ROWS-1
