@@ -1,6 +1,7 @@
 package org.drmsbatch.api;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,6 +25,10 @@ import org.drmsbatch.drms.SeriesDefinition;
 import org.drmsbatch.drms.query.Query;
 import org.drmsbatch.drms.query.RecordSets;
 import org.drmsbatch.sums.Sums;
+
+import jakarta.servlet.http.HttpServletResponse;
+import tools.jackson.core.JsonGenerator;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -46,12 +51,22 @@ public class JsocInfoController {
     private final Drms drms;
     private final RecordSets recordSets;
     private final DownloadArea downloads;
+    /** The most records jsoc_info op=rs_list lists ({@code drms.jsoc.rs-list-limit}). */
+    private final int rsListLimit;
 
-    public JsocInfoController(Drms drms, RecordSets recordSets, DownloadArea downloads) {
+    public JsocInfoController(Drms drms, RecordSets recordSets, DownloadArea downloads,
+                              @Value("${drms.jsoc.rs-list-limit:" + DEFAULT_RS_LIST_LIMIT + "}") int rsListLimit) {
+        if (rsListLimit < 1) {
+            throw new IllegalArgumentException("drms.jsoc.rs-list-limit must be at least 1, not " + rsListLimit);
+        }
         this.drms = drms;
         this.recordSets = recordSets;
         this.downloads = downloads;
+        this.rsListLimit = rsListLimit;
     }
+
+    /** DRMS's own cap on the rows one query returns ({@code CAP_LIMIT}, specs/drms.md §2.2). */
+    public static final int DEFAULT_RS_LIST_LIMIT = 75_000;
 
     // ------------------------------------------------------------------------------------------ show_series
 
@@ -105,12 +120,22 @@ public class JsocInfoController {
 
     /** {@code jsoc_info?op=series_struct|rs_summary|rs_list&ds=...}: see the methods of each op. */
     @RequestMapping("/jsoc_info")
-    public String jsocInfo(@RequestParam Map<String, String> params) {
-        return JsocJson.text(jsocInfoAnswer(params));
+    public void jsocInfo(@RequestParam Map<String, String> params, HttpServletResponse response) throws IOException {
+        long start = System.nanoTime();
+        Object answer = jsocInfoAnswer(params, start);
+        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+        response.setCharacterEncoding("US-ASCII");
+        if (answer instanceof RsList list) {
+            try (list; JsonGenerator g = JsocJson.generator(response.getOutputStream())) {
+                list.write(g, runtime(start));
+            }
+        } else {
+            response.getOutputStream().write(JsocJson.text(answer).getBytes(StandardCharsets.US_ASCII));
+        }
     }
 
-    private Map<String, Object> jsocInfoAnswer(Map<String, String> params) {
-        long start = System.nanoTime();
+    /** A map to write as it is, or an {@link RsList} to stream. */
+    private Object jsocInfoAnswer(Map<String, String> params, long start) {
         String op = params.get("op");
         String ds = params.get("ds");
         if (op == null || op.isBlank()) {
@@ -127,8 +152,11 @@ public class JsocInfoController {
             out = switch (op) {
                 case "series_struct" -> seriesStruct(ds);
                 case "rs_summary" -> rsSummary(ds, intParam(params, "n"));
-                default -> rsList(ds, params);
+                default -> null;
             };
+            if (out == null) {
+                return rsList(ds, params);
+            }
         } catch (SeriesNotFound e) {
             return error(1, e.getMessage());
         } catch (DrmsException e) {
@@ -284,7 +312,11 @@ public class JsocInfoController {
         String query = ds.contains("{") ? ds.substring(0, ds.indexOf('{')) : ds;
         series(JsocQueries.seriesName(query), "series not found");
         Query q = recordSets.parseWithoutFiles(query);
-        long count = n == 0 ? recordSets.count(q) : recordSets.open(q, n).size();
+        long count = 0;
+        for (var rs : q.sets()) { // n= limits each record set, as when the records are opened; counted, not read
+            long c = recordSets.count(new Query(List.of(rs), q.text()));
+            count += n == 0 ? c : Math.min(c, Math.abs((long) n));
+        }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("count", count);
         return out;
@@ -294,88 +326,206 @@ public class JsocInfoController {
      * Like {@code show_info key= seg= link=}: per asked keyword, segment and link an array of values, one per
      * record ({@code keywords:[{name,values}]}, {@code segments:[{name,values,dims,cparms,bzeros,bscales}]},
      * {@code links:[{name,values}]}), with R=1 {@code recinfo:[{name,online}]}, and {@code count}.
+     *
+     * <p>At most {@code drms.jsoc.rs-list-limit} records are listed: {@code n=0} (all) or a larger |n| lists the
+     * first (n &gt;= 0) or last (n &lt; 0) that many, and the answer then says so with {@code limit} and
+     * {@code warning}. The records are read through a cursor a page at a time, their values spooled to temporary
+     * files ({@link JsonColumns}), and the answer is written with a streaming generator: memory holds a page.
      */
-    private Map<String, Object> rsList(String ds, Map<String, String> params) {
+    private RsList rsList(String ds, Map<String, String> params) {
         SeriesDefinition def = series(JsocQueries.seriesName(ds), "jsoc_info: series not found.");
         int n = intParam(params, "n");
         boolean recinfo = "1".equals(params.get("R"));
         Query query = recordSets.parseWithoutFiles(ds);
-        List<Record> records = recordSets.open(query, n);
-        Map<String, Object> out = new LinkedHashMap<>();
-        if (records.isEmpty()) {
-            out.put("count", 0);
-            return out;
-        }
         List<String> keys = names(params.get("key"), def.explicitKeywords().stream().map(KeywordDef::name).toList());
         List<String> segs = names(params.get("seg"), def.segments().stream().map(SegmentDef::name).toList());
         List<String> links = names(params.get("link"), def.links().stream().map(LinkDef::name).toList());
         boolean sumsInfo = keys.stream().anyMatch(k -> RecordFields.PseudoKey.of(k)
                 .map(RecordFields.PseudoKey::needsStorageInfo).orElse(false));
-        Map<Long, Sums.Info> units = sumsInfo ? drms.read(s -> s.storageInfo(records)) : Map.of();
+        // one more than the limit, to tell a record set that fits from one that does not
+        boolean limited = n == 0 || Math.abs((long) n) > rsListLimit;
+        int asked = limited ? (n < 0 ? -(rsListLimit + 1) : rsListLimit + 1) : n;
+        // the last limit+1 records: the first of them is dropped when all limit+1 came, so it waits in memory
+        RsList out = new RsList(keys, segs, links, recinfo, limited && n < 0);
+        try {
+            recordSets.stream(query, asked, RS_LIST_PAGE, page -> {
+                Map<Long, Sums.Info> units = sumsInfo ? drms.read(s -> s.storageInfo(page)) : Map.of();
+                for (Record r : page) {
+                    if (!out.accepts()) {
+                        out.truncated = true; // n applies per record set, the limit to the whole answer
+                        return false;
+                    }
+                    out.add(r, units.get(r.sunum()));
+                }
+                return true;
+            });
+        } catch (RuntimeException e) {
+            out.close();
+            throw e;
+        }
+        out.limit = rsListLimit;
+        return out;
+    }
 
-        List<Map<String, Object>> recinfos = new ArrayList<>();
-        List<List<Object>> keyValues = lists(keys.size());
-        List<List<Object>> segValues = lists(segs.size());
-        List<List<Object>> segDims = lists(segs.size());
-        List<List<Object>> segCparms = lists(segs.size());
-        List<List<Object>> segBzeros = lists(segs.size());
-        List<List<Object>> segBscales = lists(segs.size());
-        List<List<Object>> linkValues = lists(links.size());
-        for (Record r : records) {
+    /** Records read per page for rs_list. */
+    private static final int RS_LIST_PAGE = 500;
+
+    /**
+     * The values of an rs_list answer, column by column in temporary files ({@link JsonColumns}), and how to write
+     * them. With {@code holdFirst} the first record's values wait in memory: of the last limit+1 records, the first
+     * is dropped when a further one comes.
+     */
+    private final class RsList implements AutoCloseable {
+        final List<String> keys;
+        final List<String> segs;
+        final List<String> links;
+        final boolean recinfo;
+        final boolean holdFirst;
+        /** Columns: keys, then per segment values, dims, cparms, bzeros, bscales, then links, then recinfo. */
+        final JsonColumns columns;
+        final int width;
+        /** The first record's values, when held back. */
+        String[] first;
+        int count;
+        boolean truncated;
+        int limit;
+
+        RsList(List<String> keys, List<String> segs, List<String> links, boolean recinfo, boolean holdFirst) {
+            this.keys = keys;
+            this.segs = segs;
+            this.links = links;
+            this.recinfo = recinfo;
+            this.holdFirst = holdFirst;
+            this.width = keys.size() + 5 * segs.size() + links.size() + 1;
+            this.columns = new JsonColumns(width);
+        }
+
+        private int segColumn(int seg, int part) {
+            return keys.size() + 5 * seg + part;
+        }
+
+        private int linkColumn(int link) {
+            return keys.size() + 5 * segs.size() + link;
+        }
+
+        private int recinfoColumn() {
+            return width - 1;
+        }
+
+        void add(Record r, Sums.Info unit) {
+            String[] row = new String[width];
             for (int i = 0; i < keys.size(); i++) {
-                keyValues.get(i).add(keyValue(keys.get(i), r, units.get(r.sunum())));
+                row[i] = JsocJson.text(keyValue(keys.get(i), r, unit));
             }
             boolean online = false;
             for (int i = 0; i < segs.size(); i++) {
                 SegmentValue v = segmentValue(segs.get(i), r);
                 online |= v.online();
-                segValues.get(i).add(v.path());
-                segDims.get(i).add(v.dims());
-                if (v.cparms() != null) {
-                    segCparms.get(i).add(v.cparms());
-                }
-                if (v.bzero() != null) {
-                    segBzeros.get(i).add(v.bzero());
-                }
-                if (v.bscale() != null) {
-                    segBscales.get(i).add(v.bscale());
-                }
+                row[segColumn(i, 0)] = JsocJson.text(v.path());
+                row[segColumn(i, 1)] = JsocJson.text(v.dims());
+                // like JSOC, cparms/bzeros/bscales hold an entry only for records that have one
+                row[segColumn(i, 2)] = v.cparms() == null ? null : JsocJson.text(v.cparms());
+                row[segColumn(i, 3)] = v.bzero() == null ? null : JsocJson.text(v.bzero());
+                row[segColumn(i, 4)] = v.bscale() == null ? null : JsocJson.text(v.bscale());
             }
             for (int i = 0; i < links.size(); i++) {
-                linkValues.get(i).add(linkValue(links.get(i), r));
+                row[linkColumn(i)] = JsocJson.text(linkValue(links.get(i), r));
             }
             if (recinfo) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("name", RecordFields.spec(r));
                 m.put("online", online ? 1 : 0);
-                recinfos.add(m);
+                row[recinfoColumn()] = JsocJson.text(m);
+            }
+            if (holdFirst && count == 0) {
+                first = row;
+            } else if (holdFirst && count == limit()) {
+                first = null; // the (limit+1)-th: the held one is beyond the limit
+                truncated = true;
+                count--;
+                write(row);
+            } else {
+                write(row);
+            }
+            count++;
+        }
+
+        private int limit() {
+            return rsListLimit;
+        }
+
+        /** Whether one more record fits: below the limit, or at it with the held first record to drop. */
+        boolean accepts() {
+            return count < limit() || holdFirst && first != null;
+        }
+
+        private void write(String[] row) {
+            for (int c = 0; c < width; c++) {
+                if (row[c] != null) {
+                    columns.add(c, row[c]);
+                }
             }
         }
-        if (recinfo) {
-            out.put("recinfo", recinfos);
+
+        private void array(JsonGenerator g, String name, int column) {
+            g.writeName(name);
+            columns.writeArray(g, column, first == null ? null : first[column]);
         }
-        List<Map<String, Object>> keywords = new ArrayList<>();
-        for (int i = 0; i < keys.size(); i++) {
-            keywords.add(named(keys.get(i), "values", keyValues.get(i)));
+
+        void write(JsonGenerator g, double runtime) {
+            g.writeStartObject();
+            if (count > 0) {
+                if (recinfo) {
+                    array(g, "recinfo", recinfoColumn());
+                }
+                g.writeName("keywords");
+                g.writeStartArray();
+                for (int i = 0; i < keys.size(); i++) {
+                    g.writeStartObject();
+                    g.writeStringProperty("name", keys.get(i));
+                    array(g, "values", i);
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeName("segments");
+                g.writeStartArray();
+                for (int i = 0; i < segs.size(); i++) {
+                    g.writeStartObject();
+                    g.writeStringProperty("name", segs.get(i));
+                    array(g, "values", segColumn(i, 0));
+                    array(g, "dims", segColumn(i, 1));
+                    array(g, "cparms", segColumn(i, 2));
+                    array(g, "bzeros", segColumn(i, 3));
+                    array(g, "bscales", segColumn(i, 4));
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeName("links");
+                g.writeStartArray();
+                for (int i = 0; i < links.size(); i++) {
+                    g.writeStartObject();
+                    g.writeStringProperty("name", links.get(i));
+                    array(g, "values", linkColumn(i));
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+            }
+            g.writeNumberProperty("count", count);
+            if (truncated) {
+                g.writeNumberProperty("limit", limit);
+                g.writeStringProperty("warning", "the record set has more than " + limit + " records: only the "
+                        + (holdFirst ? "last " : "first ") + limit + " are listed (drms.jsoc.rs-list-limit); "
+                        + "use n= or a narrower query");
+            }
+            g.writeNumberProperty("runtime", runtime);
+            g.writeNumberProperty("status", 0);
+            g.writeEndObject();
         }
-        out.put("keywords", keywords);
-        List<Map<String, Object>> segments = new ArrayList<>();
-        for (int i = 0; i < segs.size(); i++) {
-            Map<String, Object> m = named(segs.get(i), "values", segValues.get(i));
-            m.put("dims", segDims.get(i));
-            m.put("cparms", segCparms.get(i));
-            m.put("bzeros", segBzeros.get(i));
-            m.put("bscales", segBscales.get(i));
-            segments.add(m);
+
+        @Override
+        public void close() {
+            columns.close();
         }
-        out.put("segments", segments);
-        List<Map<String, Object>> linkList = new ArrayList<>();
-        for (int i = 0; i < links.size(); i++) {
-            linkList.add(named(links.get(i), "values", linkValues.get(i)));
-        }
-        out.put("links", linkList);
-        out.put("count", records.size());
-        return out;
     }
 
     /** A keyword's value as jsoc_info reports it: always a string (MISSING for a missing value) but recnum/sunum. */
@@ -516,14 +666,6 @@ public class JsocInfoController {
             } else {
                 out.add(n);
             }
-        }
-        return out;
-    }
-
-    private static List<List<Object>> lists(int n) {
-        List<List<Object>> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            out.add(new ArrayList<>());
         }
         return out;
     }

@@ -1,8 +1,10 @@
 package org.drmsbatch.api;
 
+import java.io.OutputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.json.JsonWriteFeature;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -16,6 +18,11 @@ final class JsocJson {
     private static final JsonMapper MAPPER = JsonMapper.builder().enable(JsonWriteFeature.ESCAPE_NON_ASCII).build();
 
     private JsocJson() {
+    }
+
+    /** A generator writing such JSON text (ASCII, escaped) to {@code out}, for answers too large to build first. */
+    static JsonGenerator generator(OutputStream out) {
+        return MAPPER.createGenerator(out);
     }
 
     static String text(Object answer) {

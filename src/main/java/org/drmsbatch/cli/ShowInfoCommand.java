@@ -99,7 +99,7 @@ class ShowInfoCommand implements Callable<Integer> {
         RecordSets sets = drms.bean(RecordSets.class);
         Query query = sets.parse(ds);
         if (allVersions) {
-            query = new Query(query.sets().stream().map(ShowInfoCommand::withAllVersions).toList());
+            query = new Query(query.sets().stream().map(ShowInfoCommand::withAllVersions).toList(), query.text());
         }
         SeriesDefinition def = d.describeSeries(query.sets().get(0).series());
         if (jsd) {

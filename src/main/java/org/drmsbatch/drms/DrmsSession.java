@@ -358,6 +358,20 @@ public final class DrmsSession {
         return records(drms.table(definition(series)), rows);
     }
 
+    /**
+     * As {@link #records(String, ResultSet)}, but at most {@code max} rows: the next page of a result read through a
+     * cursor (empty when the result has no more rows).
+     */
+    public List<Record> records(String series, ResultSet rows, int max) throws SQLException {
+        RecordTable t = drms.table(definition(series));
+        List<Record> out = new ArrayList<>();
+        while (out.size() < max && rows.next()) {
+            out.add(t.read(rows, this, connection));
+        }
+        resolveDirectories(out);
+        return out;
+    }
+
     List<Record> query(RecordTable t, String sql) {
         try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             return records(t, rs);

@@ -183,6 +183,30 @@ class JsocApiTest extends JsocApiTestSupport {
         assertThat(badN.get("error").asString()).isEqualTo("n= must be an integer, not 'ten'");
     }
 
+    @Test
+    void conditionsWrongForTheirColumnsAreStatusOneWithThePosition() throws Exception {
+        String typed = IMAGES + "[][? CAMERA = 'abc' ?]";
+        String data = IMAGES + "[][? EXPTIME / (CAMERA - 1) > 0 ?]";
+        String deep = IMAGES + "[][? " + "(".repeat(150) + "CAMERA = 1" + ")".repeat(150) + " ?]";
+        String ors = IMAGES + "[][? " + String.join(" OR ", java.util.Collections.nCopies(200, "CAMERA = 1")) + " ?]";
+        for (String op : List.of("rs_list", "rs_summary")) {
+            JsonNode t = cgi("jsoc_info", "op", op, "ds", typed, "key", "T_REC");
+            assertThat(t.get("status").asInt()).as(op).isEqualTo(1);
+            assertThat(t.get("error").asString()).contains("bad query at position " + (typed.indexOf('=') + 1))
+                    .contains("cannot compare");
+            JsonNode d = cgi("jsoc_info", "op", op, "ds", data, "key", "T_REC");
+            assertThat(d.get("status").asInt()).as(op).isEqualTo(1);
+            assertThat(d.get("error").asString()).contains("bad query at position " + (data.indexOf("[?") + 3))
+                    .contains("division by zero");
+            JsonNode n = cgi("jsoc_info", "op", op, "ds", deep, "key", "T_REC");
+            assertThat(n.get("status").asInt()).as(op).isEqualTo(1);
+            assertThat(n.get("error").asString()).contains("nests too deeply");
+            JsonNode many = cgi("jsoc_info", "op", op, "ds", ors, "key", "T_REC");
+            assertThat(many.get("status").asInt()).as(op).isZero();
+            assertThat(many.get("count").asInt()).as(op).isEqualTo(2); // camera 1 at T0 and T1
+        }
+    }
+
     // ---------------------------------------------------------------------------------------- checkAddress.sh
 
     @Test

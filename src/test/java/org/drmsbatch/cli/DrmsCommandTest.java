@@ -187,6 +187,33 @@ class DrmsCommandTest {
     }
 
     @Test
+    void showInfoRefusesConditionsWrongForTheirColumnsWithExitOneAndThePosition() {
+        create("cli.cond");
+        CommandRun made = runWithInput("""
+                {"FSN": 1, "WAVE": 17.1, "OBSERVER": "al"}
+                {"FSN": 2, "WAVE": 33.5, "OBSERVER": "bob"}
+                """, "set-info", "ds=cli.cond", "-k");
+        assertThat(made.code()).as(made.err()).isZero();
+        // checked when parsed: text compared with a number
+        String typed = "cli.cond[][? OBSERVER > 0 ?]";
+        CommandRun wrong = run("show-info", "ds=" + typed, "key=FSN");
+        assertThat(wrong.code()).as(wrong.err()).isEqualTo(1);
+        assertThat(wrong.err()).contains("position " + (typed.indexOf('>') + 1)).contains("cannot compare text");
+        // only the data show it: the database's division by zero, reported at the condition
+        String data = "cli.cond[][? WAVE / (FSN - 2) > 0 ?]";
+        for (String[] args : List.of(new String[] {"show-info", "ds=" + data, "key=FSN"},
+                new String[] {"show-info", "ds=" + data, "-c"})) {
+            CommandRun zero = run(args);
+            assertThat(zero.code()).as(zero.err()).isEqualTo(1);
+            assertThat(zero.err()).contains("position " + (data.indexOf("[?") + 3)).contains("division by zero");
+        }
+        String deep = "cli.cond[][? " + "(".repeat(5_000) + "FSN = 1" + ")".repeat(5_000) + " ?]";
+        CommandRun nested = run("show-info", "ds=" + deep, "-c");
+        assertThat(nested.code()).isEqualTo(1);
+        assertThat(nested.err()).contains("nests too deeply").doesNotContain("StackOverflow");
+    }
+
+    @Test
     void showInfoRunsRecordSetQueriesAndItsKOutputIsAnAtFile() throws Exception {
         create("cli.q");
         CommandRun made = runWithInput("""

@@ -87,9 +87,18 @@ final class CatalogReads {
      * @param what what the statement does, for the error ("Cannot " + what + ": " + reason)
      */
     <T> T read(SqlQuery q, String what, ResultReader<T> reader) {
+        return read(q, what, 0, reader);
+    }
+
+    /**
+     * As {@link #read(SqlQuery, String, ResultReader)}, with rows fetched {@code fetchSize} at a time through a
+     * cursor (0: all at once), so that a reader that handles them page by page holds one page at a time.
+     */
+    <T> T read(SqlQuery q, String what, int fetchSize, ResultReader<T> reader) {
         String previous = statementMillis < 0 ? null : setTimeout(Long.toString(statementMillis));
         boolean aborted = false;
         try (PreparedStatement ps = session.connection().prepareStatement(q.sql())) {
+            ps.setFetchSize(fetchSize);
             List<Object> binds = q.binds();
             for (int i = 0; i < binds.size(); i++) {
                 ps.setObject(i + 1, binds.get(i));

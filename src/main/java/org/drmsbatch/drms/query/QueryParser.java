@@ -88,7 +88,7 @@ public final class QueryParser {
         if (text == null) {
             throw new QueryException("", 0, "no query given");
         }
-        return new Query(new Run(text, new ArrayDeque<>()).query());
+        return new Query(new Run(text, new ArrayDeque<>()).query(), text);
     }
 
     // ----------------------------------------------------------------------------------------------------------
@@ -427,7 +427,7 @@ public final class QueryParser {
                 }
                 throw error(from + Math.max(0, Math.min(qe.position(), cond.length())), qe.reason());
             }
-            return new WhereFilter(e, bang);
+            return new WhereFilter(e, bang, files.isEmpty() ? from : -1); // a file's line: not in the query
         }
 
         /** The comma-separated pieces of {@code text[from, to)}, outside quotes, trimmed. */

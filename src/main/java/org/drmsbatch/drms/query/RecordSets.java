@@ -1,10 +1,12 @@
 package org.drmsbatch.drms.query;
 
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.DrmsException;
@@ -67,6 +69,36 @@ public final class RecordSets {
         return drms.read(s -> open(s, query, n));
     }
 
+    /**
+     * The records {@link #open(Query, int)} returns, in the same order, read through a cursor in pages of at most
+     * {@code pageSize} records, each handed to {@code page} as it is read; {@code page} returns false to stop
+     * reading. All pages are read in one read-only transaction (one snapshot), so only one page is held at a time.
+     */
+    public void stream(Query query, int n, int pageSize, java.util.function.Predicate<List<Record>> page) {
+        drms.read(s -> {
+            CatalogReads reads = CatalogReads.timed(s, statementTimeout);
+            for (RecordSet rs : query.sets()) {
+                SeriesDefinition def = s.definition(rs.series());
+                boolean more = evaluating(query, rs, () -> reads.read(QuerySql.select(rs, def, n),
+                        "read records of " + def.name(), pageSize, rows -> {
+                            while (true) {
+                                List<Record> records = s.records(def.name(), rows, pageSize);
+                                if (records.isEmpty()) {
+                                    return true;
+                                }
+                                if (!page.test(records)) {
+                                    return false;
+                                }
+                            }
+                        }));
+                if (!more) {
+                    break;
+                }
+            }
+            return null;
+        });
+    }
+
     /** As {@link #count(String)} for a parsed query. */
     public long count(Query query) {
         return drms.read(s -> count(s, query));
@@ -122,7 +154,7 @@ public final class RecordSets {
             RecordSet rs = query.sets().get(set);
             SeriesDefinition def = s.definition(rs.series());
             SqlQuery q = QuerySql.page(rs, def, after, through, snapshot, limit);
-            return CatalogReads.within(s, statementTimeout).records(def.name(), q);
+            return evaluating(query, rs, () -> CatalogReads.within(s, statementTimeout).records(def.name(), q));
         });
     }
 
@@ -145,11 +177,11 @@ public final class RecordSets {
             long min = Long.MAX_VALUE;
             long max = Long.MIN_VALUE;
             for (RecordSet rs : query.sets()) {
-                long[] span = reads.read(QuerySql.recnumSpan(rs, s.definition(rs.series())),
-                        "find the record numbers of " + rs, r -> {
+                long[] span = evaluating(query, rs, () -> reads.read(QuerySql.recnumSpan(rs,
+                        s.definition(rs.series())), "find the record numbers of " + rs, r -> {
                             r.next();
                             return r.getObject(1) == null ? null : new long[] {r.getLong(1), r.getLong(2)};
-                        });
+                        }));
                 if (span != null) {
                     min = Math.min(min, span[0]);
                     max = Math.max(max, span[1]);
@@ -191,7 +223,7 @@ public final class RecordSets {
         List<Record> out = new ArrayList<>();
         for (RecordSet rs : query.sets()) {
             SeriesDefinition def = s.definition(rs.series());
-            out.addAll(reads.records(def.name(), QuerySql.select(rs, def, n)));
+            out.addAll(evaluating(query, rs, () -> reads.records(def.name(), QuerySql.select(rs, def, n))));
         }
         return out;
     }
@@ -200,8 +232,41 @@ public final class RecordSets {
         CatalogReads reads = CatalogReads.timed(s, statementTimeout);
         long total = 0;
         for (RecordSet rs : query.sets()) {
-            total += reads.number(QuerySql.count(rs, s.definition(rs.series())), "count " + rs);
+            total += evaluating(query, rs,
+                    () -> reads.number(QuerySql.count(rs, s.definition(rs.series())), "count " + rs));
         }
         return total;
+    }
+
+    /**
+     * Runs a statement of record set {@code rs}; an error the database finds in the data the condition computes
+     * with (SQL state class 22, data exception: division by zero, the square root of a negative number, a value
+     * out of range) is the query's: a {@link QueryException} at the position of the record set's condition.
+     */
+    static <T> T evaluating(Query query, RecordSet rs, Supplier<T> work) {
+        try {
+            return work.get();
+        } catch (DrmsException e) {
+            for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+                if (c instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("22")) {
+                    throw conditionError(query, rs, sql);
+                }
+            }
+            throw e;
+        }
+    }
+
+    private static QueryException conditionError(Query query, RecordSet rs, SQLException sql) {
+        String reason = sql.getMessage() == null ? "SQL state " + sql.getSQLState() : sql.getMessage();
+        int nl = reason.indexOf('\n');
+        reason = (nl < 0 ? reason : reason.substring(0, nl)).replaceFirst("^ERROR:\\s*", "").trim();
+        int position = rs.filters().stream().filter(f -> f instanceof WhereFilter).map(f -> (WhereFilter) f)
+                .mapToInt(WhereFilter::position).filter(p -> p >= 0).findFirst().orElse(-1);
+        String text = query.text();
+        if (text == null || position < 0 || position > text.length()) {
+            text = query.toString();
+            position = Math.max(0, text.indexOf(rs.toString()));
+        }
+        return new QueryException(text, position, "the condition cannot be evaluated: " + reason);
     }
 }

@@ -7,8 +7,25 @@ package org.drmsbatch.drms.query;
  *
  * @param condition   the parsed condition
  * @param allVersions true for {@code [! !]}
+ * @param position    where the condition starts in the query text (0-based), -1 when it was not parsed from one;
+ *                    where an error the database finds while evaluating it is reported. Not part of equality.
  */
-public record WhereFilter(Expr condition, boolean allVersions) implements Filter {
+public record WhereFilter(Expr condition, boolean allVersions, int position) implements Filter {
+
+    /** A condition not parsed from a query text. */
+    public WhereFilter(Expr condition, boolean allVersions) {
+        this(condition, allVersions, -1);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof WhereFilter w && w.condition.equals(condition) && w.allVersions == allVersions;
+    }
+
+    @Override
+    public int hashCode() {
+        return condition.hashCode() * 31 + Boolean.hashCode(allVersions);
+    }
 
     @Override
     public String toString() {
