@@ -73,6 +73,9 @@ public class JobControl {
     private final Duration shutdownWait;
     private final ObjectProvider<ThreadPoolTaskExecutor> executor;
     private final InstanceLock instances;
+    private final JobQueue queue;
+    /** The executor's tasks of executions launched here, by execution id, until they end. */
+    private final Map<Long, Runnable> queued = new ConcurrentHashMap<>();
     private final DefaultJobParametersConverter converter = new DefaultJobParametersConverter();
     /** Executions started by this JVM, until they end. */
     private final Map<Long, JobExecution> local = new ConcurrentHashMap<>();
@@ -80,7 +83,7 @@ public class JobControl {
     public JobControl(ObjectProvider<Job> jobs, JobOperator operator, JobRepository repository, JdbcTemplate jdbc,
             JobOwnerListener owners, @Value("${drms.jobs.stale-after:10m}") Duration staleAfter,
             @Value("${drms.jobs.shutdown-wait:30s}") Duration shutdownWait,
-            @BatchTaskExecutor ObjectProvider<ThreadPoolTaskExecutor> executor) {
+            @BatchTaskExecutor ObjectProvider<ThreadPoolTaskExecutor> executor, JobQueue queue) {
         this.jobs = jobs;
         this.operator = operator;
         this.repository = repository;
@@ -89,6 +92,7 @@ public class JobControl {
         this.staleAfter = staleAfter;
         this.shutdownWait = shutdownWait;
         this.executor = executor;
+        this.queue = queue;
         this.instances = jdbc == null ? null : new InstanceLock(jdbc.getDataSource());
     }
 
@@ -296,9 +300,16 @@ public class JobControl {
         boolean recovered = false;
         for (int attempt = 1; ; attempt++) {
             discardInstanceWithoutExecution(job, params);
+            if (queue != null) {
+                queue.lastSubmitted(); // none yet
+            }
             try {
                 JobExecution execution = operator.start(job, params);
                 track(execution);
+                Runnable task = queue == null ? null : queue.lastSubmitted();
+                if (task != null && execution.getEndTime() == null) {
+                    queued.put(execution.getId(), task);
+                }
                 return execution;
             } catch (JobExecutionAlreadyRunningException e) {
                 if (!recovered && recoverDeadExecutions(job, params)) {
@@ -346,6 +357,7 @@ public class JobControl {
 
     private void track(JobExecution execution) {
         local.values().removeIf(x -> x.getEndTime() != null);
+        queued.keySet().removeIf(id -> !local.containsKey(id));
         if (execution.getEndTime() == null) {
             local.put(execution.getId(), execution);
         }
@@ -436,6 +448,9 @@ public class JobControl {
             throw new JobRequestException(Reason.CONFLICT, "execution " + executionId
                     + " was left running by a dead process; recover or restart it");
         }
+        if (stopQueued(executionId)) {
+            return view(executionId);
+        }
         for (int attempt = 1; ; attempt++) {
             // the live execution when it runs here (the job updates that object), else the stored one
             JobExecution target = local.getOrDefault(executionId, execution);
@@ -465,6 +480,28 @@ public class JobControl {
             }
         }
         return view(executionId);
+    }
+
+    /**
+     * Stops an execution launched here that still waits in the executor's queue for a job thread: it is taken out of
+     * the queue and ends STOPPED now, without a step (restartable like any stopped run). False when it is not queued
+     * here (it runs, or runs elsewhere): then it stops at its next chunk boundary.
+     */
+    private boolean stopQueued(long executionId) {
+        JobExecution live = local.get(executionId);
+        Runnable task = queued.get(executionId);
+        ThreadPoolTaskExecutor pool = executor == null ? null : executor.getIfAvailable();
+        if (live == null || task == null || pool == null || !pool.getThreadPoolExecutor().remove(task)) {
+            return false;
+        }
+        queued.remove(executionId);
+        live.setStatus(org.springframework.batch.core.BatchStatus.STOPPED);
+        live.setExitStatus(org.springframework.batch.core.ExitStatus.STOPPED
+                .addExitDescription("stopped while it waited for a job thread (drms.jobs.threads); no step ran"));
+        live.setEndTime(LocalDateTime.now());
+        repository.update(live);
+        owners.afterJob(live); // its end, for whoever waits for it
+        return true;
     }
 
     /**

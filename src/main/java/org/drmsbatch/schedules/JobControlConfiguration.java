@@ -24,14 +24,20 @@ public class JobControlConfiguration {
      */
     @Bean
     @BatchTaskExecutor
-    ThreadPoolTaskExecutor batchTaskExecutor(@Value("${drms.jobs.threads:4}") int threads) {
+    ThreadPoolTaskExecutor batchTaskExecutor(@Value("${drms.jobs.threads:4}") int threads, JobQueue queue) {
         ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+        executor.setTaskDecorator(queue);
         executor.setThreadNamePrefix("drms-job-");
         executor.setCorePoolSize(threads);
         executor.setMaxPoolSize(threads);
         executor.setWaitForTasksToCompleteOnShutdown(true);
         executor.setAwaitTerminationMillis(0);
         return executor;
+    }
+
+    @Bean
+    JobQueue jobQueue() {
+        return new JobQueue();
     }
 
     @Bean

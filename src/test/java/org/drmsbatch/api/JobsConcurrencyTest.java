@@ -248,4 +248,56 @@ class JobsConcurrencyTest {
         assertThat(out.status()).isEqualTo(400);
         assertThat(jdbc.queryForObject("SELECT count(*) FROM batch_job_execution", Long.class)).isEqualTo(executions);
     }
+
+    /**
+     * A stop ends a run at its next chunk boundary; a run still waiting in the executor's queue for a job thread
+     * (all drms.jobs.threads busy) has none: it ends STOPPED at once, without a step, and restarts.
+     */
+    @Test
+    void aRunWaitingForAJobThreadStopsAtOnce() throws Exception {
+        List<Long> busy = new ArrayList<>();
+        for (int i = 0; i < 4; i++) { // drms.jobs.threads
+            Reply r = post("/api/jobs/counting",
+                    "{\"key\": \"busy-" + i + "\", \"items\": 100000, \"delay\": \"5,java.lang.Long,false\"}");
+            assertThat(r.status()).isEqualTo(202);
+            busy.add(r.body().get("executionId").asLong());
+        }
+        for (long id : busy) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!send("GET", "/api/jobs/executions/" + id, null).body().get("status").asString().equals("STARTED")) {
+                assertThat(System.nanoTime()).as("execution %d began", id).isLessThan(deadline);
+                Thread.sleep(20);
+            }
+        }
+        try {
+            Reply waiting = post("/api/jobs/counting", "{\"key\": \"queued\", \"items\": 5}");
+            assertThat(waiting.status()).isEqualTo(202);
+            assertThat(waiting.body().get("status").asString()).isEqualTo("STARTING");
+            long id = waiting.body().get("executionId").asLong();
+
+            Reply stop = post("/api/jobs/executions/" + id + "/stop", null);
+            assertThat(stop.status()).as("%s", stop.body()).isEqualTo(202);
+            assertThat(stop.body().get("status").asString()).isEqualTo("STOPPED");
+            JsonNode stopped = send("GET", "/api/jobs/executions/" + id, null).body();
+            assertThat(stopped.get("status").asString()).isEqualTo("STOPPED");
+            assertThat(stopped.get("endTime").isNull()).isFalse();
+            assertThat(stopped.get("steps")).isEmpty();
+
+            for (long b : busy) {
+                assertThat(post("/api/jobs/executions/" + b + "/stop", null).status()).isEqualTo(202);
+            }
+            Reply restart = post("/api/jobs/executions/" + id + "/restart", null);
+            assertThat(restart.status()).as("%s", restart.body()).isEqualTo(202);
+            assertThat(awaitEnd(restart.body().get("executionId").asLong()).get("status").asString())
+                    .isEqualTo("COMPLETED");
+            assertThat(counted("queued")).containsExactly(1, 2, 3, 4, 5);
+        } finally {
+            for (long b : busy) {
+                post("/api/jobs/executions/" + b + "/stop", null);
+            }
+            for (long b : busy) {
+                awaitEnd(b);
+            }
+        }
+    }
 }
