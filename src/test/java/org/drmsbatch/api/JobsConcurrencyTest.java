@@ -251,7 +251,8 @@ class JobsConcurrencyTest {
 
     /**
      * A stop ends a run at its next chunk boundary; a run still waiting in the executor's queue for a job thread
-     * (all drms.jobs.threads busy) has none: it ends STOPPED at once, without a step, and restarts.
+     * (all drms.jobs.threads busy) has none: it ends STOPPED at once, without a step, does not begin when a thread
+     * frees (Spring Batch, shown it STOPPED, would run it then), and restarts.
      */
     @Test
     void aRunWaitingForAJobThreadStopsAtOnce() throws Exception {
@@ -286,6 +287,13 @@ class JobsConcurrencyTest {
             for (long b : busy) {
                 assertThat(post("/api/jobs/executions/" + b + "/stop", null).status()).isEqualTo(202);
             }
+            for (long b : busy) {
+                awaitEnd(b);
+            }
+            // threads are free again: the stopped run does not begin (Spring Batch alone would run it then)
+            JsonNode after = send("GET", "/api/jobs/executions/" + id, null).body();
+            assertThat(after.get("status").asString()).isEqualTo("STOPPED");
+            assertThat(after.get("steps")).isEmpty();
             Reply restart = post("/api/jobs/executions/" + id + "/restart", null);
             assertThat(restart.status()).as("%s", restart.body()).isEqualTo(202);
             assertThat(awaitEnd(restart.body().get("executionId").asLong()).get("status").asString())
