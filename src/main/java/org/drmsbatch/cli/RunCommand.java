@@ -50,7 +50,10 @@ public class RunCommand implements Callable<Integer> {
         JobControl jobs = drms.bean(JobControl.class);
         JobExecution execution = jobs.launch(job, params);
         long id = execution.getId();
-        System.out.println(async ? String.valueOf(id) : "execution " + id + " of job " + job + " started");
+        Object runId = execution.getJobParameters().getParameter(JobControl.RUN) == null ? null
+                : execution.getJobParameters().getParameter(JobControl.RUN).value();
+        System.out.println(async ? String.valueOf(id) : "execution " + id + " of job " + job + " started"
+                + (runId == null ? "" : " (run " + runId + ")"));
         Map<String, String> shown = new HashMap<>();
         JobRun run;
         while (true) {

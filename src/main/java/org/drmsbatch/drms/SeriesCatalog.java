@@ -148,14 +148,34 @@ public class SeriesCatalog {
     }
 
     private static void validateName(String name) {
-        if (!name.matches("[A-Za-z][A-Za-z0-9_]*\\.[A-Za-z][A-Za-z0-9_.]*")) {
+        checkSeriesName(name);
+    }
+
+    /**
+     * Refuses a name that is not a series name, {@code <namespace>.<name>} (letters first, then letters, digits,
+     * {@code _}; the name may also hold {@code .}), at most 64 characters, or whose namespace is not one a series can
+     * live in: PostgreSQL's own schemas ({@code pg_*}, {@code information_schema}), {@code public}, and this
+     * application's {@code drms} (the catalog) and {@code sums}. The message says which and why.
+     */
+    public static void checkSeriesName(String name) {
+        if (name == null || !name.matches("[A-Za-z][A-Za-z0-9_]*\\.[A-Za-z][A-Za-z0-9_.]*")) {
             throw new DrmsException("Bad series name '" + name
                     + "': expected <namespace>.<name>, letters first, then letters, digits, '_' or '.'");
         }
         if (name.length() > 64) {
             throw new DrmsException("Series name '" + name + "' is longer than 64 characters");
         }
+        String namespace = name.substring(0, name.indexOf('.')).toLowerCase(java.util.Locale.ROOT);
+        if (namespace.startsWith("pg_") || RESERVED_NAMESPACES.contains(namespace)) {
+            throw new DrmsException("Series name '" + name + "': the namespace '" + namespace
+                    + "' is reserved (PostgreSQL's own schemas, public, and this application's drms and sums hold"
+                    + " no series)");
+        }
     }
+
+    /** Schemas that are not series namespaces; see {@link #checkSeriesName}. */
+    static final java.util.Set<String> RESERVED_NAMESPACES = java.util.Set.of("information_schema", "public", "drms",
+            "sums");
 
     String createTableSql(Connection c, SeriesDefinition def) throws SQLException {
         List<String> cols = new ArrayList<>();

@@ -96,6 +96,11 @@ public final class ParsedParameters<P> implements JobParametersValidator, JobExe
         }
     }
 
+    /** Whether the job takes a parameter of that name (required or optional). */
+    public boolean takes(String name) {
+        return names.required().contains(name) || names.optional().contains(name);
+    }
+
     /** How many times parameters were parsed (for tests: once per launch). */
     public long parses() {
         return parses.get();

@@ -19,10 +19,12 @@ import java.util.concurrent.TimeoutException;
 import jakarta.annotation.PreDestroy;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.drmsbatch.jobs.ParsedParameters;
 import org.drmsbatch.schedules.JobRequestException.Reason;
 import org.springframework.batch.core.converter.DefaultJobParametersConverter;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.JobInstance;
 import org.springframework.batch.core.job.parameters.InvalidJobParametersException;
 import org.springframework.batch.core.job.parameters.JobParameter;
 import org.springframework.batch.core.job.parameters.JobParameters;
@@ -36,8 +38,12 @@ import org.springframework.batch.core.step.StepExecution;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.beans.factory.support.ScopeNotActiveException;
+import org.springframework.boot.batch.autoconfigure.BatchTaskExecutor;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.dao.OptimisticLockingFailureException;
+import org.springframework.dao.TransientDataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.stereotype.Component;
 
 /**
@@ -65,13 +71,19 @@ public class JobControl {
     private final JobOwnerListener owners;
     private final Duration staleAfter;
     private final Duration shutdownWait;
+    private final ObjectProvider<ThreadPoolTaskExecutor> executor;
+    private final InstanceLock instances;
+    private final JobQueue queue;
+    /** The executor's tasks of executions launched here, by execution id, until they end. */
+    private final Map<Long, Runnable> queued = new ConcurrentHashMap<>();
     private final DefaultJobParametersConverter converter = new DefaultJobParametersConverter();
     /** Executions started by this JVM, until they end. */
     private final Map<Long, JobExecution> local = new ConcurrentHashMap<>();
 
     public JobControl(ObjectProvider<Job> jobs, JobOperator operator, JobRepository repository, JdbcTemplate jdbc,
             JobOwnerListener owners, @Value("${drms.jobs.stale-after:10m}") Duration staleAfter,
-            @Value("${drms.jobs.shutdown-wait:30s}") Duration shutdownWait) {
+            @Value("${drms.jobs.shutdown-wait:30s}") Duration shutdownWait,
+            @BatchTaskExecutor ObjectProvider<ThreadPoolTaskExecutor> executor, JobQueue queue) {
         this.jobs = jobs;
         this.operator = operator;
         this.repository = repository;
@@ -79,6 +91,9 @@ public class JobControl {
         this.owners = owners;
         this.staleAfter = staleAfter;
         this.shutdownWait = shutdownWait;
+        this.executor = executor;
+        this.queue = queue;
+        this.instances = jdbc == null ? null : new InstanceLock(jdbc.getDataSource());
     }
 
     /** The names of the jobs that can be started, sorted. */
@@ -183,7 +198,11 @@ public class JobControl {
         }
     }
 
-    /** Starts the job; returns the new execution (as stored: status STARTING or later). */
+    /**
+     * Starts the job; returns the new execution (as stored: status STARTING or later). A job that takes a {@code run}
+     * parameter and is launched without one gets a fresh value (see {@link #withRun}), shown in the execution's
+     * parameters.
+     */
     public JobRun start(String jobName, Map<String, String> parameters) {
         return view(launch(jobName, parameters).getId());
     }
@@ -194,8 +213,9 @@ public class JobControl {
      */
     public JobRun start(String jobName, JobParameters parameters) {
         Job job = job(jobName);
-        validate(job, parameters);
-        return view(launch(job, parameters).getId());
+        JobParameters params = withRun(job, parameters);
+        validate(job, params);
+        return view(launch(job, params).getId());
     }
 
     /**
@@ -216,9 +236,40 @@ public class JobControl {
      */
     public JobExecution launch(String jobName, Map<String, String> parameters) {
         Job job = job(jobName);
-        JobParameters params = parameters(parameters);
+        JobParameters params = withRun(job, parameters(parameters));
         validate(job, params);
         return launch(job, params);
+    }
+
+    /** The name of the parameter that names a run: a launch without it gets a fresh value. */
+    public static final String RUN = "run";
+
+    /**
+     * The parameters with a fresh identifying {@code run} added when the job takes one ({@link ParsedParameters#takes})
+     * and none is given, as Spring Batch's incrementers add a fresh run id: so every such launch is a new job
+     * instance. Giving {@code run} makes a launch idempotent: a second launch with the same identifying parameters is
+     * refused (409) while the first runs or once it completed.
+     */
+    JobParameters withRun(Job job, JobParameters params) {
+        if (params.getParameter(RUN) != null
+                || !(job.getJobParametersValidator() instanceof ParsedParameters<?> parsed && parsed.takes(RUN))) {
+            return params;
+        }
+        Set<JobParameter<?>> all = new java.util.HashSet<>(params.parameters());
+        all.add(new JobParameter<>(RUN, freshRun(), String.class, true));
+        return new JobParameters(all);
+    }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+    private static final java.time.format.DateTimeFormatter RUN_TIME = java.time.format.DateTimeFormatter
+            .ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
+
+    /**
+     * A fresh run value: the UTC time of the launch and 32 random bits, e.g. {@code 20261205T131502.417Z-9f3c01ab};
+     * unique across processes without asking the database, and in time order when listed.
+     */
+    static String freshRun() {
+        return RUN_TIME.format(java.time.Instant.now()) + "-" + String.format("%08x", RANDOM.nextInt());
     }
 
     private void validate(Job job, JobParameters params) {
@@ -230,14 +281,39 @@ public class JobControl {
         }
     }
 
+    /** How many times a launch is tried when the database reports a transient failure (a lock, a deadlock). */
+    static final int ATTEMPTS = 3;
+
+    /** Launches the job holding the lock on its instance: see {@link InstanceLock}. */
     private JobExecution launch(Job job, JobParameters params) {
-        for (int attempt = 0; ; attempt++) {
+        return instances.holding(job.getName(), params, () -> launchHoldingLock(job, params));
+    }
+
+    /**
+     * Spring Batch's check-and-create, under the instance's lock. It stores a new instance and its first execution in
+     * two transactions: when the second fails, the instance is left without an execution, and Spring Batch refuses
+     * every later launch of it ("Cannot find any job execution for job instance"). Such an instance is removed, before
+     * the launch (one left by a process that died between the two, or by an older version) and after a failed one; a
+     * transient failure is tried again, at most {@value #ATTEMPTS} times.
+     */
+    private JobExecution launchHoldingLock(Job job, JobParameters params) {
+        boolean recovered = false;
+        for (int attempt = 1; ; attempt++) {
+            discardInstanceWithoutExecution(job, params);
+            if (queue != null) {
+                queue.lastSubmitted(); // none yet
+            }
             try {
                 JobExecution execution = operator.start(job, params);
                 track(execution);
+                Runnable task = queue == null ? null : queue.lastSubmitted();
+                if (task != null && execution.getEndTime() == null) {
+                    queued.put(execution.getId(), task);
+                }
                 return execution;
             } catch (JobExecutionAlreadyRunningException e) {
-                if (attempt == 0 && recoverDeadExecutions(job, params)) {
+                if (!recovered && recoverDeadExecutions(job, params)) {
+                    recovered = true;
                     continue; // the running execution was left by a dead process: recovered, start again
                 }
                 throw new JobRequestException(Reason.CONFLICT, "job '" + job.getName()
@@ -252,12 +328,36 @@ public class JobControl {
             } catch (InvalidJobParametersException e) {
                 throw new JobRequestException(Reason.INVALID,
                         "bad parameters for job '" + job.getName() + "': " + e.getMessage(), e);
+            } catch (TransientDataAccessException | DuplicateKeyException e) {
+                discardInstanceWithoutExecution(job, params);
+                if (attempt >= ATTEMPTS) {
+                    throw e;
+                }
+                log.info("launch of job " + job.getName() + " tried again after a transient failure: " + e);
+            } catch (RuntimeException e) {
+                discardInstanceWithoutExecution(job, params);
+                throw e;
             }
+        }
+    }
+
+    /** Removes the job instance of these parameters when it has no execution; see {@link #launchHoldingLock}. */
+    private void discardInstanceWithoutExecution(Job job, JobParameters params) {
+        try {
+            JobInstance instance = repository.getJobInstance(job.getName(), params);
+            if (instance != null && repository.getJobExecutions(instance).isEmpty()) {
+                log.warn("removing instance " + instance.getId() + " of job " + job.getName()
+                        + ", which has no execution (its launch failed)");
+                repository.deleteJobInstance(instance);
+            }
+        } catch (RuntimeException e) {
+            log.warn("could not look for an instance of job " + job.getName() + " without execution: " + e);
         }
     }
 
     private void track(JobExecution execution) {
         local.values().removeIf(x -> x.getEndTime() != null);
+        queued.keySet().removeIf(id -> !local.containsKey(id));
         if (execution.getEndTime() == null) {
             local.put(execution.getId(), execution);
         }
@@ -277,29 +377,42 @@ public class JobControl {
     /**
      * Restarts a FAILED or STOPPED execution (recovering it first when a dead process left it running), as a new
      * execution of the same job instance. {@code overrides} replace parameters of the same name; they keep the
-     * original's identifying flag (a restart cannot change the instance), and new names are non-identifying.
+     * original's identifying flag (a restart cannot change the instance), and new names are non-identifying. Only the
+     * instance's latest execution can be restarted: of concurrent restarts of one execution, one runs and the others
+     * are refused, as is a restart of an execution restarted already.
      */
     public JobRun restart(long executionId, Map<String, String> overrides) {
-        JobExecution execution = execution(executionId);
-        String name = execution.getJobInstance().getJobName();
-        if (execution.isRunning()) {
-            if (!isDead(execution)) {
-                throw new JobRequestException(Reason.CONFLICT, "execution " + executionId + " of job '" + name
-                        + "' is still running (" + execution.getStatus() + ")");
-            }
-            execution = operator.recover(execution);
-        }
-        if (execution.getStatus() == org.springframework.batch.core.BatchStatus.COMPLETED) {
-            throw new JobRequestException(Reason.CONFLICT,
-                    "execution " + executionId + " of job '" + name + "' completed: nothing to restart");
-        }
+        JobExecution first = execution(executionId);
+        String name = first.getJobInstance().getJobName();
         Job job = job(name);
-        if (!job.isRestartable()) {
-            throw new JobRequestException(Reason.CONFLICT, "job '" + name + "' is not restartable");
-        }
-        JobParameters params = merge(execution.getJobParameters(), overrides);
-        validate(job, params);
-        return view(launch(job, params).getId());
+        JobParameters identifying = first.getJobParameters();
+        long id = instances.holding(name, identifying, () -> {
+            JobExecution execution = execution(executionId); // as it is now that no other launch changes it
+            JobExecution last = repository.getLastJobExecution(execution.getJobInstance());
+            if (last != null && last.getId() != executionId) {
+                throw new JobRequestException(Reason.CONFLICT, "execution " + executionId + " of job '" + name
+                        + "' was restarted already, as execution " + last.getId() + " (" + last.getStatus()
+                        + "); restart that one if it ends FAILED or STOPPED");
+            }
+            if (execution.isRunning()) {
+                if (!isDead(execution)) {
+                    throw new JobRequestException(Reason.CONFLICT, "execution " + executionId + " of job '" + name
+                            + "' is still running (" + execution.getStatus() + ")");
+                }
+                execution = operator.recover(execution);
+            }
+            if (execution.getStatus() == org.springframework.batch.core.BatchStatus.COMPLETED) {
+                throw new JobRequestException(Reason.CONFLICT,
+                        "execution " + executionId + " of job '" + name + "' completed: nothing to restart");
+            }
+            if (!job.isRestartable()) {
+                throw new JobRequestException(Reason.CONFLICT, "job '" + name + "' is not restartable");
+            }
+            JobParameters params = merge(execution.getJobParameters(), overrides);
+            validate(job, params);
+            return launchHoldingLock(job, params).getId();
+        });
+        return view(id);
     }
 
     private JobParameters merge(JobParameters original, Map<String, String> overrides) {
@@ -335,6 +448,9 @@ public class JobControl {
             throw new JobRequestException(Reason.CONFLICT, "execution " + executionId
                     + " was left running by a dead process; recover or restart it");
         }
+        if (stopQueued(executionId)) {
+            return view(executionId);
+        }
         for (int attempt = 1; ; attempt++) {
             // the live execution when it runs here (the job updates that object), else the stored one
             JobExecution target = local.getOrDefault(executionId, execution);
@@ -364,6 +480,28 @@ public class JobControl {
             }
         }
         return view(executionId);
+    }
+
+    /**
+     * Stops an execution launched here that still waits in the executor's queue for a job thread: it is taken out of
+     * the queue and ends STOPPED now, without a step (restartable like any stopped run). False when it is not queued
+     * here (it runs, or runs elsewhere): then it stops at its next chunk boundary.
+     */
+    private boolean stopQueued(long executionId) {
+        JobExecution live = local.get(executionId);
+        Runnable task = queued.get(executionId);
+        ThreadPoolTaskExecutor pool = executor == null ? null : executor.getIfAvailable();
+        if (live == null || task == null || pool == null || !pool.getThreadPoolExecutor().remove(task)) {
+            return false;
+        }
+        queued.remove(executionId);
+        live.setStatus(org.springframework.batch.core.BatchStatus.STOPPED);
+        live.setExitStatus(org.springframework.batch.core.ExitStatus.STOPPED
+                .addExitDescription("stopped while it waited for a job thread (drms.jobs.threads); no step ran"));
+        live.setEndTime(LocalDateTime.now());
+        repository.update(live);
+        owners.afterJob(live); // its end, for whoever waits for it
+        return true;
     }
 
     /**
@@ -522,12 +660,15 @@ public class JobControl {
     }
 
     /**
-     * On shutdown, asks the executions this JVM runs to stop, and waits for them, so they can be restarted. Which
-     * ones run is known here (the live executions and the owner listener), so nothing is asked of the database
-     * when none does: at JVM exit it may already be gone.
+     * On shutdown, asks the executions this JVM runs or has queued to stop, and waits for them, so they can be
+     * restarted: at most {@code drms.jobs.shutdown-wait} in all (the batch executor itself does not wait again). A
+     * queued execution asked to stop ends STOPPED without running a step. Which ones run is known here (the live
+     * executions and the owner listener), so nothing is asked of the database when none does: at JVM exit it may
+     * already be gone.
      */
     @PreDestroy
     void stopRunning() throws InterruptedException {
+        long deadline = System.nanoTime() + shutdownWait.toNanos();
         Map<Long, JobExecution> running = new HashMap<>();
         local.forEach((id, e) -> {
             if (e.isRunning()) {
@@ -535,13 +676,11 @@ public class JobControl {
             }
         });
         owners.running().forEach(id -> running.putIfAbsent(id, null));
-        if (running.isEmpty()) {
-            return;
-        }
         for (Map.Entry<Long, JobExecution> r : running.entrySet()) {
             try {
                 JobExecution e = r.getValue() != null ? r.getValue() : repository.getJobExecution(r.getKey());
-                if (e != null && e.isRunning()) {
+                if (e != null && (e.getStatus() == org.springframework.batch.core.BatchStatus.STARTING
+                        || e.getStatus() == org.springframework.batch.core.BatchStatus.STARTED)) {
                     operator.stop(e);
                 }
             } catch (ScopeNotActiveException e) {
@@ -550,9 +689,19 @@ public class JobControl {
                 log.warn("could not stop execution " + r.getKey() + ": " + e);
             }
         }
-        long deadline = System.nanoTime() + shutdownWait.toNanos();
+        ThreadPoolTaskExecutor pool = executor == null ? null : executor.getIfAvailable();
+        if (pool != null && pool.isRunning()) {
+            // no new job; the queued ones (asked to stop) end at once; then wait for the running ones
+            pool.getThreadPoolExecutor().shutdown();
+            pool.getThreadPoolExecutor().awaitTermination(Math.max(0, deadline - System.nanoTime()),
+                    TimeUnit.NANOSECONDS);
+        }
         while (!owners.running().isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(50);
+            owners.awaitAnyEnd(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+        }
+        if (!owners.running().isEmpty()) {
+            log.warn("executions " + owners.running() + " did not stop within drms.jobs.shutdown-wait ("
+                    + shutdownWait + ")");
         }
     }
 }

@@ -18,17 +18,27 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 @Configuration(proxyBeanMethods = false)
 public class JobControlConfiguration {
 
-    /** Spring Batch's executor: {@code drms.jobs.threads} jobs run at once, more wait in a queue. */
+    /**
+     * Spring Batch's executor: {@code drms.jobs.threads} jobs run at once, more wait in a queue. On shutdown
+     * {@link JobControl} asks its jobs to stop and waits for them ({@code drms.jobs.shutdown-wait}, the one setting
+     * of that wait): the executor does not wait again.
+     */
     @Bean
     @BatchTaskExecutor
-    ThreadPoolTaskExecutor batchTaskExecutor(@Value("${drms.jobs.threads:4}") int threads) {
+    ThreadPoolTaskExecutor batchTaskExecutor(@Value("${drms.jobs.threads:4}") int threads, JobQueue queue) {
         ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+        executor.setTaskDecorator(queue);
         executor.setThreadNamePrefix("drms-job-");
         executor.setCorePoolSize(threads);
         executor.setMaxPoolSize(threads);
         executor.setWaitForTasksToCompleteOnShutdown(true);
-        executor.setAwaitTerminationSeconds(30);
+        executor.setAwaitTerminationMillis(0);
         return executor;
+    }
+
+    @Bean
+    JobQueue jobQueue() {
+        return new JobQueue();
     }
 
     @Bean

@@ -71,6 +71,9 @@ public class JobOwnerListener implements JobExecutionListener, Ordered {
             repository.getObject().update(execution);
         } finally {
             running.remove(execution.getId());
+            synchronized (running) {
+                running.notifyAll();
+            }
             CompletableFuture<JobExecution> end = ends.remove(execution.getId());
             if (end != null) {
                 end.complete(execution);
@@ -129,5 +132,14 @@ public class JobOwnerListener implements JobExecutionListener, Ordered {
 
     Set<Long> running() {
         return Set.copyOf(running);
+    }
+
+    /** Waits until an execution running here ends, or the timeout passes. */
+    void awaitAnyEnd(java.time.Duration timeout) throws InterruptedException {
+        synchronized (running) {
+            if (!running.isEmpty()) {
+                running.wait(Math.max(1, timeout.toMillis()));
+            }
+        }
     }
 }

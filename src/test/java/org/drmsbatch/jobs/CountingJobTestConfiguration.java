@@ -31,7 +31,8 @@ import org.springframework.transaction.PlatformTransactionManager;
  *
  * <p>Parameters: {@code key} and {@code items} (required, identifying when given plainly); {@code failAt} (the
  * item whose processing fails; 0 for none), {@code failAs} ({@code user} makes that failure a user's error, a
- * DrmsException), {@code delay} (milliseconds per item). Pass the optional ones as non-identifying, e.g.
+ * DrmsException), {@code delay} (milliseconds per item), {@code hold} (milliseconds per item that neither a stop nor
+ * an interrupt cuts short). Pass the optional ones as non-identifying, e.g.
  * {@code failAt=25,java.lang.Long,false}, so that a restart may change them.
  */
 @Configuration(proxyBeanMethods = false)
@@ -71,12 +72,25 @@ public class CountingJobTestConfiguration {
     @StepScope
     ItemProcessor<Integer, Integer> countingProcessor(@Value("#{jobParameters['failAt'] ?: 0}") String failAt,
             @Value("#{jobParameters['failAs'] ?: ''}") String failAs,
-            @Value("#{jobParameters['delay'] ?: 0}") String delay) {
+            @Value("#{jobParameters['delay'] ?: 0}") String delay,
+            @Value("#{jobParameters['hold'] ?: 0}") String hold) {
         long fail = Long.parseLong(failAt.trim());
         long millis = Long.parseLong(delay.trim());
+        long holdNanos = Long.parseLong(hold.trim()) * 1_000_000L;
         return item -> {
             if (millis > 0) {
                 Thread.sleep(millis);
+            }
+            if (holdNanos > 0) { // a long item that neither a stop nor an interrupt cuts short
+                boolean interrupted = false;
+                long end = System.nanoTime() + holdNanos;
+                for (long left = holdNanos; left > 0; left = end - System.nanoTime()) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(left);
+                    interrupted |= Thread.interrupted();
+                }
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
             if (item == fail) {
                 String message = "failing at item " + item + " as asked (failAt)";
@@ -123,7 +137,7 @@ public class CountingJobTestConfiguration {
     @Bean
     Job countingJob(JobRepository repository, Step countStep) {
         DefaultJobParametersValidator validator = new DefaultJobParametersValidator(
-                new String[] {"key", "items"}, new String[] {"failAt", "failAs", "delay"});
+                new String[] {"key", "items"}, new String[] {"failAt", "failAs", "delay", "hold"});
         validator.afterPropertiesSet();
         return new JobBuilder(JOB, repository).validator(validator).start(countStep).build();
     }

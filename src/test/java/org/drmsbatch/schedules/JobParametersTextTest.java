@@ -13,7 +13,7 @@ import org.springframework.batch.core.job.parameters.JobParameters;
 /** How text parameters ({@code name=value[,type[,identifying]]}) become job parameters. */
 class JobParametersTextTest {
 
-    private final JobControl control = new JobControl(null, null, null, null, null, Duration.ZERO, Duration.ZERO);
+    private final JobControl control = new JobControl(null, null, null, null, null, Duration.ZERO, Duration.ZERO, null, null);
 
     private JobParameter<?> one(String name, String value) {
         JobParameters p = control.parameters(Map.of(name, value));

@@ -2,6 +2,8 @@ package org.drmsbatch.jobs.collect;
 
 import java.util.List;
 
+import org.drmsbatch.drms.DrmsException;
+import org.drmsbatch.drms.SeriesCatalog;
 import org.drmsbatch.drms.time.DrmsTime;
 import org.drmsbatch.jobs.ParameterNames;
 import org.drmsbatch.jobs.ParameterText;
@@ -10,7 +12,8 @@ import org.drmsbatch.jobs.ParsedParameters;
 /**
  * The parameters of a {@code collect} run, parsed and checked once per launch.
  *
- * @param run       required, identifying: names the run
+ * @param run       identifying: names the run; a launch through JobControl without it gets a fresh value (giving it
+ *                  makes a launch idempotent)
  * @param detector  the detector the chunks come from (default H1)
  * @param series    the strain series written (default {@value CollectJobConfiguration#DEFAULT_SERIES})
  * @param epoch     the DRMS time (TAI seconds since 1977.01.01) chunks' t0 counts from (default the GPS epoch
@@ -35,8 +38,13 @@ public record CollectParameters(String run, String detector, String series, doub
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("epoch '" + epochText + "' is not a DRMS time: " + e.getMessage(), e);
         }
-        return new CollectParameters(p.get("run"), p.get("detector", "H1").trim(),
-                p.get("series", CollectJobConfiguration.DEFAULT_SERIES).trim(), epoch,
+        String series = p.get("series", CollectJobConfiguration.DEFAULT_SERIES).trim();
+        try {
+            SeriesCatalog.checkSeriesName(series);
+        } catch (DrmsException e) {
+            throw new IllegalArgumentException("series: " + e.getMessage(), e);
+        }
+        return new CollectParameters(p.get("run"), p.get("detector", "H1").trim(), series, epoch,
                 (int) p.integer("chunkSize", 100, 1, 100_000));
     }
 }

@@ -8,6 +8,7 @@ import java.util.regex.Pattern;
 import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.DrmsException;
 import org.drmsbatch.drms.SegmentDef;
+import org.drmsbatch.drms.SeriesCatalog;
 import org.drmsbatch.drms.SeriesDefinition;
 import org.drmsbatch.drms.query.Query;
 import org.drmsbatch.drms.query.RecordSet;
@@ -98,6 +99,11 @@ public record RescaleParameters(String ds, Query query, SeriesDefinition input, 
         if (!out.matches("[A-Za-z_][A-Za-z0-9_]*\\.[A-Za-z_][A-Za-z0-9_]*") || out.length() > 64) {
             throw new IllegalArgumentException("out: '" + out + "' is not a series name (namespace.name, at most"
                     + " 64 characters)");
+        }
+        try {
+            SeriesCatalog.checkSeriesName(out);
+        } catch (DrmsException e) {
+            throw new IllegalArgumentException("out: " + e.getMessage(), e);
         }
         double alpha = p.number("alpha", 1);
         double beta = p.number("beta", 0);

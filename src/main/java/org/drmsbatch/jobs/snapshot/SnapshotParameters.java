@@ -8,7 +8,8 @@ import org.drmsbatch.jobs.ParsedParameters;
 /**
  * The parameters of a {@code snapshot} run, parsed once per launch.
  *
- * @param run  required, identifying; also the token recorded with the freeze
+ * @param run  identifying; also the token recorded with the freeze; a launch through JobControl without it gets a
+ *             fresh value
  * @param user who asked (default {@value SnapshotJobConfiguration#USER})
  */
 public record SnapshotParameters(String run, String user) {
