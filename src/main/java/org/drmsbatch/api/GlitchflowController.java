@@ -159,11 +159,20 @@ public class GlitchflowController {
         } else {
             m.put("resp", "FS ERR");
             m.put("body", ended == null ? "the snapshot job is still running after " + CLEANBUF_WAIT
-                    : "Broken FS: " + ended.getAllFailureExceptions().stream().map(Throwable::getMessage)
-                            .findFirst().orElse(ended.getExitStatus().getExitDescription()));
+                    : "Broken FS: " + failure(launched.getId()));
         }
         m.put("execution", launched.getId());
         return m;
+    }
+
+    /**
+     * The first line of a failed execution's stored exit description: the failure's message, with paths relative to
+     * the home (the job listener stored it so), never the server's absolute paths.
+     */
+    private String failure(long executionId) {
+        String d = jobs.view(executionId).exitDescription();
+        return d == null || d.isBlank() ? "the snapshot job failed (execution " + executionId + ")"
+                : d.lines().findFirst().orElse(d);
     }
 
     /** The status page: size, state, operator, files (what the Flask layer's {@code /} showed). */

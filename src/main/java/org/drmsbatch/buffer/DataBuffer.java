@@ -487,7 +487,25 @@ public final class DataBuffer implements AutoCloseable {
             } finally {
                 storeLock.writeLock().unlock();
             }
-            snapshots.begin(name, user, token, request);
+            try {
+                snapshots.begin(name, user, token, request);
+            } catch (IOException | RuntimeException e) {
+                if (!snapshots.hasManifest(name)) {
+                    // no manifest: nothing has moved and there is nothing to finish. Forget the attempt (the buffer
+                    // stays frozen), so that the next call takes a snapshot of its own rather than taking a name
+                    // the attempt chose but never made for its own (a snapshot of that name may exist by then).
+                    try {
+                        if (snapshots.isInProgress(name)) {
+                            snapshots.undo(name);
+                        }
+                        state.noteSnapshot(null);
+                        state.save(chunks.stats());
+                    } catch (IOException | RuntimeException again) {
+                        e.addSuppressed(again);
+                    }
+                }
+                throw e;
+            }
             return finishSnapshot(name);
         } finally {
             adminLock.unlock();

@@ -189,6 +189,30 @@ class GlitchflowApiTest {
     }
 
     @Test
+    void aFailedCleanbufSaysWhyWithoutTheServersPaths() throws Exception {
+        post("/streamdata", chunk(50, 0));
+        Path snapshots = buffer.directory().resolve("snapshots");
+        Path aside = buffer.directory().resolve("snapshots-aside");
+        Files.move(snapshots, aside);
+        Files.writeString(snapshots, "a file where the snapshots directory belongs\n");
+        try {
+            Answer failed = post("/cleanbuf", "{\"msg\": \"broken\"}");
+            assertThat(failed.status()).isEqualTo(200);
+            assertThat(failed.json().get("resp").asString()).isEqualTo("FS ERR");
+            assertThat(failed.json().get("body").asString()).startsWith("Broken FS: ")
+                    .contains("snapshots").doesNotContain(home.toString());
+        } finally {
+            Files.delete(snapshots);
+            Files.move(aside, snapshots);
+        }
+        // with the directory back, the next /cleanbuf takes the chunk: nothing was lost, nothing stays behind
+        Answer clean = post("/cleanbuf", "{\"msg\": \"again\"}");
+        assertThat(clean.json().get("resp").asString()).as(clean.body()).isEqualTo("CLEANED");
+        assertThat(get("/stats").json().toString()).as(clean.body() + " " + buffer.describe())
+                .isEqualTo("{\"n_itm\":0,\"buff_size\":0}");
+    }
+
+    @Test
     void trainWaitsBelowTheThreshold() throws Exception {
         post("/streamdata", chunk(50, 0));
         assertThat(post("/train", "{\"user\":\"airflow\",\"token\":\"airflow\"}").json().toString())
