@@ -32,7 +32,8 @@ import org.drmsbatch.drms.types.DrmsType;
  * <p>A condition nests at most {@link #MAX_DEPTH} levels: each parenthesis, function call, NOT, sign and arithmetic
  * or comparison operator of a chain counts one level; a chain of AND or OR counts only the logarithm of its length
  * (it is kept as a balanced tree), so a chain of 100 000 ORs is fine. Deeper conditions are refused at the position
- * where they get too deep, never with a stack overflow.
+ * where they get too deep, never with a stack overflow; and the whole expression tree is at most {@link #MAX_HEIGHT}
+ * levels high (AND/OR chains nested in many parentheses are refused at the condition's start).
  *
  * <p>Positions are absolute: {@code offset} is where {@code text} starts inside the whole query. The exception's
  * {@link QueryException#query()} is {@code text} padded with {@code offset} spaces; a caller holding the whole query
@@ -123,7 +124,56 @@ public final class WhereCondition {
         if (k != Kind.BOOLEAN) {
             throw p.error(first.pos, "the condition must be true or false (a comparison), not " + k.what);
         }
+        int height = height(e);
+        if (height > MAX_HEIGHT) {
+            throw p.error(first.pos, "the condition is too complex: its expression is " + height
+                    + " levels deep, more than " + MAX_HEIGHT + " (AND/OR chains inside many parentheses); "
+                    + "simplify it");
+        }
         return e;
+    }
+
+    /**
+     * The deepest expression tree a condition may make. {@link #MAX_DEPTH} bounds what the parser counts as it reads,
+     * but each level may hold AND and OR chains of several tree levels each; the SQL renderer and the checks walk
+     * the tree recursively, so its whole height is bounded too (far below what a thread's stack takes).
+     */
+    public static final int MAX_HEIGHT = 400;
+
+    /** The height of the expression tree, counted without recursion. */
+    static int height(Expr root) {
+        int max = 0;
+        java.util.ArrayDeque<Object[]> todo = new java.util.ArrayDeque<>();
+        todo.push(new Object[] {root, 1});
+        while (!todo.isEmpty()) {
+            Object[] top = todo.pop();
+            Expr e = (Expr) top[0];
+            int d = (Integer) top[1];
+            max = Math.max(max, d);
+            List<Expr> children;
+            if (e instanceof Expr.Unary u) {
+                children = List.of(u.operand());
+            } else if (e instanceof Expr.Binary bin) {
+                children = List.of(bin.left(), bin.right());
+            } else if (e instanceof Expr.In in) {
+                children = new ArrayList<>(in.values());
+                children.add(in.operand());
+            } else if (e instanceof Expr.Range r) {
+                children = List.of(r.operand(), r.low(), r.high());
+            } else if (e instanceof Expr.Like l) {
+                children = List.of(l.operand(), l.pattern());
+            } else if (e instanceof Expr.IsNull n) {
+                children = List.of(n.operand());
+            } else if (e instanceof Expr.Call c) {
+                children = c.args();
+            } else {
+                children = List.of(); // a column or a literal
+            }
+            for (Expr c : children) {
+                todo.push(new Object[] {c, d + 1});
+            }
+        }
+        return max;
     }
 
     // ------------------------------------------------------------------------------------------ tokens

@@ -139,6 +139,34 @@ class ConditionCheckTest extends CatalogTestSupport {
         assertThat(refused(sum).reason()).contains("nests too deeply");
     }
 
+    /**
+     * Parentheses each holding an AND chain inside an OR chain: few levels for the parser's count, but a tall tree
+     * for everything that walks it. Within {@link WhereCondition#MAX_HEIGHT} it runs; taller it is refused, never a
+     * stack overflow.
+     */
+    static String chains(int levels, int width) {
+        String inner = "N >= 0";
+        for (int k = 0; k < levels; k++) {
+            StringBuilder or = new StringBuilder("(" + inner + ")");
+            or.append(" AND N >= 0".repeat(width - 1));
+            or.append(" OR N < 0".repeat(width - 1));
+            inner = or.toString();
+        }
+        return inner;
+    }
+
+    @Test
+    void conditionsWhoseTreeIsTooTallAreRefusedNotAStackOverflow() {
+        assertThat(sets.count("qcheck.rows[][? " + chains(20, 8) + " ?]")).isEqualTo(ROWS);
+        for (int width : new int[] {8, 16, 32}) {
+            String q = "qcheck.rows[][? " + chains(WhereCondition.MAX_DEPTH - 1, width) + " ?]";
+            QueryException e = refused(q);
+            assertThat(e.reason()).as("width %d", width).contains("too complex")
+                    .contains(Integer.toString(WhereCondition.MAX_HEIGHT));
+            assertThat(e.position()).isEqualTo(q.indexOf("[?") + 3);
+        }
+    }
+
     @Test
     void deepTextOutsideAConditionIsRefusedToo() {
         for (String q : List.of("qcheck.rows" + "[".repeat(100_000), "qcheck.rows[" + "(".repeat(100_000) + "]",
