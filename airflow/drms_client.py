@@ -30,6 +30,19 @@ def local_token():
         return None
 
 
+def _is_local(url):
+    """Whether the URL names this host (a loopback address or localhost)."""
+    import ipaddress
+    from urllib.parse import urlparse
+    host = urlparse(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def client_from_connection(conn, **kwargs):
     """A DrmsClient for an Airflow connection (any object with host, port, schema, login, password).
 
@@ -58,7 +71,8 @@ class JobFailed(RuntimeError):
 
 class DrmsClient:
     """Credentials: `token` (the server's API token, sent as Authorization: Bearer) or `auth` (user, password) for
-    HTTP Basic; with neither, the local token (see local_token) when there is one."""
+    HTTP Basic; with neither, for a server on this host (localhost, a loopback address), the local token (see
+    local_token) when there is one."""
 
     def __init__(self, base_url=DEFAULT_URL, timeout=30.0, retries=3, backoff=2.0, token=None, auth=None):
         self.base_url = base_url.rstrip("/")
@@ -69,7 +83,8 @@ class DrmsClient:
         if auth is not None:
             self.session.auth = tuple(auth)
         else:
-            token = token or local_token()
+            if not token and _is_local(self.base_url):
+                token = local_token()  # the local token goes only to a server on this host
             if token:
                 self.session.headers["Authorization"] = "Bearer " + token
 

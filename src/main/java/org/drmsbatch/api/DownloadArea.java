@@ -3,6 +3,7 @@ package org.drmsbatch.api;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -115,11 +116,20 @@ public class DownloadArea {
      * real path, every symbolic link on the way followed, is inside the root's real path.
      */
     public static boolean servable(Path root, Path file) {
+        return servablePath(root, file).isPresent();
+    }
+
+    /**
+     * The real path of {@code file} when it may be served ({@link #servable}): the path to open, so that what is sent
+     * is what was checked, even if a link on the way is swapped after the check.
+     */
+    public static Optional<Path> servablePath(Path root, Path file) {
         try {
             Path real = file.toRealPath();
-            return real.startsWith(root.toRealPath()) && Files.isRegularFile(real);
+            return real.startsWith(root.toRealPath()) && Files.isRegularFile(real, LinkOption.NOFOLLOW_LINKS)
+                    ? Optional.of(real) : Optional.empty();
         } catch (IOException | SecurityException e) {
-            return false; // gone, a dangling link, or not ours to look at: not found
+            return Optional.empty(); // gone, a dangling link, or not ours to look at: not found
         }
     }
 

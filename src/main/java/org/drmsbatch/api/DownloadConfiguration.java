@@ -58,7 +58,9 @@ public class DownloadConfiguration implements WebMvcConfigurer {
             if (r == null || !r.isFile() || !location.isFile()) {
                 return null;
             }
-            return DownloadArea.servable(location.getFile().toPath(), r.getFile().toPath()) ? r : null;
+            // the checked real path is what is opened, not the path asked for (whose links could change meanwhile)
+            return DownloadArea.servablePath(location.getFile().toPath(), r.getFile().toPath())
+                    .map(real -> (Resource) new org.springframework.core.io.FileSystemResource(real)).orElse(null);
         }
     }
 }

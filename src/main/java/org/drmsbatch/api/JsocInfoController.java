@@ -359,8 +359,8 @@ public class JsocInfoController {
                 }
                 return true;
             });
-        } catch (RuntimeException e) {
-            out.close();
+        } catch (RuntimeException | Error e) {
+            out.close(); // its spool files, whatever stopped the read
             throw e;
         }
         out.limit = rsListLimit;

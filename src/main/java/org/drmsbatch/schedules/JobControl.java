@@ -454,6 +454,9 @@ public class JobControl {
         for (int attempt = 1; ; attempt++) {
             // the live execution when it runs here (the job updates that object), else the stored one
             JobExecution target = local.getOrDefault(executionId, execution);
+            if (target.getEndTime() != null) {
+                break; // ended meanwhile (a queued run stopped by a concurrent stop): nothing to ask
+            }
             try {
                 operator.stop(target);
                 break;

@@ -56,12 +56,24 @@ public class Operators {
         } catch (UsernameNotFoundException e) {
             known = null;
         }
-        if (known == null || secret == null || !passwords.matches(secret, known.getPassword())) {
+        // an unknown user costs the same hash check as a known one, so that the answer's time does not tell them apart
+        boolean matches = secret != null && passwords.matches(secret, known != null ? known.getPassword() : unknown());
+        if (known == null || !matches) {
             throw new SecurityProblems.MissingCredentials("POST /train needs the role operate: send the API token "
                     + "(Authorization: Bearer …, or as the body's \"token\") or a user's credentials");
         }
         requireOperate(user, known.getAuthorities());
         return user;
+    }
+
+    private String unknownHash;
+
+    /** A hash no secret matches, made once, to check against for an unknown user. */
+    private synchronized String unknown() {
+        if (unknownHash == null) {
+            unknownHash = passwords.encode(java.util.UUID.randomUUID().toString());
+        }
+        return unknownHash;
     }
 
     private void requireOperate(String name, java.util.Collection<? extends GrantedAuthority> granted) {

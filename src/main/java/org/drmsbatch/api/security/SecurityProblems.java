@@ -27,9 +27,16 @@ public final class SecurityProblems implements AuthenticationEntryPoint, AccessD
     @Override
     public void commence(HttpServletRequest request, HttpServletResponse response, AuthenticationException e)
             throws IOException {
-        unauthorized(request, response, e instanceof MissingCredentials
-                ? e.getMessage()
-                : "the credentials are not valid (" + e.getClass().getSimpleName().replace("Exception", "") + ")");
+        String detail;
+        if (e instanceof MissingCredentials) {
+            detail = e.getMessage();
+        } else if (e instanceof org.springframework.security.authentication.InsufficientAuthenticationException) {
+            detail = request.getMethod() + " " + request.getRequestURI() + " needs credentials: the API token "
+                    + "(Authorization: Bearer …) or a user's (HTTP Basic)";
+        } else {
+            detail = "the credentials are not valid";
+        }
+        unauthorized(request, response, detail);
     }
 
     @Override
