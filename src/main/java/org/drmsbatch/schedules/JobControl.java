@@ -76,7 +76,7 @@ public class JobControl {
     private final JobQueue queue;
     /** The executor's tasks of executions launched here, by execution id, until they end. */
     private final Map<Long, Runnable> queued = new ConcurrentHashMap<>();
-    private final DefaultJobParametersConverter converter = new DefaultJobParametersConverter();
+    private static final DefaultJobParametersConverter CONVERTER = new DefaultJobParametersConverter();
     /** Executions started by this JVM, until they end. */
     private final Map<Long, JobExecution> local = new ConcurrentHashMap<>();
 
@@ -93,7 +93,7 @@ public class JobControl {
         this.shutdownWait = shutdownWait;
         this.executor = executor;
         this.queue = queue;
-        this.instances = jdbc == null ? null : new InstanceLock(jdbc.getDataSource());
+        this.instances = new InstanceLock(jdbc.getDataSource());
     }
 
     /** The names of the jobs that can be started, sorted. */
@@ -136,7 +136,7 @@ public class JobControl {
      * not in that notation (a record-set query {@code hmi.M_45s[][1]{image,counts}}, {@code compress Rice 64,64})
      * is taken whole as an identifying String.
      */
-    public JobParameters parameters(Map<String, String> text) {
+    public static JobParameters parameters(Map<String, String> text) {
         Properties properties = new Properties();
         Map<String, String> whole = new LinkedHashMap<>();
         text.forEach((k, v) -> {
@@ -151,7 +151,7 @@ public class JobControl {
             }
         });
         try {
-            JobParameters converted = converter.getJobParameters(properties);
+            JobParameters converted = CONVERTER.getJobParameters(properties);
             if (whole.isEmpty()) {
                 return converted;
             }
@@ -187,11 +187,11 @@ public class JobControl {
         }
     }
 
-    private boolean convertible(String name, String value) {
+    private static boolean convertible(String name, String value) {
         Properties one = new Properties();
         one.setProperty(name, value);
         try {
-            converter.getJobParameters(one);
+            CONVERTER.getJobParameters(one);
             return true;
         } catch (RuntimeException e) {
             return false;
@@ -300,13 +300,11 @@ public class JobControl {
         boolean recovered = false;
         for (int attempt = 1; ; attempt++) {
             discardInstanceWithoutExecution(job, params);
-            if (queue != null) {
-                queue.lastSubmitted(); // none yet
-            }
+            queue.lastSubmitted(); // forget a task an earlier launch on this thread may have left
             try {
                 JobExecution execution = operator.start(job, params);
                 track(execution);
-                Runnable task = queue == null ? null : queue.lastSubmitted();
+                Runnable task = queue.lastSubmitted();
                 if (task != null && execution.getEndTime() == null) {
                     queued.put(execution.getId(), task);
                 }
@@ -493,7 +491,7 @@ public class JobControl {
     private boolean stopQueued(long executionId) {
         JobExecution live = local.get(executionId);
         Runnable task = queued.get(executionId);
-        ThreadPoolTaskExecutor pool = executor == null ? null : executor.getIfAvailable();
+        ThreadPoolTaskExecutor pool = executor.getIfAvailable();
         if (live == null || task == null || pool == null || !pool.getThreadPoolExecutor().remove(task)) {
             return false;
         }
@@ -692,7 +690,7 @@ public class JobControl {
                 log.warn("could not stop execution " + r.getKey() + ": " + e);
             }
         }
-        ThreadPoolTaskExecutor pool = executor == null ? null : executor.getIfAvailable();
+        ThreadPoolTaskExecutor pool = executor.getIfAvailable();
         if (pool != null && pool.isRunning()) {
             // no new job; the queued ones (asked to stop) end at once; then wait for the running ones
             pool.getThreadPoolExecutor().shutdown();

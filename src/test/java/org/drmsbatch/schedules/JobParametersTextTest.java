@@ -3,7 +3,6 @@ package org.drmsbatch.schedules;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Duration;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -13,10 +12,9 @@ import org.springframework.batch.core.job.parameters.JobParameters;
 /** How text parameters ({@code name=value[,type[,identifying]]}) become job parameters. */
 class JobParametersTextTest {
 
-    private final JobControl control = new JobControl(null, null, null, null, null, Duration.ZERO, Duration.ZERO, null, null);
 
     private JobParameter<?> one(String name, String value) {
-        JobParameters p = control.parameters(Map.of(name, value));
+        JobParameters p = JobControl.parameters(Map.of(name, value));
         return p.getParameter(name);
     }
 
@@ -37,7 +35,7 @@ class JobParametersTextTest {
 
     @Test
     void aValueItsTypeCannotTakeIsRefused() {
-        assertThatThrownBy(() -> control.parameters(Map.of("items", "x,java.lang.Long")))
+        assertThatThrownBy(() -> JobControl.parameters(Map.of("items", "x,java.lang.Long")))
                 .isInstanceOf(JobRequestException.class).hasMessageContaining("items");
     }
 }
