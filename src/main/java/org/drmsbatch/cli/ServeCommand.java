@@ -5,6 +5,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 import org.drmsbatch.config.ApiToken;
+import org.springframework.boot.tomcat.TomcatWebServer;
+import org.springframework.boot.web.server.WebServer;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.event.ContextClosedEvent;
@@ -54,10 +56,10 @@ public class ServeCommand implements Callable<Integer> {
     /** The URL the server answers on: its scheme, the address it listens on, its port. */
     static String url(ConfigurableApplicationContext context) {
         Environment env = context.getEnvironment();
-        int port = context instanceof WebServerApplicationContext web ? web.getWebServer().getPort() : -1;
-        boolean tls = env.getProperty("server.ssl.enabled", Boolean.class, false)
-                || env.getProperty("server.ssl.bundle") != null || env.getProperty("server.ssl.key-store") != null
-                || env.getProperty("server.ssl.certificate") != null;
+        WebServer server = context instanceof WebServerApplicationContext web ? web.getWebServer() : null;
+        int port = server != null ? server.getPort() : -1;
+        // what the server's connector does, not what the properties suggest
+        boolean tls = server instanceof TomcatWebServer tomcat && tomcat.getTomcat().getConnector().getSecure();
         String address = env.getProperty("server.address");
         String host;
         if (address == null || address.isBlank()) {
