@@ -29,7 +29,7 @@ public class CatalogConfiguration {
 
     @Bean
     Sums sums(SideDataSource side, DrmsProperties properties) {
-        return new Sums(side.get(), properties.partitions());
+        return new Sums(side.get(), properties.partitions(), java.time.Clock.systemUTC(), properties.tapes());
     }
 
     @Bean

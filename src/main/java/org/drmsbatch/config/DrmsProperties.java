@@ -1,11 +1,13 @@
 package org.drmsbatch.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 
 /**
  * {@code drms.*} configuration. Every property has a default that works on a fresh machine; paths live under
@@ -15,9 +17,12 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param partitions SUMS disk partitions (storage-unit roots); default {@code <home>/sums/SUM0}
  * @param database   the embedded PostgreSQL used when no {@code spring.datasource.url} is set
  * @param session    DRMS session settings
+ * @param sums       SUMS' scrub watermarks and partition capacity
+ * @param tape       the tape library (off unless {@code drms.tape.directory} is set)
  */
 @ConfigurationProperties(prefix = "drms")
-public record DrmsProperties(Path home, List<Path> partitions, Database database, Session session) {
+public record DrmsProperties(Path home, List<Path> partitions, Database database, Session session, SumsSettings sums,
+                             Tape tape) {
 
     public DrmsProperties {
         if (home == null) {
@@ -35,6 +40,20 @@ public record DrmsProperties(Path home, List<Path> partitions, Database database
         if (session == null) {
             session = new Session("drms", 2);
         }
+        if (sums == null) {
+            sums = new SumsSettings(0, 0, null);
+        }
+        if (tape == null) {
+            tape = new Tape(null, 0, 0, null, null, 0, null, null, null, null, null, null);
+        }
+        if (tape.directory() != null) {
+            tape = tape.withDirectory(home.resolve(tape.directory()).toAbsolutePath().normalize());
+        }
+    }
+
+    /** Whether a tape library is configured ({@code drms.tape.directory}). */
+    public boolean tapes() {
+        return tape.directory() != null;
     }
 
     /**
@@ -91,6 +110,74 @@ public record DrmsProperties(Path home, List<Path> partitions, Database database
             if (defaultRetention <= 0) {
                 defaultRetention = 2;
             }
+        }
+    }
+
+    /**
+     * {@code drms.sums.*}: when the scrub removes online copies.
+     *
+     * @param highWater percent of a partition's capacity in use above which the scrub removes copies (default 95)
+     * @param lowWater  percent it removes down to (default 90)
+     * @param capacity  the bytes SUMS may use on each partition; null: the partition's file system size (the use is
+     *                  then the file system's); set: the use is the bytes of the units online on it
+     */
+    public record SumsSettings(double highWater, double lowWater, DataSize capacity) {
+        public SumsSettings {
+            if (highWater <= 0) {
+                highWater = 95;
+            }
+            if (lowWater <= 0) {
+                lowWater = 90;
+            }
+            if (highWater > 100 || lowWater > highWater) {
+                throw new IllegalArgumentException("drms.sums watermarks must satisfy 0 < low-water (" + lowWater
+                        + ") <= high-water (" + highWater + ") <= 100");
+            }
+        }
+    }
+
+    /**
+     * {@code drms.tape.*}: the tape library and its cost model (LTO-9 full-height drives by default).
+     *
+     * @param directory      the library's volumes (one tar file per volume); null: no tape library
+     * @param drives         drives that read and write volumes at once (default 2)
+     * @param slots          volumes the library holds (default 100)
+     * @param volumeCapacity bytes a volume holds (default 18TB, LTO-9 native)
+     * @param timeScale      how much of the modelled time is really waited: 1 real time, 0 none (default 1)
+     * @param copies         copies of each archived unit: 1, or 2 (the second in tape group group + copy-group-offset)
+     * @param copyGroupOffset added to a unit's tape group for its second copy (default 1000)
+     * @param mountTime      robot move plus load and thread, before the first byte (default 32s)
+     * @param unmountTime    unload plus robot move back to the slot (default 45s)
+     * @param locateTime     fixed part of a seek to a position (default 8s)
+     * @param fullSeekTime   added for a seek over the whole volume length, in proportion to the distance (default 80s)
+     * @param streamingRate  bytes per second read or written once positioned (default 400MB, LTO-9 native)
+     */
+    public record Tape(Path directory, int drives, int slots, DataSize volumeCapacity, Double timeScale, int copies,
+                       Integer copyGroupOffset, Duration mountTime, Duration unmountTime, Duration locateTime,
+                       Duration fullSeekTime, DataSize streamingRate) {
+        public Tape {
+            drives = drives > 0 ? drives : 2;
+            slots = slots > 0 ? slots : 100;
+            volumeCapacity = volumeCapacity != null ? volumeCapacity : DataSize.ofTerabytes(18);
+            timeScale = timeScale != null ? timeScale : 1.0;
+            if (timeScale < 0) {
+                throw new IllegalArgumentException("drms.tape.time-scale must be >= 0 (1 real time, 0 no waiting)");
+            }
+            copies = copies > 0 ? copies : 1;
+            if (copies > 2) {
+                throw new IllegalArgumentException("drms.tape.copies must be 1 or 2");
+            }
+            copyGroupOffset = copyGroupOffset != null ? copyGroupOffset : 1000;
+            mountTime = mountTime != null ? mountTime : Duration.ofSeconds(32);
+            unmountTime = unmountTime != null ? unmountTime : Duration.ofSeconds(45);
+            locateTime = locateTime != null ? locateTime : Duration.ofSeconds(8);
+            fullSeekTime = fullSeekTime != null ? fullSeekTime : Duration.ofSeconds(80);
+            streamingRate = streamingRate != null ? streamingRate : DataSize.ofMegabytes(400);
+        }
+
+        Tape withDirectory(Path d) {
+            return new Tape(d, drives, slots, volumeCapacity, timeScale, copies, copyGroupOffset, mountTime,
+                    unmountTime, locateTime, fullSeekTime, streamingRate);
         }
     }
 }

@@ -62,6 +62,8 @@ public final class DrmsSession {
     private final List<Path> deleteAfterCommit = new ArrayList<>();
     /** units that ended up with no committed slot: not put, removed after the transaction */
     private final List<OpenUnit> emptyUnits = new ArrayList<>();
+    /** offline units being restored from tape in this session, and the retention each gets */
+    private final Map<StorageUnit, Integer> restored = new LinkedHashMap<>();
     private boolean closed;
 
     /** A storage unit being filled by this session: its series, the next free slot, slot -> recnum. */
@@ -557,6 +559,9 @@ public final class DrmsSession {
                         u.series.retention() > 0 ? u.series.retention() : drms.defaultRetention(),
                         u.series.tapeGroup(), System.getProperty("user.name"));
             }
+            for (Map.Entry<StorageUnit, Integer> e : restored.entrySet()) {
+                drms.sums().putStaged(connection, e.getKey(), e.getValue());
+            }
             if (id >= 0) {
                 try (PreparedStatement ps = connection.prepareStatement(
                         "UPDATE drms.drms_session SET status = 'committed', endtime = now() WHERE sessionid = ?")) {
@@ -567,6 +572,18 @@ public final class DrmsSession {
         } catch (SQLException e) {
             throw new DrmsException("Cannot commit the session's storage units: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Allocates the directory an offline storage unit is restored into from tape (SUMS' get with retrieval): the
+     * caller writes the unit's files into it. When the session commits, the unit is online again there, read-only
+     * for {@code retentionDays}; when it rolls back, the directory is removed and the unit stays offline.
+     */
+    public StorageUnit restoreUnit(long sunum, int group, int retentionDays) {
+        checkOpen();
+        StorageUnit su = drms.sums().allocOffline(id(), sunum, 0, group);
+        restored.put(su, retentionDays);
+        return su;
     }
 
     /**
@@ -630,6 +647,9 @@ public final class DrmsSession {
         }
         for (OpenUnit u : units) {
             drms.sums().discard(u.unit);
+        }
+        for (StorageUnit su : restored.keySet()) {
+            drms.sums().discard(su);
         }
         if (id >= 0) {
             try (Connection c = drms.sideConnection();

@@ -161,24 +161,43 @@ public class Sums {
      * {@code bytes} free, takes the next sunum, records a DARW row (committed at once) and makes the directory.
      */
     public StorageUnit alloc(long sessionId, long bytes, int group) {
+        return alloc(sessionId, -1, bytes, group);
+    }
+
+    /**
+     * Allocates a directory for an existing storage unit that is offline (SUMS' alloc2 with a caller-chosen sunum):
+     * where a unit staged back from tape is restored. {@link #putStaged} makes it online again; until then it is a
+     * DARW allocation of the session like any other, removed with the session if that never commits. A unit that has
+     * an allocation already (online, or being staged by another session) is refused.
+     */
+    public StorageUnit allocOffline(long sessionId, long sunum, long bytes, int group) {
+        return alloc(sessionId, sunum, bytes, group);
+    }
+
+    private StorageUnit alloc(long sessionId, long given, long bytes, int group) {
         Path partition = choosePartition(bytes);
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
-            long sunum;
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-                    "SELECT nextval('sums.sum_ds_index_seq')")) {
-                rs.next();
-                sunum = rs.getLong(1);
+            long sunum = given;
+            if (sunum < 0) {
+                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                        "SELECT nextval('sums.sum_ds_index_seq')")) {
+                    rs.next();
+                    sunum = rs.getLong(1);
+                }
             }
             Path dir = partition.resolve(StorageUnit.directoryName(sunum));
             try (PreparedStatement ps = c.prepareStatement("""
-                    INSERT INTO sums.sum_partn_alloc (ds_index, wd, sumid, status, group_id) VALUES (?, ?, ?, ?, ?)""")) {
+                    INSERT INTO sums.sum_partn_alloc (ds_index, wd, sumid, status, group_id) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (ds_index) DO NOTHING""")) {
                 ps.setLong(1, sunum);
                 ps.setString(2, dir.toString());
                 ps.setLong(3, sessionId);
                 ps.setInt(4, SumsStatus.DARW);
                 ps.setInt(5, group);
-                ps.executeUpdate();
+                if (ps.executeUpdate() != 1) {
+                    throw new StorageException("Storage unit " + sunum + " is online or being staged already");
+                }
             }
             Files.createDirectory(dir);
             return new StorageUnit(sunum, dir);
@@ -187,6 +206,40 @@ public class Sums {
         } catch (IOException e) {
             throw new StorageException("Cannot make a storage-unit directory on " + partition + ": " + e, e);
         }
+    }
+
+    /**
+     * Commits a storage unit restored from tape into {@code su} (allocated by {@link #allocOffline}), inside the
+     * caller's transaction: the unit is online again at its new place, read-only (DARO) until now + retention days.
+     */
+    public void putStaged(Connection tx, StorageUnit su, int retentionDays) throws SQLException {
+        long bytes = sync(su.directory());
+        try (PreparedStatement ps = tx.prepareStatement("""
+                UPDATE sums.sum_main SET online_loc = ?, online_status = 'Y', access_date = now()
+                WHERE ds_index = ? AND online_status = 'N'""")) {
+            ps.setString(1, su.directory().toString());
+            ps.setLong(2, su.sunum());
+            if (ps.executeUpdate() != 1) {
+                throw new SQLException("storage unit " + su.sunum() + " is not offline (staged meanwhile, or gone)");
+            }
+        }
+        try (PreparedStatement ps = tx.prepareStatement("""
+                UPDATE sums.sum_partn_alloc SET status = ?, bytes = ?, effective_date = ?
+                WHERE ds_index = ? AND status = 1""")) {
+            ps.setInt(1, SumsStatus.DARO);
+            ps.setLong(2, bytes);
+            ps.setString(3, effectiveDate(LocalDateTime.now(clock).plusDays(Math.max(1, retentionDays))));
+            ps.setLong(4, su.sunum());
+            if (ps.executeUpdate() != 1) {
+                throw new SQLException("storage unit " + su.sunum() + " is no longer allocated (swept as the unit of"
+                        + " a dead session?); its session cannot commit");
+            }
+        }
+    }
+
+    /** Whether units of archived series wait for a tape library (DAAP) when they are put. */
+    public boolean tapes() {
+        return tapes;
     }
 
     private Path choosePartition(long bytes) {

@@ -1,0 +1,584 @@
+package org.drmsbatch.sums.tape;
+
+import java.io.FilterInputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+
+/**
+ * A tape library whose volumes are tar files in a directory ({@code <directory>/<label>.tar}), each tape file a run
+ * of tar entries {@code <name>/...} written with Commons Compress, so that a volume is a tar file GNU tar reads. The
+ * drives and their costs are modelled ({@link TapeModel}): every mount, unmount, seek and byte streamed adds its
+ * modelled seconds to the {@link #counters() counters}, and the caller waits that time multiplied by the time scale
+ * (1 real time, 0 no waiting).
+ *
+ * <p>A volume always ends with tar's end-of-archive blocks after its last tape file; an append overwrites them and
+ * writes them again after the new file. The committed end of a volume is kept by the caller (in the catalog,
+ * {@link TapeArchive}): {@link Drive#truncate} cuts off whatever a run that never committed wrote past it.
+ */
+public class TarTapeLibrary implements TapeLibrary {
+
+    private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,31}");
+    /** tar's end of archive: two zero blocks. */
+    private static final int EOF_BYTES = 1024;
+    private static final int BLOCK = 512;
+
+    private final Path directory;
+    private final TapeModel model;
+    private final double timeScale;
+    private final Slot[] drives;
+    private long mounts;
+    private long unmounts;
+    private long seeks;
+    private long bytesRead;
+    private long bytesWritten;
+    private double seconds;
+
+    /** A drive's hardware state, guarded by the library's lock. */
+    private static final class Slot {
+        final int index;
+        String volume;
+        boolean inUse;
+        long position;
+
+        Slot(int index) {
+            this.index = index;
+        }
+    }
+
+    /**
+     * @param directory where the volumes are (made when missing)
+     * @param drives    how many drives
+     * @param model     the time model (its capacity is the volumes' capacity)
+     * @param timeScale how much of the modelled time to wait: 1 real time, 0 none
+     */
+    public TarTapeLibrary(Path directory, int drives, TapeModel model, double timeScale) {
+        if (drives < 1) {
+            throw new IllegalArgumentException("a tape library needs at least one drive");
+        }
+        if (timeScale < 0) {
+            throw new IllegalArgumentException("the time scale must be >= 0");
+        }
+        this.directory = directory;
+        this.model = model;
+        this.timeScale = timeScale;
+        this.drives = new Slot[drives];
+        for (int i = 0; i < drives; i++) {
+            this.drives[i] = new Slot(i);
+        }
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    /** The tar file of a volume. */
+    public Path file(String volume) {
+        if (volume == null || !LABEL.matcher(volume).matches()) {
+            throw new TapeException("Not a volume label: '" + volume + "' (letters, digits, '-' and '_', at most 32)");
+        }
+        return directory.resolve(volume + ".tar");
+    }
+
+    @Override
+    public int drives() {
+        return drives.length;
+    }
+
+    @Override
+    public TapeModel model() {
+        return model;
+    }
+
+    @Override
+    public void create(String volume) {
+        Path file = file(volume);
+        try {
+            Files.createDirectories(directory);
+            if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+                throw new TapeException("Volume " + volume + " exists already in " + directory);
+            }
+            Path tmp = Files.createTempFile(directory, volume, ".tmp");
+            try {
+                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                    ch.write(ByteBuffer.allocate(EOF_BYTES));
+                    ch.force(true);
+                }
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+            forceDirectory(directory);
+        } catch (IOException e) {
+            throw new TapeException("Cannot create volume " + volume + " in " + directory + ": " + e, e);
+        }
+    }
+
+    @Override
+    public boolean has(String volume) {
+        return Files.isRegularFile(file(volume), LinkOption.NOFOLLOW_LINKS);
+    }
+
+    @Override
+    public Drive mount(String volume) throws InterruptedException {
+        if (!has(volume)) {
+            throw new TapeException("Volume " + volume + " is not in the tape library (" + file(volume) + " missing)");
+        }
+        Slot slot;
+        String unloaded = null;
+        long unloadedAt = 0;
+        synchronized (this) {
+            while (true) {
+                Slot holding = null;
+                Slot empty = null;
+                Slot idle = null;
+                for (Slot s : drives) {
+                    if (volume.equals(s.volume)) {
+                        holding = s;
+                    } else if (!s.inUse && s.volume == null && empty == null) {
+                        empty = s;
+                    } else if (!s.inUse && idle == null) {
+                        idle = s;
+                    }
+                }
+                if (holding != null) {
+                    if (!holding.inUse) {
+                        holding.inUse = true;
+                        return new TarDrive(holding, volume); // loaded already: no cost
+                    }
+                } else if (empty != null || idle != null) {
+                    slot = empty != null ? empty : idle;
+                    unloaded = slot.volume;
+                    unloadedAt = slot.position;
+                    slot.inUse = true;
+                    slot.volume = volume; // reserved: nobody else mounts it meanwhile
+                    slot.position = 0;
+                    break;
+                }
+                wait();
+            }
+        }
+        double s = model.mountSeconds();
+        if (unloaded != null) {
+            s += model.unmountSeconds(unloadedAt);
+        }
+        account(s, 1, unloaded != null ? 1 : 0, 0, 0, 0);
+        try {
+            pause(s);
+        } catch (TapeException e) {
+            release(slot, true);
+            throw new InterruptedException("interrupted while mounting " + volume);
+        }
+        return new TarDrive(slot, volume);
+    }
+
+    private synchronized void release(Slot slot, boolean unload) {
+        slot.inUse = false;
+        if (unload) {
+            slot.volume = null;
+            slot.position = 0;
+        }
+        notifyAll();
+    }
+
+    @Override
+    public synchronized List<DriveState> driveStates() {
+        List<DriveState> out = new ArrayList<>();
+        for (Slot s : drives) {
+            out.add(new DriveState(s.index, s.volume, s.inUse, s.position));
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized TapeCounters counters() {
+        return new TapeCounters(mounts, unmounts, seeks, bytesRead, bytesWritten, seconds);
+    }
+
+    @Override
+    public synchronized void close() {
+        for (Slot s : drives) {
+            if (!s.inUse) {
+                s.volume = null;
+                s.position = 0;
+            }
+        }
+        notifyAll();
+    }
+
+    private synchronized void account(double s, int mount, int unmount, int seek, long read, long written) {
+        seconds += s;
+        mounts += mount;
+        unmounts += unmount;
+        seeks += seek;
+        bytesRead += read;
+        bytesWritten += written;
+    }
+
+    /** Waits the modelled seconds times the time scale. */
+    private void pause(double modelled) {
+        long nanos = (long) (modelled * timeScale * 1e9);
+        if (nanos <= 0) {
+            return;
+        }
+        try {
+            Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TapeException("Interrupted while the tape drive was busy");
+        }
+    }
+
+    private static void forceDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException notSupported) {
+            // some file systems cannot sync a directory
+        }
+    }
+
+    private static MessageDigest md5() {
+        try {
+            return MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A mounted volume in a drive. */
+    private final class TarDrive implements Drive {
+        private final Slot slot;
+        private final String volume;
+        private final Path file;
+        private FileChannel channel;
+        /** Where the next tape file is appended; -1 until {@link #truncate} says where the committed end is. */
+        private long dataEnd = -1;
+        private boolean closed;
+
+        TarDrive(Slot slot, String volume) {
+            this.slot = slot;
+            this.volume = volume;
+            this.file = file(volume);
+        }
+
+        @Override
+        public String volume() {
+            return volume;
+        }
+
+        private FileChannel channel() throws IOException {
+            if (closed) {
+                throw new IllegalStateException("drive released");
+            }
+            if (channel == null) {
+                try {
+                    channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                } catch (NoSuchFileException e) {
+                    throw new TapeException("Volume " + volume + " is gone from the tape library (" + file + ")");
+                }
+            }
+            return channel;
+        }
+
+        /** Moves the head, adding the seek's modelled time. */
+        private void seek(long to) {
+            long from;
+            synchronized (TarTapeLibrary.this) {
+                from = slot.position;
+                slot.position = to;
+            }
+            if (from != to) {
+                double s = model.seekSeconds(from, to);
+                account(s, 0, 0, 1, 0, 0);
+                pause(s);
+            }
+        }
+
+        private void streamed(long to, long read, long written) {
+            synchronized (TarTapeLibrary.this) {
+                slot.position = to;
+            }
+            double s = model.streamSeconds(read + written);
+            account(s, 0, 0, 0, read, written);
+            pause(s);
+        }
+
+        @Override
+        public void truncate(long end) {
+            try {
+                FileChannel ch = channel();
+                long size = ch.size();
+                if (size < end) {
+                    throw new TapeException("Volume " + volume + " ends at byte " + size + ", before its last committed"
+                            + " tape file's end (" + end + "): the volume is damaged");
+                }
+                seek(end);
+                ch.truncate(end);
+                ch.write(ByteBuffer.allocate(EOF_BYTES), end);
+                dataEnd = end;
+            } catch (IOException e) {
+                throw new TapeException("Cannot position volume " + volume + " at byte " + end + ": " + e, e);
+            }
+        }
+
+        @Override
+        public TapeFile append(int fileNumber, String name, Path dir) {
+            if (dataEnd < 0) {
+                throw new IllegalStateException("truncate the volume to its committed end before appending");
+            }
+            if (model.capacity() - dataEnd < 0) {
+                throw new TapeException("Volume " + volume + " is full");
+            }
+            seek(dataEnd);
+            long start = dataEnd;
+            MessageDigest md5 = md5();
+            try {
+                FileChannel ch = channel();
+                ch.position(start);
+                Counting counting = new Counting(Channels.newOutputStream(ch), md5);
+                TarArchiveOutputStream tar = new TarArchiveOutputStream(counting, BLOCK);
+                tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+                tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+                List<Path> paths;
+                try (Stream<Path> s = Files.walk(dir)) {
+                    paths = s.sorted().toList();
+                }
+                for (Path p : paths) {
+                    String rel = dir.relativize(p).toString().replace('\\', '/');
+                    String entryName = rel.isEmpty() ? name : name + "/" + rel;
+                    if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                        tar.putArchiveEntry(tar.createArchiveEntry(p, entryName + "/", LinkOption.NOFOLLOW_LINKS));
+                        tar.closeArchiveEntry();
+                    } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                        tar.putArchiveEntry(tar.createArchiveEntry(p, entryName, LinkOption.NOFOLLOW_LINKS));
+                        Files.copy(p, tar);
+                        tar.closeArchiveEntry();
+                    } else {
+                        throw new TapeException("Cannot archive " + p + ": not a regular file or directory");
+                    }
+                }
+                tar.flush();
+                long bytes = counting.count;
+                if (bytes % BLOCK != 0) {
+                    throw new TapeException("Tape file " + fileNumber + " on " + volume + " is not whole blocks ("
+                            + bytes + " bytes)");
+                }
+                // tar's end of archive after it, overwritten by the next append
+                ch.write(ByteBuffer.allocate(EOF_BYTES), start + bytes);
+                dataEnd = start + bytes;
+                streamed(dataEnd, 0, bytes);
+                return new TapeFile(volume, fileNumber, start, bytes, HexFormat.of().formatHex(md5.digest()));
+            } catch (IOException e) {
+                throw new TapeException("Cannot write tape file " + fileNumber + " (" + name + ") to volume " + volume
+                        + ": " + e, e);
+            }
+        }
+
+        @Override
+        public void force() {
+            try {
+                channel().force(true);
+            } catch (IOException e) {
+                throw new TapeException("Cannot force volume " + volume + " to the medium: " + e, e);
+            }
+        }
+
+        @Override
+        public void read(TapeFile tf, String name, Path target) {
+            if (!tf.volume().equals(volume)) {
+                throw new IllegalArgumentException("tape file of " + tf.volume() + " read on " + volume);
+            }
+            seek(tf.position());
+            String where = "tape file " + tf.fileNumber() + " of volume " + volume;
+            MessageDigest md5 = md5();
+            long read;
+            try {
+                FileChannel ch = channel();
+                if (ch.size() < tf.position() + tf.bytes()) {
+                    throw new TapeException("Volume " + volume + " ends at byte " + ch.size() + ", before the end of "
+                            + where + " (" + (tf.position() + tf.bytes()) + ")");
+                }
+                Digesting in = new Digesting(Channels.newInputStream(ch.position(tf.position())), tf.bytes(), md5);
+                Path root = target.toAbsolutePath().normalize();
+                String prefix = name + "/";
+                TarArchiveInputStream tar = new TarArchiveInputStream(in);
+                TarArchiveEntry e;
+                while ((e = tar.getNextEntry()) != null) {
+                    String n = e.getName();
+                    if (!(n.equals(prefix) || n.startsWith(prefix))) {
+                        throw new TapeException(where + " holds '" + n + "', not a file of " + name);
+                    }
+                    Path out = root.resolve(n.substring(prefix.length())).normalize();
+                    if (!out.startsWith(root)) {
+                        throw new TapeException(where + " holds '" + n + "', which would escape " + name);
+                    }
+                    if (e.isDirectory()) {
+                        Files.createDirectories(out);
+                    } else if (e.isFile()) {
+                        Files.createDirectories(out.getParent());
+                        Files.copy(tar, out, StandardCopyOption.REPLACE_EXISTING);
+                    } else {
+                        throw new TapeException(where + " holds '" + n + "', which is not a file or directory");
+                    }
+                }
+                in.drain();
+                read = in.count;
+            } catch (IOException e) {
+                streamed(tf.position(), 0, 0);
+                throw new TapeException("Cannot read " + where + ": " + e.getMessage(), e);
+            }
+            streamed(tf.position() + read, read, 0);
+            String md5Hex = HexFormat.of().formatHex(md5.digest());
+            if (read != tf.bytes()) {
+                throw new TapeException(where + " has " + read + " bytes, " + tf.bytes() + " were written");
+            }
+            if (!md5Hex.equals(tf.md5())) {
+                throw new TapeException("Checksum mismatch in " + where + ": MD5 " + md5Hex + ", " + tf.md5()
+                        + " was written");
+            }
+        }
+
+        @Override
+        public void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                if (channel != null) {
+                    channel.close();
+                }
+            } catch (IOException ignored) {
+                // nothing was left unwritten: appends are forced by force()
+            } finally {
+                release(slot, false);
+            }
+        }
+    }
+
+    /** Counts and digests what goes through it; never closes the channel below. */
+    private static final class Counting extends FilterOutputStream {
+        private final MessageDigest md5;
+        long count;
+
+        Counting(OutputStream out, MessageDigest md5) {
+            super(out);
+            this.md5 = md5;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            md5.update((byte) b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            md5.update(b, off, len);
+            count += len;
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
+    }
+
+    /**
+     * At most {@code limit} bytes of a stream, each one digested and counted: skips read through, so the digest
+     * covers every byte of the tape file whatever tar skips.
+     */
+    private static final class Digesting extends FilterInputStream {
+        private final MessageDigest md5;
+        private final long limit;
+        long count;
+
+        Digesting(InputStream in, long limit, MessageDigest md5) {
+            super(in);
+            this.limit = limit;
+            this.md5 = md5;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (count >= limit) {
+                return -1;
+            }
+            int b = in.read();
+            if (b >= 0) {
+                md5.update((byte) b);
+                count++;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (count >= limit) {
+                return -1;
+            }
+            int n = in.read(b, off, (int) Math.min(len, limit - count));
+            if (n > 0) {
+                md5.update(b, off, n);
+                count += n;
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            byte[] buf = new byte[8192];
+            long skipped = 0;
+            while (skipped < n) {
+                int r = read(buf, 0, (int) Math.min(buf.length, n - skipped));
+                if (r < 0) {
+                    break;
+                }
+                skipped += r;
+            }
+            return skipped;
+        }
+
+        @Override
+        public int available() {
+            return 0;
+        }
+
+        @Override
+        public boolean markSupported() {
+            return false;
+        }
+
+        void drain() throws IOException {
+            skip(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void close() {
+            // the channel is the drive's
+        }
+    }
+}
