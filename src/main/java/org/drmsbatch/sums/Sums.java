@@ -237,6 +237,37 @@ public class Sums {
         }
     }
 
+    /**
+     * Pins storage units so that the scrub leaves them online: {@code holder} names who needs them
+     * ({@code job:<execution id>} for a running job, {@code request:<id>} for a staging request), {@code expires}
+     * when the pin ends by itself (null: when the holder unpins, or for a job when its execution has ended). Runs in
+     * {@code c}'s transaction. Pinning a unit twice for one holder keeps one pin with the later expiry.
+     */
+    public void pin(Connection c, java.util.Collection<Long> sunums, String holder, java.time.Instant expires)
+            throws SQLException {
+        if (sunums.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO sums.sum_pin (ds_index, holder, expires) SELECT unnest(?::bigint[]), ?, ?
+                ON CONFLICT (ds_index, holder) DO UPDATE SET expires = CASE
+                    WHEN sums.sum_pin.expires IS NULL OR excluded.expires IS NULL THEN NULL
+                    ELSE greatest(sums.sum_pin.expires, excluded.expires) END""")) {
+            ps.setArray(1, c.createArrayOf("bigint", sunums.toArray()));
+            ps.setString(2, holder);
+            ps.setObject(3, expires == null ? null : java.time.OffsetDateTime.ofInstant(expires, ZoneOffset.UTC));
+            ps.executeUpdate();
+        }
+    }
+
+    /** Removes every pin of a holder; returns how many there were. */
+    public int unpin(Connection c, String holder) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM sums.sum_pin WHERE holder = ?")) {
+            ps.setString(1, holder);
+            return ps.executeUpdate();
+        }
+    }
+
     /** Whether units of archived series wait for a tape library (DAAP) when they are put. */
     public boolean tapes() {
         return tapes;
