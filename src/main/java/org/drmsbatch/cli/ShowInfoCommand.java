@@ -163,6 +163,9 @@ class ShowInfoCommand implements Callable<Integer> {
                 || keys.stream().anyMatch(k -> k.startsWith("*")))
                 ? d.read(s -> s.storageInfo(records)) : Map.of();
         List<Column> columns = columns(def, keys, segs, units);
+        if (path || pathOnly) {
+            warnOffline(records, units, ds);
+        }
         if (keyValue) {
             for (Record r : records) {
                 System.out.println("# " + RecordFields.spec(r));
@@ -198,7 +201,8 @@ class ShowInfoCommand implements Callable<Integer> {
             out.add(pseudo("*sunum*", units));
         }
         if (path || pathOnly) {
-            out.add(new Column("SUDIR", "string", "%s", r -> r.directory() == null ? "" : r.directory().toString()));
+            out.add(new Column("SUDIR", "string", "%s", r -> r.directory() != null ? r.directory().toString()
+                    : r.sunum() < 0 ? "" : offline(units.get(r.sunum()))));
         }
         if (online) {
             out.add(pseudo("*online*", units));
@@ -234,6 +238,26 @@ class ShowInfoCommand implements Callable<Integer> {
             }
         }
         return out;
+    }
+
+    /** What -p and -P print for a record whose unit is not on disk. */
+    static String offline(Sums.Info unit) {
+        return unit == null ? "(unknown storage unit)" : unit.archived() ? "(offline: archived on tape)"
+                : "(offline: gone)";
+    }
+
+    /** Tells on stderr how many records are offline and how to stage them, for -p and -P. */
+    private static void warnOffline(List<Record> records, Map<Long, Sums.Info> units, String query) {
+        long offline = records.stream().filter(r -> r.sunum() >= 0 && r.directory() == null).count();
+        if (offline == 0) {
+            return;
+        }
+        long archived = records.stream().filter(r -> r.sunum() >= 0 && r.directory() == null)
+                .map(r -> units.get(r.sunum())).filter(u -> u != null && u.archived()).count();
+        System.err.println("show-info: " + offline + " of " + records.size() + " records are offline"
+                + (archived > 0 ? "; " + archived + " of them archived, stage them with: drms run stage ds='"
+                + query + "'" : "") + (archived < offline ? "; " + (offline - archived) + " are gone (never archived)"
+                : ""));
     }
 
     private static Column pseudo(String key, Map<Long, Sums.Info> units) {

@@ -220,6 +220,9 @@ public final class Record {
     public Path segmentPath(String segment) {
         SegmentDef s = segmentDef(segment);
         if (slotDirectory == null) {
+            if (sunum >= 0) {
+                throw new OfflineException(this, sunum);
+            }
             throw new DrmsException("Record " + seriesName() + ":" + recnum + " has no storage unit");
         }
         String file = segmentFiles[s.segnum()] != null ? segmentFiles[s.segnum()] : s.fileName();
@@ -298,6 +301,9 @@ public final class Record {
             Record target = follow(s.linkName()).orElseThrow(() -> new DrmsException(
                     "Link '" + s.linkName() + "' of " + this + " is not set or its target is gone"));
             return target.read(s.targetSegment(), as);
+        }
+        if (segmentFiles[s.segnum()] != null && slotDirectory == null && sunum >= 0) {
+            throw new OfflineException(this, sunum);
         }
         if (segmentFiles[s.segnum()] == null || slotDirectory == null) {
             throw new DrmsException("Record " + this + " has no file for segment '" + s.name() + "'");

@@ -12,6 +12,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.stream.Stream;
 
+import javax.sql.DataSource;
+
 import org.drmsbatch.config.DrmsProperties;
 import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.DrmsException;
@@ -27,7 +29,9 @@ import org.drmsbatch.export.FitsNames;
 import org.drmsbatch.export.KeywordMaps;
 import org.drmsbatch.jobs.ChunkHooks;
 import org.drmsbatch.jobs.ParsedParameters;
+import org.drmsbatch.jobs.StageInput;
 import org.drmsbatch.readers.RecordSetReader;
+import org.drmsbatch.sums.Sums;
 import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.configuration.annotation.JobScope;
 import org.springframework.batch.core.job.Job;
@@ -40,6 +44,8 @@ import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -248,12 +254,23 @@ public class ExportJobConfiguration {
         }, transactionManager).build();
     }
 
+    /** The first step: the input's units pinned for the job, those offline staged from tape ({@link StageInput}). */
     @Bean
-    Job exportJob(JobRepository repository, Step exportStep, Step exportPackageStep, ExportRoot exportRoot,
-            ParsedParameters<ExportParameters> exportParameters) {
+    Step exportStageInput(JobRepository repository, PlatformTransactionManager transactionManager,
+            RecordSets recordSets, Sums sums, DataSource dataSource,
+            ParsedParameters<ExportParameters> exportParameters, @Qualifier("stageJob") ObjectProvider<Job> stageJob) {
+        return StageInput.step(JOB, repository, transactionManager, new StageInput(recordSets, sums, dataSource,
+                repository, params -> exportParameters.of(params).query(), stageJob));
+    }
+
+    @Bean
+    Job exportJob(JobRepository repository, Step exportStageInput, Step exportStep, Step exportPackageStep,
+            ExportRoot exportRoot, ParsedParameters<ExportParameters> exportParameters, Sums sums,
+            DataSource dataSource) {
         return new JobBuilder(JOB, repository).validator(exportParameters).listener(exportParameters)
                 .listener(requestListener(repository, exportRoot, exportParameters))
-                .start(exportStep).next(exportPackageStep).build();
+                .listener(StageInput.unpinAtEnd(sums, dataSource))
+                .start(exportStageInput).next(exportStep).next(exportPackageStep).build();
     }
 
 }

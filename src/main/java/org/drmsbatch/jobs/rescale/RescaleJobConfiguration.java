@@ -17,11 +17,15 @@ import org.drmsbatch.drms.SeriesDefinition;
 import org.drmsbatch.drms.query.RecordSets;
 import org.drmsbatch.drms.types.DrmsType;
 import org.drmsbatch.drms.types.Protocol;
+import javax.sql.DataSource;
+
 import org.drmsbatch.jobs.ChunkHooks;
+import org.drmsbatch.jobs.StageInput;
 import org.drmsbatch.jobs.ParameterText;
 import org.drmsbatch.jobs.ParsedParameters;
 import org.drmsbatch.readers.RecordSetReader;
 import org.drmsbatch.segments.Rescale;
+import org.drmsbatch.sums.Sums;
 import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.configuration.annotation.JobScope;
 import org.springframework.batch.core.configuration.annotation.StepScope;
@@ -38,6 +42,8 @@ import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.batch.core.step.tasklet.Tasklet;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -285,10 +291,21 @@ public class RescaleJobConfiguration {
         return message;
     }
 
+    /** The first step: the input's units pinned for the job, those offline staged from tape ({@link StageInput}). */
     @Bean
-    Job rescaleJob(JobRepository repository, Step rescaleSeriesStep, Step rescaleStep,
-            ParsedParameters<RescaleParameters> rescaleParameters) {
+    Step rescaleStageInput(JobRepository repository, PlatformTransactionManager transactionManager,
+            RecordSets recordSets, Sums sums, DataSource dataSource,
+            ParsedParameters<RescaleParameters> rescaleParameters, @Qualifier("stageJob") ObjectProvider<Job> stageJob) {
+        return StageInput.step(JOB, repository, transactionManager, new StageInput(recordSets, sums, dataSource,
+                repository, params -> rescaleParameters.of(params).query(), stageJob));
+    }
+
+    @Bean
+    Job rescaleJob(JobRepository repository, Step rescaleStageInput, Step rescaleSeriesStep, Step rescaleStep,
+            ParsedParameters<RescaleParameters> rescaleParameters, Sums sums, DataSource dataSource) {
         return new JobBuilder(JOB, repository).validator(rescaleParameters).listener(rescaleParameters)
-                .start(rescaleSeriesStep).next(rescaleStep).listener(totals(repository)).build();
+                .listener(StageInput.unpinAtEnd(sums, dataSource))
+                .start(rescaleStageInput).next(rescaleSeriesStep).next(rescaleStep).listener(totals(repository))
+                .build();
     }
 }
