@@ -22,7 +22,8 @@ import picocli.CommandLine;
         description = "Data-record management (DRMS/SUMS) and pipelines.",
         subcommands = {CreateSeriesCommand.class, DescribeSeriesCommand.class, DeleteSeriesCommand.class,
                 ShowSeriesCommand.class, SetInfoCommand.class, ShowInfoCommand.class, DemoCommand.class,
-                RunCommand.class, JobsCommand.class, ServeCommand.class, HashPasswordCommand.class, TapeCommand.class,
+                RunCommand.class, JobsCommand.class, ServeCommand.class, HashPasswordCommand.class,
+                TapeCommand.class,
                 CommandLine.HelpCommand.class})
 public class DrmsCommand implements Callable<Integer> {
 
