@@ -43,7 +43,9 @@ import tools.jackson.databind.json.JsonMapper;
                 "in noise, 4096 Hz, detectors H1 and L1) into the data buffer over HTTP, freezes it (POST /train),",
                 "collects it into the series gw.strain (the collect job, through the job API), snapshots the buffer",
                 "(POST /cleanbuf) and shows the series; rescales it (the rescale job); then writes and reads back a",
-                "small image series and exports it as FITS files (the export job)."})
+                "small image series and exports it as FITS files (the export job); archives that series to the demo's",
+                "tape library (the archive job), takes it off disk (the scrub job), exports it again, which stages it",
+                "back from tape first (the stage job), and checks every file came back byte-identical."})
 class DemoCommand implements Callable<Integer> {
 
     static final String SERIES = "demo.images";
@@ -81,6 +83,11 @@ class DemoCommand implements Callable<Integer> {
         // /train freezes as soon as anything is buffered
         drms.properties.add("drms.buffer.directory=demo/buffer");
         drms.properties.add("drms.buffer.max-size=1B");
+        // the demo's own tape library (volumes in <home>/demo/tape), a modelled LTO-9 library whose minutes pass in
+        // milliseconds; and a tiny SUMS capacity, so that the scrub finds the partition full and takes units off disk
+        drms.properties.add("drms.tape.directory=demo/tape");
+        drms.properties.add("drms.tape.time-scale=0.0001");
+        drms.properties.add("drms.sums.capacity=1KB");
         drms.serve("127.0.0.1", 0);
         ConfigurableApplicationContext context = drms.context();
         DrmsProperties props = context.getBean(DrmsProperties.class);
@@ -138,6 +145,9 @@ class DemoCommand implements Callable<Integer> {
         System.out.println();
         System.out.print(step++ + ". ");
         DemoExport.run(drms, SERIES + "[]{image}");
+        System.out.println();
+        System.out.print(step++ + ". ");
+        DemoTape.run(drms, SERIES, "image");
         System.out.println();
         System.out.println("Try: ./drms show-info ds='" + STRAIN + "[L1][" + window + "]' key=T_START,DATARMS -p");
         System.out.println("     ./drms jobs");
