@@ -6,6 +6,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.query.RecordSets;
 import org.drmsbatch.segments.SegmentFiles;
+import org.drmsbatch.sums.Scrub;
 import org.drmsbatch.sums.Sums;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.ApplicationRunner;
@@ -30,6 +31,14 @@ public class CatalogConfiguration {
     @Bean
     Sums sums(SideDataSource side, DrmsProperties properties) {
         return new Sums(side.get(), properties.partitions(), java.time.Clock.systemUTC(), properties.tapes());
+    }
+
+    /** The scrub: {@code drms.sums.*} watermarks and capacity, its own transactions on the main pool. */
+    @Bean
+    Scrub scrub(DataSource dataSource, DrmsProperties properties) {
+        DrmsProperties.SumsSettings s = properties.sums();
+        return new Scrub(dataSource, java.time.Clock.systemUTC(), s.highWater(), s.lowWater(),
+                s.capacity() == null ? null : s.capacity().toBytes());
     }
 
     @Bean

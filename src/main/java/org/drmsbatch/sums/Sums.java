@@ -443,7 +443,8 @@ public class Sums {
 
     /**
      * The start-up sweep: removes the directories of allocations whose session is dead (its database backend is
-     * gone, so its transaction can never commit) and directories on the partitions that no row owns at all.
+     * gone, so its transaction can never commit) and directories on the partitions that no row owns: neither an
+     * allocation row's {@code wd} nor an online unit's {@code online_loc} is that path.
      *
      * @return the directories removed
      */
@@ -500,9 +501,12 @@ public class Sums {
                     }
                 }
             }
-            // Directories that no row owns (left by a crash between a delete's commit and its rm -rf). List the
-            // directories before reading the rows: an allocation commits its row before it makes its directory,
-            // so a directory listed here whose row is missing afterwards is not being allocated concurrently.
+            // Directories that no row owns (left by a crash between a delete's or a scrub's commit and its rm -rf).
+            // A directory is owned by the allocation row whose wd it is, or by the online unit whose online_loc it
+            // is: an offline unit (taken offline by the scrub, its row kept for staging) owns no directory, so its
+            // old one goes. List the directories before reading the rows: an allocation commits its row before it
+            // makes its directory, so a directory listed here whose row is missing afterwards is not being
+            // allocated concurrently.
             Map<Long, Path> found = new LinkedHashMap<>();
             String id = catalogId(c);
             for (Path p : partitions) {
@@ -518,15 +522,21 @@ public class Sums {
                     }
                 }
             }
-            Set<Long> owned = new HashSet<>();
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-                    "SELECT ds_index FROM sums.sum_partn_alloc UNION SELECT ds_index FROM sums.sum_main")) {
-                while (rs.next()) {
-                    owned.add(rs.getLong(1));
+            Set<Path> owned = new HashSet<>();
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT wd FROM sums.sum_partn_alloc WHERE ds_index = ANY (?)
+                    UNION SELECT online_loc FROM sums.sum_main WHERE ds_index = ANY (?) AND online_status = 'Y'""")) {
+                java.sql.Array listed = c.createArrayOf("bigint", found.keySet().toArray());
+                ps.setArray(1, listed);
+                ps.setArray(2, listed);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        owned.add(Path.of(rs.getString(1)).toAbsolutePath().normalize());
+                    }
                 }
             }
             for (Map.Entry<Long, Path> e : found.entrySet()) {
-                if (!owned.contains(e.getKey())) {
+                if (!owned.contains(e.getValue().toAbsolutePath().normalize())) {
                     deleteTree(e.getValue());
                     removed.add(e.getValue());
                 }
@@ -537,7 +547,7 @@ public class Sums {
             throw new StorageException("SUMS sweep failed: " + e, e);
         }
         if (!removed.isEmpty()) {
-            log.info("SUMS sweep removed {} uncommitted storage-unit director{}: {}", removed.size(),
+            log.info("SUMS sweep removed {} storage-unit director{} that no row owns: {}", removed.size(),
                     removed.size() == 1 ? "y" : "ies", removed);
         }
         return removed;

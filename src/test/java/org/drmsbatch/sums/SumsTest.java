@@ -206,6 +206,45 @@ class SumsTest {
     }
 
     @Test
+    void theSweepRemovesTheLeftoverDirectoryOfAUnitTakenOfflineAndKeepsOnlineUnitsAndLiveAllocations()
+            throws Exception {
+        StorageUnit online = sums.alloc(1, 0, 0);
+        StorageUnit offline = sums.alloc(1, 0, 0);
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            sums.put(c, online, 1, "test.s", 0, 10, 0, "me");
+            sums.put(c, offline, 1, "test.s", 1, 10, 0, "me");
+            // what the scrub commits for an archived unit, and then a crash before its rm -rf: the row stays
+            // (offline, to be staged back), the allocation row goes, the directory is left
+            try (Statement s = c.createStatement()) {
+                s.executeUpdate("UPDATE sums.sum_main SET archive_status = 'Y', online_status = 'N' WHERE ds_index = "
+                        + offline.sunum());
+                s.executeUpdate("DELETE FROM sums.sum_partn_alloc WHERE ds_index = " + offline.sunum());
+            }
+            c.commit();
+        }
+        try (Connection session = ds.getConnection()) {
+            session.setAutoCommit(false);
+            long sid;
+            try (Statement s = session.createStatement(); ResultSet rs = s.executeQuery(
+                    "SELECT id, pg_advisory_xact_lock(id) FROM nextval('drms.drms_sessionid_seq') AS id")) {
+                rs.next();
+                sid = rs.getLong(1);
+            }
+            StorageUnit live = sums.alloc(sid, 0, 0);
+
+            assertThat(sums.sweep()).containsExactly(offline.directory());
+
+            assertThat(offline.directory()).doesNotExist();
+            assertThat(online.directory()).isDirectory();
+            assertThat(live.directory()).isDirectory();
+            assertThat(queryInt("SELECT count(*) FROM sums.sum_main WHERE online_status = 'N' AND ds_index = "
+                    + offline.sunum())).as("the offline unit's row stays").isEqualTo(1);
+            session.rollback();
+        }
+    }
+
+    @Test
     void aPartitionClaimedByAnotherCatalogIsRefusedAndNeverSwept() throws Exception {
         Path foreign = home.resolve("FOREIGN");
         Files.createDirectories(foreign.resolve("D42"));
