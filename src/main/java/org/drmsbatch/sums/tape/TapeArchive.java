@@ -145,7 +145,8 @@ public class TapeArchive {
             sizes[k] = library.tapeBytes(tapeName(u.sunum()), u.directory()) + END_BYTES;
             if (sizes[k] > capacity) {
                 throw new TapeException("Storage unit " + u.sunum() + " (" + u.directory() + ") takes " + sizes[k]
-                        + " bytes on tape, more than a volume holds (" + capacity + " bytes, drms.tape.volume-capacity)");
+                        + " bytes on tape, more than a volume holds (" + capacity
+                        + " bytes, drms.tape.volume-capacity)");
             }
         }
         int i = 0;

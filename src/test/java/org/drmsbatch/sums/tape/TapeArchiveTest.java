@@ -203,9 +203,9 @@ class TapeArchiveTest {
         TapeArchive archive = archive(2 * one + 1024 + one / 2, 10); // two units a volume, not three
         archiveCommitted(archive, units, 1, 0);
 
-        assertThat(rows("SELECT tapeid, group_id, nxtwrtfn, closed FROM sums.sum_tape ORDER BY tapeid")).containsExactly(
-                List.of("V00001L9", "2", "3", "t"), List.of("V00002L9", "2", "3", "t"),
-                List.of("V00003L9", "2", "2", "f"));
+        assertThat(rows("SELECT tapeid, group_id, nxtwrtfn, closed FROM sums.sum_tape ORDER BY tapeid"))
+                .containsExactly(List.of("V00001L9", "2", "3", "t"), List.of("V00002L9", "2", "3", "t"),
+                        List.of("V00003L9", "2", "2", "f"));
         assertThat(rows("SELECT tapeid, filenum FROM sums.sum_file ORDER BY ds_index")).containsExactly(
                 List.of("V00001L9", "1"), List.of("V00001L9", "2"), List.of("V00002L9", "1"),
                 List.of("V00002L9", "2"), List.of("V00003L9", "1"));

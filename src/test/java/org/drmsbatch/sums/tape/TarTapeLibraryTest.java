@@ -208,7 +208,8 @@ class TarTapeLibraryTest {
             }
             List<String> expected = new ArrayList<>(entries(u1));
             expected.addAll(entries(u2));
-            assertThat(run("tar", "-tf", lib.file("V1").toString()).lines().toList()).containsExactlyElementsOf(expected);
+            assertThat(run("tar", "-tf", lib.file("V1").toString()).lines().toList())
+                    .containsExactlyElementsOf(expected);
         }
     }
 
