@@ -1,7 +1,5 @@
 package org.drmsbatch.sums.tape;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -14,7 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
+import java.util.TreeMap;
 
 import org.drmsbatch.sums.StorageUnit;
 import org.drmsbatch.sums.SumsStatus;
@@ -34,6 +32,8 @@ public class TapeArchive {
 
     /** Tape file number of the first file of a volume. */
     static final int FIRST_FILE = 1;
+    /** tar's end of archive after a volume's last tape file: room a volume keeps for it. */
+    static final long END_BYTES = 1024;
 
     private final TapeLibrary library;
     private final int slots;
@@ -76,22 +76,29 @@ public class TapeArchive {
      */
     public Map<Long, List<TapeFile>> archive(Connection tx, List<Unit> units, int copies, int copyGroupOffset)
             throws SQLException, InterruptedException {
-        Map<Long, List<TapeFile>> out = new LinkedHashMap<>();
-        for (Unit u : units) {
-            out.put(u.sunum(), new ArrayList<>());
-        }
+        // by tape group in ascending order, whichever copy: every transaction locks volumes' rows (sum_tape) in one
+        // order, so two archiving at once wait for each other and never deadlock
+        Map<Integer, Map<Integer, List<Unit>>> byGroup = new TreeMap<>();
         for (int copy = 1; copy <= copies; copy++) {
-            Map<Integer, List<Unit>> byGroup = new LinkedHashMap<>();
             for (Unit u : units) {
                 int group = copy == 1 ? u.group() : u.group() + copyGroupOffset;
-                byGroup.computeIfAbsent(group, k -> new ArrayList<>()).add(u);
+                byGroup.computeIfAbsent(group, k -> new TreeMap<>()).computeIfAbsent(copy, k -> new ArrayList<>())
+                        .add(u);
             }
-            for (Map.Entry<Integer, List<Unit>> e : byGroup.entrySet()) {
-                for (Map.Entry<Long, TapeFile> w : write(tx, e.getKey(), e.getValue(), copy).entrySet()) {
-                    out.get(w.getKey()).add(w.getValue());
+        }
+        Map<Long, TapeFile[]> byCopy = new LinkedHashMap<>();
+        for (Unit u : units) {
+            byCopy.put(u.sunum(), new TapeFile[copies]);
+        }
+        for (Map.Entry<Integer, Map<Integer, List<Unit>>> g : byGroup.entrySet()) {
+            for (Map.Entry<Integer, List<Unit>> c : g.getValue().entrySet()) {
+                for (Map.Entry<Long, TapeFile> w : write(tx, g.getKey(), c.getValue(), c.getKey()).entrySet()) {
+                    byCopy.get(w.getKey())[c.getKey() - 1] = w.getValue();
                 }
             }
         }
+        Map<Long, List<TapeFile>> out = new LinkedHashMap<>();
+        byCopy.forEach((sunum, files) -> out.put(sunum, List.of(files)));
         try (PreparedStatement first = tx.prepareStatement("""
                      UPDATE sums.sum_main SET archive_status = 'Y', arch_tape = ?, arch_tape_fn = ?,
                                               arch_tape_date = now(), md5cksum = ?
@@ -132,9 +139,19 @@ public class TapeArchive {
     private Map<Long, TapeFile> write(Connection tx, int group, List<Unit> units, int copy)
             throws SQLException, InterruptedException {
         Map<Long, TapeFile> out = new LinkedHashMap<>();
+        long[] sizes = new long[units.size()];
+        for (int k = 0; k < sizes.length; k++) {
+            Unit u = units.get(k);
+            sizes[k] = library.tapeBytes(tapeName(u.sunum()), u.directory()) + END_BYTES;
+            if (sizes[k] > capacity) {
+                throw new TapeException("Storage unit " + u.sunum() + " (" + u.directory() + ") takes " + sizes[k]
+                        + " bytes on tape, more than a volume holds (" + capacity
+                        + " bytes, drms.tape.volume-capacity)");
+            }
+        }
         int i = 0;
         while (i < units.size()) {
-            Volume v = openVolume(tx, group, tapeBytes(units.get(i).directory()));
+            Volume v = openVolume(tx, group, sizes[i]);
             List<TapeFile> written = new ArrayList<>();
             List<Long> sunums = new ArrayList<>();
             int next = v.nextFile();
@@ -143,7 +160,7 @@ public class TapeArchive {
                 d.truncate(end);
                 while (i < units.size()) {
                     Unit u = units.get(i);
-                    if (!written.isEmpty() && end + tapeBytes(u.directory()) > v.capacity()) {
+                    if (end + sizes[i] > v.capacity()) {
                         break; // the volume is full: the rest go to the group's next volume
                     }
                     TapeFile f = d.append(next++, tapeName(u.sunum()), u.directory());
@@ -192,8 +209,8 @@ public class TapeArchive {
     }
 
     /**
-     * The volume of a group to append {@code bytes} to, its row locked until {@code tx} ends: the group's open
-     * volume if it has room (or is blank), else a new one (the full one is closed).
+     * The volume of a group to append {@code bytes} to (tar's end blocks after it included), its row locked until
+     * {@code tx} ends: the group's open volume if it has room, else a new one (the full one is closed).
      */
     Volume openVolume(Connection tx, int group, long bytes) throws SQLException {
         try (PreparedStatement ps = tx.prepareStatement("""
@@ -204,7 +221,7 @@ public class TapeArchive {
                 if (rs.next()) {
                     Volume v = new Volume(rs.getString(1), group, rs.getInt(2), rs.getLong(3), rs.getLong(4), false,
                             null, 0, 0);
-                    if (v.nextFile() == FIRST_FILE || v.end() + bytes <= v.capacity()) {
+                    if (v.end() + bytes <= v.capacity()) {
                         return v;
                     }
                     try (PreparedStatement close = tx.prepareStatement(
@@ -253,25 +270,6 @@ public class TapeArchive {
             ps.executeUpdate();
         }
         return new Volume(label, group, FIRST_FILE, 0, capacity, false, null, 0, 0);
-    }
-
-    /**
-     * The bytes a directory takes as a tape file, near enough to decide whether it fits a volume: a 512-byte header
-     * per entry, each file's bytes rounded up to 512, and a little for long names.
-     */
-    static long tapeBytes(Path dir) {
-        long total = 1024;
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : (Iterable<Path>) s::iterator) {
-                total += 512;
-                if (Files.isRegularFile(p)) {
-                    total += (Files.size(p) + 511) / 512 * 512;
-                }
-            }
-        } catch (IOException e) {
-            throw new TapeException("Cannot read " + dir + " to archive it: " + e, e);
-        }
-        return total;
     }
 
     /** Where each of these units is on tape, first copy first (units never archived are left out). */

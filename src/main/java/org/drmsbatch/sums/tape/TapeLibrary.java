@@ -1,7 +1,11 @@
 package org.drmsbatch.sums.tape;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * A tape library: volumes in slots and a few drives. A volume is read or written only while it is mounted in a
@@ -32,6 +36,25 @@ public interface TapeLibrary extends AutoCloseable {
      * needed for another one.
      */
     Drive mount(String volume) throws InterruptedException;
+
+    /**
+     * The bytes {@link Drive#append} would write on a volume for {@code directory} as tape file {@code name}: what
+     * {@link TapeArchive} decides a volume's room with. This default counts the files' bytes only, right for a
+     * backend that adds nothing around them; a library that writes a format around them says exactly how much.
+     */
+    default long tapeBytes(String name, Path directory) {
+        try (Stream<Path> s = Files.walk(directory)) {
+            long total = 0;
+            for (Path p : (Iterable<Path>) s::iterator) {
+                if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                    total += Files.size(p);
+                }
+            }
+            return total;
+        } catch (IOException e) {
+            throw new TapeException("Cannot read " + directory + " to archive it: " + e, e);
+        }
+    }
 
     /** The drives now: which volume each holds, whether in use, the head's position. */
     List<DriveState> driveStates();

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -14,17 +15,21 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
 
 /**
  * A tape library whose volumes are tar files in a directory ({@code <directory>/<label>.tar}), each tape file a run
@@ -266,6 +271,87 @@ public class TarTapeLibrary implements TapeLibrary {
         }
     }
 
+    /**
+     * The bytes {@link Drive#append} writes for {@code directory} as tape file {@code name}: a 512-byte header per
+     * entry, each file's bytes rounded up to 512, and a POSIX extended header (a header and its records, rounded up)
+     * for a name of 100 bytes or more or a file of 8 GiB or more. Exact, so that a volume's room is decided right.
+     */
+    @Override
+    public long tapeBytes(String name, Path directory) {
+        try {
+            long total = 0;
+            for (Path p : walk(directory)) {
+                boolean dir = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
+                String entryName = entryName(name, directory, p) + (dir ? "/" : "");
+                long size = dir ? 0 : Files.size(p);
+                long pax = 0;
+                if (entryName.getBytes(StandardCharsets.UTF_8).length >= TarConstants.NAMELEN) {
+                    pax += paxRecord("path", entryName);
+                }
+                if (size > TarConstants.MAXSIZE) {
+                    pax += paxRecord("size", Long.toString(size));
+                }
+                if (pax > 0) {
+                    total += BLOCK + blocks(pax);
+                }
+                total += BLOCK + blocks(size);
+            }
+            return total;
+        } catch (IOException e) {
+            throw new TapeException("Cannot read " + directory + " to archive it: " + e, e);
+        }
+    }
+
+    /** Bytes rounded up to whole 512-byte blocks. */
+    private static long blocks(long bytes) {
+        return (bytes + BLOCK - 1) / BLOCK * BLOCK;
+    }
+
+    /** The length of a POSIX extended header record {@code "<length> <key>=<value>\n"}. */
+    private static long paxRecord(String key, String value) {
+        long rest = 3 + key.getBytes(StandardCharsets.UTF_8).length + value.getBytes(StandardCharsets.UTF_8).length;
+        long length = rest + 1;
+        while (Long.toString(length).length() + rest != length) {
+            length = Long.toString(length).length() + rest;
+        }
+        return length;
+    }
+
+    /** A directory's paths in the order they are archived: sorted, the directory itself first. */
+    private static List<Path> walk(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.sorted().toList();
+        }
+    }
+
+    private static String entryName(String name, Path dir, Path p) {
+        String rel = dir.relativize(p).toString().replace('\\', '/');
+        return rel.isEmpty() ? name : name + "/" + rel;
+    }
+
+    /**
+     * A tar entry of a file or directory: its name, size, permissions and modification time in whole seconds.
+     * Nothing more (no access, change or creation times): those would cost each entry an extended header, which
+     * triples a small entry and makes GNU tar warn about keywords it does not know.
+     */
+    private static TarArchiveEntry entry(Path p, String entryName, long size) throws IOException {
+        boolean dir = entryName.endsWith("/");
+        TarArchiveEntry e = new TarArchiveEntry(entryName);
+        e.setSize(size);
+        e.setModTime(FileTime.from(Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).to(TimeUnit.SECONDS),
+                TimeUnit.SECONDS));
+        try {
+            int perms = 0;
+            for (PosixFilePermission perm : Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS)) {
+                perms |= 0400 >> perm.ordinal();
+            }
+            e.setMode((dir ? TarArchiveEntry.DEFAULT_DIR_MODE : TarArchiveEntry.DEFAULT_FILE_MODE) & ~0777 | perms);
+        } catch (UnsupportedOperationException notPosix) {
+            // the entry's default mode: 755 for a directory, 644 for a file
+        }
+        return e;
+    }
+
     /** A mounted volume in a drive. */
     private final class TarDrive implements Drive {
         private final Slot slot;
@@ -347,9 +433,6 @@ public class TarTapeLibrary implements TapeLibrary {
             if (dataEnd < 0) {
                 throw new IllegalStateException("truncate the volume to its committed end before appending");
             }
-            if (model.capacity() - dataEnd < 0) {
-                throw new TapeException("Volume " + volume + " is full");
-            }
             seek(dataEnd);
             long start = dataEnd;
             MessageDigest md5 = md5();
@@ -360,18 +443,13 @@ public class TarTapeLibrary implements TapeLibrary {
                 TarArchiveOutputStream tar = new TarArchiveOutputStream(counting, BLOCK);
                 tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
                 tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-                List<Path> paths;
-                try (Stream<Path> s = Files.walk(dir)) {
-                    paths = s.sorted().toList();
-                }
-                for (Path p : paths) {
-                    String rel = dir.relativize(p).toString().replace('\\', '/');
-                    String entryName = rel.isEmpty() ? name : name + "/" + rel;
+                for (Path p : walk(dir)) {
+                    String entryName = entryName(name, dir, p);
                     if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                        tar.putArchiveEntry(tar.createArchiveEntry(p, entryName + "/", LinkOption.NOFOLLOW_LINKS));
+                        tar.putArchiveEntry(entry(p, entryName + "/", 0));
                         tar.closeArchiveEntry();
                     } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-                        tar.putArchiveEntry(tar.createArchiveEntry(p, entryName, LinkOption.NOFOLLOW_LINKS));
+                        tar.putArchiveEntry(entry(p, entryName, Files.size(p)));
                         Files.copy(p, tar);
                         tar.closeArchiveEntry();
                     } else {
@@ -384,14 +462,38 @@ public class TarTapeLibrary implements TapeLibrary {
                     throw new TapeException("Tape file " + fileNumber + " on " + volume + " is not whole blocks ("
                             + bytes + " bytes)");
                 }
-                // tar's end of archive after it, overwritten by the next append
+                if (start + bytes + EOF_BYTES > model.capacity()) {
+                    throw new TapeException("Volume " + volume + " is full: tape file " + fileNumber + " (" + name
+                            + ", " + bytes + " bytes) would end at byte " + (start + bytes + EOF_BYTES)
+                            + " with tar's end blocks, past its capacity of " + model.capacity() + " bytes");
+                }
+                // tar's end of archive after it, overwritten by the next append; nothing after that
                 ch.write(ByteBuffer.allocate(EOF_BYTES), start + bytes);
+                ch.truncate(start + bytes + EOF_BYTES);
                 dataEnd = start + bytes;
                 streamed(dataEnd, 0, bytes);
                 return new TapeFile(volume, fileNumber, start, bytes, HexFormat.of().formatHex(md5.digest()));
             } catch (IOException e) {
+                endAt(dataEnd);
                 throw new TapeException("Cannot write tape file " + fileNumber + " (" + name + ") to volume " + volume
                         + ": " + e, e);
+            } catch (RuntimeException e) {
+                endAt(dataEnd);
+                throw e;
+            }
+        }
+
+        /**
+         * After a failed append: the volume ends again with tar's end blocks at {@code end}, so that what the
+         * append wrote is gone at once (a failure to do so is left for the next truncate).
+         */
+        private void endAt(long end) {
+            try {
+                FileChannel ch = channel();
+                ch.truncate(end);
+                ch.write(ByteBuffer.allocate(EOF_BYTES), end);
+            } catch (IOException | RuntimeException ignored) {
+                // the committed end is the caller's: its next truncate cuts this off
             }
         }
 
@@ -420,42 +522,62 @@ public class TarTapeLibrary implements TapeLibrary {
                             + where + " (" + (tf.position() + tf.bytes()) + ")");
                 }
                 Digesting in = new Digesting(Channels.newInputStream(ch.position(tf.position())), tf.bytes(), md5);
-                Path root = target.toAbsolutePath().normalize();
-                String prefix = name + "/";
-                TarArchiveInputStream tar = new TarArchiveInputStream(in);
-                TarArchiveEntry e;
-                while ((e = tar.getNextEntry()) != null) {
-                    String n = e.getName();
-                    if (!(n.equals(prefix) || n.startsWith(prefix))) {
-                        throw new TapeException(where + " holds '" + n + "', not a file of " + name);
-                    }
-                    Path out = root.resolve(n.substring(prefix.length())).normalize();
-                    if (!out.startsWith(root)) {
-                        throw new TapeException(where + " holds '" + n + "', which would escape " + name);
-                    }
-                    if (e.isDirectory()) {
-                        Files.createDirectories(out);
-                    } else if (e.isFile()) {
-                        Files.createDirectories(out.getParent());
-                        Files.copy(tar, out, StandardCopyOption.REPLACE_EXISTING);
-                    } else {
-                        throw new TapeException(where + " holds '" + n + "', which is not a file or directory");
-                    }
+                Exception problem = null;
+                try {
+                    restore(in, where, name, target);
+                } catch (IOException | TapeException e) {
+                    problem = e; // a damaged tape file is first of all a checksum mismatch: read it through
                 }
                 in.drain();
                 read = in.count;
+                streamed(tf.position() + read, read, 0);
+                String md5Hex = HexFormat.of().formatHex(md5.digest());
+                String why = problem == null ? "" : " (" + problem.getMessage() + ")";
+                if (read != tf.bytes()) {
+                    throw new TapeException(where + " has " + read + " bytes, " + tf.bytes() + " were written" + why);
+                }
+                if (!md5Hex.equals(tf.md5())) {
+                    throw new TapeException("Checksum mismatch in " + where + ": MD5 " + md5Hex + ", " + tf.md5()
+                            + " was written" + why);
+                }
+                if (problem instanceof TapeException t) {
+                    throw t;
+                }
+                if (problem != null) {
+                    throw new TapeException("Cannot read " + where + ": " + problem.getMessage(), problem);
+                }
             } catch (IOException e) {
-                streamed(tf.position(), 0, 0);
                 throw new TapeException("Cannot read " + where + ": " + e.getMessage(), e);
             }
-            streamed(tf.position() + read, read, 0);
-            String md5Hex = HexFormat.of().formatHex(md5.digest());
-            if (read != tf.bytes()) {
-                throw new TapeException(where + " has " + read + " bytes, " + tf.bytes() + " were written");
-            }
-            if (!md5Hex.equals(tf.md5())) {
-                throw new TapeException("Checksum mismatch in " + where + ": MD5 " + md5Hex + ", " + tf.md5()
-                        + " was written");
+        }
+
+        /**
+         * Restores the entries {@code name/...} of a tape file into {@code target}: directories and regular files
+         * only, none outside {@code target}.
+         */
+        private void restore(InputStream in, String where, String name, Path target) throws IOException {
+            Path root = target.toAbsolutePath().normalize();
+            String prefix = name + "/";
+            TarArchiveInputStream tar = new TarArchiveInputStream(in);
+            TarArchiveEntry e;
+            while ((e = tar.getNextEntry()) != null) {
+                String n = e.getName();
+                if (!(n.equals(prefix) || n.startsWith(prefix))) {
+                    throw new TapeException(where + " holds '" + n + "', not a file of " + name);
+                }
+                Path out = root.resolve(n.substring(prefix.length())).normalize();
+                if (!out.startsWith(root)) {
+                    throw new TapeException(where + " holds '" + n + "', which would escape " + name);
+                }
+                if (e.isDirectory()) {
+                    Files.createDirectories(out);
+                } else if (e.getLinkFlag() == TarConstants.LF_NORMAL || e.getLinkFlag() == TarConstants.LF_OLDNORM) {
+                    Files.createDirectories(out.getParent());
+                    Files.copy(tar, out, StandardCopyOption.REPLACE_EXISTING);
+                } else {
+                    // a link (symbolic or hard), a device, a fifo: append never writes one
+                    throw new TapeException(where + " holds '" + n + "', which is not a file or directory");
+                }
             }
         }
 
