@@ -359,9 +359,12 @@ public class Sums {
         }
     }
 
-    /** What {@link #get} answers for one sunum. */
+    /**
+     * What {@link #get} answers for one sunum ({@code status} is its allocation's, 0 when it has none;
+     * {@code group} its tape group, where a unit restored from tape is allocated again).
+     */
     public record Info(long sunum, Path path, boolean online, boolean archived, String owningSeries, long bytes,
-                       String effectiveDate, int status) {
+                       String effectiveDate, int status, int group) {
     }
 
     /**
@@ -376,7 +379,7 @@ public class Sums {
         }
         try (PreparedStatement ps = c.prepareStatement("""
                 SELECT m.ds_index, m.online_loc, m.online_status, m.archive_status, m.owning_series, m.bytes,
-                       a.effective_date, a.status
+                       a.effective_date, a.status, m.storage_group
                 FROM sums.sum_main m LEFT JOIN sums.sum_partn_alloc a ON a.ds_index = m.ds_index
                 WHERE m.ds_index = ANY (?)""")) {
             ps.setArray(1, c.createArrayOf("bigint", sunums.toArray()));
@@ -386,7 +389,7 @@ public class Sums {
                     boolean online = "Y".equals(rs.getString(3));
                     out.put(sunum, new Info(sunum, online ? Path.of(rs.getString(2)) : null, online,
                             "Y".equals(rs.getString(4)), rs.getString(5), rs.getLong(6), rs.getString(7),
-                            rs.getInt(8)));
+                            rs.getInt(8), rs.getInt(9)));
                 }
             }
         }
