@@ -587,6 +587,17 @@ public final class DrmsSession {
     }
 
     /**
+     * Gives up a unit being restored ({@link #restoreUnit}) whose tape files could not be read: its directory and
+     * allocation go now, and the session's commit leaves it offline while the session's other work commits.
+     */
+    public void abandonRestore(StorageUnit su) {
+        checkOpen();
+        if (restored.remove(su) != null) {
+            drms.sums().discard(su);
+        }
+    }
+
+    /**
      * Deletes storage units for good: their SUMS rows go in this transaction, their directories once it has
      * committed (a crash in between leaves directories no row owns, which the sweep removes).
      */

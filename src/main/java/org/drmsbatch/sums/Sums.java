@@ -168,7 +168,8 @@ public class Sums {
      * Allocates a directory for an existing storage unit that is offline (SUMS' alloc2 with a caller-chosen sunum):
      * where a unit staged back from tape is restored. {@link #putStaged} makes it online again; until then it is a
      * DARW allocation of the session like any other, removed with the session if that never commits. A unit that has
-     * an allocation already (online, or being staged by another session) is refused.
+     * an allocation already (online, or being staged by another session) is refused; the allocation of a session that
+     * is over (its process died mid-chunk) is removed first, directory and all.
      */
     public StorageUnit allocOffline(long sessionId, long sunum, long bytes, int group) {
         return alloc(sessionId, sunum, bytes, group);
@@ -195,7 +196,8 @@ public class Sums {
                 ps.setLong(3, sessionId);
                 ps.setInt(4, SumsStatus.DARW);
                 ps.setInt(5, group);
-                if (ps.executeUpdate() != 1) {
+                if (ps.executeUpdate() != 1
+                        && (given < 0 || !takeOverDeadAllocation(c, sunum) || ps.executeUpdate() != 1)) {
                     throw new StorageException("Storage unit " + sunum + " is online or being staged already");
                 }
             }
@@ -205,6 +207,42 @@ public class Sums {
             throw new StorageException("Cannot allocate a storage unit: " + e.getMessage(), e);
         } catch (IOException e) {
             throw new StorageException("Cannot make a storage-unit directory on " + partition + ": " + e, e);
+        }
+    }
+
+    /**
+     * Removes the uncommitted (DARW) allocation of a unit when the session that made it is over (a process that died
+     * while staging it: its lock is free), so that the unit can be allocated again at once rather than after the
+     * next sweep. Returns whether there was such an allocation; a live session's is left alone.
+     */
+    private static boolean takeOverDeadAllocation(Connection c, long sunum) throws SQLException {
+        long sid;
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT sumid FROM sums.sum_partn_alloc WHERE ds_index = ? AND status = " + SumsStatus.DARW)) {
+            ps.setLong(1, sunum);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return false;
+                }
+                sid = rs.getLong(1);
+            }
+        }
+        if (!tryLock(c, sid)) {
+            return false; // live: being staged by that session
+        }
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM sums.sum_partn_alloc WHERE ds_index = ? AND sumid = ?"
+                + " AND status = " + SumsStatus.DARW + " RETURNING wd")) {
+            ps.setLong(1, sunum);
+            ps.setLong(2, sid);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return false;
+                }
+                deleteTree(Path.of(rs.getString(1)));
+                return true;
+            }
+        } finally {
+            unlock(c, sid);
         }
     }
 
@@ -359,9 +397,12 @@ public class Sums {
         }
     }
 
-    /** What {@link #get} answers for one sunum. */
+    /**
+     * What {@link #get} answers for one sunum ({@code status} is its allocation's, 0 when it has none;
+     * {@code group} its tape group, where a unit restored from tape is allocated again).
+     */
     public record Info(long sunum, Path path, boolean online, boolean archived, String owningSeries, long bytes,
-                       String effectiveDate, int status) {
+                       String effectiveDate, int status, int group) {
     }
 
     /**
@@ -376,7 +417,7 @@ public class Sums {
         }
         try (PreparedStatement ps = c.prepareStatement("""
                 SELECT m.ds_index, m.online_loc, m.online_status, m.archive_status, m.owning_series, m.bytes,
-                       a.effective_date, a.status
+                       a.effective_date, a.status, m.storage_group
                 FROM sums.sum_main m LEFT JOIN sums.sum_partn_alloc a ON a.ds_index = m.ds_index
                 WHERE m.ds_index = ANY (?)""")) {
             ps.setArray(1, c.createArrayOf("bigint", sunums.toArray()));
@@ -386,7 +427,7 @@ public class Sums {
                     boolean online = "Y".equals(rs.getString(3));
                     out.put(sunum, new Info(sunum, online ? Path.of(rs.getString(2)) : null, online,
                             "Y".equals(rs.getString(4)), rs.getString(5), rs.getLong(6), rs.getString(7),
-                            rs.getInt(8)));
+                            rs.getInt(8), rs.getInt(9)));
                 }
             }
         }

@@ -71,6 +71,19 @@ class JobCommandsTest {
     }
 
     @Test
+    void stageExitsOneWithoutATapeLibraryAndWhenItsUnitsAreUnknown() {
+        CommandRun noLibrary = run("run", "stage", "sunum=999");
+        assertThat(noLibrary.code()).isEqualTo(1);
+        assertThat(noLibrary.err()).contains("no tape library: set drms.tape.directory");
+
+        CommandRun unknown = CommandRun.run(CommandRun.options(home, url, "drms.tape.directory=" + home.resolve("tape"),
+                "drms.tape.time-scale=0"), null, "run", "stage", "sunum=999", "--interval", "20ms");
+        assertThat(unknown.code()).as(unknown.err()).isEqualTo(1);
+        assertThat(unknown.out()).contains(": FAILED");
+        assertThat(unknown.err()).contains("storage unit 999: unknown storage unit");
+    }
+
+    @Test
     void asyncPrintsTheExecutionIdFirst() {
         CommandRun r = run("run", "--async", "counting", "key=cli-async", "items=5");
         assertThat(r.code()).isZero();

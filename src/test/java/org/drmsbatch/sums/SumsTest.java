@@ -269,6 +269,30 @@ class SumsTest {
         }
     }
 
+    @Test
+    void allocOfflineTakesOverTheAllocationOfADeadSessionButNotOfALiveOne() throws Exception {
+        // session 41 began restoring unit 500 and wrote a file
+        StorageUnit first = sums.allocOffline(41, 500, 0, 0);
+        Files.write(first.directory().resolve("half.fits"), new byte[100]);
+        try (Connection live = ds.getConnection()) {
+            live.setAutoCommit(false);
+            try (Statement s = live.createStatement()) {
+                s.execute("SELECT pg_advisory_xact_lock(41)"); // session 41's transaction is running
+            }
+            assertThatThrownBy(() -> sums.allocOffline(42, 500, 0, 0)).isInstanceOf(StorageException.class)
+                    .hasMessage("Storage unit 500 is online or being staged already");
+            assertThat(first.directory().resolve("half.fits")).exists();
+            live.rollback(); // session 41 is over (as when its process dies)
+        }
+        StorageUnit second = sums.allocOffline(42, 500, 0, 0);
+        assertThat(second.directory()).isDirectory().isEmptyDirectory();
+        if (!second.directory().equals(first.directory())) {
+            assertThat(first.directory()).doesNotExist();
+        }
+        assertThat(queryInt("SELECT sumid FROM sums.sum_partn_alloc WHERE ds_index = 500")).isEqualTo(42);
+        assertThat(queryInt("SELECT count(*) FROM sums.sum_partn_alloc WHERE ds_index = 500")).isEqualTo(1);
+    }
+
     private int queryInt(String sql) throws Exception {
         try (Connection c = ds.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             rs.next();
