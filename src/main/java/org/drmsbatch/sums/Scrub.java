@@ -213,6 +213,14 @@ public class Scrub {
      * at or below the low water or nothing more may be taken.
      */
     public Result scrub(Path partition, boolean force, int chunkSize) {
+        return scrub(partition, force, chunkSize, null);
+    }
+
+    /**
+     * As {@link #scrub(Path, boolean, int)}, taking only units owned by {@code series} (any series when null): an
+     * operator freeing the space one series takes, the demo taking its own series off disk.
+     */
+    public Result scrub(Path partition, boolean force, int chunkSize, String series) {
         if (chunkSize < 1) {
             throw new IllegalArgumentException("chunk size must be at least 1, not " + chunkSize);
         }
@@ -226,7 +234,7 @@ public class Scrub {
         long freed = 0;
         double now = before;
         while (now > lowWater) {
-            Chunk chunk = takeChunk(partition, force, chunkSize);
+            Chunk chunk = takeChunk(partition, force, chunkSize, series);
             if (chunk.isEmpty()) {
                 break;
             }
@@ -268,6 +276,7 @@ public class Scrub {
             WHERE m.online_status = 'Y' AND starts_with(m.online_loc, ?)
               AND (   (m.archive_status = 'Y' AND a.status IN (%1$d, %2$d) AND (a.effective_date < ? OR ?))
                    OR (m.archive_status = 'N' AND a.status = %1$d AND a.effective_date < ?))
+              AND (?::text IS NULL OR lower(m.owning_series) = lower(?::text))
               AND NOT EXISTS (
                   SELECT 1 FROM sums.sum_pin p
                   WHERE p.ds_index = m.ds_index AND (p.expires IS NULL OR p.expires > ?)
@@ -278,7 +287,7 @@ public class Scrub {
             LIMIT ?
             FOR UPDATE OF a, m SKIP LOCKED""".formatted(SumsStatus.DADP, SumsStatus.DARO);
 
-    private Chunk takeChunk(Path partition, boolean force, int chunkSize) {
+    private Chunk takeChunk(Path partition, boolean force, int chunkSize, String series) {
         String today = Sums.effectiveDate(LocalDateTime.now(clock));
         List<Long> archived = new ArrayList<>();
         List<Long> temporary = new ArrayList<>();
@@ -292,8 +301,10 @@ public class Scrub {
                     ps.setString(2, today);
                     ps.setBoolean(3, force);
                     ps.setString(4, today);
-                    ps.setObject(5, OffsetDateTime.now(clock.withZone(ZoneOffset.UTC)));
-                    ps.setInt(6, chunkSize);
+                    ps.setString(5, series);
+                    ps.setString(6, series);
+                    ps.setObject(7, OffsetDateTime.now(clock.withZone(ZoneOffset.UTC)));
+                    ps.setInt(8, chunkSize);
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
                             ("Y".equals(rs.getString(3)) ? archived : temporary).add(rs.getLong(1));

@@ -3,6 +3,7 @@ package org.drmsbatch.jobs.scrub;
 import java.nio.file.Path;
 
 import org.drmsbatch.config.DrmsProperties;
+import org.drmsbatch.drms.Drms;
 import org.drmsbatch.jobs.ParsedParameters;
 import org.drmsbatch.sums.Scrub;
 import org.springframework.batch.core.ExitStatus;
@@ -56,7 +57,7 @@ public class ScrubJobConfiguration {
             String summary = ec.getString(SUMMARY, "");
             if (next < p.partitions().size()) {
                 Path partition = p.partitions().get(next);
-                Scrub.Result r = scrub.scrub(partition, p.force(), p.chunkSize());
+                Scrub.Result r = scrub.scrub(partition, p.force(), p.chunkSize(), p.series());
                 summary = (summary.isEmpty() ? "" : summary + "; ") + r.describe(properties.shown(partition));
                 ec.putString(SUMMARY, summary);
                 ec.putInt(NEXT, ++next);
@@ -75,8 +76,10 @@ public class ScrubJobConfiguration {
 
     /** The job's validator, and the parsed parameters of each launch. */
     @Bean
-    ParsedParameters<ScrubParameters> scrubParameters(DrmsProperties properties) {
-        return ScrubParameters.parser(properties);
+    ParsedParameters<ScrubParameters> scrubParameters(DrmsProperties properties, Drms drms) {
+        // looked up without an exception, as a failed lookup inside a transaction would mark it rollback-only
+        return ScrubParameters.parser(properties, name -> !name.isEmpty()
+                && !drms.listSeries("^" + java.util.regex.Pattern.quote(name) + "$").isEmpty());
     }
 
     @Bean
