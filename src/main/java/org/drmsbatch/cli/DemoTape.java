@@ -43,8 +43,9 @@ final class DemoTape {
                         + " tape files, " + v.end() + " bytes");
             }
         }
-        System.out.println("   drms run scrub force=true series=" + series
-                + " (takes archived units off disk, oldest first)");
+        System.out.println("   drms run scrub force=true series=" + series + " (the demo gives SUMS 1 KB per"
+                + " partition, drms.sums.capacity, so it is over its high water; force takes archived units whose"
+                + " retention has not ended, oldest first)");
         JobRun s = ended(jobs.runToEnd("scrub", Map.of("force", "true", "series", series),
                 Duration.ofMinutes(30)), "scrub");
         System.out.println("   " + s.exitDescription());

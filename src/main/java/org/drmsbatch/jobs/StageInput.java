@@ -8,6 +8,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.function.Function;
 
 import javax.sql.DataSource;
@@ -146,7 +148,17 @@ public final class StageInput implements Tasklet {
                 .addString("run", "for-" + step.getJobExecution().getJobInstance().getJobName() + "-"
                         + jobExecution + "-" + step.getId())
                 .toJobParameters();
-        JobExecution child = operator.start(stage, params);
+        // launched from a thread of its own: the job repository refuses to create an execution inside this step's
+        // transaction, which is bound to this thread
+        FutureTask<JobExecution> launch = new FutureTask<>(() -> operator.start(stage, params));
+        Thread launcher = new Thread(launch, "stage-input-launch");
+        launcher.start();
+        JobExecution child;
+        try {
+            child = launch.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception x ? x : e;
+        }
         child = awaitEnd(child, step);
         if (child.getStatus() != BatchStatus.COMPLETED
                 || !ExitStatus.COMPLETED.getExitCode().equals(child.getExitStatus().getExitCode())) {

@@ -226,7 +226,7 @@ public class Scrub {
         }
         double before = use(partition);
         if (before <= highWater) {
-            boolean enabled = setWritable(partition, true);
+            boolean enabled = series == null && setWritable(partition, true);
             return new Result(partition, before, before, 0, 0, 0, false, false, false, enabled, highWater);
         }
         int offline = 0;
@@ -247,9 +247,11 @@ public class Scrub {
             now = use(partition);
         }
         boolean stillAbove = now > highWater;
-        boolean enabled = setWritable(partition, !stillAbove) && !stillAbove;
-        Result r = new Result(partition, before, now, offline, deleted, freed, true, stillAbove, stillAbove, enabled,
-                highWater);
+        // a scrub of one series says nothing of what else the partition could give: it leaves its state alone
+        boolean whole = series == null;
+        boolean enabled = whole && setWritable(partition, !stillAbove) && !stillAbove;
+        Result r = new Result(partition, before, now, offline, deleted, freed, true, stillAbove, whole && stillAbove,
+                enabled, highWater);
         if (stillAbove) {
             log.warn("SUMS scrub: {}", r.describe(partition.toString()));
         } else {
