@@ -8,8 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import javax.sql.DataSource;
-
 import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.Record;
 import org.drmsbatch.sums.Sums;
@@ -37,11 +35,9 @@ final class DemoTape {
         System.out.println("tape: " + before.size() + " records of " + series + " (Archive: 1) -> drms run archive");
         JobRun a = ended(jobs.runToEnd("archive", Map.of(), Duration.ofMinutes(30)), "archive");
         System.out.println("   " + a.exitDescription());
-        try (var c = drms.bean(DataSource.class).getConnection()) {
-            for (TapeArchive.Volume v : archive.volumes(c)) {
-                System.out.println("   volume " + v.tapeid() + " (tape group " + v.group() + "): " + v.files()
-                        + " tape files, " + v.end() + " bytes");
-            }
+        for (TapeArchive.Volume v : archive.report(List.of(), List.of()).volumes()) {
+            System.out.println("   volume " + v.tapeid() + " (tape group " + v.group() + "): " + v.files()
+                    + " tape files, " + v.end() + " bytes");
         }
         System.out.println("   drms run scrub force=true series=" + series + " (the demo gives SUMS 1 KB per"
                 + " partition, drms.sums.capacity, so it is over its high water; force takes archived units whose"

@@ -1,19 +1,11 @@
 package org.drmsbatch.cli;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
-
-import javax.sql.DataSource;
 
 import org.drmsbatch.config.DrmsProperties;
 import org.drmsbatch.sums.tape.TapeArchive;
 import org.drmsbatch.sums.tape.TapeFile;
-import org.drmsbatch.sums.tape.TapeLibrary;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -36,7 +28,7 @@ public class TapeCommand implements Callable<Integer> {
     String what;
 
     @Override
-    public Integer call() throws SQLException {
+    public Integer call() {
         drms.readOnly();
         DrmsProperties properties = drms.bean(DrmsProperties.class);
         if (!properties.tapes()) {
@@ -44,24 +36,22 @@ public class TapeCommand implements Callable<Integer> {
                     "There is no tape library: set drms.tape.directory (or DRMS_TAPE_DIRECTORY)");
         }
         TapeArchive archive = drms.bean(TapeArchive.class);
-        try (Connection c = drms.bean(DataSource.class).getConnection()) {
-            if (what == null) {
-                library(properties, archive, c);
-            } else if (what.matches("\\d+")) {
-                unit(archive, c, Long.parseLong(what));
-            } else {
-                volume(archive, c, what);
-            }
+        if (what == null) {
+            library(properties, archive, archive.report(List.of(), List.of()));
+        } else if (what.matches("\\d+")) {
+            long sunum = Long.parseLong(what);
+            unit(sunum, archive.report(List.of(), List.of(sunum)));
+        } else {
+            volume(what, archive.report(List.of(what), List.of()));
         }
         return DrmsCommand.OK;
     }
 
-    private static void library(DrmsProperties properties, TapeArchive archive, Connection c) throws SQLException {
+    private static void library(DrmsProperties properties, TapeArchive archive, TapeArchive.Report report) {
         DrmsProperties.Tape t = properties.tape();
-        List<TapeArchive.Volume> volumes = archive.volumes(c);
-        TapeLibrary library = archive.library();
+        List<TapeArchive.Volume> volumes = report.volumes();
         System.out.println("library\t" + properties.shown(t.directory()));
-        System.out.println("drives\t" + library.drives());
+        System.out.println("drives\t" + archive.library().drives());
         System.out.println("slots\t" + volumes.size() + " of " + t.slots() + " used");
         System.out.println("volume capacity\t" + t.volumeCapacity().toBytes() + " bytes");
         long free = (long) (t.slots() - volumes.size()) * t.volumeCapacity().toBytes();
@@ -81,29 +71,22 @@ public class TapeCommand implements Callable<Integer> {
         }
     }
 
-    private static void volume(TapeArchive archive, Connection c, String label) throws SQLException {
-        if (archive.volumes(c).stream().noneMatch(v -> v.tapeid().equals(label))) {
+    private static void volume(String label, TapeArchive.Report report) {
+        if (report.volumes().stream().noneMatch(v -> v.tapeid().equals(label))) {
             throw new DrmsCommand.UserError("No volume '" + label + "' in the tape library (drms tape lists them)");
         }
-        Map<Integer, Long> contents = archive.contents(c, label);
+        List<TapeArchive.Listed> files = report.listings().get(label);
         System.out.printf("%6s %12s %-32s %16s %14s  %s%n", "FILE", "SUNUM", "SERIES", "POSITION", "BYTES", "MD5");
-        try (PreparedStatement ps = c.prepareStatement("""
-                SELECT f.filenum, f.ds_index, coalesce(m.owning_series, ''), f.position, f.bytes, f.md5cksum
-                FROM sums.sum_file f LEFT JOIN sums.sum_main m ON m.ds_index = f.ds_index
-                WHERE f.tapeid = ? ORDER BY f.filenum""")) {
-            ps.setString(1, label);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    System.out.printf("%6d %12d %-32s %16d %14d  %s%n", rs.getInt(1), rs.getLong(2), rs.getString(3),
-                            rs.getLong(4), rs.getLong(5), rs.getString(6));
-                }
-            }
+        for (TapeArchive.Listed l : files) {
+            TapeFile f = l.file();
+            System.out.printf("%6d %12d %-32s %16d %14d  %s%n", f.fileNumber(), l.sunum(), l.series(), f.position(),
+                    f.bytes(), f.md5());
         }
-        System.out.println(contents.size() + " tape files");
+        System.out.println(files.size() + " tape files");
     }
 
-    private static void unit(TapeArchive archive, Connection c, long sunum) throws SQLException {
-        List<TapeFile> copies = archive.locations(c, List.of(sunum)).get(sunum);
+    private static void unit(long sunum, TapeArchive.Report report) {
+        List<TapeFile> copies = report.locations().get(sunum);
         if (copies == null) {
             throw new DrmsCommand.UserError("Storage unit " + sunum + " has no copy on tape");
         }

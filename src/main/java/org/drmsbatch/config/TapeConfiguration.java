@@ -34,7 +34,8 @@ public class TapeConfiguration {
     }
 
     @Bean
-    TapeArchive tapeArchive(TapeLibrary tapeLibrary, DrmsProperties properties) {
-        return new TapeArchive(tapeLibrary, properties.tape().slots(), properties.tape().volumeCapacity().toBytes());
+    TapeArchive tapeArchive(TapeLibrary tapeLibrary, DrmsProperties properties, javax.sql.DataSource dataSource) {
+        return new TapeArchive(tapeLibrary, properties.tape().slots(), properties.tape().volumeCapacity().toBytes(),
+                dataSource);
     }
 }

@@ -38,6 +38,7 @@ public class TapeArchive {
     private final TapeLibrary library;
     private final int slots;
     private final long capacity;
+    private final javax.sql.DataSource dataSource;
 
     /**
      * @param library  the library
@@ -45,6 +46,12 @@ public class TapeArchive {
      * @param capacity bytes per volume
      */
     public TapeArchive(TapeLibrary library, int slots, long capacity) {
+        this(library, slots, capacity, null);
+    }
+
+    /** @param dataSource where {@link #report} reads (the other methods take the caller's connection) */
+    public TapeArchive(TapeLibrary library, int slots, long capacity, javax.sql.DataSource dataSource) {
+        this.dataSource = dataSource;
         this.library = library;
         this.slots = slots;
         this.capacity = capacity;
@@ -316,6 +323,52 @@ public class TapeArchive {
             }
         }
         return out;
+    }
+
+    /** A tape file as {@code drms tape VOLUME} lists it: the unit on it and its series. */
+    public record Listed(TapeFile file, long sunum, String series) {
+    }
+
+    /** The tape files of a volume in file-number order, each with its unit and the unit's series. */
+    public List<Listed> listing(Connection c, String volume) throws SQLException {
+        List<Listed> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT f.filenum, f.ds_index, coalesce(m.owning_series, ''), f.position, f.bytes, f.md5cksum
+                FROM sums.sum_file f LEFT JOIN sums.sum_main m ON m.ds_index = f.ds_index
+                WHERE f.tapeid = ? ORDER BY f.filenum""")) {
+            ps.setString(1, volume);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Listed(new TapeFile(volume, rs.getInt(1), rs.getLong(4), rs.getLong(5),
+                            rs.getString(6)), rs.getLong(2), rs.getString(3)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** What {@code drms tape} shows, read on a connection of its own. */
+    public record Report(List<Volume> volumes, Map<String, List<Listed>> listings,
+                         Map<Long, List<TapeFile>> locations) {
+    }
+
+    /**
+     * The volumes, the listings of {@code volumes} and the copies of {@code sunums}, read in one go on a
+     * connection of the data source this archive was given (for the faces, which hold no SQL).
+     */
+    public Report report(Collection<String> volumes, Collection<Long> sunums) {
+        if (dataSource == null) {
+            throw new IllegalStateException("this TapeArchive was made without a data source");
+        }
+        try (Connection c = dataSource.getConnection()) {
+            Map<String, List<Listed>> listings = new LinkedHashMap<>();
+            for (String v : volumes) {
+                listings.put(v, listing(c, v));
+            }
+            return new Report(volumes(c), listings, locations(c, sunums));
+        } catch (SQLException e) {
+            throw new TapeException("Cannot read the tape catalog: " + e.getMessage(), e);
+        }
     }
 
     /** The units on a volume, by tape file number: what {@code drms tape} lists. */
