@@ -278,18 +278,18 @@ class TapeBenchmark {
             }
         }
 
-        String row(String name, String limitName, String unit) {
+        String row(String name, String limitName) {
             double[] ratio = new double[ROUNDS];
             for (int i = 0; i < ROUNDS; i++) {
                 ratio[i] = figure[i] / limit[i];
             }
             return String.format("| %-30s | %-30s | %-16s | %-16s | %.2f (%.2f–%.2f) |", name, limitName,
-                    range(figure, unit), range(limit, unit), median(ratio), min(ratio), max(ratio));
+                    range(figure), range(limit), median(ratio), min(ratio), max(ratio));
         }
     }
 
     /** Median (min–max), in whole units. */
-    static String range(double[] v, String unit) {
+    static String range(double[] v) {
         return String.format("%.0f (%.0f–%.0f)", median(v), min(v), max(v));
     }
 
@@ -397,12 +397,12 @@ class TapeBenchmark {
                 UNITS, mb, VOLUMES, ROUNDS);
         System.out.printf("| %-30s | %-30s | %-16s | %-16s | %s |%n", "figure", "limit", "figure", "limit",
                 "ratio");
-        System.out.println(mounts.row("stage: mounts", "fewest mounts (volumes)", "mounts"));
-        System.out.println(tapeTime.row("stage: modelled tape s", "ReadPlan.optimumSeconds", "s"));
-        System.out.println(stageSync.row("stage MB/s", "cp -r + sync MB/s", "MB/s"));
-        System.out.println(stagePlain.row("stage MB/s", "cp -r MB/s", "MB/s"));
-        System.out.println(archiveSync.row("archive MB/s", "tar -cf + sync MB/s", "MB/s"));
-        System.out.println(archivePlain.row("archive MB/s", "tar -cf MB/s", "MB/s"));
+        System.out.println(mounts.row("stage: mounts", "fewest mounts (volumes)"));
+        System.out.println(tapeTime.row("stage: modelled tape s", "ReadPlan.optimumSeconds"));
+        System.out.println(stageSync.row("stage MB/s", "cp -r + sync MB/s"));
+        System.out.println(stagePlain.row("stage MB/s", "cp -r MB/s"));
+        System.out.println(archiveSync.row("archive MB/s", "tar -cf + sync MB/s"));
+        System.out.println(archivePlain.row("archive MB/s", "tar -cf MB/s"));
         System.out.println("Aim: mounts = volumes, tape time within 10% of the optimum, stage and archive >= 0.60 of"
                 + " cp -r + sync and tar -cf + sync");
     }
