@@ -117,6 +117,6 @@ public final class TestDatabase {
         registry.add("drms.home", home::toString);
         // the suite's cached contexts share one server (100 connections): a context keeps no idle connection long
         registry.add("spring.datasource.hikari.minimum-idle", () -> "0");
-        registry.add("spring.datasource.hikari.idle-timeout", () -> "10s");
+        registry.add("spring.datasource.hikari.idle-timeout", () -> "10000"); // ms
     }
 }
