@@ -115,7 +115,7 @@ public final class TestDatabase {
         registry.add("spring.datasource.url", () -> url);
         registry.add("spring.datasource.username", TestDatabase::user);
         registry.add("drms.home", home::toString);
-        // the suite's cached contexts share one server (100 connections): a context keeps no idle connection long
+        // the suite's cached contexts (up to 32) share one server of 100 connections: none keeps idle ones long
         registry.add("spring.datasource.hikari.minimum-idle", () -> "0");
         registry.add("spring.datasource.hikari.idle-timeout", () -> "10000"); // ms
     }

@@ -343,13 +343,20 @@ class DrmsCommandTest {
             assertThat(strain).hasSize(32);
             // one clone per record, 1e21 * h + 1
             DemoChecks.assertClones(drms, "gw.strain_rescaled", "strain", strain, 1e21, 1, 0);
-            // 8 images, each exported once, whole, with the image written
+            // 8 images, exported twice (before the trip to tape, and after, staged back first), whole, with the
+            // image written
             Map<Long, double[]> images = DemoChecks.assertDemoImages(drms, "demo.images");
             assertThat(images).hasSize(8);
             Set<Path> exports = DemoChecks.exportDirectories(home.resolve("exports"));
             exports.removeAll(exportsBefore);
-            assertThat(exports).hasSize(1);
-            DemoChecks.assertExported(exports.iterator().next(), "image", images);
+            assertThat(exports).hasSize(2);
+            for (Path export : exports) {
+                DemoChecks.assertExported(export, "image", images);
+            }
+            // the series went to tape and came back: archived, online again, staged once
+            assertThat(home.resolve("demo/tape/V00001L9.tar")).isRegularFile();
+            assertThat(drms.read(s -> s.storageInfo(s.open("demo.images", 0))).values())
+                    .isNotEmpty().allSatisfy(u -> assertThat(u.archived() && u.online()).isTrue());
         } finally {
             cmd.close();
         }

@@ -20,9 +20,19 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
  */
 public final class JobChild {
 
-    /** The chunks committed by the first step of a run: what most jobs count. */
-    public static final ToLongFunction<JobRun> FIRST_STEP_COMMITS =
-            run -> run.steps().isEmpty() ? 0 : run.steps().get(0).commit();
+    /**
+     * The chunks committed by the first step of a run that does the job's work (not the {@link StageInput} step
+     * that jobs reading segments begin with): what most jobs count.
+     */
+    public static final ToLongFunction<JobRun> FIRST_STEP_COMMITS = run -> {
+        JobRun.Step s = workStep(run);
+        return s == null ? 0 : s.commit();
+    };
+
+    /** The first step of a run that is not a {@link StageInput} step (null: none yet). */
+    public static JobRun.Step workStep(JobRun run) {
+        return run.steps().stream().filter(s -> !s.name().endsWith("StageInput")).findFirst().orElse(null);
+    }
 
     private JobChild() {
     }

@@ -16,7 +16,10 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import org.drmsbatch.CatalogTestSupport;
+import org.drmsbatch.TestDatabase;
+import org.drmsbatch.drms.Drms;
+import org.drmsbatch.jobs.FaultInjectionTestConfiguration;
+import org.drmsbatch.jobs.JobTests;
 import org.drmsbatch.drms.DrmsSession;
 import org.drmsbatch.drms.JsdParser;
 import org.drmsbatch.drms.Record;
@@ -29,6 +32,7 @@ import org.drmsbatch.sums.tape.TarTapeLibrary;
 import org.junit.jupiter.api.Test;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -39,7 +43,19 @@ import org.springframework.test.context.DynamicPropertySource;
  * for byte with the online copies; each tape file's bytes, read from the volume at the catalog's position, hash to
  * the catalog's MD5. Each test archives its own series ({@code series=}) except the first, which archives all.
  */
-class ArchiveJobTest extends CatalogTestSupport {
+@SpringBootTest(properties = FaultInjectionTestConfiguration.PROPERTY)
+class ArchiveJobTest {
+
+    /** A context of its own (it has a tape library), so a database and home of its own. */
+    static final Path HOME = JobTests.newHome("drms-archive-test");
+
+    @DynamicPropertySource
+    static void database(DynamicPropertyRegistry registry) {
+        TestDatabase.register(registry, HOME);
+    }
+
+    @Autowired
+    Drms drms;
 
     static final Path TAPES = newDirectory("drms-archive-test-tapes");
 

@@ -22,6 +22,7 @@ import org.drmsbatch.export.ExportManifest;
 import org.drmsbatch.export.ExportRoot;
 import org.drmsbatch.export.FitsChecks;
 import org.drmsbatch.jobs.FaultInjectionTestConfiguration;
+import org.drmsbatch.jobs.JobChild;
 import org.drmsbatch.jobs.KillHarness;
 import org.drmsbatch.schedules.JobControl;
 import org.drmsbatch.schedules.JobRun;
@@ -99,7 +100,7 @@ class ExportKillTest {
         // then its execution is left STARTED with the committed records' files written, and no index yet
         JobRun left = jobs.view(killed);
         assertThat(left.status()).isEqualTo("STARTED");
-        long committed = left.steps().get(0).write();
+        long committed = JobChild.workStep(left).write();
         assertThat(committed).isGreaterThanOrEqualTo(4).isLessThan(RECORDS);
         Path dir = root.directory(REQUEST);
         assertThat(dir.resolve("index.json")).doesNotExist();
@@ -112,7 +113,7 @@ class ExportKillTest {
         // and the restart, resuming after the last committed record, completes
         JobRun done = KillHarness.restart(jobs, killed, Map.of("delay", "0"));
         assertThat(done.status()).as("%s", done).isEqualTo("COMPLETED");
-        assertThat(done.steps().get(0).read()).isEqualTo(RECORDS - committed);
+        assertThat(JobChild.workStep(done).read()).isEqualTo(RECORDS - committed);
 
         // with every record's file listed once, under its name, and no other file in the directory
         JsonNode index = JsonMapper.builder().build().readTree(Files.readString(dir.resolve("index.json")));

@@ -48,7 +48,7 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = {
         FaultInjectionTestConfiguration.PROPERTY, "drms.tape.time-scale=0", "drms.tape.drives=2",
-        "drms.tape.volume-capacity=56KB"})
+        "drms.tape.volume-capacity=40KB"})
 class StageJobTest {
 
     static final Path HOME = JobTests.newHome("drms-stage-test");
@@ -205,7 +205,7 @@ class StageJobTest {
 
     @Test
     void unitsOverThreeVolumesAskedInRandomOrderMountEachVolumeOnceAndReadForward() throws Exception {
-        // given 9 units archived over 3 volumes (a unit's tape file is 15 KB: 3 fit a 56 KB volume)
+        // given 9 units archived over 3 volumes (a unit's tape file is about 11 KB: 3 fit a 40 KB volume)
         List<Long> sunums = TapedUnits.create(drms, "stg.vols", 4, 9);
         Map<Long, Map<String, byte[]>> archived = TapedUnits.files(drms, sunums);
         TapedUnits.archive(drms, archive, sunums, 1);
