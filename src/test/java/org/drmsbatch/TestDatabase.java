@@ -105,9 +105,15 @@ public final class TestDatabase {
         return base.substring(0, slash + 1) + db + params;
     }
 
-    /** Points a Spring test context at a fresh database and a fresh home directory. */
+    /** The database made for each home, so that a home always goes with the catalog that claimed its partitions. */
+    private static final java.util.Map<Path, String> BY_HOME = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Points a Spring test context at a fresh database and a fresh home directory. The database is made once per
+     * home: a context that Spring's cache evicted and makes again gets the same one.
+     */
     public static void register(DynamicPropertyRegistry registry, Path home) {
-        register(registry, newDatabase(), home);
+        register(registry, BY_HOME.computeIfAbsent(home.toAbsolutePath(), h -> newDatabase()), home);
     }
 
     /** Points a Spring test context at the database {@code url} and the home directory {@code home}. */
