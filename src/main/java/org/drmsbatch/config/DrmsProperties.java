@@ -142,7 +142,7 @@ public record DrmsProperties(Path home, List<Path> partitions, Database database
      * @param directory      the library's volumes (one tar file per volume); null: no tape library
      * @param drives         drives that read and write volumes at once (default 2)
      * @param slots          volumes the library holds (default 100)
-     * @param volumeCapacity bytes a volume holds (default 18TB, LTO-9 native)
+     * @param volumeCapacity bytes a volume holds (default 18 000 000 000 000, LTO-9 native: decimal units)
      * @param timeScale      how much of the modelled time is really waited: 1 real time, 0 none (default 1)
      * @param copies         copies of each archived unit: 1, or 2 (the second in tape group group + copy-group-offset)
      * @param copyGroupOffset added to a unit's tape group for its second copy (default 1000)
@@ -150,7 +150,7 @@ public record DrmsProperties(Path home, List<Path> partitions, Database database
      * @param unmountTime    unload plus robot move back to the slot (default 45s)
      * @param locateTime     fixed part of a seek to a position (default 8s)
      * @param fullSeekTime   added for a seek over the whole volume length, in proportion to the distance (default 80s)
-     * @param streamingRate  bytes per second read or written once positioned (default 400MB, LTO-9 native)
+     * @param streamingRate  bytes per second read or written once positioned (default 400 000 000, LTO-9 native)
      */
     public record Tape(Path directory, int drives, int slots, DataSize volumeCapacity, Double timeScale, int copies,
                        Integer copyGroupOffset, Duration mountTime, Duration unmountTime, Duration locateTime,
@@ -158,7 +158,7 @@ public record DrmsProperties(Path home, List<Path> partitions, Database database
         public Tape {
             drives = drives > 0 ? drives : 2;
             slots = slots > 0 ? slots : 100;
-            volumeCapacity = volumeCapacity != null ? volumeCapacity : DataSize.ofTerabytes(18);
+            volumeCapacity = volumeCapacity != null ? volumeCapacity : DataSize.ofBytes(18_000_000_000_000L);
             timeScale = timeScale != null ? timeScale : 1.0;
             if (timeScale < 0) {
                 throw new IllegalArgumentException("drms.tape.time-scale must be >= 0 (1 real time, 0 no waiting)");
@@ -172,7 +172,7 @@ public record DrmsProperties(Path home, List<Path> partitions, Database database
             unmountTime = unmountTime != null ? unmountTime : Duration.ofSeconds(45);
             locateTime = locateTime != null ? locateTime : Duration.ofSeconds(8);
             fullSeekTime = fullSeekTime != null ? fullSeekTime : Duration.ofSeconds(80);
-            streamingRate = streamingRate != null ? streamingRate : DataSize.ofMegabytes(400);
+            streamingRate = streamingRate != null ? streamingRate : DataSize.ofBytes(400_000_000L);
         }
 
         Tape withDirectory(Path d) {

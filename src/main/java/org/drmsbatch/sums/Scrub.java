@@ -252,7 +252,7 @@ public class Scrub {
         boolean enabled = whole && setWritable(partition, !stillAbove) && !stillAbove;
         Result r = new Result(partition, before, now, offline, deleted, freed, true, stillAbove, whole && stillAbove,
                 enabled, highWater);
-        if (stillAbove) {
+        if (stillAbove && whole) {
             log.warn("SUMS scrub: {}", r.describe(partition.toString()));
         } else {
             log.info("SUMS scrub: {}", r.describe(partition.toString()));
