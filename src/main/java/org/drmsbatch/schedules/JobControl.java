@@ -641,6 +641,26 @@ public class JobControl {
         return max == null ? 0 : max;
     }
 
+    /**
+     * Whether an execution of the job that has the parameter (any value) is running and not dead ({@link #isDead}):
+     * for a caller that starts one such run at a time, such as the staging service.
+     */
+    public boolean runningWith(String jobName, String parameterName) {
+        List<Long> ids = jdbc.queryForList("""
+                SELECT e.job_execution_id FROM batch_job_execution e
+                JOIN batch_job_instance i ON i.job_instance_id = e.job_instance_id
+                WHERE i.job_name = ? AND e.status IN ('STARTING', 'STARTED', 'STOPPING')
+                AND EXISTS (SELECT 1 FROM batch_job_execution_params p
+                            WHERE p.job_execution_id = e.job_execution_id AND p.parameter_name = ?)""",
+                Long.class, jobName, parameterName);
+        for (long id : ids) {
+            if (!isDead(execution(id))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The most recent executions, newest first, of one job or (jobName null) of all. */
     public List<JobRun> recent(String jobName, int limit) {
         if (limit < 1 || limit > 10_000) {

@@ -17,6 +17,7 @@ import org.drmsbatch.drms.SeriesDefinition;
 import org.drmsbatch.jobs.ChunkHooks;
 import org.drmsbatch.sums.StorageException;
 import org.drmsbatch.sums.StorageUnit;
+import org.drmsbatch.staging.StagingStore;
 import org.drmsbatch.sums.Sums;
 import org.drmsbatch.sums.tape.TapeArchive;
 import org.drmsbatch.sums.tape.TapeException;
@@ -99,6 +100,7 @@ public class RestoredUnitWriter implements ItemStreamWriter<Long> {
         long chunkOnline = 0;
         Map<Long, String> chunkFailed = new LinkedHashMap<>();
         List<String> chunkDamaged = new ArrayList<>();
+        List<Long> nowOnline = new ArrayList<>();
         for (long sunum : sunums) {
             Sums.Info i = info.get(sunum);
             if (i == null) {
@@ -107,6 +109,7 @@ public class RestoredUnitWriter implements ItemStreamWriter<Long> {
             }
             if (i.online()) {
                 chunkOnline++;
+                nowOnline.add(sunum);
                 continue;
             }
             List<TapeFile> files = copies.getOrDefault(sunum, List.of());
@@ -150,8 +153,12 @@ public class RestoredUnitWriter implements ItemStreamWriter<Long> {
                 continue;
             }
             chunkStaged++;
+            nowOnline.add(sunum);
             hook.reached(++reached, "storage unit " + sunum);
         }
+        // the staging requests waiting for these units learn it in the same commit
+        StagingStore.ready(c, nowOnline);
+        StagingStore.failed(c, chunkFailed);
         count(chunkStaged, chunkOnline, chunkFailed, chunkDamaged);
     }
 

@@ -19,6 +19,7 @@ import org.drmsbatch.drms.Record;
 import org.drmsbatch.drms.query.RecordSets;
 import org.drmsbatch.jobs.ChunkHooks;
 import org.drmsbatch.jobs.ParsedParameters;
+import org.drmsbatch.staging.StagingStore;
 import org.drmsbatch.sums.StorageException;
 import org.drmsbatch.sums.Sums;
 import org.drmsbatch.sums.tape.ReadPlan;
@@ -124,8 +125,8 @@ public class StageJobConfiguration {
     /** Resolves, pins and plans a request, in the current transaction, into {@code out}. */
     static void plan(Drms drms, RecordSets recordSets, TapeArchive archive, StageParameters p, ExecutionContext out)
             throws SQLException {
-        List<Long> sunums = requested(recordSets, p);
         Connection c = drms.session().connection();
+        List<Long> sunums = requested(recordSets, p, c);
         Map<Long, Sums.Info> info = drms.sums().get(c, sunums, false, 0);
         List<Long> offline = info.values().stream().filter(i -> !i.online()).map(Sums.Info::sunum).toList();
         Map<Long, List<TapeFile>> copies = archive.locations(c, offline);
@@ -152,6 +153,9 @@ public class StageJobConfiguration {
         if (p.pin() != null) {
             drms.sums().pin(c, info.keySet(), p.pin(), null);
         }
+        // the staging requests waiting for these units learn what is online already and what cannot be staged
+        StagingStore.ready(c, info.values().stream().filter(Sums.Info::online).map(Sums.Info::sunum).toList());
+        StagingStore.failed(c, failed);
         TapeLibrary library = archive.library();
         ReadPlan plan = ReadPlan.of(reads, library.drives(), library.model());
         out.putInt(PARTITIONS, plan.drives().size());
@@ -169,7 +173,10 @@ public class StageJobConfiguration {
     }
 
     /** The sunums a request names, each once, in the order named (for {@code ds}: the records' order). */
-    static List<Long> requested(RecordSets recordSets, StageParameters p) {
+    static List<Long> requested(RecordSets recordSets, StageParameters p, Connection c) throws SQLException {
+        if (p.staging() != null) {
+            return StagingStore.batchUnits(c, p.staging());
+        }
         if (p.query() == null) {
             return p.sunums();
         }
@@ -299,6 +306,10 @@ public class StageJobConfiguration {
             out.putString(FAILED, StageFailures.format(failed));
             out.putString(SUMMARY, summary);
             if (!failed.isEmpty()) {
+                // this step's transaction rolls back with the failure: the staging requests learn it in their own
+                try (Connection own = drms.dataSource().getConnection()) {
+                    StagingStore.failed(own, failed);
+                }
                 boolean allUnknown = failed.values().stream().allMatch("unknown storage unit"::equals);
                 throw allUnknown ? new DrmsException(summary) : new StorageException(summary);
             }

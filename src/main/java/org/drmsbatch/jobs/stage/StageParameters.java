@@ -27,13 +27,15 @@ import org.drmsbatch.jobs.ParsedParameters;
  * @param chunkSize {@code chunkSize}: units restored per commit (default 10)
  * @param pin       {@code pin}: the holder every unit of the request is pinned for ({@code job:<execution id>} of a
  *                  parent job, which unpins at its end), or null
+ * @param staging   {@code staging}: a batch of the staging service, whose waiting files' units are staged (the
+ *                  staging service starts these), or null
  */
 public record StageParameters(List<Long> sunums, String ds, Query query, Integer retention, int chunkSize,
-                              String pin) {
+                              String pin, Long staging) {
 
     /** The names the job takes; {@code run} is any text, to run the same request again as a new job instance. */
-    static final ParameterNames NAMES = ParameterNames.of(List.of(), List.of("sunum", "ds", "paths", "retention",
-            "chunkSize", "pin", "run"));
+    static final ParameterNames NAMES = ParameterNames.of(List.of(), List.of("sunum", "ds", "paths", "staging",
+            "retention", "chunkSize", "pin", "run"));
 
     /** A path component naming a storage unit: {@code D<sunum>}. */
     private static final Pattern UNIT = Pattern.compile("D(\\d{1,18})");
@@ -63,17 +65,23 @@ public record StageParameters(List<Long> sunums, String ds, Query query, Integer
         String sunum = p.get("sunum");
         String ds = p.get("ds");
         String paths = p.get("paths");
-        int given = (sunum != null ? 1 : 0) + (ds != null ? 1 : 0) + (paths != null ? 1 : 0);
+        String staging = p.get("staging");
+        int given = (sunum != null ? 1 : 0) + (ds != null ? 1 : 0) + (paths != null ? 1 : 0)
+                + (staging != null ? 1 : 0);
         if (given != 1) {
-            throw new IllegalArgumentException("name the storage units to stage with exactly one of sunum, ds or paths"
+            throw new IllegalArgumentException("name the storage units to stage with exactly one of sunum, ds, paths"
+                    + " or staging"
                     + (given == 0 ? "" : " (" + given + " were given)"));
         }
         List<Long> sunums = List.of();
         Query query = null;
+        Long batch = null;
         if (sunum != null) {
             sunums = sunums(sunum);
         } else if (paths != null) {
             sunums = fromPaths(paths);
+        } else if (staging != null) {
+            batch = p.integer("staging", 0, 1, Long.MAX_VALUE);
         } else {
             try {
                 query = recordSets.parseWithoutFiles(ds);
@@ -88,7 +96,8 @@ public record StageParameters(List<Long> sunums, String ds, Query query, Integer
         if (pin != null && pin.trim().length() > 200) {
             throw new IllegalArgumentException("pin: a holder name has at most 200 characters");
         }
-        return new StageParameters(sunums, ds, query, retention, chunkSize, pin == null ? null : pin.trim());
+        return new StageParameters(sunums, ds, query, retention, chunkSize, pin == null ? null : pin.trim(),
+                batch);
     }
 
     private static List<Long> sunums(String text) {

@@ -1,0 +1,454 @@
+package org.drmsbatch.staging;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The staging service (MWA's staged + kafkad, specs staging-and-buffer.md A.5): takes requests, has their units
+ * staged from tape in batches, and reports. {@link #tick()} is the monitor loop's one turn, run every
+ * {@code drms.staging.check-interval}: in one process at a time (a PostgreSQL advisory lock), it
+ * <ol>
+ *   <li>marks ready the waiting files whose unit is online (staged by any job, or never offline);</li>
+ *   <li>completes the active requests none of whose files waits any more, with MWA's return code and comment;</li>
+ *   <li>gives up the live requests past their expiry, reporting them once (return code from the counts);</li>
+ *   <li>starts a stage batch ({@link StageLauncher}) for the files waiting and not asked of the tape yet, or asked
+ *       longer than {@code drms.staging.restage-interval} ago, when no batch is running: one tape read for every
+ *       request that wants a unit;</li>
+ *   <li>delivers the callbacks that are due (only HTTP 200 counts; a failure is retried after
+ *       {@code drms.staging.callback-retry}; at most {@code callbacks-per-minute});</li>
+ *   <li>writes the failure reports of requests that ended with a return code other than 0, and removes expired
+ *       ones.</li>
+ * </ol>
+ */
+public class StagingService {
+
+    private static final Logger log = LoggerFactory.getLogger(StagingService.class);
+
+    /** A path component naming a storage unit: {@code D<sunum>}. */
+    private static final Pattern UNIT = Pattern.compile("D(\\d{1,18})");
+
+    /** Starts the stage job for a batch of waiting files; says whether one still runs. */
+    public interface StageLauncher {
+        /** Whether a stage batch started by the staging service is still running (in any process). */
+        boolean busy();
+
+        /** Starts the stage job for the units of batch {@code batch} ({@link StagingStore#batchUnits}). */
+        void launch(long batch);
+    }
+
+    private final StagingStore store;
+    private final StagingSettings settings;
+    private final StageLauncher launcher;
+    private final Callbacks callbacks;
+    private final Clock clock;
+
+    public StagingService(StagingStore store, StagingSettings settings, StageLauncher launcher, Callbacks callbacks,
+            Clock clock) {
+        this.store = store;
+        this.settings = settings;
+        this.launcher = launcher;
+        this.callbacks = callbacks;
+        this.clock = clock;
+    }
+
+    public StagingStore store() {
+        return store;
+    }
+
+    public StagingSettings settings() {
+        return settings;
+    }
+
+    // ---- taking requests ----
+
+    /**
+     * A path as a client named it, sanitised: surrounding blanks off, duplicate slashes collapsed (WLCG: the server
+     * MUST sanitise). Empty is a {@link StagingException}.
+     */
+    public static String sanitise(String path) {
+        if (path == null || path.isBlank()) {
+            throw new StagingException("a file path is empty");
+        }
+        String p = path.trim().replaceAll("/{2,}", "/");
+        if (p.length() > 4096) {
+            throw new StagingException("a file path is longer than 4096 characters");
+        }
+        return p;
+    }
+
+    /** The storage unit a path names: its last {@code D<sunum>} component; null when it names none. */
+    public static Long unitOf(String path) {
+        Long found = null;
+        for (String component : path.split("/")) {
+            Matcher m = UNIT.matcher(component);
+            if (m.matches()) {
+                found = Long.parseLong(m.group(1));
+            }
+        }
+        return found;
+    }
+
+    /** Files named by paths: each path's unit ({@link #unitOf}); a path that names none is in error at once. */
+    public static List<StagingStore.FileRef> files(Collection<String> paths) {
+        Set<String> seen = new LinkedHashSet<>();
+        for (String p : paths) {
+            seen.add(sanitise(p));
+        }
+        List<StagingStore.FileRef> out = new ArrayList<>();
+        for (String p : seen) {
+            Long sunum = unitOf(p);
+            out.add(new StagingStore.FileRef(p, sunum, sunum == null ? "names no storage unit (no D<sunum>"
+                    + " component)" : null));
+        }
+        return out;
+    }
+
+    /** Files of the units of a record set ({@code sunums} in the records' order): one file {@code D<sunum>} each. */
+    public static List<StagingStore.FileRef> unitFiles(Collection<Long> sunums) {
+        return new LinkedHashSet<>(sunums).stream()
+                .map(s -> new StagingStore.FileRef("D" + s, s, null)).toList();
+    }
+
+    /**
+     * Takes a request: checks its callback URL against the allow-list, stores it durably with its files and pins
+     * ({@link StagingStore#submit}), and completes at once one that names no file (MWA's 101).
+     */
+    public StagingRequest submit(StagingStore.NewRequest r) {
+        if (r.notifyUrl() != null) {
+            CallbackTarget.check(r.notifyUrl(), settings.callbackHosts());
+        }
+        Instant expires = clock.instant().plus(settings.expiry());
+        StagingRequest out = store.submit(r, expires);
+        log.info("Staging request {} ({}{}): {} files, {} ready, {} in error", out.token(), out.kind(),
+                out.jobId() == null ? "" : " job " + out.jobId(), out.totalFiles(), out.readyFiles(),
+                out.errorFiles());
+        return out;
+    }
+
+    // ---- the monitor ----
+
+    /** One turn of the monitor (see the class comment); does nothing while another process runs one. */
+    public synchronized void tick() {
+        try (Connection lock = store.dataSource().getConnection()) {
+            if (!advisory(lock, "pg_try_advisory_lock")) {
+                return;
+            }
+            try {
+                store.inTransaction(StagingService::markOnline);
+                complete();
+                expire();
+                restage();
+                deliver();
+                cleanReports();
+            } finally {
+                advisory(lock, "pg_advisory_unlock");
+            }
+        } catch (SQLException e) {
+            log.warn("Staging monitor: {}", e.getMessage());
+        }
+    }
+
+    private static boolean advisory(Connection c, String function) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + function + "(hashtext('staging.monitor'))");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
+    }
+
+    private static int markOnline(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                UPDATE staging.file f SET state = 'ready', finished_at = now(),
+                       started_at = coalesce(f.started_at, now())
+                FROM sums.sum_main m
+                WHERE f.state = 'waiting' AND m.ds_index = f.sunum AND m.online_status = 'Y'""")) {
+            return ps.executeUpdate();
+        }
+    }
+
+    /** Active requests with no waiting file: completed, with their result; the callback is due now. */
+    private void complete() {
+        List<StagingRequest> done = store.requests(null, true, Integer.MAX_VALUE).stream()
+                .filter(r -> r.state().equals("active") && r.done()).toList();
+        for (StagingRequest r : done) {
+            JobResult result = result(r);
+            store.inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement("""
+                        UPDATE staging.request SET state = CASE WHEN notify_url IS NULL THEN 'notified'
+                                                               ELSE 'completed' END,
+                               completed_at = now(), return_code = ?, comment = ?, callback_next = now()
+                        WHERE id = ? AND state = 'active'""")) {
+                    ps.setInt(1, result.return_code());
+                    ps.setString(2, result.comment());
+                    ps.setLong(3, r.id());
+                    return ps.executeUpdate();
+                }
+            });
+            if (result.return_code() != JobResult.JOB_SUCCESS) {
+                report(r, result);
+            }
+        }
+    }
+
+    /** The MWA result of a request as its counts stand. */
+    public JobResult result(StagingRequest r) {
+        return JobResult.of(r.jobId() == null ? r.id() : r.jobId(), r.totalFiles() - r.cancelledFiles(),
+                r.readyFiles(), r.errorFiles(), settings.expiry().toSeconds());
+    }
+
+    /** Live requests past their expiry: reported once (one last callback attempt) and ended. */
+    private void expire() {
+        Instant now = clock.instant();
+        List<StagingRequest> old = store.requests(null, true, Integer.MAX_VALUE).stream()
+                .filter(r -> r.expires().isBefore(now)).toList();
+        for (StagingRequest r : old) {
+            JobResult result = r.returnCode() != null ? new JobResult(r.jobId() == null ? r.id() : r.jobId(),
+                    r.returnCode(), r.totalFiles(), r.readyFiles(), r.errorFiles(), r.comment()) : result(r);
+            String error = null;
+            boolean delivered = r.notifyUrl() == null || r.state().equals("notified");
+            if (!delivered) {
+                error = callbacks.deliver(r.notifyUrl(), result);
+                delivered = error == null;
+            }
+            String lastError = error;
+            boolean ok = delivered;
+            store.inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement("""
+                        UPDATE staging.request SET state = 'expired', completed_at = coalesce(completed_at, now()),
+                               return_code = ?, comment = ?, callback_attempts = callback_attempts + ?,
+                               callback_error = ?, notified_at = CASE WHEN ? THEN now() ELSE notified_at END
+                        WHERE id = ?""")) {
+                    ps.setInt(1, result.return_code());
+                    ps.setString(2, result.comment());
+                    ps.setInt(3, r.notifyUrl() == null ? 0 : 1);
+                    ps.setString(4, lastError);
+                    ps.setBoolean(5, ok && r.notifyUrl() != null);
+                    ps.setLong(6, r.id());
+                    ps.executeUpdate();
+                }
+                store.sums().unpin(c, StagingStore.holder(r.id()));
+                return null;
+            });
+            log.info("Staging request {} expired: {}", r.token(), result.comment());
+            if (result.return_code() != JobResult.JOB_SUCCESS) {
+                report(r, result);
+            }
+        }
+    }
+
+    /** Starts a stage batch for the waiting files not asked of the tape yet or asked too long ago. */
+    private void restage() {
+        if (launcher.busy()) {
+            return;
+        }
+        long batch = store.inTransaction(c -> {
+            long b;
+            try (PreparedStatement ps = c.prepareStatement("SELECT nextval('staging.batch_seq')");
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                b = rs.getLong(1);
+            }
+            try (PreparedStatement ps = c.prepareStatement("""
+                    UPDATE staging.file f SET batch = ?, asked_at = now(), started_at = coalesce(started_at, now())
+                    FROM staging.request r
+                    WHERE r.id = f.request_id AND r.state = 'active' AND f.state = 'waiting' AND f.sunum IS NOT NULL
+                      AND (f.asked_at IS NULL OR f.asked_at < now() - ?::interval)""")) {
+                ps.setLong(1, b);
+                ps.setString(2, settings.restageInterval().toMillis() + " milliseconds");
+                return ps.executeUpdate() == 0 ? -1L : b;
+            }
+        });
+        if (batch >= 0) {
+            try {
+                launcher.launch(batch);
+                log.info("Staging: stage batch {} started", batch);
+            } catch (RuntimeException e) {
+                // refused before it began (no tape library, say): its files fail with the reason
+                String why = "cannot stage: " + e.getMessage();
+                log.warn("Staging: stage batch {} {}", batch, why);
+                store.inTransaction(c -> {
+                    try (PreparedStatement ps = c.prepareStatement("""
+                            UPDATE staging.file SET state = 'error', reason = ?, finished_at = now()
+                            WHERE batch = ? AND state = 'waiting'""")) {
+                        ps.setString(1, why);
+                        ps.setLong(2, batch);
+                        return ps.executeUpdate();
+                    }
+                });
+            }
+        }
+    }
+
+    private Instant lastCallback = Instant.EPOCH;
+
+    /** Delivers the callbacks that are due, spaced by {@link StagingSettings#callbackSpacing()}. */
+    private void deliver() {
+        Instant now = clock.instant();
+        List<StagingRequest> due = store.requests(null, true, Integer.MAX_VALUE).stream()
+                .filter(r -> r.state().equals("completed") && r.notifyUrl() != null
+                        && (r.callbackNext() == null || !r.callbackNext().isAfter(now)))
+                .sorted(Comparator.comparing(StagingRequest::id)).toList();
+        for (StagingRequest r : due) {
+            space();
+            JobResult result = new JobResult(r.jobId() == null ? r.id() : r.jobId(), r.returnCode(),
+                    r.totalFiles(), r.readyFiles(), r.errorFiles(), r.comment());
+            String error = callbacks.deliver(r.notifyUrl(), result);
+            store.inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement("""
+                        UPDATE staging.request SET callback_attempts = callback_attempts + 1, callback_error = ?,
+                               state = CASE WHEN ? THEN 'notified' ELSE state END,
+                               notified_at = CASE WHEN ? THEN now() ELSE notified_at END,
+                               callback_next = CASE WHEN ? THEN NULL ELSE now() + ?::interval END
+                        WHERE id = ?""")) {
+                    ps.setString(1, error);
+                    ps.setBoolean(2, error == null);
+                    ps.setBoolean(3, error == null);
+                    ps.setBoolean(4, error == null);
+                    ps.setString(5, settings.callbackRetry().toMillis() + " milliseconds");
+                    ps.setLong(6, r.id());
+                    return ps.executeUpdate();
+                }
+            });
+            if (error != null) {
+                log.warn("Staging request {}: callback to {} failed ({}), retried in {}", r.token(), r.notifyUrl(),
+                        error, settings.callbackRetry());
+            }
+        }
+    }
+
+    /** Waits until the callback spacing has passed since the last callback (MWA's rate limit). */
+    private void space() {
+        Duration spacing = settings.callbackSpacing();
+        long wait = Duration.between(clock.instant(), lastCallback.plus(spacing)).toMillis();
+        if (wait > 0) {
+            try {
+                Thread.sleep(wait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        lastCallback = clock.instant();
+    }
+
+    // ---- failure reports ----
+
+    /**
+     * Keeps a failure report (MWA's {@code failed/<job_id>.txt}, A.9) in the database and, for an MWA request, as a
+     * text file in {@code drms.staging.report-directory} (an existing file is never overwritten).
+     */
+    void report(StagingRequest r, JobResult result) {
+        List<StagingFile> files = store.files(r.id());
+        List<String> errors = files.stream().filter(f -> f.state().equals("error")).map(StagingFile::path).toList();
+        List<String> notReady = files.stream().filter(f -> !f.state().equals("ready")
+                && !f.state().equals("cancelled")).map(StagingFile::path).toList();
+        StringBuilder sb = new StringBuilder();
+        sb.append("Job failure report for job ").append(result.job_id()).append(": Out of a total of ")
+                .append(result.total_files()).append(" files, ").append(errors.size()).append(" had errors and ")
+                .append(notReady.size()).append(" failed to transfer.\n\n");
+        sb.append("Files with errors:\n");
+        errors.forEach(f -> sb.append("  ").append(f).append('\n'));
+        sb.append("Files that failed to transfer:\n");
+        notReady.forEach(f -> sb.append("  ").append(f).append('\n'));
+        String text = sb.toString();
+        Instant expires = clock.instant().plus(settings.reportExpiry());
+        store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO staging.report (request_id, job_id, expires, text) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (request_id) DO NOTHING""")) {
+                ps.setLong(1, r.id());
+                ps.setObject(2, r.jobId());
+                ps.setObject(3, java.time.OffsetDateTime.ofInstant(expires, java.time.ZoneOffset.UTC));
+                ps.setString(4, text);
+                return ps.executeUpdate();
+            }
+        });
+        if (r.jobId() != null && settings.reportDirectory() != null) {
+            Path file = settings.reportDirectory().resolve(r.jobId() + ".txt");
+            try {
+                Files.createDirectories(settings.reportDirectory());
+                Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.WRITE);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                log.info("Staging: failure report {} exists already, kept", file.getFileName());
+            } catch (IOException e) {
+                log.warn("Staging: cannot write failure report {}: {}", file.getFileName(), e.getMessage());
+            }
+        }
+    }
+
+    /** A kept failure report of an MWA job id, newest first: its text and when it was made. */
+    public record Report(long requestId, Long jobId, Instant created, Instant expires, String text) {
+    }
+
+    /** The failure reports not yet expired, newest first. */
+    public List<Report> reports() {
+        return store.inTransaction(c -> {
+            List<Report> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT request_id, job_id, created, expires, text FROM staging.report WHERE expires > now()
+                    ORDER BY created DESC, request_id DESC""");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Report(rs.getLong(1), (Long) rs.getObject(2), StagingStore.instant(rs, "created"),
+                            StagingStore.instant(rs, "expires"), rs.getString(5)));
+                }
+            }
+            return out;
+        });
+    }
+
+    /** Removes expired reports: rows, and report files older than the expiry beyond the newest 100 (MWA's rule). */
+    private void cleanReports() {
+        store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM staging.report WHERE expires <= now()")) {
+                return ps.executeUpdate();
+            }
+        });
+        Path dir = settings.reportDirectory();
+        if (dir == null || !Files.isDirectory(dir)) {
+            return;
+        }
+        Function<Path, Instant> mtime = p -> {
+            try {
+                return Files.getLastModifiedTime(p).toInstant();
+            } catch (IOException e) {
+                return Instant.EPOCH;
+            }
+        };
+        try (Stream<Path> s = Files.list(dir)) {
+            List<Path> reports = s.filter(p -> p.getFileName().toString().endsWith(".txt"))
+                    .sorted(Comparator.comparing(mtime).reversed()).toList();
+            Instant limit = clock.instant().minus(settings.reportExpiry());
+            for (Path p : reports.subList(Math.min(100, reports.size()), reports.size())) {
+                if (mtime.apply(p).isBefore(limit)) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        } catch (IOException e) {
+            log.warn("Staging: cannot clean failure reports: {}", e.getMessage());
+        }
+    }
+}
