@@ -25,7 +25,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * {@link TapeArchive#archive} and then taken offline as the scrub does (the row says offline, the allocation row
  * and the directory go). It keeps each unit's files as they were archived, to compare with what a stage restores.
  */
-final class TapedUnits {
+public final class TapedUnits {
 
     static final int W = 40;
     static final int H = 30;
@@ -33,7 +33,7 @@ final class TapedUnits {
     private TapedUnits() {
     }
 
-    static String jsd(String series, int tapeGroup) {
+    public static String jsd(String series, int tapeGroup) {
         return """
                 Seriesname: %s
                 Unitsize: 1
@@ -46,7 +46,7 @@ final class TapedUnits {
                 """.formatted(series, tapeGroup, W, H);
     }
 
-    static float[] image(int fsn) {
+    public static float[] image(int fsn) {
         float[] a = new float[W * H];
         for (int i = 0; i < a.length; i++) {
             a[i] = (float) (100 * Math.sin(0.01 * i * fsn) + fsn);
@@ -55,7 +55,7 @@ final class TapedUnits {
     }
 
     /** Creates the series with {@code n} records, FSN 1..n, each in its own unit; returns the sunums by FSN. */
-    static List<Long> create(Drms drms, String series, int tapeGroup, int n) {
+    public static List<Long> create(Drms drms, String series, int tapeGroup, int n) {
         drms.createSeries(new JsdParser().parse(series + ".jsd", jsd(series, tapeGroup)), true);
         return drms.inSession(s -> {
             List<Record> rs = s.create(series, n);
@@ -71,7 +71,7 @@ final class TapedUnits {
     }
 
     /** Archives the units in this order ({@code copies} 1 or 2) in one transaction. */
-    static void archive(Drms drms, TapeArchive archive, List<Long> sunums, int copies) {
+    public static void archive(Drms drms, TapeArchive archive, List<Long> sunums, int copies) {
         drms.inSession(s -> {
             try {
                 List<TapeArchive.Unit> units = new ArrayList<>();
@@ -89,7 +89,7 @@ final class TapedUnits {
     }
 
     /** Each unit's files (path relative to the unit's directory to bytes), read from the unit's directory now. */
-    static Map<Long, Map<String, byte[]>> files(Drms drms, List<Long> sunums) {
+    public static Map<Long, Map<String, byte[]>> files(Drms drms, List<Long> sunums) {
         Map<Long, Map<String, byte[]>> out = new TreeMap<>();
         Map<Long, Sums.Info> info = drms.read(s -> s.storageUnitInfo(sunums));
         for (long sunum : sunums) {
@@ -98,7 +98,7 @@ final class TapedUnits {
         return out;
     }
 
-    static Map<String, byte[]> files(Path dir) {
+    public static Map<String, byte[]> files(Path dir) {
         Map<String, byte[]> out = new TreeMap<>();
         try (Stream<Path> s = Files.walk(dir)) {
             for (Path p : (Iterable<Path>) s::iterator) {
@@ -113,7 +113,7 @@ final class TapedUnits {
     }
 
     /** Takes units offline as the scrub does: the row says offline, the allocation row and the directory go. */
-    static void takeOffline(Drms drms, JdbcTemplate jdbc, List<Long> sunums) {
+    public static void takeOffline(Drms drms, JdbcTemplate jdbc, List<Long> sunums) {
         Map<Long, Sums.Info> info = drms.read(s -> s.storageUnitInfo(sunums));
         Long[] array = sunums.toArray(Long[]::new);
         jdbc.update("UPDATE sums.sum_main SET online_status = 'N' WHERE ds_index = ANY (?)", (Object) array);
@@ -124,7 +124,7 @@ final class TapedUnits {
     }
 
     /** The image values of the series' records by FSN, read through Drms (online units only). */
-    static Map<Integer, float[]> images(Drms drms, String series) {
+    public static Map<Integer, float[]> images(Drms drms, String series) {
         Map<Integer, float[]> out = new TreeMap<>();
         for (Record r : drms.read(s -> s.open(series, 0))) {
             out.put(r.getInt("FSN"), r.read("image", DrmsType.FLOAT).floats());
