@@ -23,6 +23,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import org.drmsbatch.drms.DrmsException;
+import org.drmsbatch.drms.Record;
+import org.drmsbatch.drms.query.Query;
+import org.drmsbatch.drms.query.RecordSets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -130,6 +134,29 @@ public class StagingService {
     public static List<StagingStore.FileRef> unitFiles(Collection<Long> sunums) {
         return new LinkedHashSet<>(sunums).stream()
                 .map(s -> new StagingStore.FileRef("D" + s, s, null)).toList();
+    }
+
+    /**
+     * Files of the storage units of a record-set query's records ({@link #unitFiles}), in the records' order. A query
+     * that does not parse is a {@link StagingException} with the parser's message (its position).
+     */
+    public static List<StagingStore.FileRef> queryFiles(RecordSets recordSets, String query) {
+        Query q;
+        try {
+            q = recordSets.parseWithoutFiles(query);
+        } catch (DrmsException e) {
+            throw new StagingException("query: " + e.getMessage());
+        }
+        Set<Long> units = new LinkedHashSet<>();
+        recordSets.stream(q, 0, 1000, page -> {
+            for (Record r : page) {
+                if (r.sunum() >= 0) {
+                    units.add(r.sunum());
+                }
+            }
+            return true;
+        });
+        return unitFiles(units);
     }
 
     /**
