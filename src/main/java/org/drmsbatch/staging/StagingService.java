@@ -44,8 +44,10 @@ import org.slf4j.LoggerFactory;
  *   <li>delivers the callbacks that are due (only HTTP 200 counts; a failure is retried after
  *       {@code drms.staging.callback-retry}; at most {@code callbacks-per-minute});</li>
  *   <li>writes the failure reports of requests that ended with a return code other than 0, and removes expired
- *       ones.</li>
+ *       ones and the lapsed pins of requests.</li>
  * </ol>
+ * A file whose stage batch ended without staging it (the job was killed with its server) is asked again after
+ * {@code drms.staging.restage-interval}, as MWA re-stages.
  */
 public class StagingService {
 
@@ -190,6 +192,7 @@ public class StagingService {
                 restage();
                 deliver();
                 cleanReports();
+                store.inTransaction(StagingService::dropLapsedPins);
             } finally {
                 advisory(lock, "pg_advisory_unlock");
             }
@@ -203,6 +206,14 @@ public class StagingService {
              ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getBoolean(1);
+        }
+    }
+
+    /** Removes the pins of requests that have lapsed (the scrub ignores them already; this keeps the table small). */
+    private static int dropLapsedPins(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "DELETE FROM sums.sum_pin WHERE holder LIKE 'staging:%' AND expires < now()")) {
+            return ps.executeUpdate();
         }
     }
 
