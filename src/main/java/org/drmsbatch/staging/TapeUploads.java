@@ -26,6 +26,7 @@ import org.drmsbatch.drms.DrmsException;
 import org.drmsbatch.drms.DrmsSession;
 import org.drmsbatch.drms.JsdParser;
 import org.drmsbatch.drms.Record;
+import org.drmsbatch.drms.SeriesCatalog;
 import org.drmsbatch.drms.SeriesDefinition;
 import org.drmsbatch.drms.query.RecordSets;
 import org.drmsbatch.sums.Sums;
@@ -46,9 +47,10 @@ import org.drmsbatch.sums.StorageUnit;
  */
 public class TapeUploads {
 
-    public static final String DEFAULT_SERIES = "drms.tapefiles";
+    /** The default series: {@code drms.*} is the catalog's own namespace, which holds no series. */
+    public static final String DEFAULT_SERIES = "tape.files";
     public static final String SEGMENT = "file";
-    private static final String JSD = "drms.tapefiles.jsd";
+    private static final String JSD = "tape.files.jsd";
 
     /** A volume label as tape libraries have them. */
     private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,31}");
@@ -75,9 +77,10 @@ public class TapeUploads {
         this.series = series == null || series.isBlank() ? DEFAULT_SERIES : series.trim();
         this.tapeGroup = tapeGroup;
         this.spool = spool;
-        if (!this.series.matches("[A-Za-z_][A-Za-z0-9_]*\\.[A-Za-z0-9_]+")) {
-            throw new IllegalArgumentException("drms.staging.upload-series '" + series + "' is not a series name"
-                    + " (namespace.name)");
+        try {
+            SeriesCatalog.checkSeriesName(this.series);
+        } catch (DrmsException e) {
+            throw new IllegalArgumentException("drms.staging.upload-series: " + e.getMessage(), e);
         }
         if (tapeGroup < 0) {
             throw new IllegalArgumentException("drms.staging.upload-tape-group must be >= 0");
