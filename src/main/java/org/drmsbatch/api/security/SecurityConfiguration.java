@@ -39,7 +39,7 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
  * the credentials instead, see {@link Operators}), and any other method than GET/HEAD;</li>
  * <li>admin: {@code POST /api/jobs/executions/{id}/recover} (it overrules the check that the owner is dead);</li>
  * <li>read: GET and HEAD elsewhere, open to anyone while {@code drms.security.open-reads} is true (the
- * default);</li>
+ * default); the WLCG Tape REST discovery document ({@code GET /.well-known/wlcg-tape-rest-api}) is always open;</li>
  * <li>the JSOC API ({@code /cgi-bin/ajax/**}) follows {@code drms.security.jsoc.*}: reads open, and export
  * requests open to registered addresses ({@code drms.export.allowed-addresses}) as JSOC has them, by default.</li>
  * </ul>
@@ -98,6 +98,8 @@ public class SecurityConfiguration {
                             .hasRole(Role.OPERATE.name());
                     // the glitchflow body's user/token are credentials too: the controller checks them (Operators)
                     a.requestMatchers(HttpMethod.POST, "/train").permitAll();
+                    // the WLCG Tape REST discovery document names this site and its endpoint: open, as WebDAV's
+                    a.requestMatchers(HttpMethod.GET, "/.well-known/wlcg-tape-rest-api").permitAll();
                     openOr(a.requestMatchers(exportRequest), security.jsoc().openExports(), Role.OPERATE);
                     openOr(a.requestMatchers(path("/cgi-bin/ajax/**")), security.jsoc().openReads(), Role.READ);
                     openOr(a.requestMatchers(reading), security.openReads(), Role.READ);
