@@ -196,6 +196,9 @@ public class WlcgTapeController {
         if (bytes.length > MAX_BODY) {
             throw WlcgTapeProblems.tooLarge(bytes.length, MAX_BODY);
         }
+        if (bytes.length == 0) {
+            throw WlcgTapeProblems.validation("the body is empty; expected a JSON object");
+        }
         JsonNode n;
         try {
             n = JSON.readTree(bytes);
