@@ -44,16 +44,14 @@ public record DrmsProperties(Path home, List<Path> partitions, Database database
             sums = new SumsSettings(0, 0, null);
         }
         if (tape == null) {
-            tape = new Tape(null, 0, 0, null, null, 0, null, null, null, null, null, null);
+            tape = new Tape(null, 0, 0, null, null, 0, null, null, null, null, null, null, null);
         }
-        if (tape.directory() != null) {
-            tape = tape.withDirectory(home.resolve(tape.directory()).toAbsolutePath().normalize());
-        }
+        tape = tape.under(home);
     }
 
-    /** Whether a tape library is configured ({@code drms.tape.directory}). */
+    /** Whether a tape library is configured: one of this site's ({@code drms.tape.directory}) or a remote one. */
     public boolean tapes() {
-        return tape.directory() != null;
+        return tape.directory() != null || tape.remote().url() != null;
     }
 
     /**
@@ -151,10 +149,12 @@ public record DrmsProperties(Path home, List<Path> partitions, Database database
      * @param locateTime     fixed part of a seek to a position (default 8s)
      * @param fullSeekTime   added for a seek over the whole volume length, in proportion to the distance (default 80s)
      * @param streamingRate  bytes per second read or written once positioned (default 400 000 000, LTO-9 native)
+     * @param remote         another site's server as the tape library ({@code drms.tape.remote.*}); refused together
+     *                       with {@code directory}
      */
     public record Tape(Path directory, int drives, int slots, DataSize volumeCapacity, Double timeScale, int copies,
                        Integer copyGroupOffset, Duration mountTime, Duration unmountTime, Duration locateTime,
-                       Duration fullSeekTime, DataSize streamingRate) {
+                       Duration fullSeekTime, DataSize streamingRate, Remote remote) {
         public Tape {
             drives = drives > 0 ? drives : 2;
             slots = slots > 0 ? slots : 100;
@@ -173,11 +173,64 @@ public record DrmsProperties(Path home, List<Path> partitions, Database database
             locateTime = locateTime != null ? locateTime : Duration.ofSeconds(8);
             fullSeekTime = fullSeekTime != null ? fullSeekTime : Duration.ofSeconds(80);
             streamingRate = streamingRate != null ? streamingRate : DataSize.ofBytes(400_000_000L);
+            remote = remote != null ? remote : new Remote(null, null, null, null, null, null);
+            if (directory != null && remote.url() != null) {
+                throw new IllegalArgumentException("drms.tape.directory (" + directory + ") and drms.tape.remote.url ("
+                        + remote.url() + ") are both set: the tape library is either this site's own (directory) or"
+                        + " another site's server (remote.url), not both");
+            }
         }
 
-        Tape withDirectory(Path d) {
-            return new Tape(d, drives, slots, volumeCapacity, timeScale, copies, copyGroupOffset, mountTime,
-                    unmountTime, locateTime, fullSeekTime, streamingRate);
+        /** With the directories under {@code home}. */
+        Tape under(Path home) {
+            return new Tape(directory == null ? null : home.resolve(directory).toAbsolutePath().normalize(), drives,
+                    slots, volumeCapacity, timeScale, copies, copyGroupOffset, mountTime, unmountTime, locateTime,
+                    fullSeekTime, streamingRate, remote.under(home));
+        }
+    }
+
+    /**
+     * {@code drms.tape.remote.*}: another drms-batch server (site B) as this site's tape library
+     * ({@link org.drmsbatch.sums.tape.RemoteTapeLibrary}): tape files are uploaded to it and staged back through its
+     * WLCG Tape REST API.
+     *
+     * @param url          B's base URL (https, or http to a loopback address); null: no remote library
+     * @param token        B's API token (or a token of a user with the role operate on B), sent as Bearer
+     * @param pollInterval how often a stage request on B is polled (default 5s)
+     * @param timeout      the longest one request to B may take until B answers, an upload's body included
+     *                     (default 10m)
+     * @param stageTimeout the longest a read waits for B to bring a file back from its tape (default 2d)
+     * @param directory    the volume labels this site keeps and the tape files being uploaded (default
+     *                     {@code <home>/tape-remote})
+     */
+    public record Remote(java.net.URI url, String token, Duration pollInterval, Duration timeout,
+                         Duration stageTimeout, Path directory) {
+        public Remote {
+            if (url != null && url.toString().isBlank()) {
+                url = null;
+            }
+            token = token == null || token.isBlank() ? null : token.trim();
+            pollInterval = pollInterval != null ? pollInterval : Duration.ofSeconds(5);
+            timeout = timeout != null ? timeout : Duration.ofMinutes(10);
+            stageTimeout = stageTimeout != null ? stageTimeout : Duration.ofDays(2);
+            if (pollInterval.isNegative() || pollInterval.isZero() || timeout.isNegative() || timeout.isZero()
+                    || stageTimeout.isNegative() || stageTimeout.isZero()) {
+                throw new IllegalArgumentException("drms.tape.remote.poll-interval, timeout and stage-timeout must be"
+                        + " positive");
+            }
+        }
+
+        Remote under(Path home) {
+            Path d = directory == null ? home.resolve("tape-remote") : home.resolve(directory);
+            return new Remote(url, token, pollInterval, timeout, stageTimeout, d.toAbsolutePath().normalize());
+        }
+
+        /** The token without its value, for messages and toString. */
+        @Override
+        public String toString() {
+            return "Remote[url=" + url + ", token=" + (token == null ? "none" : "(set)") + ", pollInterval="
+                    + pollInterval + ", timeout=" + timeout + ", stageTimeout=" + stageTimeout + ", directory="
+                    + directory + "]";
         }
     }
 }

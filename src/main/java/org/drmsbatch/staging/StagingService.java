@@ -166,11 +166,20 @@ public class StagingService {
      * ({@link StagingStore#submit}), and completes at once one that names no file (MWA's 101).
      */
     public StagingRequest submit(StagingStore.NewRequest r) {
+        return submit(r, null);
+    }
+
+    /**
+     * {@link #submit(StagingStore.NewRequest)} with the request's pins lasting {@code pinLifetime} from now (null:
+     * until the request expires, {@code drms.staging.expiry}): a WLCG client's {@code diskLifetime}.
+     */
+    public StagingRequest submit(StagingStore.NewRequest r, Duration pinLifetime) {
         if (r.notifyUrl() != null) {
             CallbackTarget.check(r.notifyUrl(), settings.callbackHosts());
         }
-        Instant expires = clock.instant().plus(settings.expiry());
-        StagingRequest out = store.submit(r, expires);
+        Instant now = clock.instant();
+        Instant expires = now.plus(settings.expiry());
+        StagingRequest out = store.submit(r, expires, pinLifetime == null ? expires : now.plus(pinLifetime));
         log.info("Staging request {} ({}{}): {} files, {} ready, {} in error", out.token(), out.kind(),
                 out.jobId() == null ? "" : " job " + out.jobId(), out.totalFiles(), out.readyFiles(),
                 out.errorFiles());

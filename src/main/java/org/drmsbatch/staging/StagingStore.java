@@ -99,6 +99,15 @@ public class StagingStore {
      * the request is durable. An MWA request whose job id names a live request is a {@link StagingException}.
      */
     public StagingRequest submit(NewRequest r, Instant expires) {
+        return submit(r, expires, expires);
+    }
+
+    /**
+     * {@link #submit(NewRequest, Instant)} with the pins on the request's units ending at {@code pinsExpire} rather
+     * than at the request's expiry (a WLCG client's {@code diskLifetime}). The request's own expiry still removes its
+     * pins if it comes first and the request is live then.
+     */
+    public StagingRequest submit(NewRequest r, Instant expires, Instant pinsExpire) {
         return inTransaction(c -> {
             if (r.kind().equals("mwa") && r.jobId() != null) {
                 try (PreparedStatement ps = c.prepareStatement(
@@ -172,7 +181,7 @@ public class StagingStore {
                     ps.executeUpdate();
                 }
             }
-            sums.pin(c, info.keySet(), holder(id), expires);
+            sums.pin(c, info.keySet(), holder(id), pinsExpire);
             return request(c, id).orElseThrow();
         });
     }

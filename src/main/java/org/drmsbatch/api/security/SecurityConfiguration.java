@@ -11,6 +11,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchyImpl;
@@ -40,6 +41,8 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
  * <li>admin: {@code POST /api/jobs/executions/{id}/recover} (it overrules the check that the owner is dead);</li>
  * <li>read: GET and HEAD elsewhere, open to anyone while {@code drms.security.open-reads} is true (the
  * default);</li>
+ * <li>the WLCG Tape REST discovery document ({@code /.well-known/wlcg-tape-rest-api}): open to anyone, whatever
+ * credentials come with it (a chain of its own, {@link #wlcgTapeDiscovery});</li>
  * <li>the JSOC API ({@code /cgi-bin/ajax/**}) follows {@code drms.security.jsoc.*}: reads open, and export
  * requests open to registered addresses ({@code drms.export.allowed-addresses}) as JSOC has them, by default.</li>
  * </ul>
@@ -79,7 +82,24 @@ public class SecurityConfiguration {
         return new InMemoryUserDetailsManager(users);
     }
 
+    /**
+     * The WLCG Tape REST discovery document ({@code /.well-known/wlcg-tape-rest-api}) names this site and its
+     * endpoint: open to anyone, whatever credentials come with it. A grid client (gfal2, FTS) sends its bearer token
+     * along to discovery too, and a token meant for another service must not hide where the API is.
+     */
     @Bean
+    @Order(1)
+    SecurityFilterChain wlcgTapeDiscovery(HttpSecurity http) throws Exception {
+        http.securityMatcher(path("/.well-known/wlcg-tape-rest-api"))
+                .csrf(c -> c.disable())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .requestCache(c -> c.disable())
+                .authorizeHttpRequests(a -> a.anyRequest().permitAll());
+        return http.build();
+    }
+
+    @Bean
+    @Order(2)
     SecurityFilterChain api(HttpSecurity http, DrmsSecurityProperties security, ApiToken token) throws Exception {
         SecurityProblems problems = new SecurityProblems();
         RequestMatcher jsocFetch = path("/cgi-bin/ajax/jsoc_fetch");

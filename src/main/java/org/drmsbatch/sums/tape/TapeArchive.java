@@ -171,7 +171,9 @@ public class TapeArchive {
                         break; // the volume is full: the rest go to the group's next volume
                     }
                     TapeFile f = d.append(next++, tapeName(u.sunum()), u.directory());
-                    end = f.position() + f.bytes();
+                    // the bytes written so far: a tar volume's next position, a remote library's share of the room
+                    // (its tape files' positions are no byte offsets, see RemoteTapeLibrary)
+                    end += f.bytes();
                     written.add(f);
                     sunums.add(u.sunum());
                     i++;

@@ -1,12 +1,7 @@
 package org.drmsbatch.sums.tape;
 
-import java.io.FilterInputStream;
-import java.io.FilterOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -15,21 +10,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFilePermission;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
-
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-import org.apache.commons.compress.archivers.tar.TarConstants;
 
 /**
  * A tape library whose volumes are tar files in a directory ({@code <directory>/<label>.tar}), each tape file a run
@@ -44,7 +27,8 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
  */
 public class TarTapeLibrary implements TapeLibrary {
 
-    private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,31}");
+    /** A volume label: letters, digits, - and _, at most 32 (also what {@link RemoteTapeLibrary} keeps). */
+    static final Pattern LABEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,31}");
     /** tar's end of archive: two zero blocks. */
     private static final int EOF_BYTES = 1024;
     private static final int BLOCK = 512;
@@ -263,93 +247,13 @@ public class TarTapeLibrary implements TapeLibrary {
         }
     }
 
-    private static MessageDigest md5() {
-        try {
-            return MessageDigest.getInstance("MD5");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     /**
-     * The bytes {@link Drive#append} writes for {@code directory} as tape file {@code name}: a 512-byte header per
-     * entry, each file's bytes rounded up to 512, and a POSIX extended header (a header and its records, rounded up)
-     * for a name of 100 bytes or more or a file of 8 GiB or more. Exact, so that a volume's room is decided right.
+     * The bytes {@link Drive#append} writes for {@code directory} as tape file {@code name} ({@link TarFormat#bytes}):
+     * exact, so that a volume's room is decided right.
      */
     @Override
     public long tapeBytes(String name, Path directory) {
-        try {
-            long total = 0;
-            for (Path p : walk(directory)) {
-                boolean dir = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
-                String entryName = entryName(name, directory, p) + (dir ? "/" : "");
-                long size = dir ? 0 : Files.size(p);
-                long pax = 0;
-                if (entryName.getBytes(StandardCharsets.UTF_8).length >= TarConstants.NAMELEN) {
-                    pax += paxRecord("path", entryName);
-                }
-                if (size > TarConstants.MAXSIZE) {
-                    pax += paxRecord("size", Long.toString(size));
-                }
-                if (pax > 0) {
-                    total += BLOCK + blocks(pax);
-                }
-                total += BLOCK + blocks(size);
-            }
-            return total;
-        } catch (IOException e) {
-            throw new TapeException("Cannot read " + directory + " to archive it: " + e, e);
-        }
-    }
-
-    /** Bytes rounded up to whole 512-byte blocks. */
-    private static long blocks(long bytes) {
-        return (bytes + BLOCK - 1) / BLOCK * BLOCK;
-    }
-
-    /** The length of a POSIX extended header record {@code "<length> <key>=<value>\n"}. */
-    private static long paxRecord(String key, String value) {
-        long rest = 3 + key.getBytes(StandardCharsets.UTF_8).length + value.getBytes(StandardCharsets.UTF_8).length;
-        long length = rest + 1;
-        while (Long.toString(length).length() + rest != length) {
-            length = Long.toString(length).length() + rest;
-        }
-        return length;
-    }
-
-    /** A directory's paths in the order they are archived: sorted, the directory itself first. */
-    private static List<Path> walk(Path dir) throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            return s.sorted().toList();
-        }
-    }
-
-    private static String entryName(String name, Path dir, Path p) {
-        String rel = dir.relativize(p).toString().replace('\\', '/');
-        return rel.isEmpty() ? name : name + "/" + rel;
-    }
-
-    /**
-     * A tar entry of a file or directory: its name, size, permissions and modification time in whole seconds.
-     * Nothing more (no access, change or creation times): those would cost each entry an extended header, which
-     * triples a small entry and makes GNU tar warn about keywords it does not know.
-     */
-    private static TarArchiveEntry entry(Path p, String entryName, long size) throws IOException {
-        boolean dir = entryName.endsWith("/");
-        TarArchiveEntry e = new TarArchiveEntry(entryName);
-        e.setSize(size);
-        e.setModTime(FileTime.from(Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).to(TimeUnit.SECONDS),
-                TimeUnit.SECONDS));
-        try {
-            int perms = 0;
-            for (PosixFilePermission perm : Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS)) {
-                perms |= 0400 >> perm.ordinal();
-            }
-            e.setMode((dir ? TarArchiveEntry.DEFAULT_DIR_MODE : TarArchiveEntry.DEFAULT_FILE_MODE) & ~0777 | perms);
-        } catch (UnsupportedOperationException notPosix) {
-            // the entry's default mode: 755 for a directory, 644 for a file
-        }
-        return e;
+        return TarFormat.bytes(name, directory);
     }
 
     /** A mounted volume in a drive. */
@@ -435,29 +339,11 @@ public class TarTapeLibrary implements TapeLibrary {
             }
             seek(dataEnd);
             long start = dataEnd;
-            MessageDigest md5 = md5();
             try {
                 FileChannel ch = channel();
                 ch.position(start);
-                Counting counting = new Counting(Channels.newOutputStream(ch), md5);
-                TarArchiveOutputStream tar = new TarArchiveOutputStream(counting, BLOCK);
-                tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-                tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-                for (Path p : walk(dir)) {
-                    String entryName = entryName(name, dir, p);
-                    if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                        tar.putArchiveEntry(entry(p, entryName + "/", 0));
-                        tar.closeArchiveEntry();
-                    } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-                        tar.putArchiveEntry(entry(p, entryName, Files.size(p)));
-                        Files.copy(p, tar);
-                        tar.closeArchiveEntry();
-                    } else {
-                        throw new TapeException("Cannot archive " + p + ": not a regular file or directory");
-                    }
-                }
-                tar.flush();
-                long bytes = counting.count;
+                TarFormat.Written written = TarFormat.write(Channels.newOutputStream(ch), name, dir);
+                long bytes = written.bytes();
                 if (bytes % BLOCK != 0) {
                     throw new TapeException("Tape file " + fileNumber + " on " + volume + " is not whole blocks ("
                             + bytes + " bytes)");
@@ -472,7 +358,7 @@ public class TarTapeLibrary implements TapeLibrary {
                 ch.truncate(start + bytes + EOF_BYTES);
                 dataEnd = start + bytes;
                 streamed(dataEnd, 0, bytes);
-                return new TapeFile(volume, fileNumber, start, bytes, HexFormat.of().formatHex(md5.digest()));
+                return new TapeFile(volume, fileNumber, start, bytes, written.md5());
             } catch (IOException e) {
                 endAt(dataEnd);
                 throw new TapeException("Cannot write tape file " + fileNumber + " (" + name + ") to volume " + volume
@@ -513,71 +399,18 @@ public class TarTapeLibrary implements TapeLibrary {
             }
             seek(tf.position());
             String where = "tape file " + tf.fileNumber() + " of volume " + volume;
-            MessageDigest md5 = md5();
-            long read;
             try {
                 FileChannel ch = channel();
                 if (ch.size() < tf.position() + tf.bytes()) {
                     throw new TapeException("Volume " + volume + " ends at byte " + ch.size() + ", before the end of "
                             + where + " (" + (tf.position() + tf.bytes()) + ")");
                 }
-                Digesting in = new Digesting(Channels.newInputStream(ch.position(tf.position())), tf.bytes(), md5);
-                Exception problem = null;
-                try {
-                    restore(in, where, name, target);
-                } catch (IOException | TapeException e) {
-                    problem = e; // a damaged tape file is first of all a checksum mismatch: read it through
-                }
-                in.drain();
-                read = in.count;
-                streamed(tf.position() + read, read, 0);
-                String md5Hex = HexFormat.of().formatHex(md5.digest());
-                String why = problem == null ? "" : " (" + problem.getMessage() + ")";
-                if (read != tf.bytes()) {
-                    throw new TapeException(where + " has " + read + " bytes, " + tf.bytes() + " were written" + why);
-                }
-                if (!md5Hex.equals(tf.md5())) {
-                    throw new TapeException("Checksum mismatch in " + where + ": MD5 " + md5Hex + ", " + tf.md5()
-                            + " was written" + why);
-                }
-                if (problem instanceof TapeException t) {
-                    throw t;
-                }
-                if (problem != null) {
-                    throw new TapeException("Cannot read " + where + ": " + problem.getMessage(), problem);
-                }
+                TarFormat.Restored restored = TarFormat.restore(Channels.newInputStream(ch.position(tf.position())),
+                        tf.bytes(), where, name, target);
+                streamed(tf.position() + restored.bytes(), restored.bytes(), 0);
+                restored.check(tf, where);
             } catch (IOException e) {
                 throw new TapeException("Cannot read " + where + ": " + e.getMessage(), e);
-            }
-        }
-
-        /**
-         * Restores the entries {@code name/...} of a tape file into {@code target}: directories and regular files
-         * only, none outside {@code target}.
-         */
-        private void restore(InputStream in, String where, String name, Path target) throws IOException {
-            Path root = target.toAbsolutePath().normalize();
-            String prefix = name + "/";
-            TarArchiveInputStream tar = new TarArchiveInputStream(in);
-            TarArchiveEntry e;
-            while ((e = tar.getNextEntry()) != null) {
-                String n = e.getName();
-                if (!(n.equals(prefix) || n.startsWith(prefix))) {
-                    throw new TapeException(where + " holds '" + n + "', not a file of " + name);
-                }
-                Path out = root.resolve(n.substring(prefix.length())).normalize();
-                if (!out.startsWith(root)) {
-                    throw new TapeException(where + " holds '" + n + "', which would escape " + name);
-                }
-                if (e.isDirectory()) {
-                    Files.createDirectories(out);
-                } else if (e.getLinkFlag() == TarConstants.LF_NORMAL || e.getLinkFlag() == TarConstants.LF_OLDNORM) {
-                    Files.createDirectories(out.getParent());
-                    Files.copy(tar, out, StandardCopyOption.REPLACE_EXISTING);
-                } else {
-                    // a link (symbolic or hard), a device, a fifo: append never writes one
-                    throw new TapeException(where + " holds '" + n + "', which is not a file or directory");
-                }
             }
         }
 
@@ -596,111 +429,6 @@ public class TarTapeLibrary implements TapeLibrary {
             } finally {
                 release(slot, false);
             }
-        }
-    }
-
-    /** Counts and digests what goes through it; never closes the channel below. */
-    private static final class Counting extends FilterOutputStream {
-        private final MessageDigest md5;
-        long count;
-
-        Counting(OutputStream out, MessageDigest md5) {
-            super(out);
-            this.md5 = md5;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            out.write(b);
-            md5.update((byte) b);
-            count++;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-            md5.update(b, off, len);
-            count += len;
-        }
-
-        @Override
-        public void close() throws IOException {
-            flush();
-        }
-    }
-
-    /**
-     * At most {@code limit} bytes of a stream, each one digested and counted: skips read through, so the digest
-     * covers every byte of the tape file whatever tar skips.
-     */
-    private static final class Digesting extends FilterInputStream {
-        private final MessageDigest md5;
-        private final long limit;
-        long count;
-
-        Digesting(InputStream in, long limit, MessageDigest md5) {
-            super(in);
-            this.limit = limit;
-            this.md5 = md5;
-        }
-
-        @Override
-        public int read() throws IOException {
-            if (count >= limit) {
-                return -1;
-            }
-            int b = in.read();
-            if (b >= 0) {
-                md5.update((byte) b);
-                count++;
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (count >= limit) {
-                return -1;
-            }
-            int n = in.read(b, off, (int) Math.min(len, limit - count));
-            if (n > 0) {
-                md5.update(b, off, n);
-                count += n;
-            }
-            return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            byte[] buf = new byte[8192];
-            long skipped = 0;
-            while (skipped < n) {
-                int r = read(buf, 0, (int) Math.min(buf.length, n - skipped));
-                if (r < 0) {
-                    break;
-                }
-                skipped += r;
-            }
-            return skipped;
-        }
-
-        @Override
-        public int available() {
-            return 0;
-        }
-
-        @Override
-        public boolean markSupported() {
-            return false;
-        }
-
-        void drain() throws IOException {
-            skip(Long.MAX_VALUE);
-        }
-
-        @Override
-        public void close() {
-            // the channel is the drive's
         }
     }
 }
