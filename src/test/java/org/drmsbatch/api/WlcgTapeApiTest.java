@@ -354,6 +354,7 @@ class WlcgTapeApiTest {
         failing.put(unit + "/S00000/missing.fits", "USER ERROR: file does not exist or is not accessible");
         failing.put(unit + "/S00000/empty.dat", "0-byte file");
         failing.put(unit + "/S00000/.hidden", "USER ERROR: file does not exist or is not accessible");
+        failing.put(unit + "/%2E%2E/%2E%2E/%2E%2E/etc/passwd", "USER ERROR: file does not exist or is not accessible");
         failing.put("/download/sums/SUM0/D999999999/S00000/image.fits", "unknown storage unit 999999999");
         failing.put("/download/sums/NOPART/D" + online.get(0) + "/S00000/image.fits",
                 "USER ERROR: file does not exist or is not accessible");
@@ -529,18 +530,19 @@ class WlcgTapeApiTest {
         String missing = disk.substring(0, disk.lastIndexOf('/')) + "/missing.fits";
         String unknown = "/download/sums/SUM0/D999999998/S00000/image.fits";
         String directory = disk.substring(0, disk.indexOf("/S00000"));
+        String encoded = both.replace("image.fits", "image%2Efits"); // as a URL may carry it: the same file
 
         for (String endpoint : new String[] {API + "/archiveinfo", API + "/archiveinfo/"}) {
             HttpResponse<String> r = send("POST", endpoint, pathsBody(onTape, both, disk, empty, lost, missing,
-                    unknown, directory, "/etc/passwd", both.replace("/D", "//D")));
+                    unknown, directory, "/etc/passwd", both.replace("/D", "//D"), encoded));
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
             JsonNode a = read(r);
             assertThat(a.isArray()).isTrue();
             Map<String, JsonNode> byPath = new LinkedHashMap<>();
             a.forEach(i -> byPath.put(i.get("path").asString(), i));
-            assertThat(byPath).hasSize(9);
+            assertThat(byPath).hasSize(10);
             Map<String, String> localities = Map.of(onTape, "TAPE", both, "DISK_AND_TAPE", disk, "DISK", empty,
-                    "NONE", lost, "LOST");
+                    "NONE", lost, "LOST", encoded, "DISK_AND_TAPE");
             localities.forEach((p, l) -> {
                 assertThat(byPath.get(p).get("locality").asString()).as(p).isEqualTo(l);
                 assertThat(byPath.get(p).has("error")).as(p).isFalse();
@@ -594,8 +596,9 @@ class WlcgTapeApiTest {
     @Order(9)
     void gfal2BringsOnlinePollsArchivePollsReleasesAndAborts() throws Exception {
         assumeTrue(Files.isExecutable(PYTHON), "no /usr/bin/python3");
-        assumeTrue(new ProcessBuilder(PYTHON.toString(), "-c", "import gfal2").start().waitFor() == 0,
-                "gfal2's Python API is not installed (Debian python3-gfal2 and gfal2-plugin-http)");
+        assumeTrue(new ProcessBuilder(PYTHON.toString(), "-c", "import gfal2, sys; sys.exit(not any(p.startswith("
+                + "'http') for p in gfal2.creat_context().get_plugin_names()))").start().waitFor() == 0,
+                "gfal2's Python API with its HTTP plugin is not installed (Debian python3-gfal2, gfal2-plugin-http)");
         Map<String, byte[]> taped = taped("wlcg.gfal", 29, 4);
         List<String> paths = new ArrayList<>(taped.keySet());
         String base = "http://127.0.0.1:" + port;
