@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 import jakarta.servlet.http.HttpServletRequest;
 import org.drmsbatch.drms.query.RecordSets;
@@ -48,6 +49,16 @@ public class MwaStagingController {
     static final long MAX_BODY = 32L * 1024 * 1024;
 
     private static final String KIND = "mwa";
+
+    /** The paths served here (each also with a trailing slash). */
+    static final Set<String> PATHS = Set.of("/staging", "/ping", "/get_stats", "/get_joblist", "/get_failed_joblist",
+            "/get_failed_job", "/filestatus");
+
+    /** Whether a request path (without the context path) is one of MWA's, whose errors are {@code errormsg}. */
+    public static boolean serves(String path) {
+        String p = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        return PATHS.contains(p);
+    }
 
     private final StagingService staging;
     private final RecordSets recordSets;

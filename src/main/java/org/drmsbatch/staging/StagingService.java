@@ -160,18 +160,14 @@ public class StagingService {
             throw new StagingException("query: " + e.getMessage());
         }
         Set<Long> units = new LinkedHashSet<>();
-        try {
-            recordSets.stream(q, 0, 1000, page -> {
-                for (Record r : page) {
-                    if (r.sunum() >= 0) {
-                        units.add(r.sunum());
-                    }
+        recordSets.stream(q, 0, 1000, page -> {
+            for (Record r : page) {
+                if (r.sunum() >= 0) {
+                    units.add(r.sunum());
                 }
-                return true;
-            });
-        } catch (DrmsException e) {
-            throw new StagingException("query: " + e.getMessage());
-        }
+            }
+            return true;
+        });
         return unitFiles(units);
     }
 

@@ -480,6 +480,16 @@ class MwaStagingApiTest {
         for (String path : new String[] {"/staging", "/staging/"}) {
             MwaClient.Answer a = mwa.send("POST", path, body, false);
             assertThat(a.status()).isEqualTo(401);
+            assertThat(a.errormsg()).isEqualTo("Unauthorized: POST " + path + " needs credentials: the API token"
+                    + " (Authorization: Bearer …) or a user's (HTTP Basic)");
+        }
+        MwaClient wrong = new MwaClient("http://127.0.0.1:" + port, TOKEN + "-wrong");
+        try {
+            MwaClient.Answer a = wrong.post("/staging", body);
+            assertThat(a.status()).isEqualTo(401);
+            assertThat(a.errormsg()).startsWith("Unauthorized: ").doesNotContain(TOKEN);
+        } finally {
+            wrong.close();
         }
         assertThat(staging.store().latestMwa(7001)).isEmpty();
         assertThat(mwa.send("POST", "/filestatus", "{\"files\": []}", false).status()).isEqualTo(401);
