@@ -7,8 +7,6 @@ import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
-import org.drmsbatch.schedules.JobControl;
-import org.drmsbatch.schedules.StagingLauncher;
 import org.drmsbatch.staging.Callbacks;
 import org.drmsbatch.staging.StagingService;
 import org.drmsbatch.staging.StagingSettings;
@@ -22,7 +20,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The staging service ({@code staging/}): requests in the database, stage batches through {@link JobControl}, MWA
+ * The staging service ({@code staging/}): requests in the database, stage batches through the launcher the job
+ * control provides ({@code schedules/StagingLauncher}: this package knows nothing of the job control), MWA
  * callbacks. {@code drms serve} runs its monitor every {@code drms.staging.check-interval} (unless
  * {@code drms.staging.monitor=false}); {@code drms stage watch} runs it while it watches.
  */
@@ -43,9 +42,8 @@ public class StagingConfiguration {
     }
 
     @Bean
-    StagingService stagingService(StagingStore store, StagingSettings settings, JobControl control) {
-        return new StagingService(store, settings, new StagingLauncher(control), new Callbacks(settings),
-                Clock.systemUTC());
+    StagingService stagingService(StagingStore store, StagingSettings settings, StagingService.StageLauncher launcher) {
+        return new StagingService(store, settings, launcher, new Callbacks(settings), Clock.systemUTC());
     }
 
     /** The monitor of {@code drms serve}: one turn every check interval, on a thread of its own. */

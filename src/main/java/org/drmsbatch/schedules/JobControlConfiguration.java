@@ -41,6 +41,12 @@ public class JobControlConfiguration {
         return new JobQueue();
     }
 
+    /** How the staging service starts its stage batches: through {@link JobControl}. */
+    @Bean
+    StagingLauncher stagingLauncher(JobControl control) {
+        return new StagingLauncher(control);
+    }
+
     @Bean
     static JobOwnerListener jobOwnerListener(ObjectProvider<JobRepository> repository,
             ObjectProvider<DrmsProperties> properties) {

@@ -36,8 +36,8 @@ public record JobResult(long job_id, int return_code, int total_files, int ready
                 + " files had errors");
     }
 
-    /** A request that named no file (MWA's 101: the query found none). */
+    /** A request that named no file (MWA's 101: the query found none), with MWA's comment. */
     public static JobResult noFiles(long jobId) {
-        return new JobResult(jobId, JOB_NO_FILES, 0, 0, 0, "No files to stage");
+        return new JobResult(jobId, JOB_NO_FILES, 0, 0, 0, "No files to stage.");
     }
 }

@@ -2,7 +2,10 @@ package org.drmsbatch.staging;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
@@ -15,8 +18,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -27,6 +33,7 @@ import org.drmsbatch.drms.DrmsException;
 import org.drmsbatch.drms.Record;
 import org.drmsbatch.drms.query.Query;
 import org.drmsbatch.drms.query.RecordSets;
+import org.drmsbatch.sums.Sums;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,6 +77,11 @@ public class StagingService {
     private final StageLauncher launcher;
     private final Callbacks callbacks;
     private final Clock clock;
+
+    /** When the monitor's current (or last) turn began and when its last turn ended, and how many it made. */
+    private volatile Instant turnStarted;
+    private volatile Instant lastTurn;
+    private volatile long turns;
 
     public StagingService(StagingStore store, StagingSettings settings, StageLauncher launcher, Callbacks callbacks,
             Clock clock) {
@@ -190,6 +202,7 @@ public class StagingService {
 
     /** One turn of the monitor (see the class comment); does nothing while another process runs one. */
     public synchronized void tick() {
+        turnStarted = clock.instant();
         try (Connection lock = store.dataSource().getConnection()) {
             if (!advisory(lock, "pg_try_advisory_lock")) {
                 return;
@@ -207,6 +220,9 @@ public class StagingService {
             }
         } catch (SQLException e) {
             log.warn("Staging monitor: {}", e.getMessage());
+        } finally {
+            turns++;
+            lastTurn = clock.instant();
         }
     }
 
@@ -254,10 +270,18 @@ public class StagingService {
                     return ps.executeUpdate();
                 }
             });
-            if (result.return_code() != JobResult.JOB_SUCCESS) {
+            if (reported(result)) {
                 report(r, result);
             }
         }
+    }
+
+    /**
+     * Whether a result gets a failure report: file errors or a timeout (MWA's kafkad writes one for every result
+     * other than 0; a request that named no file, 101, is answered by staged and never reaches it).
+     */
+    private static boolean reported(JobResult result) {
+        return result.return_code() != JobResult.JOB_SUCCESS && result.return_code() != JobResult.JOB_NO_FILES;
     }
 
     /** The MWA result of a request as its counts stand. */
@@ -300,7 +324,7 @@ public class StagingService {
                 return null;
             });
             log.info("Staging request {} expired: {}", r.token(), result.comment());
-            if (result.return_code() != JobResult.JOB_SUCCESS) {
+            if (reported(result)) {
                 report(r, result);
             }
         }
@@ -496,6 +520,125 @@ public class StagingService {
             }
         } catch (IOException e) {
             log.warn("Staging: cannot clean failure reports: {}", e.getMessage());
+        }
+    }
+
+    // ---- what the MWA face shows (get_stats, filestatus) ----
+
+    /**
+     * The monitor's pulse in this process (MWA's kafkad heartbeat row): when its last turn ended (null: none yet),
+     * whether it is alive (a turn is under way, or the last one ended within three check intervals), and how many
+     * turns it made.
+     */
+    public record Heartbeat(Instant lastTurn, boolean alive, long turns) {
+    }
+
+    public Heartbeat heartbeat() {
+        Instant started = turnStarted;
+        Instant ended = lastTurn;
+        boolean turning = started != null && (ended == null || started.isAfter(ended));
+        boolean recent = ended != null
+                && ended.isAfter(clock.instant().minus(settings.checkInterval().multipliedBy(3)));
+        return new Heartbeat(ended, turning || recent, turns);
+    }
+
+    /**
+     * The disk cache in front of the tape, in the terms of MWA's Scout cache state ({@code /v1/fscache}):
+     * {@code availableBytes} and {@code totalBytes} of the file systems holding the SUMS partitions (each file
+     * system counted once), the bytes of online storage units the scrub may take off disk ({@code releasableBytes}:
+     * archived and not pinned) and of those it may not ({@code nonReleasableBytes}), and a health of 1 "ok" or 3 with
+     * the partitions that cannot be read.
+     */
+    public record DiskCache(long availableBytes, long totalBytes, long releasableBytes, long nonReleasableBytes,
+                            int health, String healthStatus) {
+    }
+
+    public DiskCache diskCache() {
+        long available = 0;
+        long total = 0;
+        Set<FileStore> seen = new HashSet<>();
+        List<String> unreadable = new ArrayList<>();
+        for (Path p : store.sums().partitions()) {
+            try {
+                if (!Files.isDirectory(p) || !Files.isReadable(p)) {
+                    unreadable.add(String.valueOf(p.getFileName()));
+                    continue;
+                }
+                FileStore fs = Files.getFileStore(p);
+                if (seen.add(fs)) {
+                    available += fs.getUsableSpace();
+                    total += fs.getTotalSpace();
+                }
+            } catch (IOException e) {
+                unreadable.add(String.valueOf(p.getFileName()));
+            }
+        }
+        StagingStore.OnlineBytes online = store.onlineBytes();
+        return new DiskCache(available, total, online.releasable(), online.nonReleasable(),
+                unreadable.isEmpty() ? 1 : 3,
+                unreadable.isEmpty() ? "ok" : "partitions not readable: " + String.join(", ", unreadable));
+    }
+
+    /**
+     * Whether each file is on disk now (MWA's filestatus, where Scout says no block is offline): its path names a
+     * storage unit ({@link #unitOf}) that is online, and what follows the unit's component in the path is a regular
+     * file inside the unit's directory (nothing following: the unit itself). A path naming no unit, an unknown or
+     * offline one, or a file the unit lacks is false. Answered for the paths as given, in their order.
+     */
+    public Map<String, Boolean> onDisk(Collection<String> paths) {
+        Map<String, String> clean = new LinkedHashMap<>();
+        Set<Long> units = new LinkedHashSet<>();
+        for (String p : paths) {
+            String s;
+            try {
+                s = sanitise(p);
+            } catch (StagingException e) {
+                continue;
+            }
+            Long sunum = unitOf(s);
+            if (sunum != null) {
+                clean.put(p, s);
+                units.add(sunum);
+            }
+        }
+        Map<Long, Sums.Info> info = units.isEmpty() ? Map.of()
+                : store.inTransaction(c -> store.sums().get(c, List.copyOf(units), false, 0));
+        Map<String, Boolean> out = new LinkedHashMap<>();
+        for (String p : paths) {
+            String s = clean.get(p);
+            Sums.Info i = s == null ? null : info.get(unitOf(s));
+            out.put(p, i != null && i.online() && i.path() != null && inUnit(i.path(), s));
+        }
+        return out;
+    }
+
+    /** Whether the part of {@code path} after its last unit component is a regular file inside {@code unitDir}. */
+    private static boolean inUnit(Path unitDir, String path) {
+        String[] parts = path.split("/");
+        int last = -1;
+        for (int k = 0; k < parts.length; k++) {
+            if (UNIT.matcher(parts[k]).matches()) {
+                last = k;
+            }
+        }
+        List<String> rest = new ArrayList<>();
+        for (int k = last + 1; k < parts.length; k++) {
+            if (parts[k].equals("..")) {
+                return false;
+            }
+            if (!parts[k].isEmpty() && !parts[k].equals(".")) {
+                rest.add(parts[k]);
+            }
+        }
+        try {
+            Path dir = unitDir.toRealPath();
+            if (rest.isEmpty()) {
+                return Files.isDirectory(dir);
+            }
+            Path real = dir.resolve(String.join("/", rest)).toRealPath();
+            return real.startsWith(dir) && Files.isRegularFile(real, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException | InvalidPathException | SecurityException e) {
+            return false;
         }
     }
 }

@@ -329,6 +329,62 @@ public class StagingStore {
         });
     }
 
+    /** When a file of any request last became ready or failed (MWA's last_message); null: never. */
+    public Instant lastFinished() {
+        return inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT max(finished_at) AS last FROM staging.file WHERE state IN ('ready', 'error')");
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return instant(rs, "last");
+            }
+        });
+    }
+
+    /** One file path of each of these requests (the first in path order; MWA's job list shows one). */
+    public Map<Long, String> samplePaths(Collection<Long> requestIds) {
+        Map<Long, String> out = new LinkedHashMap<>();
+        if (requestIds.isEmpty()) {
+            return out;
+        }
+        return inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT DISTINCT ON (request_id) request_id, path FROM staging.file WHERE request_id = ANY (?)
+                    ORDER BY request_id, path""")) {
+                ps.setArray(1, c.createArrayOf("bigint", requestIds.toArray()));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.put(rs.getLong(1), rs.getString(2));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    /**
+     * Bytes of the online storage units: those the scrub may take off disk (archived, no live pin) and the others
+     * (not archived, or pinned by a request or a job).
+     */
+    public record OnlineBytes(long releasable, long nonReleasable) {
+    }
+
+    public OnlineBytes onlineBytes() {
+        return inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT coalesce(sum(m.bytes) FILTER (WHERE free), 0),
+                           coalesce(sum(m.bytes) FILTER (WHERE NOT free), 0)
+                    FROM (SELECT m.bytes, m.archive_status = 'Y' AND NOT EXISTS (
+                              SELECT 1 FROM sums.sum_pin p WHERE p.ds_index = m.ds_index
+                              AND (p.expires IS NULL OR p.expires > now())) AS free
+                          FROM sums.sum_main m WHERE m.online_status = 'Y') m""");
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new OnlineBytes(rs.getLong(1), rs.getLong(2));
+            }
+        });
+    }
+
     /**
      * Cancels files of a request ({@code paths} null: all of them, and the request itself): waiting files become
      * cancelled, and the request's pins on units no file of it still wants are removed. A unit that no other request

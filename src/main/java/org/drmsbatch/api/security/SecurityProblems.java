@@ -6,6 +6,7 @@ import java.util.Map;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.drmsbatch.api.MwaStagingController;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.security.access.AccessDeniedException;
@@ -17,7 +18,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * 401 and 403 as problem JSON (RFC 9457), like every other refusal of the API: 401 (with {@code WWW-Authenticate}
  * naming both schemes) when credentials are missing or wrong, 403 when they are right but their roles do not reach
- * the endpoint's. The detail says which role is needed; it never repeats what was sent.
+ * the endpoint's. The detail says which role is needed; it never repeats what was sent. On MWA's staging paths
+ * ({@link MwaStagingController}) the same text is MWA's error body, {@code {"errormsg": "<title>: <detail>"}}.
  */
 public final class SecurityProblems implements AuthenticationEntryPoint, AccessDeniedHandler {
 
@@ -56,6 +58,13 @@ public final class SecurityProblems implements AuthenticationEntryPoint, AccessD
     static void write(HttpServletRequest request, HttpServletResponse response, int status, String title,
             String detail) throws IOException {
         if (response.isCommitted()) {
+            return;
+        }
+        if (MwaStagingController.serves(request.getRequestURI().substring(request.getContextPath().length()))) {
+            // MWA's paths answer every error as {"errormsg": "…"}, their clients read nothing else
+            response.setStatus(status);
+            response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+            response.getOutputStream().write(JSON.writeValueAsBytes(Map.of("errormsg", title + ": " + detail)));
             return;
         }
         Map<String, Object> problem = new LinkedHashMap<>();
