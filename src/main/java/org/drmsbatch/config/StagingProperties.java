@@ -16,13 +16,14 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 public record StagingProperties(Boolean monitor, Duration checkInterval, Duration expiry, Duration restageInterval,
                                 Duration callbackRetry, int callbacksPerMinute, Duration callbackTimeout,
                                 List<String> callbackHosts, String callbackUsername, String callbackPassword,
-                                Duration reportExpiry, Path reportDirectory) {
+                                Duration reportExpiry, Path reportDirectory, int callbackConcurrency) {
 
     /** The settings, with the report directory under the home ({@code <home>/staging/failed} by default). */
     public StagingSettings settings(Path home) {
         Path reports = reportDirectory == null ? home.resolve("staging").resolve("failed")
                 : home.resolve(reportDirectory).toAbsolutePath().normalize();
         return new StagingSettings(checkInterval, expiry, restageInterval, callbackRetry, callbacksPerMinute,
-                callbackTimeout, callbackHosts, callbackUsername, callbackPassword, reportExpiry, reports);
+                callbackTimeout, callbackHosts, callbackUsername, callbackPassword, reportExpiry, reports,
+                callbackConcurrency);
     }
 }

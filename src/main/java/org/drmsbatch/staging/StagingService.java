@@ -15,6 +15,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -23,7 +24,9 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -373,44 +376,115 @@ public class StagingService {
         }
     }
 
+    /** When the last callback was started (guarded by the delivery queue's lock while callbacks go out). */
     private Instant lastCallback = Instant.EPOCH;
 
-    /** Delivers the callbacks that are due, spaced by {@link StagingSettings#callbackSpacing()}. */
+    /**
+     * Delivers the callbacks that are due: up to {@link StagingSettings#callbackConcurrency()} at once (a slow or
+     * silent receiver holds up one of them, not every other caller), started in request order and no closer together
+     * than {@link StagingSettings#callbackSpacing()} (MWA's rate limit, counted in callbacks started). Each due request
+     * is taken by one delivery only, which records its outcome. Returns when every one has ended, so the monitor's lock
+     * covers them all: no other process delivers the same callbacks meanwhile.
+     */
     private void deliver() {
         Instant now = clock.instant();
         List<StagingRequest> due = store.requests(null, true, Integer.MAX_VALUE).stream()
                 .filter(r -> r.state().equals("completed") && r.notifyUrl() != null
                         && (r.callbackNext() == null || !r.callbackNext().isAfter(now)))
                 .sorted(Comparator.comparing(StagingRequest::id)).toList();
-        for (StagingRequest r : due) {
-            space();
-            JobResult result = new JobResult(r.jobId() == null ? r.id() : r.jobId(), r.returnCode(),
-                    r.totalFiles(), r.readyFiles(), r.errorFiles(), r.comment());
-            String error = callbacks.deliver(r.notifyUrl(), result);
-            store.inTransaction(c -> {
-                try (PreparedStatement ps = c.prepareStatement("""
-                        UPDATE staging.request SET callback_attempts = callback_attempts + 1, callback_error = ?,
-                               state = CASE WHEN ? THEN 'notified' ELSE state END,
-                               notified_at = CASE WHEN ? THEN now() ELSE notified_at END,
-                               callback_next = CASE WHEN ? THEN NULL ELSE now() + ?::interval END
-                        WHERE id = ?""")) {
-                    ps.setString(1, error);
-                    ps.setBoolean(2, error == null);
-                    ps.setBoolean(3, error == null);
-                    ps.setBoolean(4, error == null);
-                    ps.setString(5, settings.callbackRetry().toMillis() + " milliseconds");
-                    ps.setLong(6, r.id());
-                    return ps.executeUpdate();
+        if (due.isEmpty()) {
+            return;
+        }
+        Queue<StagingRequest> queue = new ArrayDeque<>(due);
+        int workers = Math.min(settings.callbackConcurrency(), due.size());
+        List<Thread> threads = new ArrayList<>();
+        AtomicReference<RuntimeException> failure = new AtomicReference<>();
+        for (int i = 1; i < workers; i++) {
+            Thread t = new Thread(() -> {
+                try {
+                    deliverFrom(queue);
+                } catch (RuntimeException e) {
+                    failure.compareAndSet(null, e);
                 }
-            });
-            if (error != null) {
-                log.warn("Staging request {}: callback to {} failed ({}), retried in {}", r.token(), r.notifyUrl(),
-                        error, settings.callbackRetry());
+            }, "staging-callback-" + i);
+            t.setDaemon(true);
+            t.start();
+            threads.add(t);
+        }
+        try {
+            deliverFrom(queue);
+        } finally {
+            for (Thread t : threads) {
+                joinOrStop(t);
             }
+        }
+        if (failure.get() != null) {
+            throw failure.get();
         }
     }
 
-    /** Waits until the callback spacing has passed since the last callback (MWA's rate limit). */
+    /** Waits for a delivery thread; when this thread is interrupted (shut down), interrupts it and still waits. */
+    private static void joinOrStop(Thread t) {
+        boolean interrupted = false;
+        while (t.isAlive()) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+                t.interrupt();
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Takes the due requests one by one, each at its turn in the rate limit, and calls back for each. */
+    private void deliverFrom(Queue<StagingRequest> queue) {
+        while (!Thread.currentThread().isInterrupted()) {
+            StagingRequest r;
+            synchronized (queue) {
+                r = queue.poll();
+                if (r == null) {
+                    return;
+                }
+                space();
+            }
+            deliver(r);
+        }
+    }
+
+    /** Posts one request's result and records the attempt: notified on success, else due again after the retry. */
+    private void deliver(StagingRequest r) {
+        JobResult result = new JobResult(r.jobId() == null ? r.id() : r.jobId(), r.returnCode(),
+                r.totalFiles(), r.readyFiles(), r.errorFiles(), r.comment());
+        String error = callbacks.deliver(r.notifyUrl(), result);
+        store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    UPDATE staging.request SET callback_attempts = callback_attempts + 1, callback_error = ?,
+                           state = CASE WHEN ? THEN 'notified' ELSE state END,
+                           notified_at = CASE WHEN ? THEN now() ELSE notified_at END,
+                           callback_next = CASE WHEN ? THEN NULL ELSE now() + ?::interval END
+                    WHERE id = ?""")) {
+                ps.setString(1, error);
+                ps.setBoolean(2, error == null);
+                ps.setBoolean(3, error == null);
+                ps.setBoolean(4, error == null);
+                ps.setString(5, settings.callbackRetry().toMillis() + " milliseconds");
+                ps.setLong(6, r.id());
+                return ps.executeUpdate();
+            }
+        });
+        if (error != null) {
+            log.warn("Staging request {}: callback to {} failed ({}), retried in {}", r.token(), r.notifyUrl(),
+                    error, settings.callbackRetry());
+        }
+    }
+
+    /**
+     * Waits until the callback spacing has passed since the last callback was started (MWA's rate limit); the caller
+     * holds the delivery queue's lock, so the waits of concurrent deliveries follow one another.
+     */
     private void space() {
         Duration spacing = settings.callbackSpacing();
         long wait = Duration.between(clock.instant(), lastCallback.plus(spacing)).toMillis();

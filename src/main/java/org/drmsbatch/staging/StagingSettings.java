@@ -21,11 +21,14 @@ import java.util.Locale;
  * @param callbackPassword   its password (RESULT_PASSWORD)
  * @param reportExpiry       how long failure reports are kept (MWA: 30 days; the newest 100 always)
  * @param reportDirectory    where failure reports are written as text files, {@code <job_id>.txt}
+ * @param callbackConcurrency how many callbacks may be in flight at once (MWA: 1); still at most
+ *                           {@code callbacksPerMinute} started a minute, in request order. Default 8: a receiver
+ *                           that is slow or never answers holds up one of them, not every other caller
  */
 public record StagingSettings(Duration checkInterval, Duration expiry, Duration restageInterval, Duration callbackRetry,
                               int callbacksPerMinute, Duration callbackTimeout, List<String> callbackHosts,
                               String callbackUsername, String callbackPassword, Duration reportExpiry,
-                              Path reportDirectory) {
+                              Path reportDirectory, int callbackConcurrency) {
 
     public StagingSettings {
         checkInterval = positive(checkInterval, Duration.ofSeconds(60));
@@ -41,6 +44,7 @@ public record StagingSettings(Duration checkInterval, Duration expiry, Duration 
             callbackUsername = null;
         }
         reportExpiry = positive(reportExpiry, Duration.ofDays(30));
+        callbackConcurrency = callbackConcurrency <= 0 ? 8 : callbackConcurrency;
     }
 
     private static Duration positive(Duration d, Duration otherwise) {

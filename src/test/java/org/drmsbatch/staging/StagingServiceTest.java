@@ -7,12 +7,19 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.sun.net.httpserver.HttpServer;
 import org.drmsbatch.TestDatabase;
@@ -181,6 +188,106 @@ class StagingServiceTest {
                 .hasMessageContaining("http");
         assertThatThrownBy(() -> CallbackTarget.check("http://user:pw@127.0.0.1/", List.of("127.0.0.1")))
                 .hasMessageContaining("credentials");
+    }
+
+    /**
+     * Callbacks go out several at once (callback-concurrency 4) yet in request order, started no closer than the rate
+     * limit allows (600 a minute: 100 ms apart), each recorded once, even with two monitors turning at the same time.
+     */
+    @Test
+    void callbacksGoOutConcurrentlyInRequestOrderAtTheRateLimitAndEachIsRecordedOnce() throws Exception {
+        List<Long> sunums = TapedUnits.create(drms, "stq.rate", 13, 3);
+        StagingSettings s = service.settings();
+        StagingSettings settings = new StagingSettings(s.checkInterval(), s.expiry(), s.restageInterval(),
+                Duration.ofMinutes(10), 600, Duration.ofSeconds(10), List.of("127.0.0.1"), null, null,
+                s.reportExpiry(), s.reportDirectory(), 4);
+        StagingService.StageLauncher none = new StagingService.StageLauncher() {
+            @Override
+            public boolean busy() {
+                return true;
+            }
+
+            @Override
+            public void launch(long batch) {
+                throw new IllegalStateException("nothing to stage");
+            }
+        };
+        // a receiver that takes 350 ms to answer, on threads enough for every caller; job 806 gets a 503
+        List<Long> arrivals = new CopyOnWriteArrayList<>();
+        List<Long> arrivedAt = new CopyOnWriteArrayList<>();
+        AtomicInteger inFlight = new AtomicInteger();
+        AtomicInteger mostInFlight = new AtomicInteger();
+        ExecutorService threads = Executors.newFixedThreadPool(16);
+        HttpServer slow = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
+        slow.setExecutor(threads);
+        slow.createContext("/slow", ex -> {
+            mostInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+            long at = System.nanoTime();
+            String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            Matcher m = Pattern.compile("\"job_id\":(\\d+)").matcher(body);
+            long job = m.find() ? Long.parseLong(m.group(1)) : -1;
+            synchronized (arrivals) {
+                arrivals.add(job);
+                arrivedAt.add(at);
+            }
+            try {
+                Thread.sleep(350);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            inFlight.decrementAndGet();
+            ex.sendResponseHeaders(job == 806 ? 503 : 200, -1);
+            ex.close();
+        });
+        slow.start();
+        try {
+            String url = "http://127.0.0.1:" + slow.getAddress().getPort() + "/slow";
+            List<Long> ids = new ArrayList<>();
+            for (long job = 801; job <= 812; job++) {
+                ids.add(service.submit(new StagingStore.NewRequest("mwa", job, url, null, StagingService.files(
+                        List.of("/x/D" + sunums.get((int) job % 3) + "/S00000/image.fits")))).id());
+            }
+
+            // two monitors (two processes, say) turn at once: one delivers, the other finds the monitor busy
+            StagingService one = new StagingService(service.store(), settings, none, new Callbacks(settings),
+                    Clock.systemUTC());
+            StagingService two = new StagingService(service.store(), settings, none, new Callbacks(settings),
+                    Clock.systemUTC());
+            long t0 = System.nanoTime();
+            Thread other = new Thread(two::tick);
+            other.start();
+            one.tick();
+            other.join();
+            one.tick();
+            two.tick();
+            double seconds = (System.nanoTime() - t0) / 1e9;
+
+            assertThat(arrivals).as("each callback once, in request order").containsExactly(801L, 802L, 803L, 804L,
+                    805L, 806L, 807L, 808L, 809L, 810L, 811L, 812L);
+            for (int i = 1; i < arrivedAt.size(); i++) {
+                assertThat((arrivedAt.get(i) - arrivedAt.get(i - 1)) / 1e6).as("ms between callbacks %d and %d", i,
+                        i + 1).isGreaterThan(60);
+            }
+            assertThat((arrivedAt.get(11) - arrivedAt.get(0)) / 1e6).as("ms from the first callback to the 12th")
+                    .isGreaterThan(11 * 100 - 60);
+            assertThat(mostInFlight.get()).as("callbacks in flight at once").isBetween(2, 4);
+            assertThat(seconds).as("one after another they would take 12 x 0.35 s").isLessThan(12 * 0.35);
+            for (int i = 0; i < ids.size(); i++) {
+                StagingRequest r = request(ids.get(i));
+                assertThat(r.callbackAttempts()).as("attempts of job %d", r.jobId()).isEqualTo(1);
+                if (r.jobId() == 806) {
+                    assertThat(r.state()).isEqualTo("completed");
+                    assertThat(r.callbackError()).isEqualTo("HTTP 503");
+                    assertThat(r.callbackNext()).isAfter(Instant.now().plusSeconds(500));
+                } else {
+                    assertThat(r.state()).as("job %d", r.jobId()).isEqualTo("notified");
+                }
+            }
+            service.store().delete(ids.get(5));
+        } finally {
+            slow.stop(0);
+            threads.shutdownNow();
+        }
     }
 
     @Test
