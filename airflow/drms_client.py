@@ -1,8 +1,9 @@
 """A small client of the drms-batch server for the Airflow DAGs (and anyone else).
 
-It speaks the glitchflow buffer API (POST /train, GET /stats) and the job-control API
-(POST /api/jobs/{name}, GET /api/jobs/executions/{id}). Plain Python with `requests`, so that the DAG logic is
-tested against a running server without Airflow installed.
+It speaks the glitchflow buffer API (POST /train, GET /stats), the job-control API
+(POST /api/jobs/{name}, GET /api/jobs/executions/{id}) and the staging API (POST /api/staging,
+GET/DELETE /api/staging/{id}). Plain Python with `requests`, so that the DAG logic is tested against a running
+server without Airflow installed.
 """
 
 import json
@@ -67,6 +68,20 @@ class JobFailed(RuntimeError):
             execution.get("job"), execution.get("executionId"), execution.get("status"),
             execution.get("exitMessage") or execution.get("exitCode")))
         self.execution = execution
+
+
+class StagingFailed(RuntimeError):
+    """A staging request ended without every file ready (files in error, expired, cancelled); carries the request
+    as the server described it, with its files."""
+
+    def __init__(self, request):
+        not_staged = [f for f in request.get("files") or [] if f.get("state") != "ready"]
+        shown = "; ".join("%s: %s" % (f.get("path"), f.get("reason") or f.get("state")) for f in not_staged[:10])
+        super().__init__("staging request %s ended %s (return code %s): %s%s" % (
+            request.get("id"), request.get("state"), request.get("return_code"),
+            request.get("comment") or "%s of %s files ready" % (request.get("ready"), request.get("total")),
+            (" [" + shown + (" ..." if len(not_staged) > 10 else "") + "]") if shown else ""))
+        self.request = request
 
 
 class DrmsClient:
@@ -158,6 +173,67 @@ class DrmsClient:
     def run_job(self, name, parameters=None, poll=2.0, timeout=3600.0):
         """Starts a job and waits for it: the execution when COMPLETED, JobFailed otherwise."""
         return self.wait_for(self.start_job(name, parameters), poll=poll, timeout=timeout)
+
+    # ---- staging (files back from tape) ----
+
+    def stage(self, ds=None, sunum=None, paths=None, notify_url=None):
+        """POST /api/staging: asks for files to come back from tape, named by exactly one of a record-set query
+        (`ds`), storage unit numbers (`sunum`, a list or one) or SUMS paths (`paths`). The request is stored before
+        the answer; returns its id."""
+        given = [name for name, value in (("ds", ds), ("sunum", sunum), ("paths", paths)) if value is not None]
+        if len(given) != 1:
+            raise ValueError("stage: name the files with exactly one of ds, sunum or paths (given: %s)"
+                             % (", ".join(given) or "none"))
+        body = {}
+        if ds is not None:
+            body["ds"] = ds
+        if sunum is not None:
+            body["sunum"] = list(sunum) if isinstance(sunum, (list, tuple, set)) else [sunum]
+        if paths is not None:
+            body["paths"] = [paths] if isinstance(paths, str) else list(paths)
+        if notify_url is not None:
+            body["notify_url"] = notify_url
+        return self._request("POST", "/api/staging", json=body).json()["id"]
+
+    def staging_status(self, request_id, files=False):
+        """GET /api/staging/{id}: state, counts (total, ready, error, waiting, cancelled), percent, return_code,
+        comment; with files=True each file's state, reason and times."""
+        return self._request("GET", "/api/staging/%s" % request_id,
+                             params={"files": "true"} if files else None).json()
+
+    def staging_done(self, request_id):
+        """For a sensor: False while the request's files are still coming back, True once every file is ready;
+        raises StagingFailed when it ended otherwise (files in error, expired, cancelled)."""
+        status = self.staging_status(request_id)
+        if not status.get("ended"):
+            return False
+        if status.get("state") in ("expired", "cancelled") or status.get("ready") != status.get("total"):
+            raise StagingFailed(self.staging_status(request_id, files=True))
+        return True
+
+    def wait_for_staging(self, request_id, poll=2.0, timeout=3600.0):
+        """Polls a staging request until it ends; returns its status when every file is ready, raises StagingFailed
+        otherwise."""
+        deadline = time.monotonic() + timeout
+        while not self.staging_done(request_id):
+            if time.monotonic() > deadline:
+                raise TimeoutError("staging request %s not done after %s s" % (request_id, timeout))
+            time.sleep(poll)
+        return self.staging_status(request_id)
+
+    def cancel_staging(self, request_id):
+        """DELETE /api/staging/{id}: its waiting files are no longer staged for it; returns the request then."""
+        return self._request("DELETE", "/api/staging/%s" % request_id).json()
+
+    def staging_requests(self, include_ended=False):
+        """GET /api/staging: the requests, newest first (include_ended=True: also those that have ended)."""
+        return self._request("GET", "/api/staging", params={"all": "true"} if include_ended else None).json()
+
+
+def staged_export_id(staging_id):
+    """The export request id for the export of a staging request's data: the same staging request always gives the
+    same id, so a retried export task finds its export instead of making a second one."""
+    return "staged-%s" % staging_id
 
 
 def buffer_reached(stats, threshold):

@@ -1,4 +1,5 @@
-"""The DAG file: always syntax-checked; imported and its graph checked only where Airflow is installed."""
+"""The DAG files: always syntax-checked and their graphs checked with stand-ins for Airflow (fake_airflow);
+imported by Airflow itself and their graphs checked where Airflow is installed."""
 
 import os
 import py_compile
@@ -6,6 +7,7 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DAG_FILE = os.path.join(HERE, "..", "dags", "trainpipe.py")
+STAGE_EXPORT_FILE = os.path.join(HERE, "..", "dags", "stage_export.py")
 
 try:
     import airflow
@@ -18,6 +20,7 @@ except ImportError:
 class DagFileTest(unittest.TestCase):
     def test_dag_file_compiles(self):
         py_compile.compile(DAG_FILE, doraise=True)
+        py_compile.compile(STAGE_EXPORT_FILE, doraise=True)
         py_compile.compile(os.path.join(HERE, "..", "drms_client.py"), doraise=True)
 
     @unittest.skipUnless(HAVE_AIRFLOW, "Airflow is not installed here")
@@ -28,6 +31,28 @@ class DagFileTest(unittest.TestCase):
         dag = bag.get_dag("Trainpipe")
         self.assertEqual({"next_sensor", "next_metrics"}, dag.get_task("check_frz_sign").downstream_task_ids)
         self.assertEqual({"snapshot"}, dag.get_task("collect").downstream_task_ids)
+        stage_export = bag.get_dag("StageExport")
+        self.assertEqual({"staged"}, stage_export.get_task("stage").downstream_task_ids)
+        self.assertEqual({"export"}, stage_export.get_task("staged").downstream_task_ids)
+        self.assertEqual("reschedule", stage_export.get_task("staged").mode)
+
+    def test_stage_export_graph_with_airflow_stand_ins(self):
+        import fake_airflow
+        module = fake_airflow.loaded_dag(STAGE_EXPORT_FILE, "stage_export_graph_check")
+        dag = module.dag
+        self.assertEqual("StageExport", dag.dag_id)
+        self.assertEqual({"ds": ""}, dag.kwargs["params"])
+        self.assertEqual({"stage", "staged", "export"}, set(dag.tasks))
+        self.assertEqual({"staged"}, dag.get_task("stage").downstream_task_ids)
+        self.assertEqual({"export"}, dag.get_task("staged").downstream_task_ids)
+        self.assertEqual(set(), dag.get_task("export").downstream_task_ids)
+        sensor = dag.get_task("staged")
+        self.assertIsInstance(sensor, fake_airflow.PythonSensor)
+        self.assertEqual("reschedule", sensor.kwargs["mode"])
+        self.assertIs(module.staged, sensor.kwargs["python_callable"])
+        with self.assertRaises(ValueError) as no_ds:
+            module.stage(params={"ds": " "})
+        self.assertIn("param ds", str(no_ds.exception))
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ import picocli.CommandLine;
         subcommands = {CreateSeriesCommand.class, DescribeSeriesCommand.class, DeleteSeriesCommand.class,
                 ShowSeriesCommand.class, SetInfoCommand.class, ShowInfoCommand.class, DemoCommand.class,
                 RunCommand.class, JobsCommand.class, ServeCommand.class, HashPasswordCommand.class,
-                TapeCommand.class,
+                TapeCommand.class, StageCommand.class,
                 CommandLine.HelpCommand.class})
 public class DrmsCommand implements Callable<Integer> {
 
@@ -128,10 +128,10 @@ public class DrmsCommand implements Callable<Integer> {
             PrintWriter err = commandLine.getErr();
             Throwable cause = rootUserError(ex);
             if (cause != null) {
-                err.println("drms " + commandLine.getCommandName() + ": " + cause.getMessage());
+                err.println(commandLine.getCommandSpec().qualifiedName() + ": " + cause.getMessage());
                 return USER_ERROR;
             }
-            err.println("drms " + commandLine.getCommandName() + ": internal error: " + ex);
+            err.println(commandLine.getCommandSpec().qualifiedName() + ": internal error: " + ex);
             ex.printStackTrace(err);
             return INTERNAL_ERROR;
         });
@@ -152,7 +152,8 @@ public class DrmsCommand implements Callable<Integer> {
             if (c instanceof UserError || c instanceof org.drmsbatch.schedules.JobRequestException
                     || c instanceof org.drmsbatch.drms.JsdException
                     || c instanceof org.drmsbatch.drms.time.TimeFormatException
-                    || c instanceof org.drmsbatch.buffer.BufferInUseException) {
+                    || c instanceof org.drmsbatch.buffer.BufferInUseException
+                    || c instanceof org.drmsbatch.staging.StagingException) {
                 return c;
             }
             if (c instanceof org.drmsbatch.drms.DrmsException) {

@@ -1,35 +1,22 @@
 package org.drmsbatch.config;
 
-import java.time.Clock;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-
 import javax.sql.DataSource;
 
-import org.drmsbatch.staging.Callbacks;
-import org.drmsbatch.staging.StagingService;
 import org.drmsbatch.staging.StagingSettings;
 import org.drmsbatch.staging.StagingStore;
 import org.drmsbatch.sums.Sums;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The staging service ({@code staging/}): requests in the database, stage batches through the launcher the job
- * control provides ({@code schedules/StagingLauncher}: this package knows nothing of the job control), MWA
- * callbacks. {@code drms serve} runs its monitor every {@code drms.staging.check-interval} (unless
- * {@code drms.staging.monitor=false}); {@code drms stage watch} runs it while it watches.
+ * The staging service's settings ({@code drms.staging.*}) and its requests in the database. The service itself, which
+ * starts its stage batches through job control, and its monitor are wired in {@code schedules/}
+ * ({@code StagingMonitorConfiguration}): configuration stays below job control.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(StagingProperties.class)
 public class StagingConfiguration {
-
-    private static final Logger log = LoggerFactory.getLogger(StagingConfiguration.class);
 
     @Bean
     StagingSettings stagingSettings(StagingProperties properties, DrmsProperties drms) {
@@ -39,32 +26,5 @@ public class StagingConfiguration {
     @Bean
     StagingStore stagingStore(DataSource dataSource, Sums sums) {
         return new StagingStore(dataSource, sums);
-    }
-
-    @Bean
-    StagingService stagingService(StagingStore store, StagingSettings settings, StagingService.StageLauncher launcher) {
-        return new StagingService(store, settings, launcher, new Callbacks(settings), Clock.systemUTC());
-    }
-
-    /** The monitor of {@code drms serve}: one turn every check interval, on a thread of its own. */
-    @Bean(destroyMethod = "shutdownNow")
-    @ConditionalOnWebApplication
-    ScheduledExecutorService stagingMonitor(StagingService service, StagingProperties properties) {
-        ScheduledExecutorService monitor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "staging-monitor");
-            t.setDaemon(true);
-            return t;
-        });
-        if (properties.monitor() == null || properties.monitor()) {
-            long every = service.settings().checkInterval().toMillis();
-            monitor.scheduleWithFixedDelay(() -> {
-                try {
-                    service.tick();
-                } catch (RuntimeException e) {
-                    log.warn("Staging monitor: {}", e.toString());
-                }
-            }, every, every, TimeUnit.MILLISECONDS);
-        }
-        return monitor;
     }
 }

@@ -33,6 +33,16 @@ public record StagingRequest(long id, String token, String kind, Long jobId, Str
         return waitingFiles() == 0;
     }
 
+    /** The share of the files no longer waiting (ready, in error or cancelled), 0 to 100, rounded down. */
+    public int percentDone() {
+        return totalFiles == 0 ? 100 : (int) ((totalFiles - waitingFiles()) * 100L / totalFiles);
+    }
+
+    /** Whether the request is over: completed, notified, expired or cancelled (any state but active). */
+    public boolean ended() {
+        return !state.equals("active");
+    }
+
     /** Whether the request is still being worked on or reported: active or completed. */
     public boolean live() {
         return state.equals("active") || state.equals("completed");

@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
@@ -35,6 +36,7 @@ import java.util.stream.Stream;
 import org.drmsbatch.drms.DrmsException;
 import org.drmsbatch.drms.Record;
 import org.drmsbatch.drms.query.Query;
+import org.drmsbatch.drms.query.QueryException;
 import org.drmsbatch.drms.query.RecordSets;
 import org.drmsbatch.sums.Sums;
 import org.slf4j.Logger;
@@ -165,15 +167,103 @@ public class StagingService {
             throw new StagingException("query: " + e.getMessage());
         }
         Set<Long> units = new LinkedHashSet<>();
-        recordSets.stream(q, 0, 1000, page -> {
-            for (Record r : page) {
-                if (r.sunum() >= 0) {
-                    units.add(r.sunum());
+        try {
+            recordSets.stream(q, 0, 1000, page -> {
+                for (Record r : page) {
+                    if (r.sunum() >= 0) {
+                        units.add(r.sunum());
+                    }
+                }
+                return true;
+            });
+        } catch (QueryException e) {
+            // what only the data show (a division by zero in a condition): the query's fault, at its position
+            throw new StagingException("query: " + e.getMessage());
+        }
+        return unitFiles(units);
+    }
+
+    /**
+     * A request of a drms client (the REST API {@code /api/staging}, {@code drms stage}): its files named by exactly
+     * one of storage unit numbers ({@link #unitFiles}), a record-set query ({@link #queryFiles}; the request keeps
+     * its text) or SUMS paths ({@link #files}); the others null. Anything else is a {@link StagingException} saying
+     * what, before anything is stored.
+     */
+    public static StagingStore.NewRequest drmsRequest(RecordSets recordSets, List<Long> sunums, String ds,
+            List<String> paths, String notifyUrl) {
+        int given = (sunums != null ? 1 : 0) + (ds != null ? 1 : 0) + (paths != null ? 1 : 0);
+        if (given != 1) {
+            throw new StagingException("name the files to stage with exactly one of sunum, ds or paths"
+                    + (given == 0 ? "" : " (" + given + " were given)"));
+        }
+        if (notifyUrl != null && notifyUrl.isBlank()) {
+            notifyUrl = null;
+        }
+        List<StagingStore.FileRef> files;
+        if (sunums != null) {
+            if (sunums.isEmpty()) {
+                throw new StagingException("sunum: names no storage unit");
+            }
+            for (Long s : sunums) {
+                if (s == null || s < 0) {
+                    throw new StagingException("sunum: " + s + " is not a storage unit number (a number >= 0)");
                 }
             }
-            return true;
-        });
-        return unitFiles(units);
+            files = unitFiles(sunums);
+        } else if (paths != null) {
+            if (paths.isEmpty()) {
+                throw new StagingException("paths: names no file");
+            }
+            files = files(paths);
+        } else {
+            if (ds.isBlank()) {
+                throw new StagingException("ds: the query is empty");
+            }
+            files = queryFiles(recordSets, ds);
+        }
+        return new StagingStore.NewRequest("drms", null, notifyUrl, ds, files);
+    }
+
+    // ---- requests by the id their clients know (the token) ----
+
+    /** The request with this id (its token), if there is one. */
+    public Optional<StagingRequest> request(String token) {
+        return token == null || token.isBlank() ? Optional.empty() : store.byToken(token.trim());
+    }
+
+    /** The request with this id, or an {@link UnknownRequestException}. */
+    public StagingRequest existing(String token) {
+        return request(token).orElseThrow(() -> new UnknownRequestException(token));
+    }
+
+    /**
+     * Cancels a request by its id: its waiting files are no longer staged for it (a unit another request waits for
+     * still is), and its pins go. A request that ended by expiring or being cancelled is an
+     * {@link EndedRequestException}; one that completed can be cancelled, which only releases its pins. Returns the
+     * request as it is then.
+     */
+    public StagingRequest cancel(String token) {
+        StagingRequest r = existing(token);
+        if (r.state().equals("expired") || r.state().equals("cancelled")) {
+            throw new EndedRequestException(r);
+        }
+        store.cancel(r.id(), null);
+        log.info("Staging request {} cancelled ({} files were waiting)", r.token(), r.waitingFiles());
+        return store.request(r.id()).orElseThrow();
+    }
+
+    /** No request has this id. */
+    public static final class UnknownRequestException extends StagingException {
+        public UnknownRequestException(String token) {
+            super("no staging request '" + token + "'");
+        }
+    }
+
+    /** The request has ended (expired or cancelled) and cannot be changed any more. */
+    public static final class EndedRequestException extends StagingException {
+        public EndedRequestException(StagingRequest r) {
+            super("staging request " + r.token() + " has ended (" + r.state() + ")");
+        }
     }
 
     /**
