@@ -555,7 +555,7 @@ public class StagingService {
                            state = CASE WHEN ? THEN 'notified' ELSE state END,
                            notified_at = CASE WHEN ? THEN now() ELSE notified_at END,
                            callback_next = CASE WHEN ? THEN NULL ELSE now() + ?::interval END
-                    WHERE id = ?""")) {
+                    WHERE id = ? AND state = 'completed'""")) {
                 ps.setString(1, error);
                 ps.setBoolean(2, error == null);
                 ps.setBoolean(3, error == null);

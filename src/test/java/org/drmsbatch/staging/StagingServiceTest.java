@@ -73,12 +73,16 @@ class StagingServiceTest {
     final List<String> bodies = new CopyOnWriteArrayList<>();
     final List<String> auth = new CopyOnWriteArrayList<>();
     final AtomicInteger failuresLeft = new AtomicInteger();
+    /** Every attempt the receiver saw: the body's job id and when (nanoTime). */
+    final List<long[]> attemptTimes = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void receiver() throws Exception {
         receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         receiver.createContext("/jobresult", ex -> {
             String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            java.util.regex.Matcher job = java.util.regex.Pattern.compile("\"job_id\":(\\d+)").matcher(body);
+            attemptTimes.add(new long[] {job.find() ? Long.parseLong(job.group(1)) : -1, System.nanoTime()});
             int code = failuresLeft.getAndDecrement() > 0 ? 503 : 200;
             if (code == 200) {
                 bodies.add(body);
@@ -144,6 +148,15 @@ class StagingServiceTest {
         // two failures then one delivery per request: three attempts in all for the first, spaced by the retry
         int attempts = request(a.id()).callbackAttempts() + request(b.id()).callbackAttempts();
         assertThat(attempts).isEqualTo(4);
+        // a failed attempt is tried again only after the retry interval (1 s)
+        for (long job : List.of(501L, 502L)) {
+            List<Long> times = attemptTimes.stream().filter(t -> t[0] == job).map(t -> t[1]).sorted().toList();
+            for (int i = 1; i < times.size(); i++) {
+                assertThat(Duration.ofNanos(times.get(i) - times.get(i - 1))).as("retry gap of job %d", job)
+                        .isGreaterThanOrEqualTo(Duration.ofMillis(900));
+            }
+        }
+        assertThat(attemptTimes).hasSize(4);
         assertThat(bodies).anySatisfy(body -> assertThat(body).contains("\"job_id\":501", "\"return_code\":0",
                 "\"total_files\":4", "\"ready_files\":4", "\"comment\":\"All 4 files staged successfully\""));
         assertThat(auth).allSatisfy(h -> assertThat(h).isEqualTo("Basic "

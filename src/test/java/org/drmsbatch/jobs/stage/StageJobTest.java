@@ -324,13 +324,14 @@ class StageJobTest {
 
     @Test
     void badRequestsAreRefusedBeforeTheJobStarts() {
-        refused(Map.of("run", "1"), "exactly one of sunum, ds or paths");
-        refused(Map.of("sunum", "1", "ds", "stg.num"), "exactly one of sunum, ds or paths (2 were given)");
+        refused(Map.of("run", "1"), "exactly one of sunum, ds, paths or staging");
+        refused(Map.of("sunum", "1", "ds", "stg.num"), "exactly one of sunum, ds, paths or staging (2 were given)");
         refused(Map.of("sunum", "12,x3"), "sunum: 'x3' is not a storage unit number");
         refused(Map.of("paths", "/SUM1/S00000/a.fits"), "paths: '/SUM1/S00000/a.fits' names no storage unit");
         refused(Map.of("ds", "stg.num[[["), "ds: ");
         refused(Map.of("sunum", "1", "chunkSize", "0"), "chunkSize: 0 is outside 1..10000");
         refused(Map.of("sunum", "1", "retention", "many"), "retention: 'many' is not a whole number");
+        refused(Map.of("staging", "0"), "staging: 0 is outside 1..");
     }
 
     private void refused(Map<String, String> p, String reason) {
