@@ -33,7 +33,8 @@ public class TapeCommand implements Callable<Integer> {
         DrmsProperties properties = drms.bean(DrmsProperties.class);
         if (!properties.tapes()) {
             throw new DrmsCommand.UserError(
-                    "There is no tape library: set drms.tape.directory (or DRMS_TAPE_DIRECTORY)");
+                    "There is no tape library: set drms.tape.directory (DRMS_TAPE_DIRECTORY) or drms.tape.remote.url"
+                            + " (DRMS_TAPE_REMOTE_URL)");
         }
         TapeArchive archive = drms.bean(TapeArchive.class);
         if (what == null) {

@@ -141,7 +141,7 @@ public final class StageInput implements Tasklet {
         if (stage == null) {
             throw new DrmsException(offline.size() + " of the input's " + units.size() + " storage units are offline"
                     + " (first: " + offline.get(0) + ") and there is no tape library to stage them from"
-                    + " (drms.tape.directory)");
+                    + " (drms.tape.directory or drms.tape.remote.url)");
         }
         JobParameters params = new JobParametersBuilder()
                 .addString("ds", q.text())

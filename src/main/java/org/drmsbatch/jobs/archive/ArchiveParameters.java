@@ -25,7 +25,7 @@ public record ArchiveParameters(int chunkSize, int copies, String series) {
 
     static final int DEFAULT_CHUNK_SIZE = 50;
     static final int MAX_CHUNK_SIZE = 10_000;
-    static final String NO_LIBRARY = "no tape library: set drms.tape.directory";
+    static final String NO_LIBRARY = "no tape library: set drms.tape.directory (or drms.tape.remote.url)";
 
     /** The names the job takes; {@code run} is any text, each launch through JobControl getting a fresh one. */
     static final ParameterNames NAMES = ParameterNames.of(List.of(), List.of("chunkSize", "copies", "series", "run"));

@@ -41,7 +41,7 @@ public record StageParameters(List<Long> sunums, String ds, Query query, Integer
     private static final Pattern UNIT = Pattern.compile("D(\\d{1,18})");
 
     /** The reason a launch is refused when no tape library is configured. */
-    static final String NO_LIBRARY = "no tape library: set drms.tape.directory";
+    static final String NO_LIBRARY = "no tape library: set drms.tape.directory (or drms.tape.remote.url)";
 
     public StageParameters {
         sunums = List.copyOf(sunums);

@@ -344,6 +344,6 @@ class StageJobTest {
         ParsedParameters<StageParameters> noLibrary = StageParameters.parser(null, false);
         assertThatThrownBy(() -> noLibrary.validate(new JobParametersBuilder().addString("sunum", "1")
                 .toJobParameters())).isInstanceOf(InvalidJobParametersException.class)
-                .hasMessage("no tape library: set drms.tape.directory");
+                .hasMessage("no tape library: set drms.tape.directory (or drms.tape.remote.url)");
     }
 }
