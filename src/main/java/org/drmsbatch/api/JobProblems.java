@@ -12,7 +12,7 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
  * Problem JSON (RFC 7807) for job control: unknown job or execution 404, bad parameters 400, a request the
  * execution's state refuses (not restartable, still running, completed) 409.
  */
-@RestControllerAdvice(assignableTypes = JobsController.class)
+@RestControllerAdvice(assignableTypes = {JobsController.class, SchedulesController.class})
 public class JobProblems {
 
     @ExceptionHandler(JobRequestException.class)

@@ -600,6 +600,11 @@ public class JobControl {
         return run.ended() && here ? run.finishing() : run;
     }
 
+    /** Whether the execution is dead: see {@link #isDead(JobExecution)}. */
+    public boolean isDead(long executionId) {
+        return isDead(execution(executionId));
+    }
+
     private JobExecution execution(long executionId) {
         JobExecution execution;
         try {
