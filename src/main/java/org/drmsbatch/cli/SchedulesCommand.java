@@ -29,11 +29,11 @@ public class SchedulesCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         drms.readOnly();
         Schedules schedules = drms.bean(Schedules.class);
-        System.out.printf("%-16s %-22s %-14s %-12s %-7s %-19s %-19s %-16s %-10s %s%n", "NAME", "CRON", "TIME-ZONE",
+        System.out.printf("%-16s %-22s %-14s %-14s %-8s %-19s %-19s %-16s %-10s %s%n", "NAME", "CRON", "TIME-ZONE",
                 "JOB", "STATE", "NEXT", "LAST FIRE", "OUTCOME", "RUN", "REASON");
         for (Schedules.View v : schedules.list()) {
             Schedules.Fire last = v.lastFire();
-            System.out.printf("%-16s %-22s %-14s %-12s %-7s %-19s %-19s %-16s %-10s %s%n", v.name(), v.cron(),
+            System.out.printf("%-16s %-22s %-14s %-14s %-8s %-19s %-19s %-16s %-10s %s%n", v.name(), v.cron(),
                     v.timeZone(), v.job(), v.enabled() ? v.state() : "DISABLED", time(v.nextFire()),
                     last == null ? "-" : time(last.fireTime()), last == null ? "-" : last.outcome(),
                     last == null || last.executionId() == null ? "-" : last.executionId() + " " + v.lastRunStatus(),

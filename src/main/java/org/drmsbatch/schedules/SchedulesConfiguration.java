@@ -31,6 +31,9 @@ import org.springframework.scheduling.quartz.SchedulerFactoryBean;
 @Configuration(proxyBeanMethods = false)
 public class SchedulesConfiguration {
 
+    private static final org.apache.commons.logging.Log log = org.apache.commons.logging.LogFactory
+            .getLog(SchedulesConfiguration.class);
+
     /** The scheduler's name: the same in every process, which makes them one cluster. */
     static final String SCHEDULER_NAME = "drms";
 
@@ -92,7 +95,10 @@ public class SchedulesConfiguration {
         return new Schedules(scheduler, control, jdbc, environment);
     }
 
-    /** In {@code drms serve}: syncs the definitions into the store, then starts the scheduler. */
+    /**
+     * In {@code drms serve}: syncs the definitions into the store, then starts the scheduler when a schedule is enabled
+     * (with none, the sync removed every schedule from the store: there is nothing to fire).
+     */
     @Bean
     @ConditionalOnWebApplication
     SmartLifecycle scheduleRunner(Schedules schedules, Scheduler scheduler) {
@@ -103,6 +109,10 @@ public class SchedulesConfiguration {
             public void start() {
                 try {
                     schedules.sync();
+                    if (schedules.definitions().values().stream().noneMatch(Schedule::enabled)) {
+                        log.info("No schedule is enabled (drms.schedules.*): the scheduler is not started");
+                        return;
+                    }
                     scheduler.start();
                 } catch (SchedulerException e) {
                     throw new IllegalStateException("Could not start the scheduler: " + e.getMessage(), e);
