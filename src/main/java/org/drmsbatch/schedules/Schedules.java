@@ -280,9 +280,10 @@ public class Schedules {
         boolean restart = Boolean.parseBoolean(data.getString("restart"));
         try {
             Optional<Long> last = lastExecution(name);
-            if (last.isPresent()) {
-                long id = last.get();
-                JobRun run = control.view(id);
+            JobRun run0 = last.map(this::viewIfKept).orElse(null);
+            if (run0 != null) {
+                long id = run0.executionId();
+                JobRun run = run0;
                 boolean dead = !run.ended() && control.isDead(id);
                 if (!run.ended() && !dead) {
                     return record(name, fireTime, "skipped", id, "execution " + id + " of job '" + run.job()
@@ -299,6 +300,18 @@ public class Schedules {
         } catch (RuntimeException e) {
             log.warn("Schedule " + name + ": the fire of " + fireTime + " launched nothing: " + e.getMessage());
             return record(name, fireTime, "failed-to-launch", null, String.valueOf(e.getMessage()), instance);
+        }
+    }
+
+    /** The execution, or null when the job repository no longer has it (its tables were cleaned). */
+    private JobRun viewIfKept(long executionId) {
+        try {
+            return control.view(executionId);
+        } catch (JobRequestException e) {
+            if (e.reason() == Reason.NOT_FOUND) {
+                return null;
+            }
+            throw e;
         }
     }
 
