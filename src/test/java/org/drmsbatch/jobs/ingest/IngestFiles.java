@@ -13,7 +13,7 @@ import org.drmsbatch.drms.DrmsException;
 import org.drmsbatch.drms.JsdParser;
 
 /** What the ingest tests share: the test series and FITS files made with nom-tam. */
-final class IngestFiles {
+public final class IngestFiles {
 
     static final String JSD = """
             Seriesname:     %s
@@ -37,7 +37,7 @@ final class IngestFiles {
     }
 
     /** Creates the series {@code name} when it is missing. */
-    static void ensureSeries(Drms drms, String name) {
+    public static void ensureSeries(Drms drms, String name) {
         try {
             drms.describeSeries(name);
         } catch (DrmsException missing) {
@@ -46,7 +46,7 @@ final class IngestFiles {
     }
 
     /** The image of file i: 3 x 4 floats. */
-    static float[][] image(int i) {
+    public static float[][] image(int i) {
         float[][] a = new float[3][4];
         for (int y = 0; y < 3; y++) {
             for (int x = 0; x < 4; x++) {
@@ -57,7 +57,7 @@ final class IngestFiles {
     }
 
     /** A FITS file with image(i), T_OBS 2026.12.06_00:0i:00_TAI, WAVELNTH 171 + i, EXPTIME 2.5, TELESCOP. */
-    static byte[] fits(int i, boolean withWavelength, String wavelengthText) throws IOException {
+    public static byte[] fits(int i, boolean withWavelength, String wavelengthText) throws IOException {
         Path tmp = Files.createTempFile("ingest", ".fits");
         try (Fits f = new Fits()) {
             BasicHDU<?> hdu = Fits.makeHDU(image(i));
@@ -82,7 +82,7 @@ final class IngestFiles {
     }
 
     /** Writes a file into the inbox, its modification time set {@code agoMillis} in the past (settled). */
-    static Path drop(Path inbox, String name, byte[] content, long agoMillis) throws IOException {
+    public static Path drop(Path inbox, String name, byte[] content, long agoMillis) throws IOException {
         Path tmp = inbox.resolve("." + name + ".tmp");
         Files.write(tmp, content);
         Files.setLastModifiedTime(tmp, FileTime.from(Instant.now().minusMillis(agoMillis)));
