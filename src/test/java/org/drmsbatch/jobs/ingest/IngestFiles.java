@@ -15,7 +15,7 @@ import org.drmsbatch.drms.JsdParser;
 /** What the ingest tests share: the test series and FITS files made with nom-tam. */
 public final class IngestFiles {
 
-    static final String JSD = """
+    public static final String JSD = """
             Seriesname:     %s
             Author:         "ingest test"
             Owner:          drms
