@@ -117,6 +117,30 @@ class IngestJobTest {
     }
 
     @Test
+    void anInboxOnAnotherFilesystemIsCopiedThenDeletedAfterTheCommit() throws Exception {
+        Path shm = Path.of("/dev/shm");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(shm) && Files.isWritable(shm)
+                && !Files.getFileStore(shm).equals(Files.getFileStore(HOME)), "needs /dev/shm on another filesystem");
+        String series = "test.ingest_otherfs";
+        IngestFiles.ensureSeries(drms, series);
+        Path inbox = Files.createTempDirectory(shm, "drms-ingest-inbox");
+        try {
+            byte[] content = IngestFiles.fits(3, true, null);
+            IngestFiles.drop(inbox, "far.fits", content, 5000);
+
+            ingest(inbox, series, "otherfs");
+
+            assertThat(names(inbox)).isEmpty();
+            List<Record> records = records(series);
+            assertThat(records).hasSize(1);
+            assertThat(Files.readAllBytes(records.get(0).segmentPath("image"))).isEqualTo(content);
+            assertThat(records.get(0).getInt("WAVELNTH")).isEqualTo(174);
+        } finally {
+            org.springframework.util.FileSystemUtils.deleteRecursively(inbox);
+        }
+    }
+
+    @Test
     void aFileBeingWrittenIsNotTakenUntilItIsComplete() throws Exception {
         String series = "test.ingest_partial";
         IngestFiles.ensureSeries(drms, series);
