@@ -94,6 +94,13 @@ class TriggersTest {
         List<JobRun> runs = jobs.recent("ingest", 100);
         assertThat(runs.size() - before).isBetween(2, 6);
         assertThat(runs).allSatisfy(r -> assertThat(r.parameters()).containsEntry("inbox", INBOX.toString()));
+        await("the last run's end", () -> jobs.recent("ingest", 100).stream().allMatch(JobRun::ended));
+        List<JobRun> byStart = jobs.recent("ingest", 100).stream()
+                .sorted(java.util.Comparator.comparing(JobRun::createTime)).toList();
+        for (int i = 1; i < byStart.size(); i++) { // one run at a time: each created after the previous ended
+            assertThat(byStart.get(i).createTime()).as("%s after %s", byStart.get(i), byStart.get(i - 1))
+                    .isAfterOrEqualTo(byStart.get(i - 1).endTime());
+        }
     }
 
     @Test
