@@ -48,7 +48,13 @@ public final class BufferFreezeTrigger {
             }
             collect = null;
             if (c.status().equals("COMPLETED")) {
-                snapshot = jobs.start(SnapshotJobConfiguration.JOB, Map.of("user", "trigger " + name)).executionId();
+                try {
+                    snapshot = jobs.start(SnapshotJobConfiguration.JOB, Map.of("user", "trigger " + name))
+                            .executionId();
+                } catch (RuntimeException e) {
+                    handled = handling; // refused: not tried again for this freeze
+                    throw e;
+                }
                 log.info("trigger {}: collect execution {} completed; started snapshot execution {}", name,
                         c.executionId(), snapshot);
             } else {
@@ -81,7 +87,12 @@ public final class BufferFreezeTrigger {
             return;
         }
         handling = freeze;
-        collect = jobs.start(CollectJobConfiguration.JOB, definition.parameters()).executionId();
+        try {
+            collect = jobs.start(CollectJobConfiguration.JOB, definition.parameters()).executionId();
+        } catch (RuntimeException e) {
+            handled = freeze; // refused (bad parameters, ...): not tried again for this freeze
+            throw e;
+        }
         log.info("trigger {}: the buffer froze ({}): started collect execution {}", name, freeze, collect);
     }
 
