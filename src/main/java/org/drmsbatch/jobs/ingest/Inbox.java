@@ -73,18 +73,6 @@ public final class Inbox {
         return out;
     }
 
-    /** Whether some entry is waiting to be taken (a candidate, or a regular file not yet settled). */
-    public boolean hasFiles() throws IOException {
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(directory)) {
-            for (Path p : ds) {
-                if (!ignored(p.getFileName().toString()) && !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
     /** Moves a file (or link) to {@code rejected/}, with {@code <name>.reason} beside it; returns where it went. */
     public Path reject(Path file, String reason) throws IOException {
         Path dir = rejectedDirectory();
