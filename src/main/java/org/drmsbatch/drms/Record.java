@@ -292,6 +292,56 @@ public final class Record {
     }
 
     /**
+     * Makes an existing file this record's segment file without rewriting it: a hard link in the record's slot (same
+     * filesystem), else a copy forced to disk. The source is left in place: whoever hands it over removes it once
+     * the session has committed (a rollback then leaves it where it was). The file must already be in the
+     * segment's format (a FITS segment: a FITS file whose header holds the array's type, axes, BZERO and BSCALE);
+     * generic segments keep the source's name, others are stored under the segment's file name.
+     *
+     * @param dims   the array's axis lengths (recorded for a vardim segment; checked against a fixed one)
+     * @param bzero  the file's BZERO, recorded as the segment's {@code _bzero} keyword
+     * @param bscale the file's BSCALE, recorded as the segment's {@code _bscale} keyword
+     * @return the file in the slot
+     */
+    public Path adoptFile(String segment, Path source, int[] dims, double bzero, double bscale) {
+        checkWritable();
+        SegmentDef s = segmentDef(segment);
+        if (s.isLink()) {
+            throw new DrmsException("Segment '" + s.name() + "' of series '" + seriesName()
+                    + "' is a link and cannot be written");
+        }
+        if (s.protocol() != Protocol.GENERIC && s.scope() != SegmentDef.Scope.VARDIM
+                && !Arrays.equals(s.dims().stream().mapToInt(Integer::intValue).toArray(), dims)) {
+            throw new DrmsException("Segment '" + s.name() + "' of series '" + seriesName() + "' has axes "
+                    + s.dims() + ", the file " + source.getFileName() + " has " + Arrays.toString(dims));
+        }
+        String name = s.protocol() == Protocol.GENERIC ? source.getFileName().toString() : s.fileName();
+        Path target = ownDirectory().resolve(name);
+        try {
+            try {
+                java.nio.file.Files.createLink(target, source);
+            } catch (UnsupportedOperationException | IOException notLinked) {
+                java.nio.file.Files.deleteIfExists(target);
+                java.nio.file.Files.copy(source, target);
+                try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(target,
+                        java.nio.file.StandardOpenOption.WRITE)) {
+                    ch.force(true);
+                }
+            }
+        } catch (IOException e) {
+            throw new DrmsException("Cannot store " + source + " as segment '" + s.name() + "' of " + this + ": " + e,
+                    e);
+        }
+        segmentFiles[s.segnum()] = name;
+        if (s.scope() == SegmentDef.Scope.VARDIM) {
+            axes[s.segnum()] = dims.clone();
+        }
+        setImplicit(s.name() + "_bzero", bzero);
+        setImplicit(s.name() + "_bscale", bscale);
+        return target;
+    }
+
+    /**
      * Reads a segment's array converted to {@code as} (bzero/bscale applied), or unconverted when {@code as} is
      * null. A linked segment is read from the record its link points to.
      */
