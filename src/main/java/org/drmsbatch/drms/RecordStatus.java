@@ -94,6 +94,37 @@ public final class RecordStatus {
     }
 
     /**
+     * Stores the entries at once in a transaction of their own (a failure's status, written after its chunk rolled
+     * back).
+     */
+    public static void recordNow(javax.sql.DataSource dataSource, List<Entry> entries) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(true);
+            record(c, entries);
+        } catch (SQLException e) {
+            throw new DrmsException("could not store the processing status: " + e.getMessage(), e);
+        }
+    }
+
+    /** The record numbers of {@code series} whose status in {@code step} is failed, in order. */
+    public static List<Long> failed(Connection connection, String series, String step) {
+        List<Long> recnums = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement("SELECT recnum FROM status.record_step"
+                + " WHERE series = ? AND step = ? AND state = 'failed' ORDER BY recnum")) {
+            ps.setString(1, series.toLowerCase(Locale.ROOT));
+            ps.setString(2, step);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    recnums.add(rs.getLong(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw new DrmsException("could not read the processing status: " + e.getMessage(), e);
+        }
+        return recnums;
+    }
+
+    /**
      * The status of {@code records} (the records of a record set): per step, sorted by name, the count of records in
      * each state, their output bytes and time.
      */

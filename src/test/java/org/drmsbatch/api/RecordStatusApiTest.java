@@ -36,7 +36,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Per-record processing status: the rescale job records each input record good, with the clone it became, in the
- * chunk's transaction; a chunk that fails leaves no status; {@code GET /api/status?ds=} counts it per step over a real
+ * chunk's transaction; a chunk that fails leaves no good status, its failing record failed with the reason; {@code GET /api/status?ds=} counts it per step over a real
  * socket, equal to the records processed, with the output's bytes; a bad query is a 400 problem.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -102,13 +102,15 @@ class RecordStatusApiTest {
                 "failAt", "4,java.lang.Long,false"), Duration.ofSeconds(60));
         assertThat(failed.status()).isEqualTo("FAILED");
 
-        // then only the committed chunk's 2 records are good, none failed or half recorded
+        // then only the committed chunk's 2 records are good, the 4th failed with the reason, none half recorded
         JsonNode after = status("st.in");
         assertThat(after.get("steps")).hasSize(1);
         JsonNode step = after.get("steps").get(0);
         assertThat(step.get("step").asString()).isEqualTo("rescale");
         assertThat(step.get("states").get("good").asLong()).isEqualTo(2);
-        assertThat(step.get("states").get("failed").asLong()).isZero();
+        assertThat(step.get("states").get("failed").asLong()).isEqualTo(1);
+        assertThat(jdbc.queryForObject("SELECT reason FROM status.record_step WHERE series = 'st.in'"
+                + " AND state = 'failed'", String.class)).contains("failing at item 4", "failAt");
 
         // and once restarted to completion all 5 are good, each with its clone, host and execution
         JobRun done = JobTests.awaitEnd(jobs, jobs.restart(failed.executionId(), Map.of("failAt", "0")).executionId(),
@@ -117,6 +119,7 @@ class RecordStatusApiTest {
         step = status("st.in").get("steps").get(0);
         assertThat(step.get("states").get("good").asLong()).isEqualTo(5);
         assertThat(step.get("states").get("queued").asLong()).isZero();
+        assertThat(step.get("states").get("failed").asLong()).as("the failed record done since").isZero();
         assertThat(step.get("states").get("in_progress").asLong()).isZero();
         long bytes = 0;
         for (Record c : drms.read(s -> s.open("st.out", 0))) {

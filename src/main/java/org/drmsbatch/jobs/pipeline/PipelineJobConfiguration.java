@@ -5,6 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.drmsbatch.drms.Drms;
+import org.drmsbatch.drms.Record;
+import org.drmsbatch.drms.RecordStatus;
+import org.drmsbatch.drms.query.RecordSets;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.beans.BeansException;
@@ -56,6 +60,26 @@ public class PipelineJobConfiguration {
         return out;
     }
 
+    /**
+     * The records of {@code ds} whose status in {@code job} is failed ({@link RecordStatus}), as the query
+     * {@code series[? recnum IN (...) ?]} (one per series, comma-separated); null when none is.
+     */
+    static String failedRecords(Drms drms, RecordSets recordSets, String ds, String job) {
+        Map<String, java.util.Set<Long>> bySeries = new LinkedHashMap<>();
+        for (Record r : recordSets.open(ds, 0)) {
+            bySeries.computeIfAbsent(r.seriesName(), k -> new java.util.HashSet<>()).add(r.recnum());
+        }
+        List<String> sets = new ArrayList<>();
+        for (Map.Entry<String, java.util.Set<Long>> e : bySeries.entrySet()) {
+            List<Long> failed = drms.read(s -> RecordStatus.failed(s.connection(), e.getKey(), job));
+            List<String> ids = failed.stream().filter(e.getValue()::contains).map(String::valueOf).toList();
+            if (!ids.isEmpty()) {
+                sets.add(e.getKey() + "[? recnum IN (" + String.join(",", ids) + ") ?]");
+            }
+        }
+        return sets.isEmpty() ? null : String.join(",", sets);
+    }
+
     @Bean
     static BeanDefinitionRegistryPostProcessor pipelineJobRegistrar() {
         return new Registrar();
@@ -75,7 +99,9 @@ public class PipelineJobConfiguration {
             BeanFactory beans = (BeanFactory) registry;
             for (PipelineDefinition pipeline : definitions(environment)) {
                 RootBeanDefinition definition = new RootBeanDefinition(Job.class, () -> PipelineJobs.job(pipeline,
-                        beans.getBean(JobRepository.class), beans.getBean(ChildJobs.class)));
+                        beans.getBean(JobRepository.class), beans.getBean(ChildJobs.class),
+                        (ds, job) -> failedRecords(beans.getBean(Drms.class), beans.getBean(RecordSets.class), ds,
+                                job)));
                 registry.registerBeanDefinition(pipeline.name() + "Pipeline", definition);
             }
         }

@@ -37,14 +37,35 @@ public final class PipelineJobs {
     public static final String OUTPUT = "output.ds";
     /** The pipeline's parameter that names its run; a launch without it gets a fresh one. */
     public static final String RUN = "run";
+    /** The pipeline's parameter {@code retry=failed}: its first step takes only the records that failed in it. */
+    public static final String RETRY = "retry";
+
+    /**
+     * The records of a record set that failed in a job ({@code RecordStatus}), as a record-set query; null when
+     * none did.
+     */
+    @FunctionalInterface
+    public interface FailedRecords {
+        String of(String ds, String job);
+    }
 
     private PipelineJobs() {
     }
 
     /** The pipeline's job. */
-    public static Job job(PipelineDefinition pipeline, JobRepository repository, ChildJobs children) {
-        ParsedParameters<String> validator = new ParsedParameters<>(ParameterNames.of(List.of(), List.of(RUN)),
+    public static Job job(PipelineDefinition pipeline, JobRepository repository, ChildJobs children,
+            FailedRecords failed) {
+        ParsedParameters<String> validator = new ParsedParameters<>(ParameterNames.of(List.of(), List.of(RUN, RETRY)),
                 p -> {
+                    String retry = p.get(RETRY);
+                    if (retry != null && !retry.equals("failed")) {
+                        throw new IllegalArgumentException("retry: '" + retry + "' is not 'failed' (retry=failed"
+                                + " re-runs the records that failed in the pipeline's first step)");
+                    }
+                    if (retry != null && !pipeline.steps().get(0).parameters().containsKey("ds")) {
+                        throw new IllegalArgumentException("retry=failed: the first step of pipeline '"
+                                + pipeline.name() + "' names no ds whose failed records it could take");
+                    }
                     for (PipelineDefinition.Step s : pipeline.steps()) {
                         if (!children.exists(s.job())) {
                             throw new IllegalArgumentException("pipeline '" + pipeline.name() + "' runs job '"
@@ -57,12 +78,14 @@ public final class PipelineJobs {
         SimpleJobBuilder builder = null;
         for (int i = 0; i < pipeline.steps().size(); i++) {
             Step step = new StepBuilder(pipeline.stepName(i), repository)
-                    .tasklet(tasklet(pipeline, i, children, repository), noTransaction).build();
+                    .tasklet(tasklet(pipeline, i, children, repository, failed), noTransaction).build();
             builder = builder == null ? new JobBuilder(pipeline.name(), repository).validator(validator)
                     .listener(validator).start(step) : builder.next(step);
         }
         return builder.build();
     }
+
+    static final String RETRY_KEY = "pipeline.retry.ds";
 
     static String outputKey(int i) {
         return "pipeline.step" + (i + 1) + ".output";
@@ -74,9 +97,23 @@ public final class PipelineJobs {
 
     /** The parameters of step {@code i}'s child in the pipeline execution {@code execution}. */
     static Map<String, String> childParameters(PipelineDefinition pipeline, int i, JobExecution execution,
-            ChildJobs children) {
+            ChildJobs children, FailedRecords failed) {
         PipelineDefinition.Step step = pipeline.steps().get(i);
         Map<String, String> params = new LinkedHashMap<>(step.parameters());
+        if (i == 0 && execution.getJobParameters().getParameter(RETRY) != null) {
+            // the failed records, found once per pipeline run and kept: a restart retries the same ones
+            String retried = execution.getExecutionContext().getString(RETRY_KEY, null);
+            if (retried == null) {
+                retried = failed.of(params.get("ds"), step.job());
+                if (retried == null) {
+                    throw new IllegalStateException("retry=failed: no record of " + params.get("ds")
+                            + " failed in step 1 (" + step.job() + ") of pipeline '" + pipeline.name()
+                            + "': nothing to retry");
+                }
+                execution.getExecutionContext().putString(RETRY_KEY, retried);
+            }
+            params.put("ds", retried);
+        }
         if (i > 0 && !params.containsKey("ds")) {
             String input = execution.getExecutionContext().getString(outputKey(i - 1), null);
             if (input == null) {
@@ -95,12 +132,13 @@ public final class PipelineJobs {
         return params;
     }
 
-    private static Tasklet tasklet(PipelineDefinition pipeline, int i, ChildJobs children, JobRepository repository) {
+    private static Tasklet tasklet(PipelineDefinition pipeline, int i, ChildJobs children, JobRepository repository,
+            FailedRecords failed) {
         PipelineDefinition.Step step = pipeline.steps().get(i);
         return (contribution, chunkContext) -> {
             StepExecution stepExecution = contribution.getStepExecution();
             JobExecution execution = stepExecution.getJobExecution();
-            Map<String, String> params = childParameters(pipeline, i, execution, children);
+            Map<String, String> params = childParameters(pipeline, i, execution, children, failed);
             JobExecution child = children.last(step.job(), params);
             if (child == null || child.getStatus() != BatchStatus.COMPLETED) {
                 child = children.run(step.job(), params);

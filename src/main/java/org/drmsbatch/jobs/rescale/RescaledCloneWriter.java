@@ -86,12 +86,14 @@ public class RescaledCloneWriter implements ItemStreamWriter<RescaledRecord> {
         DrmsSession s = drms.session();
         SeriesDefinition out = s.definition(output);
         List<Long> bytes = new ArrayList<>(chunk.size());
+        Record current = null;
         List<Record> clones = new ArrayList<>(chunk.size());
         long chunkOutOfRange = 0;
         long chunkValues = 0;
         try {
             for (RescaledRecord item : chunk) {
                 Record source = item.source();
+                current = source;
                 Record clone = s.cloneInto(source, output, DrmsSession.CloneMode.COPY, segments);
                 Rescale.Result[] results = item.results();
                 long size = 0;
@@ -112,6 +114,9 @@ public class RescaledCloneWriter implements ItemStreamWriter<RescaledRecord> {
                 bytes.add(size);
                 hook.reached(++written, source);
             }
+        } catch (Exception e) {
+            failed(current, e);
+            throw e;
         } finally {
             // after a failure (or an interrupt while waiting): no work left running for this chunk
             for (RescaledRecord item : chunk) {
@@ -132,6 +137,31 @@ public class RescaledCloneWriter implements ItemStreamWriter<RescaledRecord> {
         }
         RecordStatus.record(s.connection(), status);
         count(chunkOutOfRange, chunkValues);
+    }
+
+    /**
+     * Records {@code source} failed in this step, with the reason, once the chunk's transaction has rolled back (in a
+     * transaction of its own: the chunk's work is gone, its failure stays).
+     */
+    private void failed(Record source, Exception e) {
+        if (source == null) {
+            return;
+        }
+        String reason = e.getMessage() == null ? e.toString() : e.getClass().getSimpleName() + ": " + e.getMessage();
+        List<RecordStatus.Entry> entry = List.of(new RecordStatus.Entry(source.seriesName(), source.recnum(),
+                STATUS_STEP, RecordStatus.State.FAILED, reason, jobExecutionId, null, null, 0, 0));
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCompletion(int status) {
+                    if (status != STATUS_COMMITTED) {
+                        RecordStatus.recordNow(drms.dataSource(), entry);
+                    }
+                }
+            });
+        } else {
+            RecordStatus.recordNow(drms.dataSource(), entry);
+        }
     }
 
     /** Adds a chunk's counts now and takes them back if its transaction rolls back. */

@@ -51,6 +51,13 @@ import org.springframework.test.context.DynamicPropertySource;
                 "drms.pipelines.broken.steps[0].job=rescale",
                 "drms.pipelines.broken.steps[0].parameters.ds=pipe.in",
                 "drms.pipelines.broken.steps[1].job=nosuchjob",
+                "drms.pipelines.flaky.steps[0].job=rescale",
+                "drms.pipelines.flaky.steps[0].parameters.ds=fl.in",
+                "drms.pipelines.flaky.steps[0].parameters.out=fl.a",
+                "drms.pipelines.flaky.steps[0].parameters.chunkSize=1",
+                "drms.pipelines.flaky.steps[0].parameters.failAt=3,java.lang.Long,false",
+                "drms.pipelines.flaky.steps[1].job=rescale",
+                "drms.pipelines.flaky.steps[1].parameters.out=fl.b",
         })
 class PipelineJobTest {
 
@@ -243,5 +250,41 @@ class PipelineJobTest {
         assertThat(rows("slow.b")).isEqualTo(RECORDS);
         assertOnePerInput(List.of("slow.in", "slow.a", "slow.b", "slow.c"), inputs, 8, 0);
         assertThat(KillHarness.orphansAfterSweep(drms, jdbc)).isEmpty();
+    }
+
+    @Test
+    void retryFailedReRunsExactlyTheRecordsThatFailed() throws Exception {
+        // given 5 records, and the pipeline flaky failing at the 3rd record of its first step (chunks of 1)
+        Map<Long, double[]> inputs = input("fl.in", 5);
+        JobRun failed = jobs.runToEnd("flaky", Map.of(), Duration.ofSeconds(60));
+        assertThat(failed.status()).isEqualTo("FAILED");
+        assertThat(rows("fl.a")).isEqualTo(2);
+        List<Long> failedRecnums = jdbc.queryForList("SELECT recnum FROM status.record_step WHERE series = 'fl.in'"
+                + " AND step = 'rescale' AND state = 'failed'", Long.class);
+        assertThat(failedRecnums).hasSize(1);
+
+        // when it is run again with retry=failed
+        JobRun retried = jobs.runToEnd("flaky", Map.of("retry", "failed"), Duration.ofSeconds(60));
+
+        // then it completed, its first step having rescaled exactly the failed record, its second only that clone
+        assertThat(retried.status()).as("%s", retried).isEqualTo("COMPLETED");
+        assertThat(rows("fl.a")).isEqualTo(3);
+        assertThat(rows("fl.b")).isEqualTo(1);
+        Record b = recordSets.open("fl.b[? SRC_RECNUM > 0 ?]", 0).get(0);
+        long a = b.getLong("SRC_RECNUM");
+        assertThat(recordSets.open("fl.a[:#" + a + "]", 0).get(0).getLong("SRC_RECNUM"))
+                .isEqualTo(failedRecnums.get(0));
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM status.record_step WHERE series = 'fl.in'"
+                + " AND state = 'good'", Long.class)).isEqualTo(3);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM status.record_step WHERE series = 'fl.in'"
+                + " AND state = 'failed'", Long.class)).isZero();
+        assertThat(inputs).containsKey(failedRecnums.get(0));
+
+        // and with nothing failed a retry says so; a retry other than failed is refused at launch
+        JobRun nothing = jobs.runToEnd("flaky", Map.of("retry", "failed"), Duration.ofSeconds(60));
+        assertThat(nothing.status()).isEqualTo("FAILED");
+        assertThat(nothing.exitDescription()).contains("no record of fl.in failed in step 1", "nothing to retry");
+        assertThatThrownBy(() -> jobs.start("flaky", Map.of("retry", "all")))
+                .isInstanceOf(JobRequestException.class).hasMessageContaining("retry: 'all' is not 'failed'");
     }
 }
