@@ -23,7 +23,7 @@ import picocli.CommandLine;
         subcommands = {CreateSeriesCommand.class, DescribeSeriesCommand.class, DeleteSeriesCommand.class,
                 ShowSeriesCommand.class, SetInfoCommand.class, ShowInfoCommand.class, DemoCommand.class,
                 RunCommand.class, JobsCommand.class, ServeCommand.class, HashPasswordCommand.class,
-                TapeCommand.class, StageCommand.class, SchedulesCommand.class,
+                TapeCommand.class, StageCommand.class, SchedulesCommand.class, StatusCommand.class,
                 CommandLine.HelpCommand.class})
 public class DrmsCommand implements Callable<Integer> {
 

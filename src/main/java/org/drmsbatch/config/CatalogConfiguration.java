@@ -82,6 +82,12 @@ public class CatalogConfiguration {
         }
     }
 
+    /** The processing status of record sets ({@code drms status}, {@code GET /api/status}). */
+    @Bean
+    org.drmsbatch.drms.query.RecordStatusReport recordStatusReport(Drms drms, RecordSets recordSets) {
+        return new org.drmsbatch.drms.query.RecordStatusReport(drms, recordSets);
+    }
+
     /** Record-set queries; each runs with the statement timeout {@code drms.query.timeout}. */
     @Bean
     RecordSets recordSets(Drms drms, @Value("${drms.query.timeout:10m}") java.time.Duration timeout) {

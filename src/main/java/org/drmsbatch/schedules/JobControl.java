@@ -241,6 +241,22 @@ public class JobControl {
         return launch(job, params);
     }
 
+    /**
+     * Starts the job with parameters built by the caller (see {@link #start(String, JobParameters)}) and returns the
+     * live execution; for callers in this JVM that wait for the end, such as a pipeline's step.
+     */
+    public JobExecution launch(String jobName, JobParameters parameters) {
+        Job job = job(jobName);
+        JobParameters params = withRun(job, parameters);
+        validate(job, params);
+        return launch(job, params);
+    }
+
+    /** Whether the job {@code jobName} takes a parameter of that name (false when its validator does not say). */
+    public boolean takes(String jobName, String parameter) {
+        return job(jobName).getJobParametersValidator() instanceof ParsedParameters<?> parsed && parsed.takes(parameter);
+    }
+
     /** The name of the parameter that names a run: a launch without it gets a fresh value. */
     public static final String RUN = "run";
 

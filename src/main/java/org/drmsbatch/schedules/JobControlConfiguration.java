@@ -47,6 +47,12 @@ public class JobControlConfiguration {
         return new StagingLauncher(control);
     }
 
+    /** How pipelines run the jobs of their steps: through {@link JobControl}. */
+    @Bean
+    PipelineChildren pipelineChildren(JobControl control, JobRepository repository) {
+        return new PipelineChildren(control, repository);
+    }
+
     @Bean
     static JobOwnerListener jobOwnerListener(ObjectProvider<JobRepository> repository,
             ObjectProvider<DrmsProperties> properties) {

@@ -48,6 +48,8 @@ import org.springframework.transaction.PlatformTransactionManager;
 public class CollectJobConfiguration {
 
     public static final String JOB = "collect";
+    /** The records the job made, as a record-set query (a pipeline's next step takes it as its ds). */
+    public static final String OUTPUT = "output.ds";
     public static final String STEP = "collectStep";
     public static final String DEFAULT_SERIES = "gw.strain";
     public static final String JSD = "gw.strain.jsd";
@@ -123,7 +125,26 @@ public class CollectJobConfiguration {
     @Bean
     Job collectJob(JobRepository repository, Step collectStep,
             ParsedParameters<CollectParameters> collectParameters) {
-        return new JobBuilder(JOB, repository).validator(collectParameters).listener(collectParameters).start(collectStep)
-                .build();
+        return new JobBuilder(JOB, repository).validator(collectParameters).listener(collectParameters)
+                .listener(new org.springframework.batch.core.listener.JobExecutionListener() {
+                    /**
+                     * {@value #OUTPUT}: the records the instance wrote, {@code series[? recnum BETWEEN first AND last
+                     * ?]} (records other writers put into the series meanwhile are in that span too).
+                     */
+                    @Override
+                    public void afterJob(JobExecution job) {
+                        for (StepExecution s : job.getStepExecutions()) {
+                            if (s.getStepName().equals(STEP)) {
+                                String output = StrainRecordWriter.output(
+                                        collectParameters.of(job.getJobParameters()).series(), s.getExecutionContext());
+                                if (output != null) {
+                                    job.getExecutionContext().putString(OUTPUT, output);
+                                    repository.updateExecutionContext(job);
+                                }
+                            }
+                        }
+                    }
+                })
+                .start(collectStep).build();
     }
 }

@@ -14,7 +14,35 @@ import org.springframework.batch.infrastructure.item.ItemWriter;
  * Creates and inserts a chunk's strain records, with their {@code strain} segments, in the DRMS session of the
  * chunk's transaction: the chunk commit is the session's commit (rows and files), a rollback removes both.
  */
-public class StrainRecordWriter implements ItemWriter<StrainRecord> {
+public class StrainRecordWriter implements ItemWriter<StrainRecord>, org.springframework.batch.infrastructure.item.ItemStream {
+
+    /** The smallest and largest recnum this step wrote (its ExecutionContext, across restarts). */
+    static final String FIRST = "collect.firstRecnum";
+    static final String LAST = "collect.lastRecnum";
+    private long first = Long.MAX_VALUE;
+    private long last = Long.MIN_VALUE;
+
+    @Override
+    public void open(org.springframework.batch.infrastructure.item.ExecutionContext context) {
+        first = context.getLong(FIRST, Long.MAX_VALUE);
+        last = context.getLong(LAST, Long.MIN_VALUE);
+    }
+
+    @Override
+    public void update(org.springframework.batch.infrastructure.item.ExecutionContext context) {
+        if (first <= last) {
+            context.putLong(FIRST, first);
+            context.putLong(LAST, last);
+        }
+    }
+
+    /** The records this step wrote as a record-set query, or null when it wrote none. */
+    static String output(String series, org.springframework.batch.infrastructure.item.ExecutionContext context) {
+        if (!context.containsKey(FIRST)) {
+            return null;
+        }
+        return series + "[? recnum BETWEEN " + context.getLong(FIRST) + " AND " + context.getLong(LAST) + " ?]";
+    }
 
     public static final String SEGMENT = "strain";
 
@@ -49,5 +77,9 @@ public class StrainRecordWriter implements ItemWriter<StrainRecord> {
             r.write(SEGMENT, SegmentArray.ofDoubles(x.h(), x.h().length));
         }
         s.close(records, DrmsSession.Action.INSERT);
+        for (Record r : records) {
+            first = Math.min(first, r.recnum());
+            last = Math.max(last, r.recnum());
+        }
     }
 }

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.drmsbatch.drms.RecordStatus;
 import org.drmsbatch.drms.types.SegmentArray;
 import org.drmsbatch.export.ExportException;
 import org.drmsbatch.export.ExportManifest;
@@ -47,10 +48,28 @@ public class ExportFileWriter implements ItemStreamWriter<ExportedRecord> {
      * @param compression the export's compression for FITS files, or null for each segment's definition
      */
     public ExportFileWriter(Path directory, FileNameTemplate template, FitsCompression compression) {
+        this(directory, template, compression, 0, entries -> {
+        });
+    }
+
+    /**
+     * @param jobExecution the job execution named in each record's processing status
+     * @param status       stores each chunk's processing status ({@link RecordStatus}: each record good, with its
+     *                     files' bytes) in the chunk's transaction
+     */
+    public ExportFileWriter(Path directory, FileNameTemplate template, FitsCompression compression, long jobExecution,
+            java.util.function.Consumer<List<RecordStatus.Entry>> status) {
         this.directory = directory;
         this.template = template;
         this.compression = compression;
+        this.jobExecution = jobExecution;
+        this.status = status;
     }
+
+    /** The step name of the processing status this writer records. */
+    public static final String STATUS_STEP = "export";
+    private final long jobExecution;
+    private final java.util.function.Consumer<List<RecordStatus.Entry>> status;
 
     @Override
     public void open(ExecutionContext context) {
@@ -70,9 +89,12 @@ public class ExportFileWriter implements ItemStreamWriter<ExportedRecord> {
 
     @Override
     public void write(Chunk<? extends ExportedRecord> chunk) throws IOException {
+        long started = System.nanoTime();
         List<ExportManifest.Entry> written = new ArrayList<>();
         Map<String, String> chunkNames = new HashMap<>();
+        List<Long> bytes = new ArrayList<>();
         for (ExportedRecord item : chunk) {
+            long size = 0;
             for (ExportedRecord.File f : item.files()) {
                 String name = template.name(item.record(), f.segmentFile(), count + written.size());
                 String other = names.containsKey(name) ? names.get(name) : chunkNames.get(name);
@@ -85,7 +107,19 @@ public class ExportFileWriter implements ItemStreamWriter<ExportedRecord> {
                 Path target = directory.resolve(name);
                 AtomicFile.writeDurably(target, temp -> writeFile(f, temp));
                 written.add(new ExportManifest.Entry(f.recordSpec(), name, Files.size(target)));
+                size += Files.size(target);
             }
+            bytes.add(size);
+        }
+        if (!chunk.isEmpty()) {
+            long millis = (System.nanoTime() - started) / 1_000_000 / chunk.size();
+            List<RecordStatus.Entry> entries = new ArrayList<>();
+            int k = 0;
+            for (ExportedRecord item : chunk) {
+                entries.add(new RecordStatus.Entry(item.record().seriesName(), item.record().recnum(), STATUS_STEP,
+                        RecordStatus.State.GOOD, null, jobExecution, null, null, bytes.get(k++), millis));
+            }
+            status.accept(entries);
         }
         manifestBytes = ExportManifest.append(directory, written);
         names.putAll(chunkNames);

@@ -172,7 +172,7 @@ public class ExportJobConfiguration {
     Step exportStep(JobRepository repository, PlatformTransactionManager transactionManager, RecordSets recordSets,
             ParsedParameters<ExportParameters> exportParameters, ChunkHooks hooks,
             @Value("#{jobExecution}") JobExecution jobExecution,
-            @Value("#{jobExecutionContext['exportDirectory']}") String directory) {
+            @Value("#{jobExecutionContext['exportDirectory']}") String directory, DataSource dataSource) {
         ExportParameters p = exportParameters.of(jobExecution.getJobParameters());
         ExportRequest request = p.request();
         Path dir = Path.of(directory);
@@ -183,7 +183,17 @@ public class ExportJobConfiguration {
                 .processor(new ExportProcessor(request.protocol(), p.segmentsBySeries(),
                         new FitsHeaderMapper(new FitsNames(request.keywordMap())),
                         hooks.forStep(jobExecution.getJobParameters())))
-                .writer(new ExportFileWriter(dir, request.template(), request.compression()))
+                .writer(new ExportFileWriter(dir, request.template(), request.compression(), jobExecution.getId(),
+                        entries -> {
+                            // the chunk's transaction's connection: the status commits with the chunk
+                            java.sql.Connection c = org.springframework.jdbc.datasource.DataSourceUtils
+                                    .getConnection(dataSource);
+                            try {
+                                org.drmsbatch.drms.RecordStatus.record(c, entries);
+                            } finally {
+                                org.springframework.jdbc.datasource.DataSourceUtils.releaseConnection(c, dataSource);
+                            }
+                        }))
                 .listener(new StepExecutionListener() {
                     @Override
                     public void beforeStep(StepExecution stepExecution) {

@@ -68,7 +68,7 @@ import org.springframework.transaction.PlatformTransactionManager;
  * validator; the step beans of every partition take the parsed record.
  *
  * <p>The job's ExecutionContext ends with {@value #CLONES}, {@value #OUT_OF_RANGE} and {@value #VALUES}; its exit
- * description says them too.
+ * description says them too. {@value #OUTPUT} names the clones the job instance made (see {@link #output}).
  */
 @Configuration(proxyBeanMethods = false)
 public class RescaleJobConfiguration {
@@ -81,6 +81,8 @@ public class RescaleJobConfiguration {
     public static final String CLONES = "rescale.clones";
     public static final String OUT_OF_RANGE = RescaledCloneWriter.OUT_OF_RANGE;
     public static final String VALUES = RescaledCloneWriter.VALUES;
+    /** The records the job made, as a record-set query (a pipeline's next step takes it as its ds). */
+    public static final String OUTPUT = "output.ds";
     static final String FROM = "rescale.from";
     static final String TO = "rescale.to";
     public static final int MAX_PARTITIONS = 8;
@@ -246,10 +248,15 @@ public class RescaleJobConfiguration {
      * Sums the partitions' counts into the job's ExecutionContext and exit description; a failed job's exit
      * description also says why its partitions failed (the partition handler only says that one did).
      */
-    static JobExecutionListener totals(JobRepository repository) {
+    static JobExecutionListener totals(JobRepository repository, Drms drms,
+            ParsedParameters<RescaleParameters> parameters) {
         return new JobExecutionListener() {
             @Override
             public void afterJob(JobExecution job) {
+                String output = output(repository, drms, parameters, job);
+                if (output != null) {
+                    job.getExecutionContext().putString(OUTPUT, output);
+                }
                 long clones = 0;
                 long outOfRange = 0;
                 long values = 0;
@@ -281,6 +288,31 @@ public class RescaleJobConfiguration {
         };
     }
 
+    /**
+     * The clones this job instance made, as a record-set query: {@code out[? JOB_EXEC IN (<its executions>) ?]}; null
+     * when the output series has no {@value RescaledCloneWriter#JOB_EXECUTION} keyword to tell them by.
+     */
+    static String output(JobRepository repository, Drms drms, ParsedParameters<RescaleParameters> parameters,
+            JobExecution job) {
+        try {
+            String out = parameters.of(job.getJobParameters()).out();
+            if (drms.describeSeries(out).keyword(RescaledCloneWriter.JOB_EXECUTION).isEmpty()) {
+                return null;
+            }
+            List<String> ids = new ArrayList<>();
+            for (JobExecution e : repository.getJobExecutions(job.getJobInstance())) {
+                ids.add(Long.toString(e.getId()));
+            }
+            if (!ids.contains(Long.toString(job.getId()))) {
+                ids.add(Long.toString(job.getId()));
+            }
+            java.util.Collections.sort(ids);
+            return out + "[? " + RescaledCloneWriter.JOB_EXECUTION + " IN (" + String.join(",", ids) + ") ?]";
+        } catch (RuntimeException e) {
+            return null; // the series or the parameters are gone: no output to name
+        }
+    }
+
     private static String rootMessage(Throwable t) {
         String message = t.toString();
         for (Throwable c = t; c != null; c = c.getCause()) {
@@ -302,10 +334,10 @@ public class RescaleJobConfiguration {
 
     @Bean
     Job rescaleJob(JobRepository repository, Step rescaleStageInput, Step rescaleSeriesStep, Step rescaleStep,
-            ParsedParameters<RescaleParameters> rescaleParameters, Sums sums, DataSource dataSource) {
+            ParsedParameters<RescaleParameters> rescaleParameters, Sums sums, DataSource dataSource, Drms drms) {
         return new JobBuilder(JOB, repository).validator(rescaleParameters).listener(rescaleParameters)
                 .listener(StageInput.unpinAtEnd(sums, dataSource))
-                .start(rescaleStageInput).next(rescaleSeriesStep).next(rescaleStep).listener(totals(repository))
+                .start(rescaleStageInput).next(rescaleSeriesStep).next(rescaleStep).listener(totals(repository, drms, rescaleParameters))
                 .build();
     }
 }

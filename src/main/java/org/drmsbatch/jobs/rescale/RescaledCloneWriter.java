@@ -8,6 +8,7 @@ import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.DrmsSession;
 import org.drmsbatch.drms.LinkDef;
 import org.drmsbatch.drms.Record;
+import org.drmsbatch.drms.RecordStatus;
 import org.drmsbatch.drms.SeriesDefinition;
 import org.drmsbatch.drms.types.WrittenSegment;
 import org.drmsbatch.jobs.ChunkHooks;
@@ -41,6 +42,8 @@ public class RescaledCloneWriter implements ItemStreamWriter<RescaledRecord> {
     public static final String SOURCE_RECNUM = "SRC_RECNUM";
     public static final String JOB_EXECUTION = "JOB_EXEC";
     public static final String HISTORY = "HISTORY";
+    /** The step name of the processing status this writer records ({@link RecordStatus}). */
+    public static final String STATUS_STEP = "rescale";
     public static final List<String> STATISTICS = List.of("DATAMIN", "DATAMAX", "DATAMEAN", "DATARMS");
     public static final String OUT_OF_RANGE = "rescale.outOfRange";
     public static final String VALUES = "rescale.values";
@@ -79,19 +82,25 @@ public class RescaledCloneWriter implements ItemStreamWriter<RescaledRecord> {
         if (chunk.isEmpty()) {
             return;
         }
+        long started = System.nanoTime();
         DrmsSession s = drms.session();
         SeriesDefinition out = s.definition(output);
+        List<Long> bytes = new ArrayList<>(chunk.size());
+        Record current = null;
         List<Record> clones = new ArrayList<>(chunk.size());
         long chunkOutOfRange = 0;
         long chunkValues = 0;
         try {
             for (RescaledRecord item : chunk) {
                 Record source = item.source();
+                current = source;
                 Record clone = s.cloneInto(source, output, DrmsSession.CloneMode.COPY, segments);
                 Rescale.Result[] results = item.results();
+                long size = 0;
                 for (int i = 0; i < segments.size(); i++) {
                     Rescale.Result y = results[i];
                     WrittenSegment w = clone.write(segments.get(i), y.array());
+                    size += java.nio.file.Files.size(w.file());
                     Sums.startSync(w.file()); // on its way to disk while the next record is rescaled
                     chunkOutOfRange += y.outOfRange();
                     chunkValues += y.array().length();
@@ -102,8 +111,12 @@ public class RescaledCloneWriter implements ItemStreamWriter<RescaledRecord> {
                 item.release(); // its arrays are written: the next record can be read
                 setProvenance(clone, out, source);
                 clones.add(clone);
+                bytes.add(size);
                 hook.reached(++written, source);
             }
+        } catch (Exception e) {
+            failed(current, e);
+            throw e;
         } finally {
             // after a failure (or an interrupt while waiting): no work left running for this chunk
             for (RescaledRecord item : chunk) {
@@ -111,7 +124,44 @@ public class RescaledCloneWriter implements ItemStreamWriter<RescaledRecord> {
             }
         }
         s.close(clones, DrmsSession.Action.INSERT);
+        // each source record good in this step, in the chunk's transaction: committed with its clone or not at all
+        long millis = (System.nanoTime() - started) / 1_000_000 / clones.size();
+        List<RecordStatus.Entry> status = new ArrayList<>(clones.size());
+        int k = 0;
+        for (RescaledRecord item : chunk) {
+            Record source = item.source();
+            status.add(new RecordStatus.Entry(source.seriesName(), source.recnum(), STATUS_STEP,
+                    RecordStatus.State.GOOD, null, jobExecutionId, output, clones.get(k).recnum(), bytes.get(k),
+                    millis));
+            k++;
+        }
+        RecordStatus.record(s.connection(), status);
         count(chunkOutOfRange, chunkValues);
+    }
+
+    /**
+     * Records {@code source} failed in this step, with the reason, once the chunk's transaction has rolled back (in a
+     * transaction of its own: the chunk's work is gone, its failure stays).
+     */
+    private void failed(Record source, Exception e) {
+        if (source == null) {
+            return;
+        }
+        String reason = e.getMessage() == null ? e.toString() : e.getClass().getSimpleName() + ": " + e.getMessage();
+        List<RecordStatus.Entry> entry = List.of(new RecordStatus.Entry(source.seriesName(), source.recnum(),
+                STATUS_STEP, RecordStatus.State.FAILED, reason, jobExecutionId, null, null, 0, 0));
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCompletion(int status) {
+                    if (status != STATUS_COMMITTED) {
+                        RecordStatus.recordNow(drms.dataSource(), entry);
+                    }
+                }
+            });
+        } else {
+            RecordStatus.recordNow(drms.dataSource(), entry);
+        }
     }
 
     /** Adds a chunk's counts now and takes them back if its transaction rolls back. */

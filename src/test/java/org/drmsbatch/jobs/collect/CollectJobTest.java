@@ -68,6 +68,8 @@ class CollectJobTest {
     Drms drms;
     @Autowired
     JdbcTemplate jdbc;
+    @Autowired
+    org.springframework.batch.core.repository.JobRepository jobRepository;
 
     @BeforeEach
     void emptyBuffer() throws IOException {
@@ -207,6 +209,11 @@ class CollectJobTest {
         JobRun run = awaitEnd(jobs.start("collect", Map.of("run", "epoch", "series", "gw.strain_epoch",
                 "epoch", event)).executionId());
         assertThat(run.status()).as("%s", run).isEqualTo("COMPLETED");
+        // the job names the records it made (a pipeline's next step takes them)
+        String output = jobRepository.getJobExecution(run.executionId()).getExecutionContext()
+                .getString(CollectJobConfiguration.OUTPUT);
+        assertThat(output).startsWith("gw.strain_epoch[? recnum BETWEEN ");
+        assertThat(new org.drmsbatch.drms.query.RecordSets(drms).open(output, 0)).hasSize(3);
         assertThat(latest("gw.strain_epoch").stream().map(r -> r.getTime("T_START")).sorted().toList())
                 .containsExactlyElementsOf(chunks.stream().map(c -> DrmsTime.parse(event) + c.t0()).toList());
     }

@@ -378,6 +378,18 @@ class ExportJobTest extends CatalogTestSupport {
             Path f = dir.resolve(SERIES + "." + r.recnum() + ".scaled.fits");
             assertThat(Files.readAllBytes(f)).isEqualTo(Files.readAllBytes(r.segmentPath("scaled")));
         }
+        // and each exported record's processing status is good in this execution, with its file's bytes
+        long sum = 0;
+        for (Record r : cam2) {
+            sum += Files.size(r.segmentPath("scaled"));
+        }
+        long bytes = sum;
+        org.drmsbatch.drms.RecordStatus.Summary status = new org.drmsbatch.drms.query.RecordStatusReport(drms,
+                new org.drmsbatch.drms.query.RecordSets(drms)).summary(SERIES + "[][2]");
+        assertThat(status.steps()).filteredOn(st -> st.step().equals("export")).singleElement().satisfies(st -> {
+            assertThat(st.states()).containsEntry("good", 2L).containsEntry("failed", 0L);
+            assertThat(st.bytes()).isEqualTo(bytes);
+        });
     }
 
     @Test
