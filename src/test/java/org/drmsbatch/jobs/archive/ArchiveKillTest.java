@@ -98,7 +98,8 @@ class ArchiveKillTest {
         assertThat(committed).isGreaterThanOrEqualTo(6).isLessThan(UNITS);
         assertThat(jdbc.queryForObject("SELECT count(*) FROM sums.sum_file", Long.class)).isEqualTo(committed);
         String volume = jdbc.queryForObject("SELECT tapeid FROM sums.sum_tape", String.class);
-        assertThat(tarList(library.file(volume)).size()).as("units on the volume, committed or not")
+        // (the kill may land inside an append: the last, uncommitted tape file may be cut short)
+        assertThat(tarList(library.file(volume), true).size()).as("units on the volume, committed or not")
                 .isGreaterThan((int) committed);
 
         // and the restart, resuming after the last committed chunk, completes
@@ -134,10 +135,22 @@ class ArchiveKillTest {
 
     /** The unit directories (top-level entries D&lt;sunum&gt;/) GNU tar lists on a volume, in order. */
     static List<String> tarList(Path volume) throws Exception {
+        return tarList(volume, false);
+    }
+
+    /**
+     * As {@link #tarList(Path)}; {@code cutShort}: the volume may end inside its last tape file (a process killed
+     * while appending it), which GNU tar reports as an unexpected end of the archive after listing the rest.
+     */
+    static List<String> tarList(Path volume, boolean cutShort) throws Exception {
         Process tar = new ProcessBuilder("tar", "-tf", volume.toString()).redirectErrorStream(true).start();
         List<String> lines = new String(tar.getInputStream().readAllBytes()).lines().toList();
         assertThat(tar.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(tar.exitValue()).as("tar -tf %s: %s", volume, lines).isZero();
+        boolean endedEarly = cutShort && tar.exitValue() == 2
+                && lines.stream().anyMatch(l -> l.contains("Unexpected EOF in archive"));
+        if (!endedEarly) {
+            assertThat(tar.exitValue()).as("tar -tf %s: %s", volume, lines).isZero();
+        }
         List<String> out = new ArrayList<>();
         for (String l : lines) {
             if (l.matches("D\\d+/")) {
