@@ -4,8 +4,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.drmsbatch.drms.DrmsException;
 import org.drmsbatch.drms.query.Query;
@@ -13,6 +11,7 @@ import org.drmsbatch.drms.query.RecordSets;
 import org.drmsbatch.jobs.ParameterNames;
 import org.drmsbatch.jobs.ParameterText;
 import org.drmsbatch.jobs.ParsedParameters;
+import org.drmsbatch.staging.StagingService;
 
 /**
  * The parameters of one staging request, parsed once per launch (by the job's validator) and handed to the step
@@ -36,9 +35,6 @@ public record StageParameters(List<Long> sunums, String ds, Query query, Integer
     /** The names the job takes; {@code run} is any text, to run the same request again as a new job instance. */
     static final ParameterNames NAMES = ParameterNames.of(List.of(), List.of("sunum", "ds", "paths", "staging",
             "retention", "chunkSize", "pin", "run"));
-
-    /** A path component naming a storage unit: {@code D<sunum>}. */
-    private static final Pattern UNIT = Pattern.compile("D(\\d{1,18})");
 
     /** The reason a launch is refused when no tape library is configured. */
     static final String NO_LIBRARY = "no tape library: set drms.tape.directory (or drms.tape.remote.url)";
@@ -113,18 +109,12 @@ public record StageParameters(List<Long> sunums, String ds, Query query, Integer
         return new ArrayList<>(out);
     }
 
-    /** The units named by SUMS paths: each path's last {@code D<sunum>} component. */
+    /** The units named by SUMS paths: each path's last {@code D<sunum>} component ({@link StagingService#unitOf}). */
     private static List<Long> fromPaths(String text) {
         Set<Long> out = new LinkedHashSet<>();
         for (String s : text.split(",")) {
             String t = s.trim();
-            Long found = null;
-            for (String component : t.split("/")) {
-                Matcher m = UNIT.matcher(component);
-                if (m.matches()) {
-                    found = Long.parseLong(m.group(1));
-                }
-            }
+            Long found = StagingService.unitOf(t);
             if (found == null) {
                 throw new IllegalArgumentException("paths: '" + t + "' names no storage unit (no D<sunum> component)");
             }
