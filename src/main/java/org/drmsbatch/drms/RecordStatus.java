@@ -30,6 +30,17 @@ public final class RecordStatus {
         }
     }
 
+    /** A record: its series (as stored, lower case) and record number. */
+    public record Key(String series, long recnum) {
+        public Key {
+            series = series.toLowerCase(Locale.ROOT);
+        }
+
+        public static Key of(Record r) {
+            return new Key(r.seriesName(), r.recnum());
+        }
+    }
+
     /** One record's status in one step. */
     public record Entry(String series, long recnum, String step, State state, String reason, long jobExecution,
             String outputSeries, Long outputRecnum, long bytes, long millis) {
@@ -106,22 +117,131 @@ public final class RecordStatus {
         }
     }
 
-    /** The record numbers of {@code series} whose status in {@code step} is failed, in order. */
-    public static List<Long> failed(Connection connection, String series, String step) {
-        List<Long> recnums = new ArrayList<>();
-        try (PreparedStatement ps = connection.prepareStatement("SELECT recnum FROM status.record_step"
-                + " WHERE series = ? AND step = ? AND state = 'failed' ORDER BY recnum")) {
-            ps.setString(1, series.toLowerCase(Locale.ROOT));
-            ps.setString(2, step);
+    /**
+     * Marks {@code records} queued in {@code step} for the job execution {@code jobExecution}, replacing their earlier
+     * status in that step, except where a record is already good by one of {@code keepGoodOf} (the executions of the
+     * same job instance: a restart keeps the work its instance has committed). Autocommitted with {@code dataSource}.
+     */
+    public static void queue(javax.sql.DataSource dataSource, String step, long jobExecution, List<Key> records,
+            java.util.Collection<Long> keepGoodOf) {
+        if (records.isEmpty()) {
+            return;
+        }
+        String sql = "INSERT INTO status.record_step (series, recnum, step, state, job_execution, host, updated)"
+                + " SELECT k.series, k.recnum, ?, 'queued', ?, ?, now() FROM unnest(?::text[], ?::bigint[])"
+                + " AS k(series, recnum)"
+                + " ON CONFLICT (series, recnum, step) DO UPDATE SET state = 'queued', reason = NULL,"
+                + " job_execution = EXCLUDED.job_execution, host = EXCLUDED.host, updated = now(),"
+                + " output_series = NULL, output_recnum = NULL, bytes = 0, millis = 0"
+                + " WHERE NOT (record_step.state = 'good' AND record_step.job_execution = ANY (?::bigint[]))";
+        update(dataSource, "queue", c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, step);
+                ps.setLong(2, jobExecution);
+                ps.setString(3, HOST);
+                keys(c, ps, 4, records);
+                ps.setArray(6, c.createArrayOf("bigint", keepGoodOf.toArray()));
+                ps.executeUpdate();
+            }
+        });
+    }
+
+    /**
+     * Marks {@code records} in progress in {@code step} by {@code jobExecution} (a chunk about to be processed), in a
+     * transaction of its own with {@code dataSource}: visible while the chunk's own transaction runs.
+     */
+    public static void inProgress(javax.sql.DataSource dataSource, String step, long jobExecution, List<Key> records) {
+        if (records.isEmpty()) {
+            return;
+        }
+        String sql = "INSERT INTO status.record_step (series, recnum, step, state, job_execution, host, updated)"
+                + " SELECT k.series, k.recnum, ?, 'in_progress', ?, ?, now() FROM unnest(?::text[], ?::bigint[])"
+                + " AS k(series, recnum)"
+                + " ON CONFLICT (series, recnum, step) DO UPDATE SET state = 'in_progress', reason = NULL,"
+                + " job_execution = EXCLUDED.job_execution, host = EXCLUDED.host, updated = now(),"
+                + " output_series = NULL, output_recnum = NULL, bytes = 0, millis = 0";
+        update(dataSource, "mark in progress", c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, step);
+                ps.setLong(2, jobExecution);
+                ps.setString(3, HOST);
+                keys(c, ps, 4, records);
+                ps.executeUpdate();
+            }
+        });
+    }
+
+    /**
+     * After a chunk of {@code records} failed and rolled back: when the failure named its record (one of them is
+     * failed by {@code jobExecution} in {@code step}), the others still in progress go back to queued (they were
+     * not at fault and will be processed again); when it did not (a chunk's write failed as a whole), each record
+     * still in progress failed with {@code reason}.
+     */
+    public static void chunkFailed(javax.sql.DataSource dataSource, String step, long jobExecution,
+            List<Key> records, String reason) {
+        if (records.isEmpty()) {
+            return;
+        }
+        String sql = "WITH k AS (SELECT * FROM unnest(?::text[], ?::bigint[]) AS k(series, recnum)),"
+                + " named AS (SELECT EXISTS (SELECT 1 FROM status.record_step r JOIN k"
+                + " ON r.series = k.series AND r.recnum = k.recnum WHERE r.step = ? AND r.state = 'failed'"
+                + " AND r.job_execution = ?) AS yes)"
+                + " UPDATE status.record_step r SET state = CASE WHEN named.yes THEN 'queued' ELSE 'failed' END,"
+                + " reason = CASE WHEN named.yes THEN NULL ELSE ? END, updated = now() FROM k, named"
+                + " WHERE r.series = k.series AND r.recnum = k.recnum AND r.step = ? AND r.state = 'in_progress'"
+                + " AND r.job_execution = ?";
+        update(dataSource, "record a failed chunk", c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                keys(c, ps, 1, records);
+                ps.setString(3, step);
+                ps.setLong(4, jobExecution);
+                ps.setString(5, reason);
+                ps.setString(6, step);
+                ps.setLong(7, jobExecution);
+                ps.executeUpdate();
+            }
+        });
+    }
+
+    private interface Work {
+        void run(Connection c) throws SQLException;
+    }
+
+    private static void update(javax.sql.DataSource dataSource, String what, Work work) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(true);
+            work.run(c);
+        } catch (SQLException e) {
+            throw new DrmsException("could not " + what + " in the processing status: " + e.getMessage(), e);
+        }
+    }
+
+    private static void keys(Connection c, PreparedStatement ps, int first, List<Key> records) throws SQLException {
+        String[] series = new String[records.size()];
+        Long[] recnums = new Long[records.size()];
+        for (int i = 0; i < records.size(); i++) {
+            series[i] = records.get(i).series();
+            recnums[i] = records.get(i).recnum();
+        }
+        ps.setArray(first, c.createArrayOf("text", series));
+        ps.setArray(first + 1, c.createArrayOf("bigint", recnums));
+    }
+
+    /** The records whose status in {@code step} is failed, by series (in name order), each in recnum order. */
+    public static Map<String, List<Long>> failedIn(Connection connection, String step) {
+        Map<String, List<Long>> out = new TreeMap<>();
+        try (PreparedStatement ps = connection.prepareStatement("SELECT series, recnum FROM status.record_step"
+                + " WHERE step = ? AND state = 'failed' ORDER BY series, recnum")) {
+            ps.setString(1, step);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    recnums.add(rs.getLong(1));
+                    out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getLong(2));
                 }
             }
         } catch (SQLException e) {
             throw new DrmsException("could not read the processing status: " + e.getMessage(), e);
         }
-        return recnums;
+        return out;
     }
 
     /**

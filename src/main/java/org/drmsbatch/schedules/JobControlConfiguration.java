@@ -19,14 +19,15 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 public class JobControlConfiguration {
 
     /**
-     * Spring Batch's executor: {@code drms.jobs.threads} jobs run at once, more wait in a queue. On shutdown
+     * Spring Batch's executor: {@code drms.jobs.threads} jobs run at once, more wait in a queue (a pipeline's step job
+     * runs beside its pipeline: {@link JobThreads}). On shutdown
      * {@link JobControl} asks its jobs to stop and waits for them ({@code drms.jobs.shutdown-wait}, the one setting
      * of that wait): the executor does not wait again.
      */
     @Bean
     @BatchTaskExecutor
     ThreadPoolTaskExecutor batchTaskExecutor(@Value("${drms.jobs.threads:4}") int threads, JobQueue queue) {
-        ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+        ThreadPoolTaskExecutor executor = new JobThreads();
         executor.setTaskDecorator(queue);
         executor.setThreadNamePrefix("drms-job-");
         executor.setCorePoolSize(threads);

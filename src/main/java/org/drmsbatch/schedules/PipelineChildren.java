@@ -10,12 +10,10 @@ import org.springframework.batch.core.repository.JobRepository;
 /**
  * How a pipeline's steps run their jobs: through {@link JobControl} like every other launch (so a child execution a
  * dead process left running is recovered before its instance is started again), waiting for the end in the
- * pipeline's thread. A child takes a second job thread ({@code drms.jobs.threads}) while its pipeline waits.
+ * pipeline's thread. A child runs on a thread of its own beside its pipeline's ({@link JobThreads}): a pipeline and its
+ * step's job take one of the {@code drms.jobs.threads}.
  */
 public class PipelineChildren implements ChildJobs {
-
-    /** How long a pipeline step waits for its child job at most. */
-    static final Duration LONGEST = Duration.ofDays(365);
 
     private final JobControl control;
     private final JobRepository repository;
@@ -41,13 +39,40 @@ public class PipelineChildren implements ChildJobs {
     }
 
     @Override
-    public JobExecution run(String job, Map<String, String> parameters) throws InterruptedException {
-        JobExecution launched = outsideTransaction(() -> control.launch(job, JobControl.parameters(parameters)));
-        if (control.await(launched, LONGEST) == null) {
-            throw new IllegalStateException("execution " + launched.getId() + " of job '" + job
-                    + "' is still running after " + LONGEST);
+    public JobExecution start(String job, Map<String, String> parameters) throws InterruptedException {
+        return outsideTransaction(() -> JobThreads.asPipelineStep(
+                () -> control.launch(job, JobControl.parameters(parameters))));
+    }
+
+    @Override
+    public JobExecution await(JobExecution execution, Duration timeout) throws InterruptedException {
+        return control.await(execution, timeout) == null ? null : repository.getJobExecution(execution.getId());
+    }
+
+    /**
+     * Asks on a thread of its own: in the pipeline's thread the job scope is the pipeline's, where Spring Batch's stop
+     * would look at the child's job-scoped steps with the pipeline's parameters.
+     */
+    @Override
+    public void stop(long executionId) {
+        Thread thread = new Thread(() -> {
+            try {
+                control.stop(executionId);
+            } catch (JobRequestException e) {
+                // it ended meanwhile, or its process died (then the pipeline's wait ends with it): nothing to stop
+            }
+        }, "pipeline-stop");
+        thread.start();
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        return repository.getJobExecution(launched.getId());
+    }
+
+    @Override
+    public JobExecution stored(long executionId) {
+        return repository.getJobExecution(executionId);
     }
 
     /**

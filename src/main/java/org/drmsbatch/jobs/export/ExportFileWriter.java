@@ -48,27 +48,28 @@ public class ExportFileWriter implements ItemStreamWriter<ExportedRecord> {
      * @param compression the export's compression for FITS files, or null for each segment's definition
      */
     public ExportFileWriter(Path directory, FileNameTemplate template, FitsCompression compression) {
-        this(directory, template, compression, 0, entries -> {
+        this(directory, template, compression, 0, "export", entries -> {
         });
     }
 
     /**
      * @param jobExecution the job execution named in each record's processing status
+     * @param statusStep   the step each record's processing status is kept under
      * @param status       stores each chunk's processing status ({@link RecordStatus}: each record good, with its
      *                     files' bytes) in the chunk's transaction
      */
     public ExportFileWriter(Path directory, FileNameTemplate template, FitsCompression compression, long jobExecution,
-            java.util.function.Consumer<List<RecordStatus.Entry>> status) {
+            String statusStep, java.util.function.Consumer<List<RecordStatus.Entry>> status) {
         this.directory = directory;
         this.template = template;
         this.compression = compression;
         this.jobExecution = jobExecution;
+        this.statusStep = statusStep;
         this.status = status;
     }
 
-    /** The step name of the processing status this writer records. */
-    public static final String STATUS_STEP = "export";
     private final long jobExecution;
+    private final String statusStep;
     private final java.util.function.Consumer<List<RecordStatus.Entry>> status;
 
     @Override
@@ -116,7 +117,7 @@ public class ExportFileWriter implements ItemStreamWriter<ExportedRecord> {
             List<RecordStatus.Entry> entries = new ArrayList<>();
             int k = 0;
             for (ExportedRecord item : chunk) {
-                entries.add(new RecordStatus.Entry(item.record().seriesName(), item.record().recnum(), STATUS_STEP,
+                entries.add(new RecordStatus.Entry(item.record().seriesName(), item.record().recnum(), statusStep,
                         RecordStatus.State.GOOD, null, jobExecution, null, null, bytes.get(k++), millis));
             }
             status.accept(entries);

@@ -29,6 +29,7 @@ import org.drmsbatch.export.FitsNames;
 import org.drmsbatch.export.KeywordMaps;
 import org.drmsbatch.jobs.ChunkHooks;
 import org.drmsbatch.jobs.ParsedParameters;
+import org.drmsbatch.jobs.RecordStatusTracking;
 import org.drmsbatch.jobs.StageInput;
 import org.drmsbatch.readers.RecordSetReader;
 import org.drmsbatch.sums.Sums;
@@ -122,7 +123,8 @@ public class ExportJobConfiguration {
     @Bean
     ParsedParameters<ExportParameters> exportParameters(Drms drms, RecordSets recordSets, KeywordMaps keywordMaps,
             ChunkHooks hooks) {
-        return ExportParameters.parser(drms, recordSets, keywordMaps).accepting(hooks.parameters());
+        return ExportParameters.parser(drms, recordSets, keywordMaps).accepting(hooks.parameters())
+                .accepting(RecordStatusTracking.PARAMETERS);
     }
 
     /** Puts the request id (given or made) and the directory into the job ExecutionContext. */
@@ -177,6 +179,7 @@ public class ExportJobConfiguration {
         ExportRequest request = p.request();
         Path dir = Path.of(directory);
         long instance = jobExecution.getJobInstance().getInstanceId();
+        String statusStep = RecordStatusTracking.step(jobExecution.getJobParameters(), JOB);
         return new StepBuilder(STEP, repository).<Record, ExportedRecord>chunk(request.chunkSize())
                 .transactionManager(transactionManager)
                 .reader(new RecordSetReader(recordSets, p.query()))
@@ -184,7 +187,7 @@ public class ExportJobConfiguration {
                         new FitsHeaderMapper(new FitsNames(request.keywordMap())),
                         hooks.forStep(jobExecution.getJobParameters())))
                 .writer(new ExportFileWriter(dir, request.template(), request.compression(), jobExecution.getId(),
-                        entries -> {
+                        statusStep, entries -> {
                             // the chunk's transaction's connection: the status commits with the chunk
                             java.sql.Connection c = org.springframework.jdbc.datasource.DataSourceUtils
                                     .getConnection(dataSource);
@@ -194,6 +197,7 @@ public class ExportJobConfiguration {
                                 org.springframework.jdbc.datasource.DataSourceUtils.releaseConnection(c, dataSource);
                             }
                         }))
+                .listener(RecordStatusTracking.<ExportedRecord>chunks(dataSource, statusStep, jobExecution.getId()))
                 .listener(new StepExecutionListener() {
                     @Override
                     public void beforeStep(StepExecution stepExecution) {

@@ -1,5 +1,6 @@
 package org.drmsbatch.jobs.pipeline;
 
+import java.time.Duration;
 import java.util.Map;
 
 import org.springframework.batch.core.job.JobExecution;
@@ -25,9 +26,22 @@ public interface ChildJobs {
 
     /**
      * Starts the job instance these parameters identify (a FAILED or STOPPED one is restarted, resuming after its
-     * last committed chunk; one left running by a dead process is recovered first) and waits for its end.
+     * last committed chunk; one left running by a dead process is recovered first).
      *
-     * @return the ended execution as stored, with its ExecutionContext
+     * @return the live execution the job runs on
      */
-    JobExecution run(String job, Map<String, String> parameters) throws InterruptedException;
+    JobExecution start(String job, Map<String, String> parameters) throws InterruptedException;
+
+    /**
+     * Waits at most {@code timeout} for the end of an execution {@link #start} returned.
+     *
+     * @return the ended execution as stored, with its ExecutionContext; null while it still runs
+     */
+    JobExecution await(JobExecution execution, Duration timeout) throws InterruptedException;
+
+    /** Asks a running execution to stop at its next chunk boundary; nothing when it has ended. */
+    void stop(long executionId);
+
+    /** The execution as stored now (its status), or null when there is none. */
+    JobExecution stored(long executionId);
 }

@@ -60,6 +60,14 @@ public record PipelineDefinition(String name, List<Step> steps) {
         steps = List.copyOf(checked);
     }
 
+    /**
+     * The status step of step {@code i} (0-based): the name its records' processing status is kept under,
+     * {@code <pipeline>:step<i+1>.<job>}.
+     */
+    public String statusStep(int i) {
+        return name + ":" + stepName(i);
+    }
+
     /** The name of step {@code i} (0-based) in the pipeline's job: {@code step<i+1>.<job>}. */
     public String stepName(int i) {
         return "step" + (i + 1) + "." + steps.get(i).job();

@@ -61,18 +61,28 @@ public class PipelineJobConfiguration {
     }
 
     /**
-     * The records of {@code ds} whose status in {@code job} is failed ({@link RecordStatus}), as the query
-     * {@code series[? recnum IN (...) ?]} (one per series, comma-separated); null when none is.
+     * The records whose status in {@code statusStep} is failed ({@link RecordStatus}), those of {@code ds} or, when
+     * it is null, all of them, as the query {@code series[? recnum IN (...) ?]} (one per series, comma-separated);
+     * null when none is.
      */
-    static String failedRecords(Drms drms, RecordSets recordSets, String ds, String job) {
-        Map<String, java.util.Set<Long>> bySeries = new LinkedHashMap<>();
-        for (Record r : recordSets.open(ds, 0)) {
-            bySeries.computeIfAbsent(r.seriesName(), k -> new java.util.HashSet<>()).add(r.recnum());
+    static String failedRecords(Drms drms, RecordSets recordSets, String ds, String statusStep) {
+        Map<String, List<Long>> failed = drms.read(s -> RecordStatus.failedIn(s.connection(), statusStep));
+        if (failed.isEmpty()) {
+            return null;
+        }
+        java.util.Set<RecordStatus.Key> selected = null;
+        if (ds != null) {
+            selected = new java.util.HashSet<>();
+            for (Record r : recordSets.open(ds, 0)) {
+                selected.add(RecordStatus.Key.of(r));
+            }
         }
         List<String> sets = new ArrayList<>();
-        for (Map.Entry<String, java.util.Set<Long>> e : bySeries.entrySet()) {
-            List<Long> failed = drms.read(s -> RecordStatus.failed(s.connection(), e.getKey(), job));
-            List<String> ids = failed.stream().filter(e.getValue()::contains).map(String::valueOf).toList();
+        for (Map.Entry<String, List<Long>> e : failed.entrySet()) {
+            java.util.Set<RecordStatus.Key> in = selected;
+            List<String> ids = e.getValue().stream()
+                    .filter(recnum -> in == null || in.contains(new RecordStatus.Key(e.getKey(), recnum)))
+                    .map(String::valueOf).toList();
             if (!ids.isEmpty()) {
                 sets.add(e.getKey() + "[? recnum IN (" + String.join(",", ids) + ") ?]");
             }

@@ -9,6 +9,7 @@ import org.drmsbatch.jobs.ParsedParameters;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.JobInterruptedException;
 import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.job.builder.SimpleJobBuilder;
 import org.springframework.batch.core.repository.JobRepository;
@@ -41,13 +42,20 @@ public final class PipelineJobs {
     public static final String RETRY = "retry";
 
     /**
-     * The records of a record set that failed in a job ({@code RecordStatus}), as a record-set query; null when
-     * none did.
+     * The records that failed in a status step ({@code RecordStatus}), as a record-set query: those of {@code ds}, or
+     * all of them when {@code ds} is null; null when none did.
      */
     @FunctionalInterface
     public interface FailedRecords {
-        String of(String ds, String job);
+        String of(String ds, String statusStep);
     }
+
+    /** The non-identifying parameter that gives a step's job the status step its records are kept under. */
+    public static final String STATUS_STEP = "statusStep";
+    /** How often a step waiting for its job looks whether the pipeline was asked to stop. */
+    static final java.time.Duration STOP_POLL = java.time.Duration.ofSeconds(1);
+    /** How long a pipeline step waits for its job at most. */
+    static final java.time.Duration LONGEST = java.time.Duration.ofDays(365);
 
     private PipelineJobs() {
     }
@@ -61,10 +69,6 @@ public final class PipelineJobs {
                     if (retry != null && !retry.equals("failed")) {
                         throw new IllegalArgumentException("retry: '" + retry + "' is not 'failed' (retry=failed"
                                 + " re-runs the records that failed in the pipeline's first step)");
-                    }
-                    if (retry != null && !pipeline.steps().get(0).parameters().containsKey("ds")) {
-                        throw new IllegalArgumentException("retry=failed: the first step of pipeline '"
-                                + pipeline.name() + "' names no ds whose failed records it could take");
                     }
                     for (PipelineDefinition.Step s : pipeline.steps()) {
                         if (!children.exists(s.job())) {
@@ -95,27 +99,44 @@ public final class PipelineJobs {
         return "pipeline.step" + (i + 1) + ".execution";
     }
 
-    /** The parameters of step {@code i}'s child in the pipeline execution {@code execution}. */
+    static String retryKey(int i) {
+        return RETRY_KEY + (i + 1);
+    }
+
+    /**
+     * The parameters of step {@code i}'s child in the pipeline execution {@code execution}; null when the execution
+     * is a retry ({@code retry=failed}) with nothing for this step to do.
+     *
+     * <p>In a retry, each step takes exactly the records that failed in it (by its status step; of its own ds when it
+     * names one) and, when it names no ds, also the records the step before it made in this retry: a record that
+     * failed in step 2 is taken again by step 2 only; one that failed in step 1 goes through step 1 and then the rest.
+     * What a step takes is found once per pipeline run and kept, so a restart retries the same records.
+     */
     static Map<String, String> childParameters(PipelineDefinition pipeline, int i, JobExecution execution,
             ChildJobs children, FailedRecords failed) {
         PipelineDefinition.Step step = pipeline.steps().get(i);
         Map<String, String> params = new LinkedHashMap<>(step.parameters());
-        if (i == 0 && execution.getJobParameters().getParameter(RETRY) != null) {
-            // the failed records, found once per pipeline run and kept: a restart retries the same ones
-            String retried = execution.getExecutionContext().getString(RETRY_KEY, null);
+        ExecutionContext context = execution.getExecutionContext();
+        if (execution.getJobParameters().getParameter(RETRY) != null) {
+            if (i == 0 && !context.containsKey(retryKey(0)) && !anyFailed(pipeline, failed)) {
+                throw new IllegalStateException("retry=failed: no record failed in any step of pipeline '"
+                        + pipeline.name() + "' (drms status): nothing to retry");
+            }
+            String retried = context.getString(retryKey(i), null);
             if (retried == null) {
-                retried = failed.of(params.get("ds"), step.job());
-                if (retried == null) {
-                    throw new IllegalStateException("retry=failed: no record of " + params.get("ds")
-                            + " failed in step 1 (" + step.job() + ") of pipeline '" + pipeline.name()
-                            + "': nothing to retry");
-                }
-                execution.getExecutionContext().putString(RETRY_KEY, retried);
+                String own = params.get("ds");
+                String failedHere = failed.of(own, pipeline.statusStep(i));
+                String before = i > 0 && own == null ? context.getString(outputKey(i - 1), null) : null;
+                retried = before == null ? (failedHere == null ? "" : failedHere)
+                        : failedHere == null ? before : before + "," + failedHere;
+                context.putString(retryKey(i), retried);
+            }
+            if (retried.isEmpty()) {
+                return null;
             }
             params.put("ds", retried);
-        }
-        if (i > 0 && !params.containsKey("ds")) {
-            String input = execution.getExecutionContext().getString(outputKey(i - 1), null);
+        } else if (i > 0 && !params.containsKey("ds")) {
+            String input = context.getString(outputKey(i - 1), null);
             if (input == null) {
                 throw new IllegalStateException("step " + (i + 1) + " of pipeline '" + pipeline.name() + "' ("
                         + step.job() + ") takes the records of step " + i + " (" + pipeline.steps().get(i - 1).job()
@@ -129,7 +150,19 @@ public final class PipelineJobs {
             params.put(RUN, pipeline.name() + "-" + (run == null ? execution.getJobInstance().getInstanceId() : run)
                     + "-" + (i + 1));
         }
+        if (children.takes(step.job(), STATUS_STEP)) {
+            params.put(STATUS_STEP, pipeline.statusStep(i) + ",java.lang.String,false");
+        }
         return params;
+    }
+
+    private static boolean anyFailed(PipelineDefinition pipeline, FailedRecords failed) {
+        for (int k = 0; k < pipeline.steps().size(); k++) {
+            if (failed.of(pipeline.steps().get(k).parameters().get("ds"), pipeline.statusStep(k)) != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Tasklet tasklet(PipelineDefinition pipeline, int i, ChildJobs children, JobRepository repository,
@@ -139,11 +172,26 @@ public final class PipelineJobs {
             StepExecution stepExecution = contribution.getStepExecution();
             JobExecution execution = stepExecution.getJobExecution();
             Map<String, String> params = childParameters(pipeline, i, execution, children, failed);
+            if (params == null) {
+                repository.updateExecutionContext(execution);
+                contribution.setExitStatus(org.springframework.batch.core.ExitStatus.COMPLETED.addExitDescription(
+                        "retry=failed: no record to retry in this step"));
+                return RepeatStatus.FINISHED;
+            }
             JobExecution child = children.last(step.job(), params);
             if (child == null || child.getStatus() != BatchStatus.COMPLETED) {
-                child = children.run(step.job(), params);
+                JobExecution live = children.start(step.job(), params);
+                // stored at once, so that whoever looks at the pipeline sees which execution its step runs
+                stepExecution.getExecutionContext().putLong(executionKey(i), live.getId());
+                repository.updateExecutionContext(stepExecution);
+                child = awaitChild(pipeline, i, execution.getId(), live, children);
             }
             stepExecution.getExecutionContext().putLong(executionKey(i), child.getId());
+            if (child.getStatus() == BatchStatus.STOPPED) {
+                throw new JobInterruptedException("step " + (i + 1) + " of pipeline '" + pipeline.name() + "': job '"
+                        + step.job() + "' execution " + child.getId() + " stopped; restart the pipeline to go on",
+                        BatchStatus.STOPPED);
+            }
             if (child.getStatus() != BatchStatus.COMPLETED) {
                 throw new IllegalStateException("step " + (i + 1) + " of pipeline '" + pipeline.name() + "': job '"
                         + step.job() + "' execution " + child.getId() + " ended " + child.getStatus() + " ("
@@ -162,5 +210,32 @@ public final class PipelineJobs {
             repository.updateExecutionContext(execution);
             return RepeatStatus.FINISHED;
         };
+    }
+
+    /**
+     * Waits for the step's child execution to end. A pipeline asked to stop (its execution stored STOPPING or STOPPED,
+     * by this process or another) asks its child to stop, and goes on waiting for the child's end.
+     */
+    static JobExecution awaitChild(PipelineDefinition pipeline, int i, long pipelineExecution, JobExecution live,
+            ChildJobs children) throws InterruptedException {
+        boolean stopAsked = false;
+        long deadline = System.nanoTime() + LONGEST.toNanos();
+        while (System.nanoTime() < deadline) {
+            JobExecution ended = children.await(live, STOP_POLL);
+            if (ended != null) {
+                return ended;
+            }
+            if (!stopAsked) {
+                JobExecution self = children.stored(pipelineExecution);
+                // Spring Batch's stop records STOPPING, or STOPPED at once when it stopped the (tasklet) step itself
+                if (self != null && (self.getStatus() == BatchStatus.STOPPING
+                        || self.getStatus() == BatchStatus.STOPPED)) {
+                    children.stop(live.getId());
+                    stopAsked = true;
+                }
+            }
+        }
+        throw new IllegalStateException("step " + (i + 1) + " of pipeline '" + pipeline.name() + "': execution "
+                + live.getId() + " is still running after " + LONGEST);
     }
 }

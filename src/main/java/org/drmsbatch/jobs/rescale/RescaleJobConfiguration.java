@@ -23,6 +23,7 @@ import org.drmsbatch.jobs.ChunkHooks;
 import org.drmsbatch.jobs.StageInput;
 import org.drmsbatch.jobs.ParameterText;
 import org.drmsbatch.jobs.ParsedParameters;
+import org.drmsbatch.jobs.RecordStatusTracking;
 import org.drmsbatch.readers.RecordSetReader;
 import org.drmsbatch.segments.Rescale;
 import org.drmsbatch.sums.Sums;
@@ -137,7 +138,8 @@ public class RescaleJobConfiguration {
     /** The job's validator, and the parsed parameters of each launch. */
     @Bean
     ParsedParameters<RescaleParameters> rescaleParameters(Drms drms, RecordSets recordSets, ChunkHooks hooks) {
-        return RescaleParameters.parser(drms, recordSets).accepting(hooks.parameters());
+        return RescaleParameters.parser(drms, recordSets).accepting(hooks.parameters())
+                .accepting(RecordStatusTracking.PARAMETERS);
     }
 
     @Bean
@@ -213,7 +215,7 @@ public class RescaleJobConfiguration {
             ChunkHooks hooks, @Value("#{stepExecution}") StepExecution step) {
         RescaleParameters p = rescaleParameters.of(step.getJobParameters());
         return new RescaledCloneWriter(drms, p.out(), p.segments(), p.rescale(), step.getJobExecutionId(),
-                hooks.forStep(step.getJobParameters()));
+                RecordStatusTracking.step(step.getJobParameters(), JOB), hooks.forStep(step.getJobParameters()));
     }
 
     /**
@@ -224,6 +226,7 @@ public class RescaleJobConfiguration {
     @Bean
     @JobScope
     Step rescaleStep(JobRepository repository, PlatformTransactionManager transactionManager, RecordSets recordSets,
+            Drms drms,
             RecordSetReader rescaleReader, RescaleProcessor rescaleProcessor, RescaledCloneWriter rescaleWriter,
             ParsedParameters<RescaleParameters> rescaleParameters, @Value("#{jobExecution}") JobExecution execution) {
         RescaleParameters p = rescaleParameters.of(execution.getJobParameters());
@@ -233,6 +236,8 @@ public class RescaleJobConfiguration {
                 .reader(rescaleReader)
                 .processor(rescaleProcessor)
                 .writer(rescaleWriter)
+                .listener(RecordStatusTracking.chunks(drms.dataSource(),
+                        RecordStatusTracking.step(execution.getJobParameters(), JOB), execution.getId()))
                 .build();
         SimpleAsyncTaskExecutor threads = new SimpleAsyncTaskExecutor("rescale-");
         threads.setConcurrencyLimit(p.partitions());
@@ -334,8 +339,11 @@ public class RescaleJobConfiguration {
 
     @Bean
     Job rescaleJob(JobRepository repository, Step rescaleStageInput, Step rescaleSeriesStep, Step rescaleStep,
-            ParsedParameters<RescaleParameters> rescaleParameters, Sums sums, DataSource dataSource, Drms drms) {
+            ParsedParameters<RescaleParameters> rescaleParameters, Sums sums, DataSource dataSource, Drms drms,
+            RecordSets recordSets) {
         return new JobBuilder(JOB, repository).validator(rescaleParameters).listener(rescaleParameters)
+                .listener(RecordStatusTracking.queueAtStart(JOB, recordSets, drms.dataSource(), repository,
+                        params -> rescaleParameters.of(params).query()))
                 .listener(StageInput.unpinAtEnd(sums, dataSource))
                 .start(rescaleStageInput).next(rescaleSeriesStep).next(rescaleStep).listener(totals(repository, drms, rescaleParameters))
                 .build();

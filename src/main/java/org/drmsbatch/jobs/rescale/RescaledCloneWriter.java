@@ -12,6 +12,7 @@ import org.drmsbatch.drms.RecordStatus;
 import org.drmsbatch.drms.SeriesDefinition;
 import org.drmsbatch.drms.types.WrittenSegment;
 import org.drmsbatch.jobs.ChunkHooks;
+import org.drmsbatch.jobs.RecordStatusTracking;
 import org.drmsbatch.segments.Rescale;
 import org.drmsbatch.sums.Sums;
 import org.springframework.batch.infrastructure.item.Chunk;
@@ -42,8 +43,6 @@ public class RescaledCloneWriter implements ItemStreamWriter<RescaledRecord> {
     public static final String SOURCE_RECNUM = "SRC_RECNUM";
     public static final String JOB_EXECUTION = "JOB_EXEC";
     public static final String HISTORY = "HISTORY";
-    /** The step name of the processing status this writer records ({@link RecordStatus}). */
-    public static final String STATUS_STEP = "rescale";
     public static final List<String> STATISTICS = List.of("DATAMIN", "DATAMAX", "DATAMEAN", "DATARMS");
     public static final String OUT_OF_RANGE = "rescale.outOfRange";
     public static final String VALUES = "rescale.values";
@@ -53,6 +52,7 @@ public class RescaledCloneWriter implements ItemStreamWriter<RescaledRecord> {
     private final List<String> segments;
     private final Rescale rescale;
     private final long jobExecutionId;
+    private final String statusStep;
     private final ChunkHooks.Hook hook;
 
     private long outOfRange;
@@ -61,11 +61,12 @@ public class RescaledCloneWriter implements ItemStreamWriter<RescaledRecord> {
 
     /**
      * @param rescale     the rescale done, named in each clone's HISTORY
+     * @param statusStep  the step each record's processing status is kept under ({@link RecordStatus})
      * @param hook        reached by each record of this step execution once its clone's files are written (none in
      *                    the product; a test's may fail there or pause)
      */
     public RescaledCloneWriter(Drms drms, String output, List<String> segments, Rescale rescale, long jobExecutionId,
-            ChunkHooks.Hook hook) {
+            String statusStep, ChunkHooks.Hook hook) {
         if (segments.isEmpty()) {
             throw new IllegalArgumentException("no segment to rescale");
         }
@@ -74,6 +75,7 @@ public class RescaledCloneWriter implements ItemStreamWriter<RescaledRecord> {
         this.segments = List.copyOf(segments);
         this.rescale = rescale;
         this.jobExecutionId = jobExecutionId;
+        this.statusStep = statusStep;
         this.hook = hook;
     }
 
@@ -130,7 +132,7 @@ public class RescaledCloneWriter implements ItemStreamWriter<RescaledRecord> {
         int k = 0;
         for (RescaledRecord item : chunk) {
             Record source = item.source();
-            status.add(new RecordStatus.Entry(source.seriesName(), source.recnum(), STATUS_STEP,
+            status.add(new RecordStatus.Entry(source.seriesName(), source.recnum(), statusStep,
                     RecordStatus.State.GOOD, null, jobExecutionId, output, clones.get(k).recnum(), bytes.get(k),
                     millis));
             k++;
@@ -147,21 +149,10 @@ public class RescaledCloneWriter implements ItemStreamWriter<RescaledRecord> {
         if (source == null) {
             return;
         }
-        String reason = e.getMessage() == null ? e.toString() : e.getClass().getSimpleName() + ": " + e.getMessage();
         List<RecordStatus.Entry> entry = List.of(new RecordStatus.Entry(source.seriesName(), source.recnum(),
-                STATUS_STEP, RecordStatus.State.FAILED, reason, jobExecutionId, null, null, 0, 0));
-        if (TransactionSynchronizationManager.isSynchronizationActive()) {
-            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-                @Override
-                public void afterCompletion(int status) {
-                    if (status != STATUS_COMMITTED) {
-                        RecordStatus.recordNow(drms.dataSource(), entry);
-                    }
-                }
-            });
-        } else {
-            RecordStatus.recordNow(drms.dataSource(), entry);
-        }
+                statusStep, RecordStatus.State.FAILED, RecordStatusTracking.reason(e), jobExecutionId, null, null, 0,
+                0));
+        RecordStatusTracking.afterRollback(() -> RecordStatus.recordNow(drms.dataSource(), entry));
     }
 
     /** Adds a chunk's counts now and takes them back if its transaction rolls back. */

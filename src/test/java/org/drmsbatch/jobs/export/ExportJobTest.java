@@ -548,7 +548,7 @@ class ExportJobTest extends CatalogTestSupport {
         cases.put(params("ds", SERIES + "[]", "ffmt", "{NOSUCH}.{segment}"), "no keyword 'NOSUCH'");
         cases.put(params("ds", SERIES + "[]", "requestId", "../x"), "bad requestId");
         cases.put(params("ds", SERIES + "[]", "chunkSize", "0"), "chunkSize");
-        cases.put(params("ds", SERIES + "[]", "colour", "red"), "unknown parameter(s) colour (this job takes chunkSize, cparms, delay, ds, failAt, ffmt, kmfile, method, protocol, requestId)");
+        cases.put(params("ds", SERIES + "[]", "colour", "red"), "unknown parameter(s) colour (this job takes chunkSize, cparms, delay, ds, failAt, ffmt, kmfile, method, protocol, requestId, statusStep)");
         // Rice on a longlong segment, directly or through a link
         drms.createSeries(new JsdParser().parse("exptest.wide.jsd", """
                 Seriesname: exptest.wide

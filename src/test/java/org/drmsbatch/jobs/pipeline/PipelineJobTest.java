@@ -38,6 +38,8 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE,
         properties = {FaultInjectionTestConfiguration.PROPERTY,
+                // one job thread: a pipeline and its step's job take one (no pipeline waits for a thread it holds)
+                "drms.jobs.threads=1",
                 "drms.pipelines.chain.steps[0].job=rescale",
                 "drms.pipelines.chain.steps[0].parameters.ds=pipe.in",
                 "drms.pipelines.chain.steps[0].parameters.out=pipe.a",
@@ -58,6 +60,20 @@ import org.springframework.test.context.DynamicPropertySource;
                 "drms.pipelines.flaky.steps[0].parameters.failAt=3,java.lang.Long,false",
                 "drms.pipelines.flaky.steps[1].job=rescale",
                 "drms.pipelines.flaky.steps[1].parameters.out=fl.b",
+                "drms.pipelines.second.steps[0].job=rescale",
+                "drms.pipelines.second.steps[0].parameters.ds=tw.in",
+                "drms.pipelines.second.steps[0].parameters.out=tw.a",
+                "drms.pipelines.second.steps[1].job=rescale",
+                "drms.pipelines.second.steps[1].parameters.out=tw.b",
+                "drms.pipelines.second.steps[1].parameters.chunkSize=1",
+                "drms.pipelines.second.steps[1].parameters.failAt=2,java.lang.Long,false",
+                "drms.pipelines.stoppable.steps[0].job=rescale",
+                "drms.pipelines.stoppable.steps[0].parameters.ds=sp.in",
+                "drms.pipelines.stoppable.steps[0].parameters.out=sp.a",
+                "drms.pipelines.stoppable.steps[0].parameters.chunkSize=1",
+                "drms.pipelines.stoppable.steps[0].parameters.delay=150,java.lang.Long,false",
+                "drms.pipelines.stoppable.steps[1].job=rescale",
+                "drms.pipelines.stoppable.steps[1].parameters.out=sp.b",
         })
 class PipelineJobTest {
 
@@ -260,7 +276,7 @@ class PipelineJobTest {
         assertThat(failed.status()).isEqualTo("FAILED");
         assertThat(rows("fl.a")).isEqualTo(2);
         List<Long> failedRecnums = jdbc.queryForList("SELECT recnum FROM status.record_step WHERE series = 'fl.in'"
-                + " AND step = 'rescale' AND state = 'failed'", Long.class);
+                + " AND step = 'flaky:step1.rescale' AND state = 'failed'", Long.class);
         assertThat(failedRecnums).hasSize(1);
 
         // when it is run again with retry=failed
@@ -283,8 +299,101 @@ class PipelineJobTest {
         // and with nothing failed a retry says so; a retry other than failed is refused at launch
         JobRun nothing = jobs.runToEnd("flaky", Map.of("retry", "failed"), Duration.ofSeconds(60));
         assertThat(nothing.status()).isEqualTo("FAILED");
-        assertThat(nothing.exitDescription()).contains("no record of fl.in failed in step 1", "nothing to retry");
+        assertThat(nothing.exitDescription()).contains("no record failed in any step of pipeline 'flaky'",
+                "nothing to retry");
         assertThatThrownBy(() -> jobs.start("flaky", Map.of("retry", "all")))
                 .isInstanceOf(JobRequestException.class).hasMessageContaining("retry: 'all' is not 'failed'");
+    }
+
+    long status(String step, String state) {
+        return jdbc.queryForObject("SELECT count(*) FROM status.record_step WHERE step = ? AND state = ?", Long.class,
+                step, state);
+    }
+
+    @Test
+    void eachStepKeepsItsRecordsStatusAndRetryFailedTakesEachStepsFailedRecordsOnly() throws Exception {
+        // given 4 records, and the pipeline second failing at the 2nd record of its second step (chunks of 1)
+        input("tw.in", 4);
+        JobRun failed = jobs.runToEnd("second", Map.of(), Duration.ofSeconds(60));
+        assertThat(failed.status()).isEqualTo("FAILED");
+
+        // then each step kept its records' status under its own name: step 1 all good; step 2 one good, one failed
+        // with the reason, the two it never reached still queued
+        assertThat(status("second:step1.rescale", "good")).isEqualTo(4);
+        assertThat(status("second:step2.rescale", "good")).isEqualTo(1);
+        assertThat(status("second:step2.rescale", "failed")).isEqualTo(1);
+        assertThat(status("second:step2.rescale", "queued")).isEqualTo(2);
+        assertThat(jdbc.queryForObject("SELECT reason FROM status.record_step WHERE step = 'second:step2.rescale'"
+                + " AND state = 'failed'", String.class)).contains("failing at item 2");
+        long failedA = jdbc.queryForObject("SELECT recnum FROM status.record_step WHERE step = 'second:step2.rescale'"
+                + " AND state = 'failed'", Long.class);
+        long aRows = rows("tw.a");
+
+        // when it is run again with retry=failed
+        JobRun retried = jobs.runToEnd("second", Map.of("retry", "failed"), Duration.ofSeconds(60));
+
+        // then step 1, where nothing failed, was passed; step 2 rescaled exactly the record that failed in it
+        assertThat(retried.status()).as("%s", retried).isEqualTo("COMPLETED");
+        assertThat(retried.steps()).extracting(JobRun.Step::name, JobRun.Step::exitCode).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("step1.rescale", "COMPLETED"),
+                org.assertj.core.groups.Tuple.tuple("step2.rescale", "COMPLETED"));
+        assertThat(rows("tw.a")).as("step 1 made nothing new").isEqualTo(aRows);
+        assertThat(rows("tw.b")).isEqualTo(2);
+        assertThat(jdbc.queryForList("SELECT src_recnum FROM tw.b", Long.class)).contains(failedA);
+        assertThat(status("second:step2.rescale", "good")).isEqualTo(2);
+        assertThat(status("second:step2.rescale", "failed")).isZero();
+        assertThat(status("second:step2.rescale", "queued")).as("never reached, never failed: not retried")
+                .isEqualTo(2);
+    }
+
+    @Test
+    void stoppingAPipelineStopsTheJobOfItsStepAndARestartGoesOn() throws Exception {
+        // given 12 records, and the pipeline stoppable (its first step slow) running
+        Map<Long, double[]> inputs = input("sp.in", 12);
+        JobRun started = jobs.start("stoppable", Map.of());
+        JobRun child = awaitChild("rescale", started);
+        await(Duration.ofSeconds(30), () -> status("stoppable:step1.rescale", "good") >= 1 ? true : null);
+
+        // when the pipeline is stopped
+        jobs.stop(started.executionId());
+
+        // then the job of its step stopped at a chunk boundary, and the pipeline ended STOPPED, without its 2nd step
+        JobRun stopped = org.drmsbatch.jobs.JobTests.awaitEnd(jobs, started.executionId(), 60);
+        assertThat(stopped.status()).as("%s", stopped).isEqualTo("STOPPED");
+        assertThat(jobs.view(child.executionId()).status()).isEqualTo("STOPPED");
+        assertThat(stopped.steps()).extracting(JobRun.Step::name).containsExactly("step1.rescale");
+        long made = rows("sp.a");
+        assertThat(made).isPositive().isLessThan(12);
+        assertThat(status("stoppable:step1.rescale", "good")).isEqualTo(made);
+
+        // and its restart resumes the same job instance and completes, one record per input in each step
+        JobRun done = org.drmsbatch.jobs.JobTests.awaitEnd(jobs,
+                jobs.restart(started.executionId(), Map.of()).executionId(), 120);
+        assertThat(done.status()).as("%s", done).isEqualTo("COMPLETED");
+        assertThat(jobs.recent("rescale", 2)).extracting(JobRun::instanceId).contains(child.instanceId());
+        assertThat(rows("sp.a")).isEqualTo(12);
+        assertOnePerInput(List.of("sp.in", "sp.a", "sp.b"), inputs, 1, 0);
+    }
+
+    /** The rescale execution the pipeline execution's first step started, once it runs. */
+    JobRun awaitChild(String job, JobRun pipeline) throws InterruptedException {
+        return await(Duration.ofSeconds(30), () -> jobs.recent(job, 5).stream()
+                .filter(r -> r.parameters().getOrDefault("run", "").startsWith("stoppable-")
+                        && r.status().equals("STARTED")).findFirst().orElse(null));
+    }
+
+    /** The first non-null value of {@code value}, polled every 50 ms; fails after {@code timeout}. */
+    static <T> T await(Duration timeout, java.util.function.Supplier<T> value) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            T v = value.get();
+            if (v != null) {
+                return v;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not reached within " + timeout);
+            }
+            Thread.sleep(50);
+        }
     }
 }
