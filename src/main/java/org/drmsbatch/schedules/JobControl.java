@@ -19,6 +19,7 @@ import java.util.concurrent.TimeoutException;
 import jakarta.annotation.PreDestroy;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.drmsbatch.jobs.ParameterNames;
 import org.drmsbatch.jobs.ParsedParameters;
 import org.drmsbatch.schedules.JobRequestException.Reason;
 import org.springframework.batch.core.converter.DefaultJobParametersConverter;
@@ -261,7 +262,7 @@ public class JobControl {
      * The parameter names the job {@code jobName} takes, required and optional; empty when its validator does not say
      * (a job without a {@link ParsedParameters} validator).
      */
-    public Optional<org.drmsbatch.jobs.ParameterNames> parameterNames(String jobName) {
+    public Optional<ParameterNames> parameterNames(String jobName) {
         return job(jobName).getJobParametersValidator() instanceof ParsedParameters<?> parsed
                 ? Optional.of(parsed.names()) : Optional.empty();
     }
