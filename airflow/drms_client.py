@@ -1,7 +1,7 @@
 """A small client of the drms-batch server for the Airflow DAGs (and anyone else).
 
 It speaks the glitchflow buffer API (POST /train, GET /stats), the job-control API
-(POST /api/jobs/{name}, GET /api/jobs/executions/{id}) and the staging API (POST /api/staging,
+(GET /api/jobs/{name}, POST /api/jobs/{name}, GET /api/jobs/executions/{id}) and the staging API (POST /api/staging,
 GET/DELETE /api/staging/{id}). Plain Python with `requests`, so that the DAG logic is tested against a running
 server without Airflow installed.
 """
@@ -9,6 +9,7 @@ server without Airflow installed.
 import json
 import os
 import time
+from datetime import timezone
 
 import requests
 
@@ -61,13 +62,22 @@ def client_from_connection(conn, **kwargs):
 
 
 class JobFailed(RuntimeError):
-    """A job ended in another state than COMPLETED; carries the execution as the server described it."""
+    """A job ended in another state than COMPLETED; carries the execution as the server described it. The message
+    says why: the first lines of the execution's exit description (a failure's message, then its stack trace)."""
 
     def __init__(self, execution):
         super().__init__("job %s (execution %s) ended %s: %s" % (
             execution.get("job"), execution.get("executionId"), execution.get("status"),
-            execution.get("exitMessage") or execution.get("exitCode")))
+            _reason(execution.get("exitDescription")) or execution.get("exitCode")))
         self.execution = execution
+
+
+def _reason(description, lines=6, chars=1500):
+    """The head of an exit description: its first lines (the failure's message and where it happened)."""
+    if not description:
+        return None
+    head = "\n".join(description.strip().splitlines()[:lines])
+    return head if len(head) <= chars else head[:chars] + " ..."
 
 
 class StagingFailed(RuntimeError):
@@ -95,6 +105,7 @@ class DrmsClient:
         self.retries = retries
         self.backoff = backoff
         self.session = requests.Session()
+        self._described = {}  # GET /api/jobs/{name} answers, by name
         if auth is not None:
             self.session.auth = tuple(auth)
         else:
@@ -118,9 +129,11 @@ class DrmsClient:
         for attempt in range(self.retries + 1):
             try:
                 r = self.session.request(method, self.base_url + path, timeout=self.timeout, **kwargs)
-                if r.status_code < 500:
-                    r.raise_for_status()
+                if r.status_code < 400:
                     return r
+                if r.status_code < 500:  # the server's reason (problem JSON's detail) in the message
+                    raise requests.HTTPError("%s %s: %s %s" % (method, path, r.status_code, _detail(r)),
+                                             response=r)
                 last = requests.HTTPError("%s %s: %s %s" % (method, path, r.status_code, r.text[:200]), response=r)
             except requests.ConnectionError as e:
                 last = e
@@ -173,6 +186,52 @@ class DrmsClient:
     def run_job(self, name, parameters=None, poll=2.0, timeout=3600.0):
         """Starts a job and waits for it: the execution when COMPLETED, JobFailed otherwise."""
         return self.wait_for(self.start_job(name, parameters), poll=poll, timeout=timeout)
+
+    def job(self, name):
+        """GET /api/jobs/{name}: the job's name and its parameter names, `required` and `optional` (both None when
+        the job does not say which it takes)."""
+        return self._request("GET", "/api/jobs/" + name).json()
+
+    def takes(self, name, parameter):
+        """Whether the job takes a parameter of that name (False when the job does not say)."""
+        described = self._described.get(name)
+        if described is None:
+            described = self._described[name] = self.job(name)
+        return parameter in (described.get("required") or []) + (described.get("optional") or [])
+
+    def run_step(self, job, parameters=None, ds=None, run=None, poll=2.0, timeout=3600.0):
+        """Runs one step of a pipeline as a drms pipeline does, so that running it again (an Airflow retry) is safe.
+
+        `ds`, the record set the step before made, becomes the job's ds unless `parameters` give one. `run` names
+        the job instance when the job takes the parameter run (GET /api/jobs/{job} says): give the same one on every
+        try of the step, e.g. step_run(...). Then a try after a failed one restarts the same job instance, which
+        resumes after its last committed chunk; a try while the instance still runs (the earlier try's worker died)
+        waits for that execution; and a try after it COMPLETED (409 "already completed") takes that execution
+        instead of failing. The same holds for a job without run, whose identifying parameters name the instance.
+
+        Returns the COMPLETED execution, whose `output` (None when the job names none) is the next step's ds; raises
+        JobFailed (its message says why) when the job ends otherwise, requests.HTTPError when the server refuses the
+        start (bad parameters: 400, with the reason)."""
+        params = dict(parameters or {})
+        if ds is not None and "ds" not in params:
+            params["ds"] = ds
+        if run is not None:
+            if "run" in params:
+                raise ValueError("run_step: the parameters of job %s give run (%r): the step's run names its job "
+                                 "instance; leave it out" % (job, params["run"]))
+            if self.takes(job, "run"):
+                params["run"] = run
+        try:
+            execution_id = self.start_job(job, params)
+        except requests.HTTPError as e:
+            existing = conflicting_execution(e)
+            if existing is None:
+                raise
+            execution = self.execution(existing)
+            if execution.get("status") == "COMPLETED":
+                return execution  # done by an earlier try: its output, no new execution
+            execution_id = existing  # still running (an earlier try's): wait for it
+        return self.wait_for(execution_id, poll=poll, timeout=timeout)
 
     # ---- staging (files back from tape) ----
 
@@ -228,6 +287,123 @@ class DrmsClient:
     def staging_requests(self, include_ended=False):
         """GET /api/staging: the requests, newest first (include_ended=True: also those that have ended)."""
         return self._request("GET", "/api/staging", params={"all": "true"} if include_ended else None).json()
+
+
+def _detail(response):
+    """The reason of a refused request: the problem JSON's detail, else the start of the body."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and body.get("detail"):
+        return body["detail"]
+    return response.text[:300]
+
+
+def conflicting_execution(error):
+    """The execution id a 409 answer to a job start names (the job instance runs or completed already), or None."""
+    response = getattr(error, "response", None)
+    if response is None or response.status_code != 409:
+        return None
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body.get("executionId") if isinstance(body, dict) else None
+
+
+# ---- pipelines of steps, as drms.pipelines.<name>.steps (the NightlyPipeline DAG) ----
+
+TEMPLATES = ("{ds}", "{ds_nodash}", "{drms_date}")
+
+
+def pipeline_steps(text, where="DRMS_PIPELINE_STEPS"):
+    """The steps of a pipeline from JSON text: a list of {"job": name, "parameters": {name: value}} exactly like
+    drms.pipelines.<name>.steps. Values are strings (numbers and booleans are taken as their text), in the job API's
+    notation value[,type[,identifying]]. Refuses, naming the place, anything else: no step, a step without a job,
+    unknown keys, a parameter value that is a list or an object, and `run` (the DAG names each step's instance)."""
+    try:
+        steps = json.loads(text)
+    except ValueError as e:
+        raise ValueError("%s is not JSON: %s" % (where, e)) from None
+    if not isinstance(steps, list) or not steps:
+        raise ValueError("%s: a pipeline is a non-empty list of steps {\"job\": ..., \"parameters\": {...}}" % where)
+    checked = []
+    for i, step in enumerate(steps):
+        at = "%s[%d]" % (where, i)
+        if not isinstance(step, dict):
+            raise ValueError("%s: a step is an object {\"job\": ..., \"parameters\": {...}}, not %r" % (at, step))
+        unknown = sorted(set(step) - {"job", "parameters"})
+        if unknown:
+            raise ValueError("%s: unknown key(s) %s (a step has job and parameters)" % (at, ", ".join(unknown)))
+        job = step.get("job")
+        if not isinstance(job, str) or not job.strip():
+            raise ValueError("%s.job: every step names a job" % at)
+        parameters = step.get("parameters") or {}
+        if not isinstance(parameters, dict):
+            raise ValueError("%s.parameters: an object of name: value" % at)
+        values = {}
+        for name, value in parameters.items():
+            if isinstance(value, (dict, list)) or value is None:
+                raise ValueError("%s.parameters.%s: a string, number or boolean, not %r" % (at, name, value))
+            values[name] = str(value).lower() if isinstance(value, bool) else str(value)
+        if "run" in values:
+            raise ValueError("%s.parameters: 'run' is the DAG's (each step's job instance is named after the DAG "
+                             "run: <dag id>-<logical date>-<step number>)" % at)
+        checked.append({"job": job.strip(), "parameters": values})
+    return checked
+
+
+def step_task_id(number, job):
+    """The Airflow task id of step `number` (1-based) running `job`: step<number>_<job>."""
+    return "step%d_%s" % (number, "".join(c if c.isalnum() or c in "-_." else "_" for c in job))
+
+
+def step_run(dag_id, logical_date, number, run_id=None):
+    """The `run` of step `number` of a DAG run: <dag id>-<logical date, UTC, e.g. 20261205T020000Z>-<number>, the
+    same on every try of the step, so that a retry continues the same job instance. A run without a logical date
+    (Airflow 3, triggered by hand) is named by its run id instead."""
+    if logical_date is not None:
+        when = logical_date if logical_date.tzinfo else logical_date.replace(tzinfo=timezone.utc)
+        name = when.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    elif run_id:
+        name = "".join(c if c.isalnum() or c in "-_.:+" else "_" for c in run_id)
+    else:
+        raise ValueError("step_run: the DAG run has neither a logical date nor a run id")
+    return "%s-%s-%d" % (dag_id, name, number)
+
+
+def render_parameters(parameters, logical_date):
+    """The parameters with the logical date (UTC) in place of {ds} (2026-12-05), {ds_nodash} (20261205) and
+    {drms_date} (2026.12.05, DRMS's date notation: "edw.raw[{drms_date}_UTC/1d]"). Nothing else is replaced, so the
+    braces of a record-set query's segment list ({image,counts}) stay as they are."""
+    if logical_date is None:
+        used = sorted({t for t in TEMPLATES for v in parameters.values() if t in v})
+        if used:
+            raise ValueError("the parameters use %s, but the DAG run has no logical date" % ", ".join(used))
+        return dict(parameters)
+    if logical_date.tzinfo is not None:
+        logical_date = logical_date.astimezone(timezone.utc)
+    values = {"{ds}": logical_date.strftime("%Y-%m-%d"), "{ds_nodash}": logical_date.strftime("%Y%m%d"),
+              "{drms_date}": logical_date.strftime("%Y.%m.%d")}
+    rendered = {}
+    for name, value in parameters.items():
+        for template, text in values.items():
+            value = value.replace(template, text)
+        rendered[name] = value
+    return rendered
+
+
+def step_input(steps, index, previous_output):
+    """The ds step `index` (0-based) takes from the step before it: None when it is the first or its parameters give
+    ds; else that step's output, and an error saying what to do when there is none."""
+    if index == 0 or "ds" in steps[index]["parameters"]:
+        return None
+    if not previous_output:
+        raise ValueError("step %d (%s) takes the records of step %d (%s), which named none (its job sets no "
+                         "output.ds); give the step a ds parameter" % (index + 1, steps[index]["job"], index,
+                                                                        steps[index - 1]["job"]))
+    return previous_output
 
 
 def staged_export_id(staging_id):

@@ -8,6 +8,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 DAG_FILE = os.path.join(HERE, "..", "dags", "trainpipe.py")
 STAGE_EXPORT_FILE = os.path.join(HERE, "..", "dags", "stage_export.py")
+NIGHTLY_PIPELINE_FILE = os.path.join(HERE, "..", "dags", "nightly_pipeline.py")
 
 try:
     import airflow
@@ -21,6 +22,7 @@ class DagFileTest(unittest.TestCase):
     def test_dag_file_compiles(self):
         py_compile.compile(DAG_FILE, doraise=True)
         py_compile.compile(STAGE_EXPORT_FILE, doraise=True)
+        py_compile.compile(NIGHTLY_PIPELINE_FILE, doraise=True)
         py_compile.compile(os.path.join(HERE, "..", "drms_client.py"), doraise=True)
 
     @unittest.skipUnless(HAVE_AIRFLOW, "Airflow is not installed here")
@@ -35,6 +37,11 @@ class DagFileTest(unittest.TestCase):
         self.assertEqual({"staged"}, stage_export.get_task("stage").downstream_task_ids)
         self.assertEqual({"export"}, stage_export.get_task("staged").downstream_task_ids)
         self.assertEqual("reschedule", stage_export.get_task("staged").mode)
+        nightly = bag.get_dag("NightlyPipeline")  # its default steps unless DRMS_PIPELINE_STEPS says otherwise
+        self.assertEqual(1, nightly.max_active_runs)
+        self.assertFalse(nightly.catchup)
+        if not os.environ.get("DRMS_PIPELINE_STEPS"):
+            self.assertEqual({"step2_rescale"}, nightly.get_task("step1_rescale").downstream_task_ids)
 
     def test_stage_export_graph_with_airflow_stand_ins(self):
         import fake_airflow

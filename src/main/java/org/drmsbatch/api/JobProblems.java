@@ -10,7 +10,9 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
 
 /**
  * Problem JSON (RFC 7807) for job control: unknown job or execution 404, bad parameters 400, a request the
- * execution's state refuses (not restartable, still running, completed) 409.
+ * execution's state refuses (not restartable, still running, completed) 409; a launch refused because its job
+ * instance runs or completed already also names that execution ({@code executionId}), so that a retrying caller
+ * (an Airflow task) waits for it or takes its output instead of failing.
  */
 @RestControllerAdvice(assignableTypes = {JobsController.class, SchedulesController.class})
 public class JobProblems {
@@ -28,6 +30,9 @@ public class JobProblems {
             case INVALID -> "Bad job parameters";
             case CONFLICT -> "Conflicts with the execution's state";
         });
+        if (e.executionId() != null) {
+            problem.setProperty("executionId", e.executionId()); // the execution that runs or completed already
+        }
         return problem;
     }
 

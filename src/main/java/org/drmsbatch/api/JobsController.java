@@ -38,6 +38,26 @@ public class JobsController {
         return Map.of("jobs", jobs.jobNames());
     }
 
+    /**
+     * What a job takes: its name and its parameter names, required and optional, sorted (both null when the job does
+     * not say). A client learns from them whether the job takes {@code run}, the parameter that names a job instance
+     * (see {@link JobControl#withRun}), so that a retried launch can give the same one.
+     *
+     * @param name     the job's name
+     * @param required the parameters it needs, or null when it does not say
+     * @param optional the parameters it also takes, or null when it does not say
+     */
+    public record JobDescription(String name, List<String> required, List<String> optional) {
+    }
+
+    /** One job and its parameter names. */
+    @GetMapping("/{name}")
+    public JobDescription job(@PathVariable String name) {
+        jobs.job(name); // 404 for an unknown job
+        return jobs.parameterNames(name).map(p -> new JobDescription(name, p.required().stream().sorted().toList(),
+                p.optional().stream().sorted().toList())).orElse(new JobDescription(name, null, null));
+    }
+
     /** Starts a job: 202 with the execution and its Location. */
     @PostMapping("/{name}")
     public ResponseEntity<JobRun> start(@PathVariable String name, @RequestParam Map<String, String> query,

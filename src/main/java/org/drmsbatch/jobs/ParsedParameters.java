@@ -96,6 +96,11 @@ public final class ParsedParameters<P> implements JobParametersValidator, JobExe
         }
     }
 
+    /** The parameter names the job takes. */
+    public ParameterNames names() {
+        return names;
+    }
+
     /** Whether the job takes a parameter of that name (required or optional). */
     public boolean takes(String name) {
         return names.required().contains(name) || names.optional().contains(name);

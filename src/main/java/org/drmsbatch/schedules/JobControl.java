@@ -19,6 +19,7 @@ import java.util.concurrent.TimeoutException;
 import jakarta.annotation.PreDestroy;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.drmsbatch.jobs.ParameterNames;
 import org.drmsbatch.jobs.ParsedParameters;
 import org.drmsbatch.schedules.JobRequestException.Reason;
 import org.springframework.batch.core.converter.DefaultJobParametersConverter;
@@ -257,6 +258,15 @@ public class JobControl {
         return job(jobName).getJobParametersValidator() instanceof ParsedParameters<?> parsed && parsed.takes(parameter);
     }
 
+    /**
+     * The parameter names the job {@code jobName} takes, required and optional; empty when its validator does not say
+     * (a job without a {@link ParsedParameters} validator).
+     */
+    public Optional<ParameterNames> parameterNames(String jobName) {
+        return job(jobName).getJobParametersValidator() instanceof ParsedParameters<?> parsed
+                ? Optional.of(parsed.names()) : Optional.empty();
+    }
+
     /** The name of the parameter that names a run: a launch without it gets a fresh value. */
     public static final String RUN = "run";
 
@@ -331,11 +341,13 @@ public class JobControl {
                     continue; // the running execution was left by a dead process: recovered, start again
                 }
                 throw new JobRequestException(Reason.CONFLICT, "job '" + job.getName()
-                        + "' is already running with these identifying parameters: " + e.getMessage(), e);
+                        + "' is already running with these identifying parameters: " + e.getMessage(), e,
+                        lastExecutionId(job, params));
             } catch (JobInstanceAlreadyCompleteException e) {
                 throw new JobRequestException(Reason.CONFLICT, "job '" + job.getName()
                         + "' already completed with these identifying parameters " + params.getIdentifyingParameters()
-                        + "; give a new value to an identifying parameter to run it again", e);
+                        + "; give a new value to an identifying parameter to run it again", e,
+                        lastExecutionId(job, params));
             } catch (JobRestartException e) {
                 throw new JobRequestException(Reason.CONFLICT,
                         "job '" + job.getName() + "' cannot be restarted: " + e.getMessage(), e);
@@ -352,6 +364,20 @@ public class JobControl {
                 discardInstanceWithoutExecution(job, params);
                 throw e;
             }
+        }
+    }
+
+    /**
+     * The id of the latest execution of the job instance these parameters identify (the one a refused launch conflicts
+     * with), or null when there is none or it cannot be read.
+     */
+    private Long lastExecutionId(Job job, JobParameters params) {
+        try {
+            JobExecution last = repository.getLastJobExecution(job.getName(), params);
+            return last == null ? null : last.getId();
+        } catch (RuntimeException e) {
+            log.warn("could not look for the last execution of job " + job.getName() + ": " + e);
+            return null;
         }
     }
 

@@ -18,18 +18,32 @@ public class JobRequestException extends RuntimeException {
     }
 
     private final Reason reason;
+    private final Long executionId;
 
     public JobRequestException(Reason reason, String message) {
-        super(message);
-        this.reason = reason;
+        this(reason, message, null, null);
     }
 
     public JobRequestException(Reason reason, String message, Throwable cause) {
+        this(reason, message, cause, null);
+    }
+
+    /**
+     * @param executionId the execution the request conflicts with (the one that runs, or that completed the job
+     *     instance), so that a caller that retries a launch can wait for it or take its result; null when none
+     */
+    public JobRequestException(Reason reason, String message, Throwable cause, Long executionId) {
         super(message, cause);
         this.reason = reason;
+        this.executionId = executionId;
     }
 
     public Reason reason() {
         return reason;
+    }
+
+    /** The execution the request conflicts with, or null: see the constructor. */
+    public Long executionId() {
+        return executionId;
     }
 }

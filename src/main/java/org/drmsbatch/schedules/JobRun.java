@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.drmsbatch.jobs.pipeline.PipelineJobs;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParameter;
 import org.springframework.batch.core.step.StepExecution;
@@ -24,10 +25,13 @@ import org.springframework.batch.core.step.StepExecution;
  * @param parameters the parameters' values as text, by name
  * @param owner the process that runs or ran it ({@code host:pid}), or null when it never began
  * @param steps the step executions in start order
+ * @param output the records the execution made, as a record-set query ({@value PipelineJobs#OUTPUT} in its
+ *     ExecutionContext: rescale, collect and pipelines set it), or null when it names none; a pipeline's next step or
+ *     an Airflow task passes it on as the next job's {@code ds}
  */
 public record JobRun(long executionId, String job, long instanceId, String status, String exitCode,
         String exitDescription, Instant createTime, Instant startTime, Instant endTime, Instant lastUpdated,
-        Map<String, String> parameters, String owner, List<Step> steps) {
+        Map<String, String> parameters, String owner, List<Step> steps, String output) {
 
     /** One step execution and its counts. */
     public record Step(String name, String status, String exitCode, long read, long write, long filter,
@@ -51,20 +55,22 @@ public record JobRun(long executionId, String job, long instanceId, String statu
                 .map(Step::of).toList();
         String owner = JobOwner.readFrom(e.getExecutionContext()).map(JobOwner::toString).orElse(null);
         String description = e.getExitStatus().getExitDescription();
+        String output = e.getExecutionContext().containsKey(PipelineJobs.OUTPUT)
+                ? e.getExecutionContext().getString(PipelineJobs.OUTPUT) : null;
         return new JobRun(e.getId(), e.getJobInstance().getJobName(), e.getJobInstanceId(), e.getStatus().name(),
                 e.getExitStatus().getExitCode(), description == null ? "" : description,
                 instant(e.getCreateTime()), instant(e.getStartTime()), instant(e.getEndTime()),
-                instant(e.getLastUpdated()), params, owner, steps);
+                instant(e.getLastUpdated()), params, owner, steps, output);
     }
 
     static Instant instant(LocalDateTime t) {
         return t == null ? null : t.atZone(ZoneId.systemDefault()).toInstant();
     }
 
-    /** This run as still STARTED, without an end: it is in its end-of-job listeners. */
+    /** This run as still STARTED, without an end and output: it is in its end-of-job listeners. */
     JobRun finishing() {
         return new JobRun(executionId, job, instanceId, "STARTED", "EXECUTING", "", createTime, startTime, null,
-                lastUpdated, parameters, owner, steps);
+                lastUpdated, parameters, owner, steps, null);
     }
 
     /** Whether the execution has ended (COMPLETED, FAILED, STOPPED, ABANDONED). */

@@ -155,11 +155,14 @@ class JobsControllerTest {
         assertThat(s.get("rollback").asLong()).isZero();
         assertThat(s.get("commit").asLong()).isBetween(10L, 11L); // 9 full chunks, 1 of 5 (+ the end)
         assertThat(counted("complete")).isEqualTo(oneTo(95));
+        assertThat(e.get("output").isNull()).as("counting names no records it made").isTrue();
 
-        // the same identifying parameters again: already complete
+        // the same identifying parameters again: already complete, and the answer names the execution that completed
         Reply again = post("/api/jobs/counting?key=complete&items=95", null);
         assertThat(again.status()).isEqualTo(409);
         assertThat(again.contentType()).startsWith("application/problem+json");
+        assertThat(again.body().get("detail").asString()).contains("already completed");
+        assertThat(again.body().get("executionId").asLong()).isEqualTo(id);
         // and its execution cannot be restarted
         Reply restart = post("/api/jobs/executions/" + id + "/restart", null);
         assertThat(restart.status()).isEqualTo(409);
@@ -198,6 +201,11 @@ class JobsControllerTest {
                 "{\"key\": \"stop\", \"items\": 2000, \"delay\": \"5,java.lang.Long,false\"}"));
         await(id, e -> e.get("status").asString().equals("STARTED") && e.get("steps").size() == 1
                 && step(e).get("commit").asLong() >= 1);
+        // the same identifying parameters while it runs: refused, naming the running execution
+        Reply running = post("/api/jobs/counting", "{\"key\": \"stop\", \"items\": 2000}");
+        assertThat(running.status()).isEqualTo(409);
+        assertThat(running.body().get("detail").asString()).contains("already running");
+        assertThat(running.body().get("executionId").asLong()).isEqualTo(id);
         Reply stop = post("/api/jobs/executions/" + id + "/stop", null);
         assertThat(stop.status()).as("%s", stop.body()).isEqualTo(202);
         JsonNode stopped = awaitEnd(id);
@@ -284,6 +292,27 @@ class JobsControllerTest {
         assertThat(list.get(1).get("executionId").asLong()).isEqualTo(Math.min(a, b));
         assertThat(get("/api/jobs/executions?job=counting&limit=100").size()).isGreaterThanOrEqualTo(2);
         assertThat(get("/api/jobs").get("jobs").toString()).contains("counting");
+    }
+
+    @Test
+    void aJobDescribesTheParametersItTakes() throws Exception {
+        JsonNode rescale = get("/api/jobs/rescale");
+        assertThat(rescale.get("name").asString()).isEqualTo("rescale");
+        assertThat(rescale.get("required")).isEmpty();
+        assertThat(rescale.get("optional").valueStream().map(JsonNode::asString).toList())
+                .contains("ds", "out", "alpha", "run").isSorted();
+        JsonNode snapshot = get("/api/jobs/snapshot");
+        assertThat(snapshot.get("required").valueStream().map(JsonNode::asString).toList()).containsExactly("run");
+        // counting's validator (Spring Batch's) does not say which names it takes
+        JsonNode counting = get("/api/jobs/counting");
+        assertThat(counting.get("name").asString()).isEqualTo("counting");
+        assertThat(counting.get("required").isNull()).isTrue();
+        assertThat(counting.get("optional").isNull()).isTrue();
+        Reply unknown = send("GET", "/api/jobs/no-such-job", null);
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.body().get("detail").asString()).contains("no job named 'no-such-job'");
+        // the executions' list is still what /api/jobs/executions names
+        assertThat(get("/api/jobs/executions?limit=1").isArray()).isTrue();
     }
 
     @Test
