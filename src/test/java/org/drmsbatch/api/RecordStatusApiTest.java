@@ -102,13 +102,16 @@ class RecordStatusApiTest {
                 "failAt", "4,java.lang.Long,false"), Duration.ofSeconds(60));
         assertThat(failed.status()).isEqualTo("FAILED");
 
-        // then only the committed chunk's 2 records are good, the 4th failed with the reason, none half recorded
+        // then only the committed chunk's 2 records are good, the 4th failed with the reason, none half recorded; the
+        // 3rd (in the failed chunk, not at fault) and the 5th (never reached) are queued
         JsonNode after = status("st.in");
         assertThat(after.get("steps")).hasSize(1);
         JsonNode step = after.get("steps").get(0);
         assertThat(step.get("step").asString()).isEqualTo("rescale");
         assertThat(step.get("states").get("good").asLong()).isEqualTo(2);
         assertThat(step.get("states").get("failed").asLong()).isEqualTo(1);
+        assertThat(step.get("states").get("queued").asLong()).isEqualTo(2);
+        assertThat(step.get("states").get("in_progress").asLong()).isZero();
         assertThat(jdbc.queryForObject("SELECT reason FROM status.record_step WHERE series = 'st.in'"
                 + " AND state = 'failed'", String.class)).contains("failing at item 4", "failAt");
 
@@ -138,5 +141,87 @@ class RecordStatusApiTest {
         HttpResponse<String> bad = get("no.such[]");
         assertThat(bad.statusCode()).as(bad.body()).isEqualTo(400);
         assertThat(bad.body()).contains("no.such");
+    }
+
+    /** {@code n} records of series {@code series}, record i holding the samples i, i+1, i+2. */
+    void records(String series, int n) throws Exception {
+        drms.createSeries(new JsdParser().parse(series + ".jsd", """
+                Seriesname: %s
+                Unitsize: 4
+                PrimeKeys: CHUNK
+                Keyword: CHUNK, int, variable, record, DRMS_MISSING_VALUE, %%d, none, "chunk"
+                Data: strain, vardim, double, 1, 0, strain, fits, "", 0.0, 1.0, "samples"
+                """.formatted(series)), false);
+        drms.inSession(s -> {
+            List<Record> rs = s.create(series, n);
+            for (int i = 0; i < n; i++) {
+                rs.get(i).set("CHUNK", i);
+                rs.get(i).write("strain", SegmentArray.ofDoubles(new double[] {i, i + 1, i + 2}, 3));
+            }
+            s.close(rs, DrmsSession.Action.INSERT);
+            return null;
+        });
+    }
+
+    long state(JsonNode status, String state) {
+        return status.get("steps").isEmpty() ? 0 : status.get("steps").get(0).get("states").get(state).asLong();
+    }
+
+    @Test
+    void whileAJobRunsItsRecordsAreQueuedThenInProgressChunkByChunk() throws Exception {
+        // given 8 records
+        records("run.in", 8);
+
+        // when rescale runs slowly (chunks of 2, 300 ms a record)
+        JobRun started = jobs.start("rescale", Map.of("ds", "run.in", "out", "run.out", "chunkSize", "2",
+                "delay", "300,java.lang.Long,false"));
+
+        // then while it runs the API shows one chunk of 2 in progress, the rest queued or good, all 8 accounted for
+        JsonNode seen = null;
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonNode now = status("run.in");
+            if (state(now, "in_progress") == 2 && state(now, "queued") >= 2) {
+                seen = now;
+                break;
+            }
+            Thread.sleep(20);
+        }
+        assertThat(seen).as("a moment with a chunk in progress and records queued").isNotNull();
+        assertThat(state(seen, "queued") + state(seen, "in_progress") + state(seen, "good")).isEqualTo(8);
+        assertThat(state(seen, "failed")).isZero();
+
+        // and at the end all 8 are good
+        JobRun done = JobTests.awaitEnd(jobs, started.executionId(), 60);
+        assertThat(done.status()).isEqualTo("COMPLETED");
+        JsonNode end = status("run.in");
+        assertThat(state(end, "good")).isEqualTo(8);
+        assertThat(state(end, "queued") + state(end, "in_progress")).isZero();
+    }
+
+    @Test
+    void aRecordThatFailsInProcessingIsFailedWithTheReasonTheOthersOfItsChunkQueued() throws Exception {
+        // given 6 records, the 4th one's segment file gone from its storage unit
+        records("pf.in", 6);
+        Record broken = drms.read(s -> s.open("pf.in", 0)).stream().filter(r -> r.getLong("CHUNK") == 3)
+                .findFirst().orElseThrow();
+        Files.delete(broken.segmentPath("strain"));
+
+        // when rescale runs in chunks of 3 (the failing record is the first of the second chunk)
+        JobRun failed = jobs.runToEnd("rescale", Map.of("ds", "pf.in", "out", "pf.out", "chunkSize", "3"),
+                Duration.ofSeconds(60));
+
+        // then the job failed; the records of the committed first chunk are good, the broken one failed naming its
+        // file, the other two of its chunk are queued again
+        assertThat(failed.status()).isEqualTo("FAILED");
+        JsonNode st = status("pf.in");
+        assertThat(state(st, "good")).isEqualTo(3);
+        assertThat(state(st, "failed")).isEqualTo(1);
+        assertThat(state(st, "queued")).isEqualTo(2);
+        assertThat(state(st, "in_progress")).isZero();
+        assertThat(jdbc.queryForObject("SELECT recnum FROM status.record_step WHERE series = 'pf.in'"
+                + " AND state = 'failed'", Long.class)).isEqualTo(broken.recnum());
+        assertThat(jdbc.queryForObject("SELECT reason FROM status.record_step WHERE series = 'pf.in'"
+                + " AND state = 'failed'", String.class)).isNotBlank();
     }
 }
