@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.drmsbatch.export.ExportCleanup;
 import org.drmsbatch.export.ExportRoot;
 import org.drmsbatch.schedules.JobRun;
 import org.springframework.beans.factory.annotation.Value;
@@ -33,6 +34,8 @@ public class ExportStatus {
     private final ExportRequestIds requestIds;
     private final DownloadArea downloads;
     private final String contact;
+    /** The end of a deleted export's answer: JSOC's "7 day limit exceeded", with drms.export.retention. */
+    private final String limit;
     /**
      * Record counts and sizes (MB) of requests made by this process, for the answers while they run; the oldest
      * are forgotten past {@value #REMEMBERED} (a request nobody polls after its end is never removed otherwise).
@@ -45,10 +48,17 @@ public class ExportStatus {
     });
 
     public ExportStatus(ExportRequestIds requestIds, DownloadArea downloads,
-            @Value("${drms.export.contact:}") String contact) {
+            @Value("${drms.export.contact:}") String contact, @Value("${drms.export.retention:7d}") String retention) {
         this.requestIds = requestIds;
         this.downloads = downloads;
         this.contact = contact == null ? "" : contact.trim();
+        String kept;
+        try {
+            kept = ExportCleanup.describe(ExportCleanup.parseRetention("drms.export.retention", retention));
+        } catch (IllegalArgumentException e) {
+            kept = "retention"; // the export-cleanup job refuses to start with it, saying why
+        }
+        this.limit = kept + " limit exceeded";
     }
 
     /** Remembers a request's record count and size for the answers while its export runs. */
@@ -106,11 +116,14 @@ public class ExportStatus {
                 : reason;
     }
 
-    /** A completed export: its index.json, or status 5 when its directory is gone, 4 when its index is. */
+    /**
+     * A completed export: its index.json, or status 5 when its directory is gone (removed by the export-cleanup job
+     * once {@code drms.export.retention} passed, as JSOC deletes an export after 7 days), 4 when its index is.
+     */
     private Object completed(String id, JobRun run) {
         Path dir = downloads.exportDirectory().resolve(id);
         if (!Files.isDirectory(dir)) {
-            return pending(JsocExport.DELETED, id, run, "Request was completed but is now deleted, 7 day limit exceeded");
+            return pending(JsocExport.DELETED, id, run, "Request was completed but is now deleted, " + limit);
         }
         Path index = dir.resolve("index.json");
         JsonNode node;

@@ -319,6 +319,40 @@ public class StagingService {
         }
     }
 
+    /**
+     * The counts of one housekeeping pass ({@link #expireNow}).
+     *
+     * @param requestsExpired live requests past their expiry, reported and ended
+     * @param pinsDropped     {@code staging:*} pins removed: those of the requests ended, and lapsed ones
+     * @param reportsRemoved  expired failure reports removed: database rows and report files
+     */
+    public record Expiry(int requestsExpired, int pinsDropped, int reportsRemoved) {
+    }
+
+    /**
+     * The monitor's housekeeping on its own, for a site that runs it from a schedule (the {@code staging-expiry}
+     * job): gives up the live requests past their expiry (reported once, as {@link #tick} does), drops the lapsed
+     * {@code staging:*} pins and removes the expired failure reports. Holds the monitor's lock meanwhile, waiting
+     * for a turn under way in another process to end.
+     */
+    public synchronized Expiry expireNow() {
+        try (Connection lock = store.dataSource().getConnection()) {
+            try (PreparedStatement ps = lock.prepareStatement("SELECT pg_advisory_lock(hashtext('staging.monitor'))")) {
+                ps.execute(); // waits for a turn under way elsewhere
+            }
+            try {
+                Expired expired = expire();
+                int reports = cleanReports();
+                int lapsed = store.inTransaction(StagingService::dropLapsedPins);
+                return new Expiry(expired.requests(), expired.pins() + lapsed, reports);
+            } finally {
+                advisory(lock, "pg_advisory_unlock");
+            }
+        } catch (SQLException e) {
+            throw new StagingException("staging expiry: " + e.getMessage());
+        }
+    }
+
     private static boolean advisory(Connection c, String function) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT " + function + "(hashtext('staging.monitor'))");
              ResultSet rs = ps.executeQuery()) {
@@ -383,11 +417,15 @@ public class StagingService {
                 r.readyFiles(), r.errorFiles(), settings.expiry().toSeconds());
     }
 
-    /** Live requests past their expiry: reported once (one last callback attempt) and ended. */
-    private void expire() {
+    /**
+     * Live requests past their expiry: reported once (one last callback attempt) and ended. Returns how many, and
+     * how many of their pins were removed.
+     */
+    private Expired expire() {
         Instant now = clock.instant();
         List<StagingRequest> old = store.requests(null, true, Integer.MAX_VALUE).stream()
                 .filter(r -> r.expires().isBefore(now)).toList();
+        int pins = 0;
         for (StagingRequest r : old) {
             JobResult result = r.returnCode() != null ? new JobResult(r.jobId() == null ? r.id() : r.jobId(),
                     r.returnCode(), r.totalFiles(), r.readyFiles(), r.errorFiles(), r.comment()) : result(r);
@@ -399,7 +437,7 @@ public class StagingService {
             }
             String lastError = error;
             boolean ok = delivered;
-            store.inTransaction(c -> {
+            int unpinned = store.inTransaction(c -> {
                 try (PreparedStatement ps = c.prepareStatement("""
                         UPDATE staging.request SET state = 'expired', completed_at = coalesce(completed_at, now()),
                                return_code = ?, comment = ?, callback_attempts = callback_attempts + ?,
@@ -413,14 +451,19 @@ public class StagingService {
                     ps.setLong(6, r.id());
                     ps.executeUpdate();
                 }
-                store.sums().unpin(c, StagingStore.holder(r.id()));
-                return null;
+                return store.sums().unpin(c, StagingStore.holder(r.id()));
             });
+            pins += unpinned;
             log.info("Staging request {} expired: {}", r.token(), result.comment());
             if (reported(result)) {
                 report(r, result);
             }
         }
+        return new Expired(old.size(), pins);
+    }
+
+    /** What {@link #expire} did: requests ended, pins removed. */
+    private record Expired(int requests, int pins) {
     }
 
     /** Starts a stage batch for the waiting files not asked of the tape yet or asked too long ago. */
@@ -655,16 +698,19 @@ public class StagingService {
         });
     }
 
-    /** Removes expired reports: rows, and report files older than the expiry beyond the newest 100 (MWA's rule). */
-    private void cleanReports() {
-        store.inTransaction(c -> {
+    /**
+     * Removes expired reports: rows, and report files older than the expiry beyond the newest 100 (MWA's rule).
+     * Returns how many rows and files were removed.
+     */
+    private int cleanReports() {
+        int removed = store.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM staging.report WHERE expires <= now()")) {
                 return ps.executeUpdate();
             }
         });
         Path dir = settings.reportDirectory();
         if (dir == null || !Files.isDirectory(dir)) {
-            return;
+            return removed;
         }
         Function<Path, Instant> mtime = p -> {
             try {
@@ -678,13 +724,14 @@ public class StagingService {
                     .sorted(Comparator.comparing(mtime).reversed()).toList();
             Instant limit = clock.instant().minus(settings.reportExpiry());
             for (Path p : reports.subList(Math.min(100, reports.size()), reports.size())) {
-                if (mtime.apply(p).isBefore(limit)) {
-                    Files.deleteIfExists(p);
+                if (mtime.apply(p).isBefore(limit) && Files.deleteIfExists(p)) {
+                    removed++;
                 }
             }
         } catch (IOException e) {
             log.warn("Staging: cannot clean failure reports: {}", e.getMessage());
         }
+        return removed;
     }
 
     // ---- what the MWA face shows (get_stats, filestatus) ----
