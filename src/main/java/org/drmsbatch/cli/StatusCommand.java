@@ -32,18 +32,22 @@ public class StatusCommand implements Callable<Integer> {
             throw new DrmsCommand.UserError("drms status takes ds=QUERY only (got " + args.keySet() + ")");
         }
         String ds = args.get("ds");
-        RecordStatus.Summary summary = drms.bean(RecordStatusReport.class).summary(ds);
-        System.out.println(ds + ": " + summary.records() + " records");
+        print(ds, drms.bean(RecordStatusReport.class).summary(ds), "");
+        return DrmsCommand.OK;
+    }
+
+    /** Prints a record set's status as {@code drms status} does, each line after {@code indent}. */
+    static void print(String ds, RecordStatus.Summary summary, String indent) {
+        System.out.println(indent + ds + ": " + summary.records() + " records");
         if (summary.steps().isEmpty()) {
-            System.out.println("no step has processed them");
+            System.out.println(indent + "no step has processed them");
         }
         for (RecordStatus.StepSummary s : summary.steps()) {
-            StringBuilder line = new StringBuilder(s.step()).append(":");
+            StringBuilder line = new StringBuilder(indent).append(s.step()).append(":");
             s.states().forEach((state, n) -> line.append(' ').append(state).append(' ').append(n));
             line.append(", ").append(s.bytes()).append(" bytes, ").append(String.format("%.3f", s.millis() / 1000.0))
                     .append(" s");
             System.out.println(line);
         }
-        return DrmsCommand.OK;
     }
 }
