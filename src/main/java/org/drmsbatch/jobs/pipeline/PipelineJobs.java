@@ -38,7 +38,7 @@ public final class PipelineJobs {
     public static final String OUTPUT = "output.ds";
     /** The pipeline's parameter that names its run; a launch without it gets a fresh one. */
     public static final String RUN = "run";
-    /** The pipeline's parameter {@code retry=failed}: each step takes only the records that failed in it (and their successors). */
+    /** The pipeline's parameter {@code retry=failed}: each step takes the records that failed in it (and what follows). */
     public static final String RETRY = "retry";
 
     /**
