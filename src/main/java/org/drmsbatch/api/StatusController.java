@@ -11,9 +11,11 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code GET /api/status?ds=<query>}: the processing status of a record set, per step the counts of its records by
- * state (queued, in_progress, good, failed), their output bytes and time ({@link RecordStatus.Summary} as JSON). A
- * read: open like every GET. A bad query is a 400 problem saying why.
+ * {@code GET /api/status?ds=<query>[&step=S][&state=failed][&limit=N]}: the processing status of a record set, per step
+ * the counts of its records by state (queued, in_progress, good, failed), their output bytes and time, and with
+ * {@code step}, {@code state} or {@code limit} its records' status rows as {@code entries} (reason, job execution,
+ * host, time, output record; {@link RecordStatus.Summary} as JSON). A read: open like every GET. A bad query or
+ * filter is a 400 problem saying why.
  */
 @RestController
 public class StatusController {
@@ -25,8 +27,11 @@ public class StatusController {
     }
 
     @GetMapping("/api/status")
-    public RecordStatus.Summary status(@RequestParam(name = "ds", required = false) String ds) {
-        return report.summary(ds);
+    public RecordStatus.Summary status(@RequestParam(name = "ds", required = false) String ds,
+            @RequestParam(name = "step", required = false) String step,
+            @RequestParam(name = "state", required = false) String state,
+            @RequestParam(name = "limit", required = false) String limit) {
+        return report.summary(ds, RecordStatusReport.filter(step, state, limit));
     }
 
     @ExceptionHandler({DrmsException.class, IllegalArgumentException.class})
