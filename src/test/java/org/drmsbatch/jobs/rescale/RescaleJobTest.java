@@ -446,7 +446,7 @@ class RescaleJobTest extends CatalogTestSupport {
         refused(params("ds", "rsc.ints", "integers", "float"), "integers=float, but segment 'counts'");
         refused(params("ds", "rsc.ints"), "has no SRC_RECNUM or HISTORY keyword");
         refused(params("ds", "rsc.img", "segment", "image", "out", "not a name"), "out: 'not a name'");
-        refused(params("ds", "rsc.img", "segment", "image", "scale", "2"), "unknown parameter(s) scale (this job takes alpha, beta, chunkSize, delay, ds, failAt, integers, out, partitions, run, segment)");
+        refused(params("ds", "rsc.img", "segment", "image", "scale", "2"), "unknown parameter(s) scale (this job takes alpha, beta, chunkSize, delay, ds, failAt, integers, out, partitions, run, segment, statusStep)");
     }
 
     void refused(Map<String, String> p, String reason) {
