@@ -1,5 +1,10 @@
 package org.drmsbatch.api;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.Map;
 
 import org.drmsbatch.drms.DrmsException;
@@ -20,6 +25,7 @@ import org.springframework.web.bind.annotation.RestController;
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @RequestMapping(path = "/cgi-bin/ajax", method = {RequestMethod.GET, RequestMethod.POST},
         produces = MediaType.APPLICATION_JSON_VALUE)
+@Tag(name = "JSOC")
 public class JsocFetchController {
 
     private final ExportRequests requests;
@@ -36,6 +42,14 @@ public class JsocFetchController {
     }
 
     @RequestMapping("/jsoc_fetch")
+    @Operation(summary = "Exports: request one, follow it, look up storage units (op=exp_request|exp_status|exp_su)",
+            description = "exp_request takes ds, notify, method (url_quick, url, url-tar) and protocol (as-is, "
+                    + "fits); exp_status takes requestid; exp_su takes sunum.")
+    @ApiResponse(responseCode = "200", description = "JSOC's JSON: status 0 done, 1 processing, 2 queued, 3 too "
+            + "large, 4 error, 5 deleted, 6 unknown request",
+            content = @Content(schema = @Schema(implementation = ApiShapes.JsocAnswer.class)))
+    @ApiResponse(responseCode = "403", description = "op=exp_request with drms.security.jsoc.open-exports=false, and "
+            + "the credentials' roles do not include operate")
     public String jsocFetch(@RequestParam Map<String, String> params) {
         return JsocJson.text(jsocFetchAnswer(params));
     }
@@ -67,6 +81,10 @@ public class JsocFetchController {
 
     /** {@code checkAddress.sh?address=...&checkonly=1}: {@code {"status":2,"msg":...}} for an allowed address. */
     @RequestMapping("/checkAddress.sh")
+    @Operation(summary = "Whether a notification address is accepted (status 2)",
+            description = "drms.export.allowed-addresses decides.")
+    @ApiResponse(responseCode = "200", description = "JSOC's JSON: status 2 and msg for an accepted address",
+            content = @Content(schema = @Schema(implementation = ApiShapes.JsocAnswer.class)))
     public String checkAddress(@RequestParam Map<String, String> params) {
         return JsocJson.text(checkAddressAnswer(params));
     }

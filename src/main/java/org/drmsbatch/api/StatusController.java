@@ -1,5 +1,9 @@
 package org.drmsbatch.api;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import org.drmsbatch.drms.DrmsException;
 import org.drmsbatch.drms.RecordStatus;
 import org.drmsbatch.drms.query.RecordStatusReport;
@@ -16,6 +20,7 @@ import org.springframework.web.bind.annotation.RestController;
  * read: open like every GET. A bad query is a 400 problem saying why.
  */
 @RestController
+@Tag(name = "Record status", description = "Per-step processing status of a record set")
 public class StatusController {
 
     private final RecordStatusReport report;
@@ -25,7 +30,13 @@ public class StatusController {
     }
 
     @GetMapping("/api/status")
-    public RecordStatus.Summary status(@RequestParam(name = "ds", required = false) String ds) {
+    @Operation(summary = "The processing status of a record set, per step",
+            description = "Its record count and, per step, the counts of its records by state (queued, in_progress, "
+                    + "good, failed), their output bytes and time; as `drms status`.")
+    @ApiResponse(responseCode = "200", description = "OK")
+    @ApiResponse(responseCode = "400", description = "The query does not parse or names no series (why, where)")
+    public RecordStatus.Summary status(@Parameter(description = "a record-set query", example = "demo.images[2010.05.01_TAI/1h]")
+            @RequestParam(name = "ds", required = false) String ds) {
         return report.summary(ds);
     }
 
