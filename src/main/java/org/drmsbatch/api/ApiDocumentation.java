@@ -10,7 +10,6 @@ import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
 import io.swagger.v3.oas.models.PathItem;
 import io.swagger.v3.oas.models.info.Info;
-import io.swagger.v3.oas.models.info.License;
 import io.swagger.v3.oas.models.media.Content;
 import io.swagger.v3.oas.models.media.IntegerSchema;
 import io.swagger.v3.oas.models.media.MediaType;
@@ -83,8 +82,9 @@ public class ApiDocumentation {
 
     private static Map<String, String> undocumented() {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put("/download/**", "file serving (DownloadConfiguration, drms.export.download-url): the exported and "
-                + "stored files themselves, named by the paths the JSOC, WLCG and upload answers give");
+        m.put("/download/**", "file serving (DownloadConfiguration; the path of drms.export.download-url, /download/ "
+                + "by default): the exported and stored files themselves, named by the paths the JSOC, WLCG and "
+                + "upload answers give");
         m.put("/status/**", "the status site (api/site): HTML pages for people, over the same reads as the API");
         m.put("/actuator/**", "Spring Boot Actuator: health and metrics, described by GET /actuator itself");
         return m;
@@ -104,7 +104,6 @@ public class ApiDocumentation {
         String version = ApiDocumentation.class.getPackage().getImplementationVersion();
         return new OpenAPI()
                 .info(new Info().title("drms-batch API").version(version == null ? "dev" : version)
-                        .license(new License().name("see the project's README"))
                         .description("""
                                 The HTTP API of `drms serve`: job control, schedules, record status, native staging, \
                                 the glitchflow data buffer, MWA's staging service, the WLCG Tape REST API, tape \
@@ -149,7 +148,7 @@ public class ApiDocumentation {
                 .example("Not found"));
         s.addProperty("status", new IntegerSchema().description("the HTTP status").example(404));
         s.addProperty("detail", new StringSchema().description("what went wrong with this request, and where")
-                .example("no job named 'colect'"));
+                .example("no job named 'colect' (jobs: collect, export, …)"));
         s.addProperty("instance", new StringSchema().format("uri-reference").description("the request's path")
                 .example("/api/jobs/colect"));
         s.additionalProperties(Boolean.TRUE);
@@ -200,7 +199,7 @@ public class ApiDocumentation {
                 boolean input = params.stream().anyMatch(p -> !"path".equals(p.getIn()) || typed(p.getSchema()))
                         || (op.getRequestBody() != null && Boolean.TRUE.equals(op.getRequestBody().getRequired()));
                 if (input) {
-                    standard(responses, "400", "Bad input: the detail says what is wrong and where");
+                    standard(responses, "400", "Bad input: the answer says what is wrong and where");
                 }
                 if (path.contains("{") && method != PathItem.HttpMethod.PUT) {
                     standard(responses, "404", "Nothing is known by the name or id in the path");

@@ -129,6 +129,11 @@ class ApiDocumentationTest {
         }
         assertThat(loaded).anyMatch(s -> s.contains("swagger-ui-bundle.js"));
 
+        // the same document as YAML
+        HttpResponse<String> yaml = get(ApiDocumentation.API_DOCS + ".yaml", reader());
+        assertThat(yaml.statusCode()).isEqualTo(200);
+        assertThat(yaml.body()).startsWith("openapi: 3.").contains("title: drms-batch API");
+
         // the UI's configuration points it at our document
         HttpResponse<String> config = get(ApiDocumentation.API_DOCS + "/swagger-config", reader());
         assertThat(config.statusCode()).isEqualTo(200);
