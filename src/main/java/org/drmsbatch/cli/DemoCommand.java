@@ -45,7 +45,8 @@ import tools.jackson.databind.json.JsonMapper;
                 "(POST /cleanbuf) and shows the series; rescales it (the rescale job); then writes and reads back a",
                 "small image series and exports it as FITS files (the export job); archives that series to the demo's",
                 "tape library (the archive job), takes it off disk (the scrub job), exports it again, which stages it",
-                "back from tape first (the stage job), and checks every file came back byte-identical."})
+                "back from tape first (the stage job), and checks every file came back byte-identical; last, runs a",
+                "pipeline (rescale, then export what it made) as one job and shows each step's per-record status."})
 class DemoCommand implements Callable<Integer> {
 
     static final String SERIES = "demo.images";
@@ -88,6 +89,7 @@ class DemoCommand implements Callable<Integer> {
         drms.properties.add("drms.tape.directory=demo/tape");
         drms.properties.add("drms.tape.time-scale=0.0001");
         drms.properties.add("drms.sums.capacity=1KB");
+        drms.properties.addAll(DemoPipeline.properties(STRAIN + "[H1]"));
         drms.serve("127.0.0.1", 0);
         ConfigurableApplicationContext context = drms.context();
         DrmsProperties props = context.getBean(DrmsProperties.class);
@@ -149,8 +151,12 @@ class DemoCommand implements Callable<Integer> {
         System.out.print(step++ + ". ");
         DemoTape.run(drms, SERIES, "image");
         System.out.println();
+        System.out.print(step++ + ". ");
+        DemoPipeline.run(drms, STRAIN + "[H1]");
+        System.out.println();
         System.out.println("Try: ./drms show-info ds='" + STRAIN + "[L1][" + window + "]' key=T_START,DATARMS -p");
         System.out.println("     ./drms jobs");
+        System.out.println("     ./drms status ds='" + STRAIN + "[H1]'");
         return DrmsCommand.OK;
     }
 

@@ -50,8 +50,21 @@ public final class RecordStatus {
     public record StepSummary(String step, Map<String, Long> states, long bytes, long millis) {
     }
 
-    /** A record set's status: its records and, per step, the counts by state, bytes and time. */
-    public record Summary(long records, List<StepSummary> steps) {
+    /**
+     * A record set's status: its records and, per step, the counts by state, bytes and time; and, when asked for, the
+     * status rows themselves ({@code entries}, else empty).
+     */
+    public record Summary(long records, List<StepSummary> steps, List<Row> entries) {
+    }
+
+    /** One record's status in one step, as stored: who processed it, where, when, and what it became. */
+    public record Row(String series, long recnum, String step, String state, String reason, Long jobExecution,
+            String host, java.time.Instant updated, String outputSeries, Long outputRecnum, long bytes, long millis) {
+    }
+
+    /** Which rows a summary also lists: those of a step and a state (null: any), at most {@code limit} (0: none). */
+    public record Filter(String step, State state, int limit) {
+        public static final Filter NONE = new Filter(null, null, 0);
     }
 
     private static final String HOST = host();
@@ -244,11 +257,58 @@ public final class RecordStatus {
         return out;
     }
 
+    private static List<Row> rows(Connection connection, List<Record> records, Filter filter) {
+        Map<String, List<Long>> bySeries = new TreeMap<>();
+        for (Record r : records) {
+            bySeries.computeIfAbsent(r.seriesName().toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(r.recnum());
+        }
+        List<Row> rows = new ArrayList<>();
+        String sql = "SELECT series, recnum, step, state, reason, job_execution, host, updated, output_series,"
+                + " output_recnum, bytes, millis FROM status.record_step WHERE series = ? AND recnum = ANY (?)"
+                + " AND (?::text IS NULL OR step = ?) AND (?::text IS NULL OR state = ?)"
+                + " ORDER BY recnum, step LIMIT ?";
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            for (Map.Entry<String, List<Long>> e : bySeries.entrySet()) {
+                if (rows.size() >= filter.limit()) {
+                    break;
+                }
+                String state = filter.state() == null ? null : filter.state().text();
+                ps.setString(1, e.getKey());
+                ps.setArray(2, connection.createArrayOf("bigint", e.getValue().toArray()));
+                ps.setString(3, filter.step());
+                ps.setString(4, filter.step());
+                ps.setString(5, state);
+                ps.setString(6, state);
+                ps.setInt(7, filter.limit() - rows.size());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        java.sql.Timestamp updated = rs.getTimestamp(8);
+                        rows.add(new Row(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4),
+                                rs.getString(5), (Long) rs.getObject(6), rs.getString(7),
+                                updated == null ? null : updated.toInstant(), rs.getString(9), (Long) rs.getObject(10),
+                                rs.getLong(11), rs.getLong(12)));
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new DrmsException("could not read the processing status: " + e.getMessage(), e);
+        }
+        return rows;
+    }
+
     /**
      * The status of {@code records} (the records of a record set): per step, sorted by name, the count of records in
      * each state, their output bytes and time.
      */
     public static Summary summary(Connection connection, List<Record> records) {
+        return summary(connection, records, Filter.NONE);
+    }
+
+    /**
+     * The status of {@code records} as {@link #summary(Connection, List)}, and the rows {@code filter} selects, in
+     * order of series, recnum and step.
+     */
+    public static Summary summary(Connection connection, List<Record> records, Filter filter) {
         Map<String, List<Long>> bySeries = new LinkedHashMap<>();
         for (Record r : records) {
             bySeries.computeIfAbsent(r.seriesName().toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(r.recnum());
@@ -284,6 +344,6 @@ public final class RecordStatus {
             long[] t = totals.get(step);
             steps.add(new StepSummary(step, all, t[0], t[1]));
         });
-        return new Summary(records.size(), steps);
+        return new Summary(records.size(), steps, filter.limit() > 0 ? rows(connection, records, filter) : List.of());
     }
 }

@@ -119,7 +119,9 @@ public class Schedules {
             }
             boolean paused = existing != null
                     && scheduler.getTriggerState(triggerKey(s.name())) == Trigger.TriggerState.PAUSED;
-            scheduler.scheduleJob(jobDetail(s), Set.of(trigger(s)), true);
+            Trigger old = scheduler.getTrigger(triggerKey(s.name()));
+            scheduler.scheduleJob(jobDetail(s), Set.of(trigger(s, old == null ? null : old.getPreviousFireTime())),
+                    true);
             if (paused) {
                 scheduler.pauseJob(key);
             }
@@ -142,12 +144,25 @@ public class Schedules {
                 .withDescription("drms.schedules." + s.name()).usingJobData(data).storeDurably().build();
     }
 
-    private static CronTrigger trigger(Schedule s) {
+    /**
+     * The schedule's trigger. {@code lastFired}: the last fire time of the trigger it replaces, or null. A cron
+     * trigger's first fire is the first cron time after its start time less one second (so that a start exactly on a
+     * cron time fires it): a trigger replaced within a second after a fire, started now, would fire that fire time
+     * again. It starts a second after the last fire time when that is later than now.
+     */
+    private static CronTrigger trigger(Schedule s, Date lastFired) {
         CronScheduleBuilder cron = CronScheduleBuilder.cronSchedule(s.cron()).inTimeZone(TimeZone.getTimeZone(s.timeZone()));
         cron = s.misfire() == Schedule.Misfire.RUN_ONCE ? cron.withMisfireHandlingInstructionFireAndProceed()
                 : cron.withMisfireHandlingInstructionDoNothing();
-        return TriggerBuilder.newTrigger().withIdentity(triggerKey(s.name())).forJob(s.name(), GROUP)
-                .withSchedule(cron).build();
+        TriggerBuilder<CronTrigger> trigger = TriggerBuilder.newTrigger().withIdentity(triggerKey(s.name()))
+                .forJob(s.name(), GROUP).withSchedule(cron);
+        Date now = new Date();
+        if (lastFired != null && lastFired.getTime() + 1000 > now.getTime()) {
+            trigger.startAt(new Date(lastFired.getTime() + 1000));
+        } else {
+            trigger.startAt(now);
+        }
+        return trigger.build();
     }
 
     /** One fire as recorded in {@code schedule_fire}. */
@@ -251,6 +266,16 @@ public class Schedules {
                         rs.getString(5), (Long) rs.getObject(6), rs.getString(7), rs.getString(8)), name, limit);
     }
 
+    /**
+     * The fire of this fire time, when one of the schedule's last fires had it: a trigger replaced (by the sync of a
+     * {@code drms serve} starting with a changed definition) at the moment another scheduler of the cluster fired it
+     * may fire a fire time again. The fires of a schedule run one at a time in the whole cluster, so this check and
+     * the record that follows it meet no other fire of the schedule.
+     */
+    private Optional<Fire> firedAlready(String name, Instant fireTime) {
+        return fires(name, 10).stream().filter(f -> f.fireTime().equals(fireTime)).findFirst();
+    }
+
     private Optional<Fire> lastFire(String name) {
         return fires(name, 1).stream().findFirst();
     }
@@ -279,6 +304,12 @@ public class Schedules {
         String job = data.getString("job");
         boolean restart = Boolean.parseBoolean(data.getString("restart"));
         try {
+            Optional<Fire> done = firedAlready(name, fireTime);
+            if (done.isPresent()) {
+                log.warn("Schedule " + name + ": the fire time " + fireTime + " was fired already (by "
+                        + done.get().instance() + ", " + done.get().outcome() + "): not fired again");
+                return done.get();
+            }
             Optional<Long> last = lastExecution(name);
             JobRun run0 = last.map(this::viewIfKept).orElse(null);
             if (run0 != null) {

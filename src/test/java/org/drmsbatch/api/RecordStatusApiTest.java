@@ -223,5 +223,29 @@ class RecordStatusApiTest {
                 + " AND state = 'failed'", Long.class)).isEqualTo(broken.recnum());
         assertThat(jdbc.queryForObject("SELECT reason FROM status.record_step WHERE series = 'pf.in'"
                 + " AND state = 'failed'", String.class)).isNotBlank();
+
+        // and the API lists the failed record's status: its reason, execution and host
+        HttpResponse<String> listed = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/api/status?ds=pf.in&state=failed")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(listed.statusCode()).as(listed.body()).isEqualTo(200);
+        JsonNode entries = json.readTree(listed.body()).get("entries");
+        assertThat(entries).hasSize(1);
+        assertThat(entries.get(0).get("recnum").asLong()).isEqualTo(broken.recnum());
+        assertThat(entries.get(0).get("step").asString()).isEqualTo("rescale");
+        assertThat(entries.get(0).get("jobExecution").asLong()).isEqualTo(failed.executionId());
+        assertThat(entries.get(0).get("reason").asString()).isNotBlank();
+        assertThat(entries.get(0).get("host").asString()).isNotBlank();
+        // the three good ones, each with the clone it became; without a filter, no rows
+        JsonNode good = json.readTree(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/api/status?ds=pf.in&state=good&step=rescale")).build(), HttpResponse.BodyHandlers.ofString())
+                .body()).get("entries");
+        assertThat(good).hasSize(3);
+        assertThat(good.get(0).get("outputSeries").asString()).isEqualTo("pf.out");
+        assertThat(status("pf.in").get("entries")).isEmpty();
+        // a state that is none is refused with the reason
+        HttpResponse<String> bad = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/api/status?ds=pf.in&state=broken")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.body()).contains("state: 'broken' is not one of queued, in_progress, good, failed");
     }
 }

@@ -349,10 +349,29 @@ class DrmsCommandTest {
             assertThat(images).hasSize(8);
             Set<Path> exports = DemoChecks.exportDirectories(home.resolve("exports"));
             exports.removeAll(exportsBefore);
-            assertThat(exports).hasSize(2);
-            for (Path export : exports) {
-                DemoChecks.assertExported(export, "image", images);
+            assertThat(exports).hasSize(3);
+            // the pipeline demo-nightly: H1's strain rescaled (1e21 * h) into demo.strain_scaled, then those exported,
+            // in the export the pipeline's job named after its instance (..._IN)
+            Map<Long, double[]> h1 = new java.util.HashMap<>();
+            for (org.drmsbatch.drms.Record r : drms.read(s -> s.open("gw.strain", 0))) {
+                if ("H1".equals(r.get("DETECTOR"))) {
+                    h1.put(r.recnum(), strain.get(r.recnum()));
+                }
             }
+            assertThat(h1).hasSize(16);
+            DemoChecks.assertClones(drms, "demo.strain_scaled", "strain", h1, 1e21, 0, 0);
+            Map<Long, double[]> scaled = new java.util.HashMap<>();
+            for (org.drmsbatch.drms.Record c : drms.read(s -> s.open("demo.strain_scaled", 0))) {
+                scaled.put(c.recnum(), c.read("strain", org.drmsbatch.drms.types.DrmsType.DOUBLE).doubles());
+            }
+            for (Path export : exports) {
+                if (export.getFileName().toString().endsWith("_IN")) {
+                    DemoChecks.assertExported(export, "strain", scaled);
+                } else {
+                    DemoChecks.assertExported(export, "image", images);
+                }
+            }
+            assertThat(exports).filteredOn(e -> e.getFileName().toString().endsWith("_IN")).hasSize(1);
             // the series went to tape and came back: archived, online again, staged once
             assertThat(home.resolve("demo/tape/V00001L9.tar")).isRegularFile();
             assertThat(drms.read(s -> s.storageInfo(s.open("demo.images", 0))).values())

@@ -54,6 +54,13 @@ class StatusCommandTest {
         assertThat(unknown.err()).contains("cli.nosuch");
         CommandRun other = run("status", "series=cli.st");
         assertThat(other.code()).isEqualTo(1);
-        assertThat(other.err()).contains("drms status takes ds=QUERY only");
+        assertThat(other.err()).contains("drms status takes ds=QUERY [step=NAME] [state=STATE] [limit=N]");
+        CommandRun badState = run("status", "ds=cli.st", "state=done");
+        assertThat(badState.code()).isEqualTo(1);
+        assertThat(badState.err()).contains("state: 'done' is not one of queued, in_progress, good, failed");
+        CommandRun listed = run("status", "ds=cli.st", "state=failed");
+        assertThat(listed.code()).as(listed.err()).isZero();
+        assertThat(listed.out().lines().toList()).containsExactly("cli.st: 3 records", "no step has processed them",
+                "series\trecnum\tstep\tstate\texecution\thost\tupdated\toutput\tbytes\treason");
     }
 }

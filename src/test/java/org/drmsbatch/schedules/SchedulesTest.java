@@ -24,6 +24,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.StandardEnvironment;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -111,6 +113,49 @@ class SchedulesTest {
         Integer executions = jdbc.queryForObject("SELECT count(DISTINCT execution_id) FROM schedule_fire"
                 + " WHERE schedule = 'tick' AND outcome = 'launched'", Integer.class);
         assertThat(launched).isGreaterThanOrEqualTo(3).isEqualTo(executions);
+    }
+
+    @Test
+    void aScheduleChangedJustAfterAFireDoesNotFireThatSecondAgain() throws Exception {
+        String url = TestDatabase.newDatabase();
+        ConfigurableApplicationContext a = serve(url, "sched-change", "tick.cron=* * * * * ?", "tick.time-zone=UTC",
+                "tick.job=counting", "tick.parameters.key=tick-{fireTime}", "tick.parameters.items=1");
+        JdbcTemplate jdbc = direct(url);
+        await(Duration.ofSeconds(20), () -> jdbc.queryForObject(
+                "SELECT count(*) FROM schedule_fire WHERE schedule = 'tick'", Integer.class) >= 2,
+                "two fires are recorded");
+        // the sync of a drms serve starting with a changed definition (items), just after a fire: it replaces the
+        // trigger, whose next fire must still be the next second, not the one just fired
+        StandardEnvironment changed = new StandardEnvironment();
+        changed.getPropertySources().addFirst(new MapPropertySource("changed", Map.of(
+                "drms.schedules.tick.cron", "* * * * * ?", "drms.schedules.tick.time-zone", "UTC",
+                "drms.schedules.tick.job", "counting", "drms.schedules.tick.parameters.key", "tick-{fireTime}",
+                "drms.schedules.tick.parameters.items", "2")));
+        Schedules other = new Schedules(a.getBean(org.quartz.Scheduler.class), a.getBean(JobControl.class), jdbc(a),
+                changed);
+        int before = jdbc.queryForObject("SELECT count(*) FROM schedule_fire WHERE schedule = 'tick'", Integer.class);
+        await(Duration.ofSeconds(5), () -> jdbc.queryForObject(
+                "SELECT count(*) FROM schedule_fire WHERE schedule = 'tick'", Integer.class) > before, "a fire");
+        other.sync();
+        Instant changedAt = Instant.now();
+        await(Duration.ofSeconds(20), () -> jdbc.queryForObject(
+                "SELECT count(*) FROM schedule_fire WHERE schedule = 'tick' AND fired_at > ?", Integer.class,
+                java.sql.Timestamp.from(changedAt)) >= 3, "three fires after the change");
+        List<Map<String, Object>> doubled = jdbc.queryForList("SELECT date_trunc('second', fire_time), count(*),"
+                + " string_agg(fire_time::text, ', ') FROM schedule_fire WHERE schedule = 'tick'"
+                + " GROUP BY 1 HAVING count(*) > 1");
+        assertThat(doubled).as("seconds of the cron fired more than once (change synced at %s)", changedAt)
+                .isEmpty();
+        // a fire of a fire time fired already (should Quartz hand one over again) launches and records nothing
+        Schedules.Fire last = other.fires("tick", 1).get(0);
+        int fires = jdbc.queryForObject("SELECT count(*) FROM schedule_fire", Integer.class);
+        int executions = jdbc.queryForObject("SELECT count(*) FROM batch_job_execution", Integer.class);
+        org.quartz.JobDataMap data = new org.quartz.JobDataMap(Map.of("job", "counting", "restart", "false",
+                "param.key", "again-{fireTime}", "param.items", "1"));
+        assertThat(other.fire("tick", java.util.Date.from(last.fireTime()), data, "test").id()).isEqualTo(last.id());
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM schedule_fire", Integer.class)).isEqualTo(fires);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM batch_job_execution", Integer.class))
+                .isEqualTo(executions);
     }
 
     @Test

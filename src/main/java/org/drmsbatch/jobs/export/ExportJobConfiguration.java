@@ -280,9 +280,11 @@ public class ExportJobConfiguration {
     @Bean
     Job exportJob(JobRepository repository, Step exportStageInput, Step exportStep, Step exportPackageStep,
             ExportRoot exportRoot, ParsedParameters<ExportParameters> exportParameters, Sums sums,
-            DataSource dataSource) {
+            DataSource dataSource, RecordSets recordSets) {
         return new JobBuilder(JOB, repository).validator(exportParameters).listener(exportParameters)
                 .listener(requestListener(repository, exportRoot, exportParameters))
+                .listener(RecordStatusTracking.queueAtStart(JOB, recordSets, dataSource, repository,
+                        params -> exportParameters.of(params).query()))
                 .listener(StageInput.unpinAtEnd(sums, dataSource))
                 .start(exportStageInput).next(exportStep).next(exportPackageStep).build();
     }

@@ -38,7 +38,7 @@ public final class PipelineJobs {
     public static final String OUTPUT = "output.ds";
     /** The pipeline's parameter that names its run; a launch without it gets a fresh one. */
     public static final String RUN = "run";
-    /** The pipeline's parameter {@code retry=failed}: its first step takes only the records that failed in it. */
+    /** The pipeline's parameter {@code retry=failed}: each step takes the records that failed in it (and what follows). */
     public static final String RETRY = "retry";
 
     /**
@@ -68,7 +68,7 @@ public final class PipelineJobs {
                     String retry = p.get(RETRY);
                     if (retry != null && !retry.equals("failed")) {
                         throw new IllegalArgumentException("retry: '" + retry + "' is not 'failed' (retry=failed"
-                                + " re-runs the records that failed in the pipeline's first step)");
+                                + " re-runs the records that failed in the pipeline's steps)");
                     }
                     for (PipelineDefinition.Step s : pipeline.steps()) {
                         if (!children.exists(s.job())) {

@@ -451,6 +451,24 @@ class ExportJobTest extends CatalogTestSupport {
     }
 
     @Test
+    void aRecordFailingInTheExportIsFailedWithTheReasonUnderTheStatusStepGiven() throws Exception {
+        // when an export under the status step nightly:step3.export fails at its 2nd record (chunks of 1)
+        JobRun failed = run(params("requestId", "JSOC_20261125_000031", "ds", SERIES + "[]", "chunkSize", "1",
+                "failAt", "2,java.lang.Long,false", "statusStep", "nightly:step3.export,java.lang.String,false"));
+        assertThat(failed.status()).isEqualTo("FAILED");
+
+        // then under that step: the first record good, the second failed with the reason, the others queued
+        long records = new org.drmsbatch.drms.query.RecordSets(drms).count(SERIES + "[]");
+        org.drmsbatch.drms.RecordStatus.Summary status = new org.drmsbatch.drms.query.RecordStatusReport(drms,
+                new org.drmsbatch.drms.query.RecordSets(drms)).summary(SERIES + "[]");
+        assertThat(status.steps()).filteredOn(st -> st.step().equals("nightly:step3.export")).singleElement()
+                .satisfies(st -> assertThat(st.states()).containsEntry("good", 1L).containsEntry("failed", 1L)
+                        .containsEntry("queued", records - 2).containsEntry("in_progress", 0L));
+        assertThat(status.steps()).extracting(org.drmsbatch.drms.RecordStatus.StepSummary::step)
+                .doesNotContain("nightly");
+    }
+
+    @Test
     void aKeywordMapFileIsReadFromTheKeywordMapDirectoryOnlyAndItsContentIsNeverQuoted() throws Exception {
         Path maps = Files.createDirectories(home.resolve("keymaps"));
         Path outside = Files.writeString(home.resolve("outside.map"), "EXPTIME S3CRET\nCAMERA TOKEN-1234 x\n");
