@@ -223,8 +223,10 @@ public class ApiDocumentation {
         if (schema == null) {
             return false;
         }
-        String type = schema.getType() != null ? schema.getType()
-                : schema.getTypes() != null && schema.getTypes().size() == 1 ? schema.getTypes().iterator().next() : null;
+        String type = schema.getType(); // OpenAPI 3.0; 3.1 has a set of types
+        if (type == null && schema.getTypes() != null && schema.getTypes().size() == 1) {
+            type = schema.getTypes().iterator().next();
+        }
         return type != null && !"string".equals(type);
     }
 

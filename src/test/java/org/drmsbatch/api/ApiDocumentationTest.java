@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,13 +35,15 @@ import org.springframework.web.servlet.mvc.method.RequestMappingInfo;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The API documentation over a real socket, with reads closed ({@code drms.security.open-reads=false}): the OpenAPI
  * document and Swagger UI need the role read; the UI's page, its script and its configuration load; and the document
  * lists every mapping of the application's own controllers, read from the application's handler mappings (so a new
  * endpoint without documentation fails here, named), each with a summary and its error answers in the shared
- * problem schema, and it is structurally sound (OpenAPI 3.x, every {@code $ref} resolves).
+ * problem schema, and it is structurally sound (OpenAPI 3.x, every {@code $ref} resolves). The document fetched is
+ * left in target/openapi.json to look at.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "spring.main.web-application-type=servlet", "drms.security.open-reads=false",
@@ -52,6 +55,8 @@ class ApiDocumentationTest {
     static final String SECRET = "reader-secret-passphrase";
     static final JsonMapper JSON = JsonMapper.builder().build();
     static final Pattern VARIABLE = Pattern.compile("\\{[^}]*}");
+    /** The members of a path item that are operations. */
+    static final Set<String> METHODS = Set.of("get", "put", "post", "delete", "options", "head", "patch", "trace");
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
@@ -88,7 +93,7 @@ class ApiDocumentationTest {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t)
                 .startsWith("application/json"));
-        java.nio.file.Files.writeString(Path.of("target", "openapi.json"), r.body()); // to look at
+        Files.writeString(Path.of("target", "openapi.json"), r.body()); // to look at after a run
         return JSON.readTree(r.body());
     }
 
@@ -156,7 +161,7 @@ class ApiDocumentationTest {
     @Test
     void theComparisonNamesAMappingTheDocumentLacks() throws Exception {
         JsonNode doc = document();
-        ((tools.jackson.databind.node.ObjectNode) doc.get("paths")).remove("/api/jobs/executions/{id}/stop");
+        ((ObjectNode) doc.get("paths")).remove("/api/jobs/executions/{id}/stop");
         Set<String> missing = new TreeSet<>(applicationMappings());
         missing.removeAll(operations(doc));
         assertThat(missing).containsExactly("POST /api/jobs/executions/{}/stop");
@@ -191,8 +196,9 @@ class ApiDocumentationTest {
                     String expected = MwaStagingController.serves(path.getKey()) ? ApiDocumentation.MWA_ERROR
                             : ApiDocumentation.PROBLEM;
                     JsonNode content = response.getValue().path("content");
-                    if (content.size() != 1 || !String.valueOf(content.iterator().next().path("schema").path("$ref").asString())
-                            .equals("#/components/schemas/" + expected)) {
+                    String ref = content.size() != 1 ? null
+                            : content.iterator().next().path("schema").path("$ref").asString();
+                    if (!("#/components/schemas/" + expected).equals(ref)) {
                         problems.add(name + " " + response.getKey() + ": not the " + expected + " schema: "
                                 + content);
                     }
@@ -283,7 +289,6 @@ class ApiDocumentationTest {
         return out;
     }
 
-    static final Set<String> METHODS = Set.of("get", "put", "post", "delete", "options", "head", "patch", "trace");
 
     static void collectRefs(JsonNode node, List<String> refs) {
         if (node.isObject()) {
