@@ -206,6 +206,15 @@ public class ApiDocumentation {
                 }
             }
         }
+        if (op.getParameters() != null) {
+            for (Parameter p : op.getParameters()) {
+                if ("query".equals(p.getIn()) && p.getSchema() != null
+                        && p.getSchema().getAdditionalProperties() != null) {
+                    // a @RequestParam Map: any query parameters, none needed (Spring never refuses it as missing)
+                    p.required(false).style(Parameter.StyleEnum.FORM).explode(true);
+                }
+            }
+        }
         boolean mwa = MwaStagingController.serves(path);
         responses.forEach((code, response) -> {
             if (code.length() == 3 && (code.charAt(0) == '4' || code.charAt(0) == '5')) {

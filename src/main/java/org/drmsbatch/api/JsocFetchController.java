@@ -1,5 +1,8 @@
 package org.drmsbatch.api;
 
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.Parameters;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -50,7 +53,25 @@ public class JsocFetchController {
             content = @Content(schema = @Schema(implementation = ApiShapes.JsocAnswer.class)))
     @ApiResponse(responseCode = "403", description = "op=exp_request with drms.security.jsoc.open-exports=false, and "
             + "the credentials' roles do not include operate")
-    public String jsocFetch(@RequestParam Map<String, String> params) {
+    @Parameters({
+            @Parameter(name = "op", in = ParameterIn.QUERY, example = "exp_request",
+                    description = "exp_request, exp_status or exp_su"),
+            @Parameter(name = "ds", in = ParameterIn.QUERY, example = "demo.images[2010.05.01_TAI/2m]{image}",
+                    description = "exp_request: the record-set query to export"),
+            @Parameter(name = "notify", in = ParameterIn.QUERY,
+                    description = "exp_request: a registered address (drms.export.allowed-addresses)"),
+            @Parameter(name = "method", in = ParameterIn.QUERY, example = "url",
+                    description = "url_quick, url or url-tar"),
+            @Parameter(name = "protocol", in = ParameterIn.QUERY, example = "fits", description = "as-is or fits"),
+            @Parameter(name = "filenamefmt", in = ParameterIn.QUERY,
+                    description = "exp_request: the exported files' names"),
+            @Parameter(name = "requestid", in = ParameterIn.QUERY, example = "JSOC_20261205_1",
+                    description = "exp_status: the request id"),
+            @Parameter(name = "sunum", in = ParameterIn.QUERY,
+                    description = "exp_su: storage unit numbers, comma-separated"),
+            @Parameter(name = "process", in = ParameterIn.QUERY,
+                    description = "exp_request: only n=N (the record limit)")})
+    public String jsocFetch(@Parameter(hidden = true) @RequestParam Map<String, String> params) {
         return JsocJson.text(jsocFetchAnswer(params));
     }
 
@@ -85,7 +106,10 @@ public class JsocFetchController {
             description = "drms.export.allowed-addresses decides.")
     @ApiResponse(responseCode = "200", description = "JSOC's JSON: status 2 and msg for an accepted address",
             content = @Content(schema = @Schema(implementation = ApiShapes.JsocAnswer.class)))
-    public String checkAddress(@RequestParam Map<String, String> params) {
+    @Parameters({
+            @Parameter(name = "address", in = ParameterIn.QUERY, description = "the e-mail address"),
+            @Parameter(name = "checkonly", in = ParameterIn.QUERY, description = "1: only check")})
+    public String checkAddress(@Parameter(hidden = true) @RequestParam Map<String, String> params) {
         return JsocJson.text(checkAddressAnswer(params));
     }
 

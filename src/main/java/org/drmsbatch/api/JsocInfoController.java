@@ -1,5 +1,8 @@
 package org.drmsbatch.api;
 
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.Parameters;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -86,7 +89,9 @@ public class JsocInfoController {
             + "regular expression found in the name; NOT REGEX excludes.")
     @ApiResponse(responseCode = "200", description = "{status, names: [{name, primekeys, note}], n}",
             content = @Content(schema = @Schema(implementation = ApiShapes.JsocAnswer.class)))
-    public String showSeries(@RequestParam Map<String, String> params) {
+    @Parameters(@Parameter(name = "filter", in = ParameterIn.QUERY, example = "^hmi\\.",
+            description = "a case-insensitive regular expression found in the name; NOT REGEX excludes"))
+    public String showSeries(@Parameter(hidden = true) @RequestParam Map<String, String> params) {
         return JsocJson.text(showSeriesAnswer(params));
     }
 
@@ -136,7 +141,23 @@ public class JsocInfoController {
                     + "JSOC API).")
     @ApiResponse(responseCode = "200", description = "JSOC's JSON; status 0, or 1 and the error",
             content = @Content(schema = @Schema(implementation = ApiShapes.JsocAnswer.class)))
-    public void jsocInfo(@RequestParam Map<String, String> params, HttpServletResponse response) throws IOException {
+    @Parameters({
+            @Parameter(name = "op", in = ParameterIn.QUERY, example = "rs_list",
+                    description = "series_struct, rs_summary or rs_list"),
+            @Parameter(name = "ds", in = ParameterIn.QUERY, example = "demo.images[2010.05.01_TAI/1h]",
+                    description = "a series or record-set query"),
+            @Parameter(name = "key", in = ParameterIn.QUERY, example = "T_REC,CAMERA",
+                    description = "rs_list: keywords, comma-separated, or **ALL**; pseudo-keys *recnum* *sunum* "
+                            + "*size* *online* *retain* *archive* *recdir*"),
+            @Parameter(name = "seg", in = ParameterIn.QUERY,
+                    description = "rs_list: segments, comma-separated (their values are download paths)"),
+            @Parameter(name = "link", in = ParameterIn.QUERY, description = "rs_list: links, comma-separated"),
+            @Parameter(name = "n", in = ParameterIn.QUERY, description = "the first n records, or the last -n when "
+                    + "negative; 0: all (at most drms.jsoc.rs-list-limit)"),
+            @Parameter(name = "R", in = ParameterIn.QUERY, description = "rs_list: 1 adds recinfo (each record's "
+                    + "name and whether it is online)")})
+    public void jsocInfo(@Parameter(hidden = true) @RequestParam Map<String, String> params,
+            HttpServletResponse response) throws IOException {
         long start = System.nanoTime();
         Object answer = jsocInfoAnswer(params, start);
         response.setContentType(MediaType.APPLICATION_JSON_VALUE);

@@ -236,6 +236,13 @@ class ApiDocumentationTest {
         assertThat(doc.at("/paths/~1api~1jobs~1{name}/get/security").toString())
                 .isEqualTo("[{},{\"apiToken\":[]},{\"drmsUser\":[]}]");
         assertThat(doc.at("/paths/~1.well-known~1wlcg-tape-rest-api/get/security").toString()).isEqualTo("[]");
+        // job parameters as query parameters: any, none needed
+        JsonNode query = doc.at("/paths/~1api~1jobs~1{name}/post/parameters/1");
+        assertThat(query.get("name").asString()).isEqualTo("query");
+        assertThat(query.get("required").asBoolean()).isFalse();
+        // JSOC's CGIs name their parameters
+        assertThat(doc.at("/paths/~1cgi-bin~1ajax~1jsoc_info/get/parameters").findValuesAsString("name"))
+                .containsExactly("op", "ds", "key", "seg", "link", "n", "R");
     }
 
     // ---- helpers ----
