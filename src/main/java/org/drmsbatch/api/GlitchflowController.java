@@ -1,5 +1,10 @@
 package org.drmsbatch.api;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -40,6 +45,8 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @RestController
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@Tag(name = "Data buffer (glitchflow)", description = "The glitchflow datastore's API over the data buffer "
+        + "(drms.buffer.*): the original's paths and JSON")
 public class GlitchflowController {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -61,6 +68,9 @@ public class GlitchflowController {
 
     /** {@code {"n_itm": files, "buff_size": bytes}} */
     @GetMapping(path = "/stats", produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "The buffer's file and byte counts")
+    @ApiResponse(responseCode = "200", description = "OK",
+            content = @Content(schema = @Schema(implementation = ApiShapes.BufferStats.class)))
     public Map<String, Object> stats() {
         BufferStats s = buffer.stats();
         Map<String, Object> m = new LinkedHashMap<>();
@@ -71,12 +81,18 @@ public class GlitchflowController {
 
     /** {@code {"nmlist": ["gwb….json", …]}}, in arrival order ({@code []} when empty). */
     @GetMapping(path = "/dumpbuf", produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "The buffered files' names, in arrival order")
+    @ApiResponse(responseCode = "200", description = "OK",
+            content = @Content(schema = @Schema(implementation = ApiShapes.BufferFiles.class)))
     public Map<String, Object> dumpbuf() throws IOException {
         return Map.of("nmlist", buffer.fileNames());
     }
 
     /** {@code {"resp": "OPERATIONAL" | "FROZEN"}} */
     @GetMapping(path = "/desc", produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "The buffer's state: OPERATIONAL or FROZEN")
+    @ApiResponse(responseCode = "200", description = "OK",
+            content = @Content(schema = @Schema(implementation = ApiShapes.BufferState.class)))
     public Map<String, Object> desc() {
         return Map.of("resp", buffer.state().name());
     }
@@ -88,6 +104,13 @@ public class GlitchflowController {
      * {@link Operators}). The buffer records the operator's name, never the token.
      */
     @PostMapping(path = "/train", produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Ask to train: freezes the buffer once its bytes reached drms.buffer.max-size",
+            description = "Needs the role operate: the request's credentials, or the body's user and token taken as "
+                    + "credentials. The buffer records the operator's name, never the token.",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+                    content = @Content(schema = @Schema(implementation = ApiShapes.TrainRequest.class))))
+    @ApiResponse(responseCode = "200", description = "FROZEN with the counts, or WAITING",
+            content = @Content(schema = @Schema(implementation = ApiShapes.TrainAnswer.class)))
     public Map<String, Object> train(HttpServletRequest request) throws IOException {
         JsonNode body = jsonObject(request, "{\"user\": \"…\", \"token\": \"…\"}");
         String user = text(body, "user");
@@ -109,6 +132,14 @@ public class GlitchflowController {
      * or {@code {"resp":"FROZEN","body":"Datastore frozen."}} while frozen.
      */
     @PostMapping(path = "/streamdata", produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Store a chunk of strain in the buffer",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+                    content = @Content(schema = @Schema(implementation = ApiShapes.Chunk.class))))
+    @ApiResponse(responseCode = "200", description = "CREATED, or FROZEN while frozen (nothing stored)",
+            content = @Content(schema = @Schema(implementation = ApiShapes.StreamAnswer.class)))
+    @ApiResponse(responseCode = "400", description = "Not a chunk, or over drms.buffer.max-chunk: what is wrong and "
+            + "where (pointer, a JSON pointer into the body; line and column when known); nothing is stored")
+    @ApiResponse(responseCode = "500", description = "The buffer could not write its file (paths relative to home)")
     public Map<String, Object> streamdata(HttpServletRequest request) throws IOException {
         byte[] body = readBody(request, buffer.maxChunkBytes(), true);
         Map<String, Object> m = new LinkedHashMap<>();
@@ -135,6 +166,12 @@ public class GlitchflowController {
      * the collect started at the same moment) by the job, which then changed nothing.
      */
     @PostMapping(path = "/cleanbuf", produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Snapshot the buffer: run the snapshot job and wait for it",
+            description = "Freezes, moves the buffered files into a snapshot with a manifest, reopens. The body "
+                    + "({\"msg\": …}) is ignored.")
+    @ApiResponse(responseCode = "200", description = "CLEANED with the snapshot, or FS ERR when the job failed",
+            content = @Content(schema = @Schema(implementation = ApiShapes.CleanAnswer.class)))
+    @ApiResponse(responseCode = "409", description = "A collect reads the buffer: holders names its execution")
     public Map<String, Object> cleanbuf(@RequestBody(required = false) byte[] ignored) throws InterruptedException {
         Map<String, Object> m = new LinkedHashMap<>();
         buffer.checkNotHeld();
@@ -177,6 +214,7 @@ public class GlitchflowController {
 
     /** The status page: size, state, operator, files (what the Flask layer's {@code /} showed). */
     @GetMapping(path = "/dspage", produces = MediaType.TEXT_HTML_VALUE)
+    @Operation(summary = "The buffer's status page (HTML): size, state, operator, files")
     public String dspage() throws IOException {
         BufferStatus s = buffer.describe();
         List<String> names = buffer.fileNames();

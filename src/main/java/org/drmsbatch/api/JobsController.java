@@ -1,5 +1,11 @@
 package org.drmsbatch.api;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +30,7 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 @RequestMapping("/api/jobs")
+@Tag(name = "Jobs", description = "Start, follow, restart, stop and recover the Spring Batch jobs")
 public class JobsController {
 
     private final JobControl jobs;
@@ -34,6 +41,9 @@ public class JobsController {
 
     /** The job names. */
     @GetMapping
+    @Operation(summary = "The job names")
+    @ApiResponse(responseCode = "200", description = "OK",
+            content = @Content(schema = @Schema(implementation = ApiShapes.JobNames.class)))
     public Map<String, List<String>> jobs() {
         return Map.of("jobs", jobs.jobNames());
     }
@@ -52,6 +62,8 @@ public class JobsController {
 
     /** One job and its parameter names. */
     @GetMapping("/{name}")
+    @Operation(summary = "One job and its parameter names, required and optional",
+            description = "Both null when the job does not say. A job that takes `run` names its job instance by it.")
     public JobDescription job(@PathVariable String name) {
         jobs.job(name); // 404 for an unknown job
         return jobs.parameterNames(name).map(p -> new JobDescription(name, p.required().stream().sorted().toList(),
@@ -60,19 +72,36 @@ public class JobsController {
 
     /** Starts a job: 202 with the execution and its Location. */
     @PostMapping("/{name}")
-    public ResponseEntity<JobRun> start(@PathVariable String name, @RequestParam Map<String, String> query,
+    @Operation(summary = "Start a job", description = "Parameters as a JSON object or query parameters (both: the "
+            + "body's win). 202 with the execution and its Location.",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = false,
+                    content = @Content(schema = @Schema(implementation = ApiShapes.JobParameters.class))))
+    @ApiResponse(responseCode = "202", description = "Started: the execution; Location /api/jobs/executions/{id}")
+    @ApiResponse(responseCode = "400", description = "A bad or missing parameter, named")
+    @ApiResponse(responseCode = "404", description = "No job of this name")
+    @ApiResponse(responseCode = "409", description = "Its job instance (the same identifying parameters) runs or "
+            + "completed: executionId names that execution")
+    public ResponseEntity<JobRun> start(@PathVariable String name,
+            @Parameter(required = false, description = "job parameters as query parameters, name=value")
+            @RequestParam Map<String, String> query,
             @RequestBody(required = false) Map<String, Object> body) {
         JobRun run = jobs.start(name, parameters(query, body));
         return accepted(run);
     }
 
     @GetMapping("/executions/{id}")
+    @Operation(summary = "An execution", description = "Status, exit status and description, parameters, each "
+            + "step's counts, and output: the records it made as a record-set query, or null.")
+    @ApiResponse(responseCode = "200", description = "OK")
+    @ApiResponse(responseCode = "404", description = "No execution of this id")
     public JobRun execution(@PathVariable long id) {
         return jobs.view(id);
     }
 
     /** Recent executions, newest first; {@code job} limits them to one job. */
     @GetMapping("/executions")
+    @Operation(summary = "Recent executions, newest first", description = "At most limit; job limits them to one "
+            + "job.")
     public List<JobRun> executions(@RequestParam(defaultValue = "20") int limit,
             @RequestParam(required = false) String job) {
         return jobs.recent(job, limit);
@@ -80,18 +109,36 @@ public class JobsController {
 
     /** Restarts a failed or stopped execution; parameters given replace the original's non-identifying ones. */
     @PostMapping("/executions/{id}/restart")
-    public ResponseEntity<JobRun> restart(@PathVariable long id, @RequestParam Map<String, String> query,
+    @Operation(summary = "Restart a failed or stopped execution", description = "Parameters given replace the "
+            + "original's non-identifying ones. 202 with the new execution and its Location.",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = false,
+                    content = @Content(schema = @Schema(implementation = ApiShapes.JobParameters.class))))
+    @ApiResponse(responseCode = "202", description = "Restarted: the new execution")
+    @ApiResponse(responseCode = "409", description = "The execution runs, completed, or its job is not restartable")
+    public ResponseEntity<JobRun> restart(@PathVariable long id,
+            @Parameter(required = false, description = "job parameters as query parameters, name=value")
+            @RequestParam Map<String, String> query,
             @RequestBody(required = false) Map<String, Object> body) {
         return accepted(jobs.restart(id, parameters(query, body)));
     }
 
     @PostMapping("/executions/{id}/stop")
+    @Operation(summary = "Stop a running execution", description = "It stops at its next chunk boundary; 202 with "
+            + "the execution.")
+    @ApiResponse(responseCode = "202", description = "Stopping: the execution")
+    @ApiResponse(responseCode = "409", description = "The execution is not running")
     public ResponseEntity<JobRun> stop(@PathVariable long id) {
         return ResponseEntity.accepted().body(jobs.stop(id));
     }
 
     /** Marks an execution left running by a dead process FAILED, so that it can be restarted. */
     @PostMapping("/executions/{id}/recover")
+    @Operation(summary = "Recover an execution left running by a dead process",
+            description = "Marks it FAILED, so that it can be restarted. Needs the role admin: it overrules the check "
+                    + "that its owner is dead.")
+    @ApiResponse(responseCode = "200", description = "Recovered: the execution, now FAILED")
+    @ApiResponse(responseCode = "403", description = "The credentials' roles do not include admin")
+    @ApiResponse(responseCode = "409", description = "The execution is not left running, or its owner is alive")
     public JobRun recover(@PathVariable long id) {
         return jobs.recover(id);
     }

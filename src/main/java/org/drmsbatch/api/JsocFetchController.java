@@ -1,5 +1,13 @@
 package org.drmsbatch.api;
 
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.Parameters;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.Map;
 
 import org.drmsbatch.drms.DrmsException;
@@ -20,6 +28,7 @@ import org.springframework.web.bind.annotation.RestController;
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @RequestMapping(path = "/cgi-bin/ajax", method = {RequestMethod.GET, RequestMethod.POST},
         produces = MediaType.APPLICATION_JSON_VALUE)
+@Tag(name = "JSOC")
 public class JsocFetchController {
 
     private final ExportRequests requests;
@@ -36,7 +45,33 @@ public class JsocFetchController {
     }
 
     @RequestMapping("/jsoc_fetch")
-    public String jsocFetch(@RequestParam Map<String, String> params) {
+    @Operation(summary = "Exports: request one, follow it, look up storage units (op=exp_request|exp_status|exp_su)",
+            description = "exp_request takes ds, notify, method (url_quick, url, url-tar) and protocol (as-is, "
+                    + "fits); exp_status takes requestid; exp_su takes sunum.")
+    @ApiResponse(responseCode = "200", description = "JSOC's JSON: status 0 done, 1 processing, 2 queued, 3 too "
+            + "large, 4 error, 5 deleted, 6 unknown request",
+            content = @Content(schema = @Schema(implementation = ApiShapes.JsocAnswer.class)))
+    @ApiResponse(responseCode = "403", description = "op=exp_request with drms.security.jsoc.open-exports=false, and "
+            + "the credentials' roles do not include operate")
+    @Parameters({
+            @Parameter(name = "op", in = ParameterIn.QUERY, example = "exp_request",
+                    description = "exp_request, exp_status or exp_su"),
+            @Parameter(name = "ds", in = ParameterIn.QUERY, example = "demo.images[2010.05.01_TAI/2m]{image}",
+                    description = "exp_request: the record-set query to export"),
+            @Parameter(name = "notify", in = ParameterIn.QUERY,
+                    description = "exp_request: a registered address (drms.export.allowed-addresses)"),
+            @Parameter(name = "method", in = ParameterIn.QUERY, example = "url",
+                    description = "url_quick, url or url-tar"),
+            @Parameter(name = "protocol", in = ParameterIn.QUERY, example = "fits", description = "as-is or fits"),
+            @Parameter(name = "filenamefmt", in = ParameterIn.QUERY,
+                    description = "exp_request: the exported files' names"),
+            @Parameter(name = "requestid", in = ParameterIn.QUERY, example = "JSOC_20261205_1",
+                    description = "exp_status: the request id"),
+            @Parameter(name = "sunum", in = ParameterIn.QUERY,
+                    description = "exp_su: storage unit numbers, comma-separated"),
+            @Parameter(name = "process", in = ParameterIn.QUERY,
+                    description = "exp_request: only n=N (the record limit)")})
+    public String jsocFetch(@Parameter(hidden = true) @RequestParam Map<String, String> params) {
         return JsocJson.text(jsocFetchAnswer(params));
     }
 
@@ -67,7 +102,14 @@ public class JsocFetchController {
 
     /** {@code checkAddress.sh?address=...&checkonly=1}: {@code {"status":2,"msg":...}} for an allowed address. */
     @RequestMapping("/checkAddress.sh")
-    public String checkAddress(@RequestParam Map<String, String> params) {
+    @Operation(summary = "Whether a notification address is accepted (status 2)",
+            description = "drms.export.allowed-addresses decides.")
+    @ApiResponse(responseCode = "200", description = "JSOC's JSON: status 2 and msg for an accepted address",
+            content = @Content(schema = @Schema(implementation = ApiShapes.JsocAnswer.class)))
+    @Parameters({
+            @Parameter(name = "address", in = ParameterIn.QUERY, description = "the e-mail address"),
+            @Parameter(name = "checkonly", in = ParameterIn.QUERY, description = "1: only check")})
+    public String checkAddress(@Parameter(hidden = true) @RequestParam Map<String, String> params) {
         return JsocJson.text(checkAddressAnswer(params));
     }
 

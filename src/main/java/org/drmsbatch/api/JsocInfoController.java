@@ -1,5 +1,13 @@
 package org.drmsbatch.api;
 
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.Parameters;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,6 +54,8 @@ import org.springframework.web.bind.annotation.RestController;
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @RequestMapping(path = "/cgi-bin/ajax", method = {RequestMethod.GET, RequestMethod.POST},
         produces = MediaType.APPLICATION_JSON_VALUE)
+@Tag(name = "JSOC", description = "JSOC's CGIs under the same paths, parameters and JSON, for the python drms "
+        + "client: HTTP 200, JSON status 0 on success, otherwise the error in error")
 public class JsocInfoController {
 
     private final Drms drms;
@@ -75,7 +85,13 @@ public class JsocInfoController {
      * filter is a case-insensitive regular expression found anywhere in the name, {@code NOT REGEX} excludes.
      */
     @RequestMapping("/show_series")
-    public String showSeries(@RequestParam Map<String, String> params) {
+    @Operation(summary = "Series names, prime keys and descriptions", description = "filter: a case-insensitive "
+            + "regular expression found in the name; NOT REGEX excludes.")
+    @ApiResponse(responseCode = "200", description = "{status, names: [{name, primekeys, note}], n}",
+            content = @Content(schema = @Schema(implementation = ApiShapes.JsocAnswer.class)))
+    @Parameters(@Parameter(name = "filter", in = ParameterIn.QUERY, example = "^hmi\\.",
+            description = "a case-insensitive regular expression found in the name; NOT REGEX excludes"))
+    public String showSeries(@Parameter(hidden = true) @RequestParam Map<String, String> params) {
         return JsocJson.text(showSeriesAnswer(params));
     }
 
@@ -120,7 +136,28 @@ public class JsocInfoController {
 
     /** {@code jsoc_info?op=series_struct|rs_summary|rs_list&ds=...}: see the methods of each op. */
     @RequestMapping("/jsoc_info")
-    public void jsocInfo(@RequestParam Map<String, String> params, HttpServletResponse response) throws IOException {
+    @Operation(summary = "Series structure, record count or values per record (op=series_struct|rs_summary|rs_list)",
+            description = "ds: a series or record-set query; rs_list takes key, seg, link, n and R=1 (see the README's "
+                    + "JSOC API).")
+    @ApiResponse(responseCode = "200", description = "JSOC's JSON; status 0, or 1 and the error",
+            content = @Content(schema = @Schema(implementation = ApiShapes.JsocAnswer.class)))
+    @Parameters({
+            @Parameter(name = "op", in = ParameterIn.QUERY, example = "rs_list",
+                    description = "series_struct, rs_summary or rs_list"),
+            @Parameter(name = "ds", in = ParameterIn.QUERY, example = "demo.images[2010.05.01_TAI/1h]",
+                    description = "a series or record-set query"),
+            @Parameter(name = "key", in = ParameterIn.QUERY, example = "T_REC,CAMERA",
+                    description = "rs_list: keywords, comma-separated, or **ALL**; pseudo-keys *recnum* *sunum* "
+                            + "*size* *online* *retain* *archive* *recdir*"),
+            @Parameter(name = "seg", in = ParameterIn.QUERY,
+                    description = "rs_list: segments, comma-separated (their values are download paths)"),
+            @Parameter(name = "link", in = ParameterIn.QUERY, description = "rs_list: links, comma-separated"),
+            @Parameter(name = "n", in = ParameterIn.QUERY, description = "the first n records, or the last -n when "
+                    + "negative; 0: all (at most drms.jsoc.rs-list-limit)"),
+            @Parameter(name = "R", in = ParameterIn.QUERY, description = "rs_list: 1 adds recinfo (each record's "
+                    + "name and whether it is online)")})
+    public void jsocInfo(@Parameter(hidden = true) @RequestParam Map<String, String> params,
+            HttpServletResponse response) throws IOException {
         long start = System.nanoTime();
         Object answer = jsocInfoAnswer(params, start);
         response.setContentType(MediaType.APPLICATION_JSON_VALUE);

@@ -1,5 +1,10 @@
 package org.drmsbatch.api;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
@@ -41,6 +46,8 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@Tag(name = "MWA staging", description = "MWA's staging service (staged): the same paths, each also with a trailing "
+        + "slash, bodies and codes; every error is {\"errormsg\": …}")
 public class MwaStagingController {
 
     private static final Logger log = LoggerFactory.getLogger(MwaStagingController.class);
@@ -87,6 +94,17 @@ public class MwaStagingController {
      * that finds no record makes a job of no files, answered by callback with return code 101.
      */
     @PostMapping(path = {"/staging", "/staging/"})
+    @Operation(summary = "Submit a staging job", description = "Stored with its files and pins before the answer. "
+            + "A query is resolved at once to its records' storage units; one that finds none makes a job of no "
+            + "files, answered by callback with return code 101.",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+                    content = @Content(schema = @Schema(implementation = ApiShapes.MwaNewJob.class))))
+    @ApiResponse(responseCode = "202", description = "Taken: null",
+            content = @Content(schema = @Schema(type = "null")))
+    @ApiResponse(responseCode = "400", description = "Not a NewJob, neither files nor query, a query that does not "
+            + "parse, a notify_url off the allow-list (drms.staging.callback-hosts)")
+    @ApiResponse(responseCode = "403", description = "The job id names a live job, or the credentials' roles do "
+            + "not include operate")
     public ResponseEntity<String> newJob(HttpServletRequest request) throws IOException {
         MwaStaging.NewJob job = MwaStaging.NewJob.parse(readBody(request));
         CallbackTarget.check(job.notifyUrl(), staging.settings().callbackHosts());
@@ -101,6 +119,10 @@ public class MwaStagingController {
      * {@code include_files=true}, and then {@code last_readytime} over every finished file, else over the ready ones.
      */
     @GetMapping(path = {"/staging", "/staging/"}, produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "A staging job's state", description = "The latest job of this id; its files (path to "
+            + "[ready, error, readytime]) only with include_files=true.")
+    @ApiResponse(responseCode = "200", description = "OK")
+    @ApiResponse(responseCode = "404", description = "No (uncancelled) job of this id")
     public MwaStaging.JobStatus status(@RequestParam(name = "job_id", required = false) String jobId,
             @RequestParam(name = "include_files", required = false) String includeFiles) {
         long id = jobId(jobId);
@@ -129,6 +151,11 @@ public class MwaStagingController {
      * tape), its pins go, and it gets no callback. 200 {@code null}; 404 for an unknown (or cancelled) job id.
      */
     @DeleteMapping(path = {"/staging", "/staging/"})
+    @Operation(summary = "Cancel a staging job", description = "Its waiting files are cancelled, its pins go, and "
+            + "it gets no callback.")
+    @ApiResponse(responseCode = "200", description = "Cancelled: null",
+            content = @Content(schema = @Schema(type = "null")))
+    @ApiResponse(responseCode = "404", description = "No (uncancelled) job of this id")
     public ResponseEntity<String> cancel(@RequestParam(name = "job_id", required = false) String jobId) {
         long id = jobId(jobId);
         StagingRequest r = job(id);
@@ -138,6 +165,8 @@ public class MwaStagingController {
     }
 
     @GetMapping(path = {"/ping", "/ping/"})
+    @Operation(summary = "Whether the service answers")
+    @ApiResponse(responseCode = "200", description = "null", content = @Content(schema = @Schema(type = "null")))
     public ResponseEntity<String> ping() {
         return nothing(HttpStatus.OK);
     }
@@ -148,6 +177,7 @@ public class MwaStagingController {
      * over the live requests of every kind, and the disk cache in Scout's terms.
      */
     @GetMapping(path = {"/get_stats", "/get_stats/"}, produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "The service's state: heartbeat, job and file counts, the disk cache")
     public MwaStaging.GlobalStatistics stats() {
         StagingStore.Stats s = staging.store().stats();
         StagingService.Heartbeat h = staging.heartbeat();
@@ -163,6 +193,8 @@ public class MwaStagingController {
      * error_files, one file's path]}.
      */
     @GetMapping(path = {"/get_joblist", "/get_joblist/"}, produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "The live jobs, by job id", description = "[job_id, created, staged_files, total_files, "
+            + "completed, last_readytime, error_files, one file's path]")
     public MwaStaging.JobList jobList() {
         List<StagingRequest> live = new ArrayList<>(staging.store().requests(KIND, true, Integer.MAX_VALUE));
         live.sort(Comparator.comparing(StagingRequest::jobId));
@@ -178,6 +210,7 @@ public class MwaStagingController {
 
     /** The jobs with a failure report kept (newest per job id): {@code [job_id, report time, 0, 0, 0, 0, 0]}. */
     @GetMapping(path = {"/get_failed_joblist", "/get_failed_joblist/"}, produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "The jobs with a failure report kept", description = "[job_id, report time, 0, 0, 0, 0, 0]")
     public MwaStaging.JobList failedJobList() {
         Map<String, List<Object>> jobs = new LinkedHashMap<>();
         for (StagingService.Report r : staging.reports()) {
@@ -194,6 +227,9 @@ public class MwaStagingController {
      * report's total, no ready file, every listed file in error at the report's time.
      */
     @GetMapping(path = {"/get_failed_job", "/get_failed_job/"}, produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "A failed job as its failure report tells it")
+    @ApiResponse(responseCode = "200", description = "OK")
+    @ApiResponse(responseCode = "404", description = "No failure report for this job id")
     public MwaStaging.JobStatus failedJob(@RequestParam(name = "job_id", required = false) String jobId) {
         long id = jobId(jobId);
         StagingService.Report report = staging.reports().stream().filter(r -> r.jobId() != null && r.jobId() == id)
@@ -210,6 +246,9 @@ public class MwaStagingController {
      * false.
      */
     @PostMapping(path = {"/filestatus", "/filestatus/"}, produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "For each path, whether it is on disk now", description = "Unknown paths are false.",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+                    content = @Content(schema = @Schema(implementation = ApiShapes.MwaFiles.class))))
     public Map<String, Boolean> fileStatus(HttpServletRequest request) throws IOException {
         return staging.onDisk(MwaStaging.fileStatusFiles(readBody(request)));
     }

@@ -1,5 +1,10 @@
 package org.drmsbatch.api;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.math.BigInteger;
 import java.net.URI;
 import java.util.ArrayList;
@@ -29,6 +34,8 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 @RequestMapping("/api/staging")
+@Tag(name = "Staging", description = "The native staging API: files off tape by storage unit, record-set query or "
+        + "SUMS path")
 public class StagingController {
 
     /** The fields a new request may have. */
@@ -47,6 +54,13 @@ public class StagingController {
      * {@code notify_url}: stored before the answer, 202 with the request and its {@code Location}.
      */
     @PostMapping
+    @Operation(summary = "Ask for files to be staged", description = "Exactly one of sunum, ds or paths, and an "
+            + "optional notify_url. Stored with its pins before the answer: 202 with the request and its Location.",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+                    content = @Content(schema = @Schema(implementation = ApiShapes.StagingRequestBody.class))))
+    @ApiResponse(responseCode = "202", description = "Taken: the request; Location /api/staging/{id}")
+    @ApiResponse(responseCode = "400", description = "None or several of sunum/ds/paths, an unknown field, a bad "
+            + "unit or path, a query that does not parse (message and position)")
     public ResponseEntity<StagingView> submit(@RequestBody(required = false) Map<String, Object> body) {
         if (body == null) {
             throw new StagingException("the body must be a JSON object with one of sunum, ds or paths");
@@ -65,6 +79,10 @@ public class StagingController {
 
     /** A request: its state and counts, and with {@code files=true} each file's state, reason and times. */
     @GetMapping("/{id}")
+    @Operation(summary = "A staging request", description = "Its state and counts, MWA's return_code and comment "
+            + "once ended; with files=true each file's state, reason and times.")
+    @ApiResponse(responseCode = "200", description = "OK")
+    @ApiResponse(responseCode = "404", description = "No request of this id")
     public StagingView request(@PathVariable String id, @RequestParam(defaultValue = "false") boolean files) {
         StagingRequest r = staging.existing(id);
         return StagingView.of(r, files ? staging.store().files(r.id()) : null);
@@ -75,6 +93,8 @@ public class StagingController {
      * {@code all=true} every one kept; at most {@code limit}.
      */
     @GetMapping
+    @Operation(summary = "The staging requests, newest first", description = "Those still being worked on, or with "
+            + "all=true every one kept; at most limit (1 to 10000).")
     public List<StagingView> requests(@RequestParam(defaultValue = "false") boolean all,
             @RequestParam(defaultValue = "100") int limit) {
         if (limit < 1 || limit > 10_000) {
@@ -85,6 +105,11 @@ public class StagingController {
 
     /** Cancels a request: its waiting files are not staged for it any more, its pins go; the request as it is then. */
     @DeleteMapping("/{id}")
+    @Operation(summary = "Cancel a staging request", description = "Its waiting files are not staged for it any "
+            + "more, its pins go; the request as it is then.")
+    @ApiResponse(responseCode = "200", description = "Cancelled: the request")
+    @ApiResponse(responseCode = "404", description = "No request of this id")
+    @ApiResponse(responseCode = "409", description = "The request has ended")
     public StagingView cancel(@PathVariable String id) {
         return StagingView.of(staging.cancel(id), null);
     }

@@ -1,5 +1,9 @@
 package org.drmsbatch.api;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import org.drmsbatch.drms.DrmsException;
 import org.drmsbatch.drms.RecordStatus;
 import org.drmsbatch.drms.query.RecordStatusReport;
@@ -18,6 +22,7 @@ import org.springframework.web.bind.annotation.RestController;
  * filter is a 400 problem saying why.
  */
 @RestController
+@Tag(name = "Record status", description = "Per-step processing status of a record set")
 public class StatusController {
 
     private final RecordStatusReport report;
@@ -27,9 +32,21 @@ public class StatusController {
     }
 
     @GetMapping("/api/status")
-    public RecordStatus.Summary status(@RequestParam(name = "ds", required = false) String ds,
-            @RequestParam(name = "step", required = false) String step,
+    @Operation(summary = "The processing status of a record set, per step",
+            description = "Its record count and, per step, the counts of its records by state (queued, in_progress, "
+                    + "good, failed), their output bytes and time; with step, state or limit also its records' "
+                    + "status rows as entries (reason, job execution, host, time, output record); as `drms status`.")
+    @ApiResponse(responseCode = "200", description = "OK")
+    @ApiResponse(responseCode = "400", description = "The query does not parse or names no series, or a bad state or "
+            + "limit (why, where)")
+    public RecordStatus.Summary status(
+            @Parameter(description = "a record-set query", example = "demo.images[2010.05.01_TAI/1h]")
+            @RequestParam(name = "ds", required = false) String ds,
+            @Parameter(description = "only this step's rows") @RequestParam(name = "step", required = false)
+            String step,
+            @Parameter(description = "only rows in this state: queued, in_progress, good or failed")
             @RequestParam(name = "state", required = false) String state,
+            @Parameter(description = "at most this many rows, 1 to 10000 (100 with step or state)")
             @RequestParam(name = "limit", required = false) String limit) {
         return report.summary(ds, RecordStatusReport.filter(step, state, limit));
     }

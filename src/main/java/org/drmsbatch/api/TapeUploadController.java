@@ -1,5 +1,10 @@
 package org.drmsbatch.api;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -45,6 +50,7 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
 @RestController
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @RequestMapping("/api/tape/v1/upload")
+@Tag(name = "Tape uploads", description = "Another site keeps its tape files on this server (its drms.tape.remote)")
 public class TapeUploadController {
 
     private final TapeUploads uploads;
@@ -56,6 +62,19 @@ public class TapeUploadController {
     }
 
     @PutMapping(path = "/{volume}/{name}", produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Store a tape file", description = "The body is the file's bytes, streamed to disk; its MD5 "
+            + "in Content-MD5 (base64) or X-Checksum-MD5 (hex); its file number in X-Tape-File-Number, else from a "
+            + "name that starts with it.",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+                    content = @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM_VALUE,
+                            schema = @Schema(type = "string", format = "binary"))))
+    @ApiResponse(responseCode = "201", description = "Stored and its record committed",
+            content = @Content(schema = @Schema(implementation = ApiShapes.TapeFile.class)))
+    @ApiResponse(responseCode = "200", description = "Stored already with the same MD5",
+            content = @Content(schema = @Schema(implementation = ApiShapes.TapeFile.class)))
+    @ApiResponse(responseCode = "400", description = "The MD5 is missing or not the body's, a volume or name is "
+            + "malformed, or the body is not application/octet-stream")
+    @ApiResponse(responseCode = "409", description = "Stored already with another MD5")
     public ResponseEntity<Map<String, Object>> upload(@PathVariable String volume, @PathVariable String name,
             @RequestHeader(value = "Content-MD5", required = false) String contentMd5,
             @RequestHeader(value = "X-Checksum-MD5", required = false) String checksumMd5,
@@ -77,6 +96,10 @@ public class TapeUploadController {
     }
 
     @GetMapping(path = "/{volume}/{name}", produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "A stored tape file: where it is and whether it is online")
+    @ApiResponse(responseCode = "200", description = "OK",
+            content = @Content(schema = @Schema(implementation = ApiShapes.TapeFile.class)))
+    @ApiResponse(responseCode = "404", description = "No tape file is stored under this volume and name")
     public Map<String, Object> find(@PathVariable String volume, @PathVariable String name) {
         return answer(uploads.find(volume, name).orElseThrow(() -> new UploadException(
                 UploadException.Reason.NOT_FOUND, "no tape file " + volume + "/" + name + " is stored here")));

@@ -1,5 +1,10 @@
 package org.drmsbatch.api;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -41,6 +46,8 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @RestController
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@Tag(name = "WLCG Tape REST", description = "The WLCG Tape REST API v1 over the staging service; files are named by "
+        + "their download paths. Each path also with a trailing slash.")
 public class WlcgTapeController {
 
     public static final String WELL_KNOWN = "/.well-known/wlcg-tape-rest-api";
@@ -72,6 +79,10 @@ public class WlcgTapeController {
 
     /** The discovery document: this site and its one v1 endpoint, an absolute URI built from the request. */
     @GetMapping(path = WELL_KNOWN, produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "The discovery document: this site and its v1 endpoint",
+            description = "Open to anyone, whatever credentials come with it.")
+    @ApiResponse(responseCode = "200", description = "OK",
+            content = @Content(schema = @Schema(implementation = ApiShapes.WlcgDiscovery.class)))
     public Map<String, Object> discovery(HttpServletRequest request) {
         Map<String, Object> endpoint = new LinkedHashMap<>();
         endpoint.put("uri", endpoint(request));
@@ -93,6 +104,13 @@ public class WlcgTapeController {
 
     /** {@code {"files":[{"path", "diskLifetime"?, "targetedMetadata"?}]}} → 201, {@code Location}, {"requestId"}. */
     @PostMapping(path = {BASE + "/stage", BASE + "/stage/"}, produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Ask for files to be brought to disk",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+                    content = @Content(schema = @Schema(implementation = ApiShapes.WlcgStageRequest.class))))
+    @ApiResponse(responseCode = "201", description = "Taken: its id; Location the request's URL",
+            content = @Content(schema = @Schema(implementation = ApiShapes.WlcgStageCreated.class)))
+    @ApiResponse(responseCode = "400", description = "JSON Validation error, naming the field")
+    @ApiResponse(responseCode = "413", description = "Request body too large")
     public ResponseEntity<Map<String, Object>> stage(HttpServletRequest request) throws IOException {
         JsonNode body = body(request);
         JsonNode files = body.get("files");
@@ -141,12 +159,22 @@ public class WlcgTapeController {
 
     /** The request's status, files in the {@code state} form; 404 when no WLCG request has this id. */
     @GetMapping(path = {BASE + "/stage/{id}", BASE + "/stage/{id}/"}, produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "A stage request's status, its files' states")
+    @ApiResponse(responseCode = "200", description = "OK")
+    @ApiResponse(responseCode = "404", description = "STAGE request not found")
     public WlcgTape.RequestStatus poll(@PathVariable String id) {
         return tape.status(id).orElseThrow(() -> WlcgTapeProblems.notFound(id));
     }
 
     /** {@code {"paths":[…]}}: cancels these files; 400 naming any path not in the request (nothing changed). */
     @PostMapping(path = {BASE + "/stage/{id}/cancel", BASE + "/stage/{id}/cancel/"})
+    @Operation(summary = "Cancel some files of a stage request",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+                    content = @Content(schema = @Schema(implementation = ApiShapes.WlcgPaths.class))))
+    @ApiResponse(responseCode = "200", description = "Cancelled")
+    @ApiResponse(responseCode = "400", description = "JSON Validation error, or File missing from stage request "
+            + "(nothing changed)")
+    @ApiResponse(responseCode = "404", description = "STAGE request not found")
     public ResponseEntity<Void> cancel(@PathVariable String id, HttpServletRequest request) throws IOException {
         List<String> paths = paths(body(request));
         List<String> missing = tape.cancel(id, paths).orElseThrow(() -> WlcgTapeProblems.notFound(id));
@@ -158,6 +186,9 @@ public class WlcgTapeController {
 
     /** Cancels every file of the request, then removes it: 404 for it from then on. */
     @DeleteMapping(path = {BASE + "/stage/{id}", BASE + "/stage/{id}/"})
+    @Operation(summary = "Cancel every file of a stage request and remove it")
+    @ApiResponse(responseCode = "200", description = "Removed: 404 for it from then on")
+    @ApiResponse(responseCode = "404", description = "STAGE request not found")
     public ResponseEntity<Void> delete(@PathVariable String id) {
         if (!tape.delete(id)) {
             throw WlcgTapeProblems.notFound(id);
@@ -167,6 +198,13 @@ public class WlcgTapeController {
 
     /** {@code {"paths":[…]}}: the client needs these files on disk no longer (the request's pins on them go). */
     @PostMapping(path = {BASE + "/release/{id}", BASE + "/release/{id}/"})
+    @Operation(summary = "Release files: the client needs them on disk no longer",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+                    content = @Content(schema = @Schema(implementation = ApiShapes.WlcgPaths.class))))
+    @ApiResponse(responseCode = "200", description = "Released: the request's pins on them went")
+    @ApiResponse(responseCode = "400", description = "JSON Validation error, or File missing from stage request "
+            + "(nothing changed)")
+    @ApiResponse(responseCode = "404", description = "STAGE request not found")
     public ResponseEntity<Void> release(@PathVariable String id, HttpServletRequest request) throws IOException {
         List<String> paths = paths(body(request));
         List<String> missing = tape.release(id, paths).orElseThrow(() -> WlcgTapeProblems.notFound(id));
@@ -178,6 +216,11 @@ public class WlcgTapeController {
 
     /** {@code {"paths":[…]}} → {@code [{"path","locality"} | {"path","error"}]}, at most 10 000 of them. */
     @PostMapping(path = {BASE + "/archiveinfo", BASE + "/archiveinfo/"}, produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Where files are: locality (DISK, TAPE, DISK_AND_TAPE…) or an error, per path",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+                    content = @Content(schema = @Schema(implementation = ApiShapes.WlcgPaths.class))))
+    @ApiResponse(responseCode = "200", description = "OK: one item per path, in their order")
+    @ApiResponse(responseCode = "400", description = "JSON Validation error, naming the field")
     public List<WlcgTape.ArchiveInfo> archiveinfo(HttpServletRequest request) throws IOException {
         return tape.archiveInfo(paths(body(request)));
     }

@@ -24,8 +24,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A server started with the product configuration alone (no test configuration switched on): the test hooks'
- * job parameters are unknown to it, and it serves no file through a symbolic link that leads out of its download
- * roots.
+ * job parameters are unknown to it, it serves no file through a symbolic link that leads out of its download
+ * roots, and its API documentation ({@code /docs}, {@code /v3/api-docs}) is open like the other reads.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"spring.main.web-application-type=servlet", "drms.security.token=test-token-0123456789"})
@@ -71,6 +71,20 @@ class ProductServerTest {
         String detail = problem.get("detail").asString();
         assertThat(detail).contains("unknown parameter(s) " + name + " (this job takes ");
         assertThat(detail.substring(detail.indexOf("this job takes"))).doesNotContain("failAt").doesNotContain("delay");
+    }
+
+    @Test
+    void theApiDocumentationIsAnOpenReadByDefault() throws Exception {
+        HttpClient anonymous = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
+        HttpResponse<String> ui = anonymous.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + ApiDocumentation.UI)).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(ui.statusCode()).isEqualTo(200);
+        assertThat(ui.uri().getPath()).isEqualTo("/swagger-ui/index.html");
+        HttpResponse<String> doc = anonymous.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + ApiDocumentation.API_DOCS)).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(doc.statusCode()).isEqualTo(200);
+        assertThat(json.readTree(doc.body()).get("paths").has("/api/jobs/{name}")).isTrue();
     }
 
     @Test
