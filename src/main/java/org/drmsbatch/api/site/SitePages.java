@@ -26,4 +26,24 @@ public class SitePages {
     StatusPage storagePage() {
         return StatusPage.of("Storage", "/status/storage", 30);
     }
+
+    @Bean
+    StatusPage bufferPage() {
+        return StatusPage.of("Buffer", "/status/buffer", 40);
+    }
+
+    @Bean
+    StatusPage tapePage() {
+        return StatusPage.of("Tape", "/status/tape", 50);
+    }
+
+    @Bean
+    StatusPage stagingPage() {
+        return StatusPage.of("Staging", "/status/staging", 60);
+    }
+
+    @Bean
+    StatusPage schedulesPage() {
+        return StatusPage.of("Schedules", "/status/schedules", 70);
+    }
 }

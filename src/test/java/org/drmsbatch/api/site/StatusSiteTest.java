@@ -21,6 +21,8 @@ import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 
 import org.drmsbatch.TestDatabase;
+import org.drmsbatch.buffer.Chunk;
+import org.drmsbatch.buffer.DataBuffer;
 import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.DrmsSession;
 import org.drmsbatch.drms.JsdParser;
@@ -79,6 +81,8 @@ class StatusSiteTest {
     Sums sums;
     @Autowired
     JdbcTemplate jdbc;
+    @Autowired
+    DataBuffer buffer;
 
     final HttpClient http = HttpClient.newHttpClient();
 
@@ -140,12 +144,17 @@ class StatusSiteTest {
 
     /** The page over HTTP, and (when chromium is installed) as chromium's DOM after its scripts ran. */
     List<Document> pages(String path) throws Exception {
+        return pages(path, true);
+    }
+
+    /** The page over HTTP, and with {@code browser} as chromium renders it (a launch costs 1-3 s: a few pages). */
+    List<Document> pages(String path, boolean browser) throws Exception {
         HttpResponse<String> r = get(path);
         assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
         List<Document> docs = new ArrayList<>();
         docs.add(Jsoup.parse(r.body()));
-        String dom = Browser.dumpDom("http://127.0.0.1:" + port + path);
+        String dom = browser ? Browser.dumpDom("http://127.0.0.1:" + port + path) : null;
         if (dom != null) {
             docs.add(Jsoup.parse(dom));
         }
@@ -231,7 +240,7 @@ class StatusSiteTest {
 
     @Test
     void seriesListsCountsAndASeriesPageItsLatestRecordsAndAKeywordTrend() throws Exception {
-        for (Document d : pages("/status/series")) {
+        for (Document d : pages("/status/series", false)) {
             Element row = d.select("#series tr.series").stream()
                     .filter(tr -> tr.selectFirst("td").text().equals("site.img")).findFirst().orElseThrow();
             assertThat(row.select("td.records").text()).isEqualTo("5");
@@ -279,6 +288,34 @@ class StatusSiteTest {
         assertThat(img.getRaster().getSample(0, 75, 0)).isZero();
         assertThat(img.getRaster().getSample(299, 75, 0)).isEqualTo(255);
         assertThat(get("/status/records/site.img/99999").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void storageCountsUnitsByStateAndTheBufferPlotsTheLastChunksSamples() throws Exception {
+        long online = jdbc.queryForObject("SELECT count(*) FROM sums.sum_main WHERE online_status = 'Y'", Long.class);
+        assertThat(online).isPositive();
+        for (Document d : pages("/status/storage", false)) {
+            assertThat(d.select("#partitions tr.partition")).hasSize(sums.partitions().size());
+            assertThat(text(d, "#units td[data-state=online]")).isEqualTo(String.valueOf(online));
+            assertThat(text(d, "#units td[data-state=archived]")).isEqualTo("0");
+        }
+        // 6 chunks of 4 samples: the last 5 are plotted, a point per sample
+        for (int i = 0; i < 6; i++) {
+            buffer.store(new Chunk(new double[] {i, i + 0.5, i + 1, i + 1.5}, 100 + 4 * i, 1));
+        }
+        for (Document d : pages("/status/buffer")) {
+            assertThat(text(d, "#state")).isEqualTo("OPERATIONAL");
+            assertThat(text(d, "#chunks")).isEqualTo("6");
+            assertThat(Long.parseLong(text(d, "#bytes"))).isEqualTo(buffer.stats().bytes());
+            assertThat(d.select("#strain svg circle.pt")).hasSize(20);
+            assertThat(d.select("#strain svg circle.pt title").first().text()).isEqualTo("104, 1");
+        }
+        // the panels of parts this test server has not configured say so; the others render their reports
+        assertThat(get("/status/tape").body()).contains("No tape library");
+        HttpResponse<String> staging = get("/status/staging");
+        assertThat(staging.statusCode()).isEqualTo(200);
+        assertThat(staging.body()).contains("id=\"staging-stats\"");
+        assertThat(get("/status/schedules").statusCode()).isEqualTo(200);
     }
 
     /** Headless chromium, when installed. */
