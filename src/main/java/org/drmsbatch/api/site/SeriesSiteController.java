@@ -78,7 +78,13 @@ public class SeriesSiteController {
         }
         b.append("</select> <button>plot</button></form>");
         if (key != null && !key.isBlank()) {
-            List<SiteReads.TrendPoint> trend = reads.trend(d.name(), key, TREND_POINTS);
+            List<SiteReads.TrendPoint> trend;
+            try {
+                trend = reads.trend(d.name(), key, TREND_POINTS);
+            } catch (DrmsException e) {
+                return nav.page(HttpStatus.BAD_REQUEST, "/status/series", d.name(),
+                        "<p class=\"bad\" id=\"error\">" + esc(e.getMessage()) + "</p>");
+            }
             SvgPlot plot = new SvgPlot(720, 260, "recnum", key);
             for (SiteReads.TrendPoint p : trend) {
                 plot.add(p.recnum(), p.value(), "#" + p.recnum() + ": " + SvgPlot.number(p.value()));
@@ -156,7 +162,14 @@ public class SeriesSiteController {
     @GetMapping(value = "/status/records/{series}/{recnum}/preview/{segment}.png", produces = MediaType.IMAGE_PNG_VALUE)
     public ResponseEntity<byte[]> preview(@PathVariable String series, @PathVariable long recnum,
             @PathVariable String segment) {
-        SiteReads.Image img = reads.image(series, recnum, segment);
+        SiteReads.Image img;
+        try {
+            img = reads.image(series, recnum, segment);
+        } catch (DrmsException e) {
+            // no such series, record or segment, not 2-D, offline or never written: no image
+            return ResponseEntity.status(HttpStatus.NOT_FOUND).header("X-Reason", e.getMessage()
+                    .replaceAll("[^\\x20-\\x7e]", "?")).build();
+        }
         return ResponseEntity.ok().contentType(MediaType.IMAGE_PNG).header("Cache-Control", "max-age=60")
                 .body(Preview.png(img.data(), img.nx(), img.ny(), PREVIEW_SIDE));
     }

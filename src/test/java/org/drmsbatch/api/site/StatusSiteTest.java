@@ -259,7 +259,9 @@ class StatusSiteTest {
             assertThat(d.select("#latest script, #latest img")).isEmpty();
         }
         assertThat(get("/status/series/no.such").statusCode()).isEqualTo(404);
-        assertThat(get("/status/series/site.img?key=NOTE").statusCode()).isEqualTo(404);
+        HttpResponse<String> notNumeric = get("/status/series/site.img?key=NOTE");
+        assertThat(notNumeric.statusCode()).isEqualTo(400);
+        assertThat(notNumeric.body()).contains("NOTE", "not a numeric column");
     }
 
     @Test
@@ -288,6 +290,7 @@ class StatusSiteTest {
         assertThat(img.getRaster().getSample(0, 75, 0)).isZero();
         assertThat(img.getRaster().getSample(299, 75, 0)).isEqualTo(255);
         assertThat(get("/status/records/site.img/99999").statusCode()).isEqualTo(404);
+        assertThat(get("/status/records/site.img/" + recnum + "/preview/nosuch.png").statusCode()).isEqualTo(404);
     }
 
     @Test
