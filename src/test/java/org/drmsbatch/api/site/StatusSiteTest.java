@@ -1,6 +1,7 @@
 package org.drmsbatch.api.site;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayInputStream;
 import java.awt.image.BufferedImage;
@@ -175,7 +176,7 @@ class StatusSiteTest {
         for (String t : List.of("site.img", "site.out", "site.small")) {
             records += jdbc.queryForObject("SELECT count(*) FROM " + t, Long.class);
         }
-        for (Document d : pages("/status")) {
+        for (Document d : pages("/status", false)) {
             assertThat(text(d, "#health")).contains("database up", "PostgreSQL");
             assertThat(d.select("#partitions tr.partition")).hasSize(sums.partitions().size());
             assertThat(d.select("#partitions tr.partition td.use").text()).contains("%");
@@ -199,9 +200,10 @@ class StatusSiteTest {
             assertThat(failedRow.select("td.status").text()).isEqualTo("FAILED");
             assertThat(failedRow.select("td.reason").text()).contains("failing at item 3", "<script>");
             assertThat(failedRow.select("td.reason script, td.reason img")).isEmpty();
-            assertThat(d.select("#recent tr.run")).hasSize(2);
+            assertThat(d.select("#recent tr.run")).hasSize(jobs.recent(null, 50).size());
             // one point per ended rescale run
-            assertThat(d.select(".durations[data-job=rescale] svg circle.pt")).hasSize(2);
+            assertThat(d.select(".durations[data-job=rescale] svg circle.pt")).hasSize((int) jobs
+                    .recent("rescale", 100).stream().filter(r -> r.ended() && r.endTime() != null).count());
             assertThat(d.select(".durations[data-job=rescale] svg .xtick")).isNotEmpty();
         }
         for (Document d : pages("/status/jobs/" + failed.executionId())) {
@@ -214,6 +216,32 @@ class StatusSiteTest {
         }
         assertThat(get("/status/jobs/" + completed.executionId()).body()).doesNotContain("id=\"restart\"");
         assertThat(get("/status/jobs/987654").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aRunningJobShowsWithItsProgress() throws Exception {
+        // 5 records, 300 ms each: the run lasts about 1.5 s
+        JobRun run = jobs.start("rescale", Map.of("ds", "site.img", "out", "site.out", "chunkSize", "1",
+                "delay", "300,java.lang.Long,false"));
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> {
+            JobRun r = jobs.view(run.executionId());
+            return r.ended() || r.steps().stream().anyMatch(s -> s.read() >= 1);
+        });
+        HttpResponse<String> page = get("/status/jobs");
+        HttpResponse<String> overview = get("/status");
+        JobRun seen = jobs.view(run.executionId());
+        if (!seen.ended()) { // (a loaded machine may have ended it meanwhile: then there is nothing to see running)
+            Document d = Jsoup.parse(page.body());
+            Element row = d.select("#running tr.run").stream()
+                    .filter(tr -> tr.selectFirst("td").text().equals(String.valueOf(run.executionId())))
+                    .findFirst().orElseThrow(() -> new AssertionError("not among the running: " + page.body()));
+            assertThat(row.text()).contains("rescale", "STARTED");
+            assertThat(row.select(".step .read").stream().mapToLong(e -> Long.parseLong(e.text())).max().orElse(0))
+                    .isBetween(1L, 5L);
+            assertThat(Jsoup.parse(overview.body()).selectFirst("#count-running").text()).isEqualTo("1");
+        }
+        assertThat(JobTests.awaitEnd(jobs, run.executionId(), 60).status()).isEqualTo("COMPLETED");
+        assertThat(Jsoup.parse(get("/status/jobs").body()).selectFirst("#running-none")).isNotNull();
     }
 
     @Test
