@@ -10,7 +10,8 @@ import javax.imageio.ImageIO;
 
 /**
  * A grey-scale preview of a 2-D image, as astronomers look at one: the values clipped to their 0.5 and 99.5
- * percentiles (ds9's "99.5%" scale: a few hot pixels or cosmic rays do not wash the image out) and mapped linearly
+ * percentiles (ds9's "99.5%" scale: a few hot pixels or cosmic rays do not wash the image out), or to IRAF's zscale
+ * limits ({@link #zscale}: the sky's noise spread over the grey levels), and mapped linearly
  * to 0..255; NaN (DRMS MISSING) black; down-sampled by block averages so that the longer side is at most
  * {@code maxSide} pixels; row 0 of the array (FITS's first row, y = 1) at the bottom, as ds9 and DS9-like viewers
  * show it. Written as PNG with javax.imageio.
@@ -39,6 +40,95 @@ public final class Preview {
         }
         Arrays.sort(finite);
         return new double[] {finite[rank(finite.length, lowPercent)], finite[rank(finite.length, highPercent)]};
+    }
+
+    /**
+     * IRAF's zscale limits (as ds9's "zscale"): up to {@code 1000} finite values sampled evenly, sorted, a straight
+     * line fitted to them with iterative 2.5-sigma rejection (at most 5 rounds, at least half of the samples kept),
+     * and the limits {@code median ∓ slope / contrast} around the sample's centre, contrast 0.25, kept within the
+     * samples' minimum and maximum. Falls back to the samples' range when too many are rejected.
+     */
+    public static double[] zscale(double[] values) {
+        final int maxSamples = 1000;
+        final double contrast = 0.25;
+        final double krej = 2.5;
+        int finiteCount = 0;
+        for (double v : values) {
+            if (Double.isFinite(v)) {
+                finiteCount++;
+            }
+        }
+        if (finiteCount == 0) {
+            return new double[] {0, 0};
+        }
+        int stride = Math.max(1, finiteCount / maxSamples);
+        double[] sample = new double[Math.min(maxSamples, finiteCount)];
+        int n = 0;
+        int seen = 0;
+        for (double v : values) {
+            if (Double.isFinite(v)) {
+                if (seen % stride == 0 && n < sample.length) {
+                    sample[n++] = v;
+                }
+                seen++;
+            }
+        }
+        sample = Arrays.copyOf(sample, n);
+        Arrays.sort(sample);
+        double zmin = sample[0];
+        double zmax = sample[n - 1];
+        int center = (n - 1) / 2;
+        double median = n % 2 == 1 ? sample[center] : (sample[center] + sample[center + 1]) / 2;
+        boolean[] kept = new boolean[n];
+        Arrays.fill(kept, true);
+        int good = n;
+        int minPix = Math.max(5, n / 2);
+        double slope = 0;
+        double intercept = 0;
+        for (int iter = 0; iter < 5 && good >= minPix; iter++) {
+            double sx = 0;
+            double sy = 0;
+            double sxx = 0;
+            double sxy = 0;
+            for (int i = 0; i < n; i++) {
+                if (kept[i]) {
+                    sx += i;
+                    sy += sample[i];
+                    sxx += (double) i * i;
+                    sxy += i * sample[i];
+                }
+            }
+            double det = good * sxx - sx * sx;
+            if (det == 0) {
+                break;
+            }
+            slope = (good * sxy - sx * sy) / det;
+            intercept = (sy - slope * sx) / good;
+            double ss = 0;
+            for (int i = 0; i < n; i++) {
+                if (kept[i]) {
+                    double r = sample[i] - (intercept + slope * i);
+                    ss += r * r;
+                }
+            }
+            double sigma = Math.sqrt(ss / good);
+            int rejected = 0;
+            for (int i = 0; i < n; i++) {
+                if (kept[i] && Math.abs(sample[i] - (intercept + slope * i)) > krej * sigma) {
+                    kept[i] = false;
+                    rejected++;
+                }
+            }
+            good -= rejected;
+            if (rejected == 0) {
+                break;
+            }
+        }
+        if (good < minPix) {
+            return new double[] {zmin, zmax};
+        }
+        double s = slope / contrast;
+        return new double[] {Math.max(zmin, median - (center - 0) * s), Math.min(zmax, median + (n - 1 - center) * s)};
     }
 
     private static int rank(int n, double percent) {
@@ -91,9 +181,22 @@ public final class Preview {
         return (int) Math.round(Math.max(0, Math.min(1, t)) * 255);
     }
 
+    /** How a preview's grey scale is clipped. */
+    public enum Scale {
+        /** the 0.5 and 99.5 percentiles ({@link #limits}) */
+        PERCENTILE,
+        /** IRAF's zscale ({@link #zscale}) */
+        ZSCALE
+    }
+
     /** The preview as a PNG: percentile clipping (0.5 %, 99.5 %), at most maxSide pixels on the longer side. */
     public static byte[] png(double[] data, int nx, int ny, int maxSide) {
-        double[] lim = limits(data, LOW_PERCENTILE, HIGH_PERCENTILE);
+        return png(data, nx, ny, maxSide, Scale.PERCENTILE);
+    }
+
+    /** The preview as a PNG, clipped by the given scale, at most maxSide pixels on the longer side. */
+    public static byte[] png(double[] data, int nx, int ny, int maxSide, Scale scale) {
+        double[] lim = scale == Scale.ZSCALE ? zscale(data) : limits(data, LOW_PERCENTILE, HIGH_PERCENTILE);
         int[][] g = grey(data, nx, ny, maxSide, lim[0], lim[1]);
         BufferedImage img = new BufferedImage(g[0].length, g.length, BufferedImage.TYPE_BYTE_GRAY);
         for (int y = 0; y < g.length; y++) {

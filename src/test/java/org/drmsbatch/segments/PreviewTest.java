@@ -32,6 +32,26 @@ class PreviewTest {
     }
 
     @Test
+    void zscaleFitsTheSkyAndIgnoresOutliers() {
+        // a flat sky of 100 with noise in [-1, 1] and 1 % of stars at 1e6: the limits hug the sky
+        java.util.Random random = new java.util.Random(7);
+        double[] v = new double[100_000];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = random.nextDouble() < 0.01 ? 1e6 : 100 + (random.nextDouble() * 2 - 1);
+        }
+        // the sorted sky's slope is about 2/n per sample: median ± (n/2)(2/n)/contrast = 100 ± 4, the lower end
+        // kept at the samples' minimum (~99); the stars (rejected from the fit) do not stretch it
+        double[] z = Preview.zscale(v);
+        assertThat(z[0]).isBetween(99.0, 99.1);
+        assertThat(z[1]).isBetween(103.5, 104.5);
+        // a plain ramp: the limits are its ends (the fit's line reaches beyond them)
+        double[] ramp = new double[500];
+        Arrays.setAll(ramp, i -> i);
+        assertThat(Preview.zscale(ramp)).containsExactly(0, 499);
+        assertThat(Preview.zscale(new double[] {Double.NaN})).containsExactly(0, 0);
+    }
+
+    @Test
     void greyLevelsClipScaleAndPutTheFirstRowAtTheBottom() {
         // 4 × 2, x fastest: row 0 = 0 10 20 30, row 1 = 40 50 NaN 1000
         double[] d = {0, 10, 20, 30, 40, 50, Double.NaN, 1000};

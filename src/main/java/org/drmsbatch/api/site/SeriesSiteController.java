@@ -26,7 +26,8 @@ import org.springframework.web.bind.annotation.RestController;
  * and, with {@code ?key=KEYWORD}, the keyword's trend over the last {@value #TREND_POINTS} records by recnum as an
  * SVG plot), {@code /status/records/{series}/{recnum}} (a record's keywords, links and segments, with a preview of
  * each 2-D image segment) and {@code /status/records/{series}/{recnum}/preview/{segment}.png} (that preview:
- * {@link Preview}, 0.5–99.5 percentile clipping, grey, at most {@value #PREVIEW_SIDE} px on its longer side).
+ * {@link Preview}, 0.5–99.5 percentile clipping, or with {@code ?scale=zscale} IRAF's zscale, grey, at most
+ * {@value #PREVIEW_SIDE} px on its longer side; the record page links both).
  */
 @RestController
 public class SeriesSiteController {
@@ -153,7 +154,10 @@ public class SeriesSiteController {
             if (g.image()) {
                 b.append("<h3>").append(esc(g.name())).append("</h3><img class=\"preview\" alt=\"")
                         .append(esc(g.name())).append("\" src=\"/status/records/").append(esc(s)).append('/')
-                        .append(recnum).append("/preview/").append(esc(Html.path(g.name()))).append(".png\">");
+                        .append(recnum).append("/preview/").append(esc(Html.path(g.name()))).append(".png\">")
+                        .append("<p><a href=\"/status/records/").append(esc(s)).append('/').append(recnum)
+                        .append("/preview/").append(esc(Html.path(g.name())))
+                        .append(".png?scale=zscale\">zscale</a></p>");
             }
         }
         return nav.page("/status/series", page.series() + " #" + recnum, b.toString());
@@ -161,7 +165,15 @@ public class SeriesSiteController {
 
     @GetMapping(value = "/status/records/{series}/{recnum}/preview/{segment}.png", produces = MediaType.IMAGE_PNG_VALUE)
     public ResponseEntity<byte[]> preview(@PathVariable String series, @PathVariable long recnum,
-            @PathVariable String segment) {
+            @PathVariable String segment, @RequestParam(name = "scale", defaultValue = "percentile") String scale) {
+        Preview.Scale how;
+        if ("percentile".equals(scale)) {
+            how = Preview.Scale.PERCENTILE;
+        } else if ("zscale".equals(scale)) {
+            how = Preview.Scale.ZSCALE;
+        } else {
+            return ResponseEntity.badRequest().header("X-Reason", "scale must be percentile or zscale").build();
+        }
         SiteReads.Image img;
         try {
             img = reads.image(series, recnum, segment);
@@ -171,7 +183,7 @@ public class SeriesSiteController {
                     .replaceAll("[^\\x20-\\x7e]", "?")).build();
         }
         return ResponseEntity.ok().contentType(MediaType.IMAGE_PNG).header("Cache-Control", "max-age=60")
-                .body(Preview.png(img.data(), img.nx(), img.ny(), PREVIEW_SIDE));
+                .body(Preview.png(img.data(), img.nx(), img.ny(), PREVIEW_SIDE, how));
     }
 
     @org.springframework.web.bind.annotation.ExceptionHandler(DrmsException.class)

@@ -317,6 +317,15 @@ class StatusSiteTest {
         // the values grow along x: black on the left, white on the right
         assertThat(img.getRaster().getSample(0, 75, 0)).isZero();
         assertThat(img.getRaster().getSample(299, 75, 0)).isEqualTo(255);
+        HttpResponse<byte[]> z = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/status/records/site.img/" + recnum + "/preview/image.png?scale=zscale")).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(z.statusCode()).isEqualTo(200);
+        BufferedImage zimg = ImageIO.read(new ByteArrayInputStream(z.body()));
+        assertThat(zimg.getWidth()).isEqualTo(300);
+        assertThat(zimg.getHeight()).isEqualTo(150);
+        assertThat(get("/status/records/site.img/" + recnum + "/preview/image.png?scale=log").statusCode())
+                .isEqualTo(400);
         assertThat(get("/status/records/site.img/99999").statusCode()).isEqualTo(404);
         assertThat(get("/status/records/site.img/" + recnum + "/preview/nosuch.png").statusCode()).isEqualTo(404);
     }
