@@ -262,6 +262,20 @@ class SecurityTest {
             assertThat(HOME.resolve(ApiToken.FILE)).as("a configured token is not written anywhere")
                     .doesNotExist();
         }
+
+        @Test
+        void theStatusSiteIsReadsClosedWithTheOthers() throws Exception {
+            for (String path : List.of("/status", "/status/jobs", "/status/series", "/status/storage",
+                    "/status/buffer", "/status/schedules")) {
+                assertProblem(send(port, "GET", path, null, null), 401, path);
+                Reply r = send(port, "GET", path, basic(READER, secret(READER)), null);
+                assertThat(r.status()).as(path).isEqualTo(200);
+                assertThat(r.contentType()).startsWith("text/html");
+            }
+            // its pages take no other method: a POST needs the operate role, and then finds nothing to do
+            assertProblem(send(port, "POST", "/status/jobs", basic(READER, secret(READER)), null), 403,
+                    "/status/jobs");
+        }
     }
 
     @Test
