@@ -145,6 +145,15 @@ class MetricsEndpointTest {
             assertThat(sum0.at("/details/highWaterPercent").asDouble()).isEqualTo(95.0);
         }
         assertThat(health(bearer()).has("components")).isTrue();
+        // a component alone only to the role read; the readiness and liveness probes (no partitions) to anyone
+        assertThat(send("GET", "/actuator/health/db", null, null).statusCode()).isEqualTo(404);
+        assertThat(json.readTree(send("GET", "/actuator/health/partitions", reader(), null).body())
+                .at("/components/SUM0/details/minFreeBytes").asLong()).isEqualTo(1L << 20);
+        for (String probe : List.of("readiness", "liveness")) {
+            HttpResponse<String> r = send("GET", "/actuator/health/" + probe, null, null);
+            assertThat(r.statusCode()).as(probe).isEqualTo(200);
+            assertThat(json.readTree(r.body()).get("status").asString()).isEqualTo("UP");
+        }
 
         // prometheus: reads are closed, so no credentials is 401, any role 200; a POST is not a read: 403
         HttpResponse<String> anonymous = send("GET", "/actuator/prometheus", null, null);
