@@ -2,8 +2,10 @@ package org.drmsbatch.metrics;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 
@@ -34,6 +36,8 @@ public class DrmsMeters implements MeterBinder {
     private final TapeLibrary tape;
     private final Callbacks callbacks;
     private MultiGauge seriesRecords;
+    private volatile Map<String, Long> seriesCounts = Map.of();
+    private Set<String> registeredSeries = Set.of();
 
     /**
      * @param partitionName a partition's label value (its path as shown: relative to {@code drms.home})
@@ -51,7 +55,7 @@ public class DrmsMeters implements MeterBinder {
     }
 
     @Override
-    public void bindTo(MeterRegistry registry) {
+    public synchronized void bindTo(MeterRegistry registry) {
         if (buffer != null) {
             gauge(registry, "drms.buffer.bytes", "Bytes of the chunk files the data buffer holds", buffer,
                     b -> b.stats().bytes(), Tags.empty());
@@ -116,17 +120,30 @@ public class DrmsMeters implements MeterBinder {
         update(catalog.last());
     }
 
-    /** Follows a new measurement: one row per series that exists now. */
-    public void update(CatalogMeasurements.Measurement m) {
+    /**
+     * Follows a new measurement. Each series' row reads its count from the latest measurement; the rows themselves
+     * are registered again only when the set of series changed (a series created or deleted), so that a scrape never
+     * meets a row being replaced.
+     */
+    public synchronized void update(CatalogMeasurements.Measurement m) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (SeriesCounts.Count c : m.series()) {
+            counts.put(c.series(), c.records());
+        }
+        seriesCounts = counts;
         MultiGauge gauge = seriesRecords;
-        if (gauge == null) {
+        if (gauge == null || counts.keySet().equals(registeredSeries)) {
             return;
         }
         List<MultiGauge.Row<?>> rows = new ArrayList<>();
-        for (SeriesCounts.Count c : m.series()) {
-            rows.add(MultiGauge.Row.of(Tags.of("series", c.series()), c.records()));
+        for (String series : counts.keySet()) {
+            rows.add(MultiGauge.Row.of(Tags.of("series", series), this, d -> {
+                Long records = d.seriesCounts.get(series);
+                return records == null ? Double.NaN : records;
+            }));
         }
-        gauge.register(rows, true);
+        gauge.register(rows, false);
+        registeredSeries = Set.copyOf(counts.keySet());
     }
 
     private double usage(Path p, ToDoubleFunction<Scrub.Usage> f) {
