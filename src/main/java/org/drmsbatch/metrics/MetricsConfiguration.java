@@ -19,8 +19,10 @@ import org.drmsbatch.sums.tape.TapeLibrary;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.health.contributor.CompositeHealthContributor;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -64,7 +66,7 @@ public class MetricsConfiguration {
                 service == null ? null : service.callbacks());
     }
 
-    /** Measures the catalog every {@code drms.metrics.interval} on a daemon thread of its own. */
+    /** Measures the catalog every {@code drms.metrics.interval} on a daemon thread of its own (once ready). */
     @Bean(destroyMethod = "close")
     CatalogMeasurements catalogMeasurements(DataSource dataSource, Scrub scrub, DrmsProperties properties,
             MetricsProperties metrics, ObjectProvider<StagingStore> staging, ObjectProvider<DrmsMeters> meters) {
@@ -72,8 +74,16 @@ public class MetricsConfiguration {
                 metrics.exactCountBelow().toBytes()), staging.getIfAvailable(), scrub,
                 List.copyOf(properties.partitions()), metrics.interval(), Clock.systemUTC(),
                 m -> meters.ifAvailable(d -> d.update(m)));
-        catalog.start();
         return catalog;
+    }
+
+    /**
+     * Starts the measurements once the application is ready: after the start-up runners, which claim the partitions
+     * (their directories may not exist before).
+     */
+    @Bean
+    ApplicationListener<ApplicationReadyEvent> catalogMeasurementsStart(CatalogMeasurements catalog) {
+        return event -> catalog.start();
     }
 
     /** {@code partitions} in {@code /actuator/health}: one component per partition. */
