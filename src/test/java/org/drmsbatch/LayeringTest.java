@@ -57,6 +57,7 @@ class LayeringTest {
         "org.drmsbatch.writers..",
         "org.drmsbatch.processors..",
         "org.drmsbatch.config..",
+        "org.drmsbatch.metrics..",
     };
 
     /** drms/ with drms.query and drms.time, but without its shared vocabulary drms/types. */

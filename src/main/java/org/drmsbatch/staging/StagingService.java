@@ -101,6 +101,11 @@ public class StagingService {
         return store;
     }
 
+    /** The callbacks it delivers, with their counts. */
+    public Callbacks callbacks() {
+        return callbacks;
+    }
+
     public StagingSettings settings() {
         return settings;
     }

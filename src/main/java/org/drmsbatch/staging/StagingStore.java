@@ -329,6 +329,38 @@ public class StagingStore {
         });
     }
 
+    /** The request states, each with its count of requests (every state, zero when none is in it). */
+    public static final List<String> REQUEST_STATES = List.of("active", "completed", "notified", "expired",
+            "cancelled");
+
+    /** How many requests are in each state ({@link #REQUEST_STATES}), ended ones included: one pass over them. */
+    public Map<String, Long> requestsByState() {
+        return inTransaction(c -> {
+            Map<String, Long> out = new LinkedHashMap<>();
+            REQUEST_STATES.forEach(s -> out.put(s, 0L));
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT state, count(*) FROM staging.request GROUP BY state");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+            return out;
+        });
+    }
+
+    /** Files waiting for their unit to come off tape, over every request (an index of the waiting files only). */
+    public long waitingFiles() {
+        return inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT count(*) FROM staging.file WHERE state = 'waiting'");
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
     /** When a file of any request last became ready or failed (MWA's last_message); null: never. */
     public Instant lastFinished() {
         return inTransaction(c -> {

@@ -138,15 +138,41 @@ public class Scrub {
         }
     }
 
+    /** The bytes SUMS may use on each partition ({@code drms.sums.capacity}); null: the file system's size. */
+    public Long capacity() {
+        return capacity;
+    }
+
     /** A partition's use in percent: see the class comment. */
     public double use(Path partition) {
+        return usage(partition).percent();
+    }
+
+    /**
+     * A partition's use in bytes, as {@link #use} measures it (metrics, health).
+     *
+     * @param usedBytes  with a capacity, the bytes of the units online on it (and of open allocations); without
+     *                   one, the file system's total minus its usable space
+     * @param totalBytes the capacity, or the file system's size
+     * @param freeBytes  the room left: the file system's usable space, and with a capacity no more than what is left
+     *                   of it (it can be negative when the units outgrew the capacity)
+     * @param percent    the use in percent ({@link #use}), compared with the watermarks
+     */
+    public record Usage(long usedBytes, long totalBytes, long freeBytes, double percent) {
+    }
+
+    /** A partition's {@link Usage}: with a capacity, one query over its units online (not cheap on a big catalog). */
+    public Usage usage(Path partition) {
         try {
+            FileStore store = Files.getFileStore(partition);
+            long usable = store.getUsableSpace();
             if (capacity == null) {
-                FileStore store = Files.getFileStore(partition);
                 long total = store.getTotalSpace();
-                return total <= 0 ? 0 : 100.0 * (total - store.getUsableSpace()) / total;
+                long used = total - usable;
+                return new Usage(used, total, usable, total <= 0 ? 0 : 100.0 * used / total);
             }
-            return 100.0 * usedBytes(partition) / capacity;
+            long used = usedBytes(partition);
+            return new Usage(used, capacity, Math.min(usable, capacity - used), 100.0 * used / capacity);
         } catch (IOException e) {
             throw new StorageException("Cannot measure the use of SUMS partition " + partition + ": " + e, e);
         } catch (SQLException e) {

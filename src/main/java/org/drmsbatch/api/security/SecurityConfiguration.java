@@ -43,6 +43,8 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
  * default);</li>
  * <li>the WLCG Tape REST discovery document ({@code /.well-known/wlcg-tape-rest-api}): open to anyone, whatever
  * credentials come with it (a chain of its own, {@link #wlcgTapeDiscovery});</li>
+ * <li>{@code GET /actuator/health}: open to anyone (load balancers), its details only to the role read; the other
+ * actuator endpoints ({@code /actuator/prometheus}, {@code /actuator/info}) are reads;</li>
  * <li>the JSOC API ({@code /cgi-bin/ajax/**}) follows {@code drms.security.jsoc.*}: reads open, and export
  * requests open to registered addresses ({@code drms.export.allowed-addresses}) as JSOC has them, by default.</li>
  * </ul>
@@ -118,6 +120,9 @@ public class SecurityConfiguration {
                             .hasRole(Role.OPERATE.name());
                     // the glitchflow body's user/token are credentials too: the controller checks them (Operators)
                     a.requestMatchers(HttpMethod.POST, "/train").permitAll();
+                    // a load balancer probes health without credentials; its details need the role read
+                    // (management.endpoint.health.roles). /actuator/prometheus is a read like any other GET.
+                    a.requestMatchers(HttpMethod.GET, "/actuator/health", "/actuator/health/**").permitAll();
                     openOr(a.requestMatchers(exportRequest), security.jsoc().openExports(), Role.OPERATE);
                     openOr(a.requestMatchers(path("/cgi-bin/ajax/**")), security.jsoc().openReads(), Role.READ);
                     openOr(a.requestMatchers(reading), security.openReads(), Role.READ);

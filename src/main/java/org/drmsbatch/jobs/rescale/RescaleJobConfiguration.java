@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.micrometer.observation.ObservationRegistry;
 import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.JsdParser;
 import org.drmsbatch.drms.JsdPrinter;
@@ -228,9 +229,13 @@ public class RescaleJobConfiguration {
     Step rescaleStep(JobRepository repository, PlatformTransactionManager transactionManager, RecordSets recordSets,
             Drms drms,
             RecordSetReader rescaleReader, RescaleProcessor rescaleProcessor, RescaledCloneWriter rescaleWriter,
-            ParsedParameters<RescaleParameters> rescaleParameters, @Value("#{jobExecution}") JobExecution execution) {
+            ParsedParameters<RescaleParameters> rescaleParameters, @Value("#{jobExecution}") JobExecution execution,
+            ObjectProvider<ObservationRegistry> observations) {
         RescaleParameters p = rescaleParameters.of(execution.getJobParameters());
+        // the worker is no bean, so Spring Batch's observability post-processor never sees it: its step, item and
+        // chunk metrics (spring_batch_step_*, spring_batch_item_*, spring_batch_chunk_*) need the registry here
         Step worker = new StepBuilder(WORKER_STEP, repository)
+                .observationRegistry(observations.getIfAvailable(() -> ObservationRegistry.NOOP))
                 .<Record, RescaledRecord>chunk(p.chunkSize())
                 .transactionManager(transactionManager)
                 .reader(rescaleReader)

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import io.micrometer.observation.ObservationRegistry;
 import org.drmsbatch.config.DrmsProperties;
 import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.DrmsException;
@@ -249,10 +250,14 @@ public class StageJobConfiguration {
     Step stageStep(JobRepository repository, PlatformTransactionManager transactionManager,
             PlannedUnitReader stageReader, RestoredUnitWriter stageWriter,
             ParsedParameters<StageParameters> stageParameters, ObjectProvider<TapeArchive> tapeArchive,
-            @Value("#{jobExecution}") JobExecution execution) {
+            @Value("#{jobExecution}") JobExecution execution,
+            ObjectProvider<ObservationRegistry> observations) {
         StageParameters p = stageParameters.of(execution.getJobParameters());
         int drives = tapeArchive.getObject().library().drives();
+        // the worker is no bean, so Spring Batch's observability post-processor never sees it: its step, item and
+        // chunk metrics (spring_batch_step_*, spring_batch_item_*, spring_batch_chunk_*) need the registry here
         Step worker = new StepBuilder(WORKER_STEP, repository)
+                .observationRegistry(observations.getIfAvailable(() -> ObservationRegistry.NOOP))
                 .<Long, Long>chunk(p.chunkSize())
                 .transactionManager(transactionManager)
                 .reader(stageReader)
