@@ -175,6 +175,43 @@ class SecurityTest {
             assertThat(chunk.json().get("resp").asString()).as("past the door").isIn("CREATED", "FROZEN");
         }
 
+        /** A POST with the operator's Basic credentials and the headers a browser adds. */
+        Reply browserPost(String path, String body, String... headers) throws Exception {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                    .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(body))
+                    .header("Content-Type", "application/json")
+                    .header("Authorization", basic(OPERATOR, secret(OPERATOR)));
+            for (int i = 0; i < headers.length; i += 2) {
+                b.header(headers[i], headers[i + 1]);
+            }
+            HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return new Reply(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), null, r.body());
+        }
+
+        @Test
+        void aChangeABrowserSaysComesFromAnotherSiteIsRefusedEvenWithCredentials() throws Exception {
+            // a form another site submits, the browser adding the Basic credentials it keeps for this server
+            Reply forged = browserPost("/api/jobs/counting", "{\"key\": \"forged\"}", "Origin", "http://evil.example");
+            assertProblem(forged, 403, "/api/jobs/counting");
+            assertThat(forged.json().get("detail").asString()).contains("another origin (http://evil.example)");
+            Reply fetched = browserPost("/cleanbuf", "{}", "Sec-Fetch-Site", "cross-site");
+            assertProblem(fetched, 403, "/cleanbuf");
+            assertThat(fetched.json().get("detail").asString()).contains("Sec-Fetch-Site: cross-site");
+            Reply otherPort = browserPost("/api/jobs/counting", "{\"key\": \"forged2\"}", "Origin",
+                    "http://127.0.0.1:" + (port + 1));
+            assertProblem(otherPort, 403, "/api/jobs/counting");
+            assertThat(send("GET", "/api/jobs/executions?limit=1000", token.bearer(), null).body())
+                    .as("no forged job ran").doesNotContain("forged");
+
+            // the server's own pages (same origin) and scripts (no Origin) get past the door: the endpoint's own
+            // answer (no such execution), not a refusal
+            String stop = "/api/jobs/executions/999999/stop";
+            Reply own = browserPost(stop, "{}", "Origin", "http://127.0.0.1:" + port, "Sec-Fetch-Site", "same-origin");
+            assertThat(own.status()).as(own.body()).isEqualTo(404);
+            Reply script = browserPost(stop, "{}");
+            assertThat(script.status()).as(script.body()).isEqualTo(404);
+        }
+
         @Test
         void readsAndTheJsocApiAreOpenByDefault() throws Exception {
             assertThat(send("GET", "/api/jobs/executions", null, null).status()).isEqualTo(200);

@@ -48,7 +48,9 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
  * <li>the JSOC API ({@code /cgi-bin/ajax/**}) follows {@code drms.security.jsoc.*}: reads open, and export
  * requests open to registered addresses ({@code drms.export.allowed-addresses}) as JSOC has them, by default.</li>
  * </ul>
- * Refusals are problem JSON ({@link SecurityProblems}). No session, no cookie: so no CSRF token either.
+ * Refusals are problem JSON ({@link SecurityProblems}). No session, no cookie, so no CSRF token; but a browser
+ * resends HTTP Basic credentials it was given, so a change a browser says comes from another site is refused
+ * ({@link CrossSiteRequests}).
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
@@ -111,6 +113,7 @@ public class SecurityConfiguration {
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .requestCache(c -> c.disable())
                 .httpBasic(b -> b.realmName("drms").authenticationEntryPoint(problems))
+                .addFilterBefore(new CrossSiteRequests(), BasicAuthenticationFilter.class)
                 .addFilterBefore(new ApiTokenFilter(token), BasicAuthenticationFilter.class)
                 .exceptionHandling(e -> e.authenticationEntryPoint(problems).accessDeniedHandler(problems))
                 .authorizeHttpRequests(a -> {
