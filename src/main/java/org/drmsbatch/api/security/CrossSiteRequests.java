@@ -13,8 +13,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Refuses a request that changes something (any method but GET, HEAD, OPTIONS) when a browser says it comes from
- * another site: its {@code Origin} is not this server's own ({@code scheme://host:port} as the request reached it), or
- * its {@code Sec-Fetch-Site} is {@code cross-site} or {@code same-site}. The API keeps no session and sets no cookie, but
+ * another site: its {@code Origin} is not this server's own ({@code scheme://host:port} as the request reached
+ * it), or its {@code Sec-Fetch-Site} is {@code cross-site} or {@code same-site}. The API keeps no session and sets no
+ * cookie, but
  * a browser that has logged in with HTTP Basic (when reads are closed, the pages ask for it) sends those credentials
  * with any request to this server, a form another site submits included; this is what stops such a forged request
  * (403 problem JSON, before the credentials are looked at). Scripts, the Airflow client, gfal2, curl send neither
@@ -39,7 +40,8 @@ final class CrossSiteRequests extends OncePerRequestFilter {
     /** Why the request is refused as cross-site, or null when it is not. */
     static String refusal(HttpServletRequest request) {
         String fetchSite = request.getHeader("Sec-Fetch-Site");
-        if (fetchSite != null && (fetchSite.equalsIgnoreCase("cross-site") || fetchSite.equalsIgnoreCase("same-site"))) {
+        if (fetchSite != null
+                && (fetchSite.equalsIgnoreCase("cross-site") || fetchSite.equalsIgnoreCase("same-site"))) {
             return "a " + request.getMethod() + " from another site (Sec-Fetch-Site: " + fetchSite + ") is refused";
         }
         String origin = request.getHeader("Origin");

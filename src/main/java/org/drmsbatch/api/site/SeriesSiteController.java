@@ -23,8 +23,8 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * The status site's series pages: {@code /status/series} (every series with its record count, see
  * {@link SiteReads.SeriesCount} for how it is counted cheaply), {@code /status/series/{name}} (its latest records
- * and, with {@code ?key=KEYWORD}, the keyword's trend over the last {@value #TREND_POINTS} records by recnum as an
- * SVG plot), {@code /status/records/{series}/{recnum}} (a record's keywords, links and segments, with a preview of
+ * and, with {@code ?key=KEYWORD}, the keyword's trend over the last {@value #TREND_POINTS} records as an SVG plot,
+ * over the series' time prime key, else recnum), {@code /status/records/{series}/{recnum}} (a record's keywords, links and segments, with a preview of
  * each 2-D image segment) and {@code /status/records/{series}/{recnum}/preview/{segment}.png} (that preview:
  * {@link Preview}, 0.5–99.5 percentile clipping, or with {@code ?scale=zscale} IRAF's zscale, grey, at most
  * {@value #PREVIEW_SIDE} px on its longer side; the record page links both).
@@ -79,19 +79,14 @@ public class SeriesSiteController {
         }
         b.append("</select> <button>plot</button></form>");
         if (key != null && !key.isBlank()) {
-            List<SiteReads.TrendPoint> trend;
+            SiteReads.Trend trend;
             try {
                 trend = reads.trend(d.name(), key, TREND_POINTS);
             } catch (DrmsException e) {
                 return nav.page(HttpStatus.BAD_REQUEST, "/status/series", d.name(),
                         "<p class=\"bad\" id=\"error\">" + esc(e.getMessage()) + "</p>");
             }
-            SvgPlot plot = new SvgPlot(720, 260, "recnum", key);
-            for (SiteReads.TrendPoint p : trend) {
-                plot.add(p.recnum(), p.value(), "#" + p.recnum() + ": " + SvgPlot.number(p.value()));
-            }
-            b.append("<p>").append(esc(key)).append(" over the last ").append(trend.size())
-                    .append(" records by recnum</p><div id=\"trend\">").append(plot.render()).append("</div>");
+            b.append(trendPlot(key, trend));
         }
         b.append("<h2>Latest records</h2><table id=\"latest\"><tr><th>recnum</th>");
         for (KeywordDef k : shown) {
@@ -190,5 +185,43 @@ public class SeriesSiteController {
     ResponseEntity<String> notFound(DrmsException e) {
         return nav.page(HttpStatus.NOT_FOUND, "/status/series", "Not found",
                 "<p class=\"bad\">" + esc(e.getMessage()) + "</p>");
+    }
+
+    /**
+     * The trend as a plot: over the series' time prime key when it has one (hours, or days past 3 days, since the
+     * first record's time; a record without a time is left out), else over recnum.
+     */
+    static String trendPlot(String key, SiteReads.Trend trend) {
+        List<SiteReads.TrendPoint> points = trend.points();
+        double t0 = Double.NaN;
+        double t1 = Double.NaN;
+        for (SiteReads.TrendPoint p : points) {
+            if (!Double.isNaN(p.time())) {
+                t0 = Double.isNaN(t0) ? p.time() : Math.min(t0, p.time());
+                t1 = Double.isNaN(t1) ? p.time() : Math.max(t1, p.time());
+            }
+        }
+        if (trend.timeKey() == null || Double.isNaN(t0)) {
+            SvgPlot plot = new SvgPlot(720, 260, "recnum", key);
+            for (SiteReads.TrendPoint p : points) {
+                plot.add(p.recnum(), p.value(), "#" + p.recnum() + ": " + SvgPlot.number(p.value()));
+            }
+            return "<p>" + esc(key) + " over the last " + points.size() + " records by recnum</p><div id=\"trend\">"
+                    + plot.render() + "</div>";
+        }
+        boolean days = t1 - t0 > 3 * 86400;
+        double unit = days ? 86400 : 3600;
+        String start = org.drmsbatch.drms.time.DrmsTime.format(t0, "TAI", 0);
+        SvgPlot plot = new SvgPlot(720, 260, trend.timeKey() + ": " + (days ? "days" : "hours") + " since " + start,
+                key);
+        for (SiteReads.TrendPoint p : points) {
+            if (!Double.isNaN(p.time())) {
+                plot.add((p.time() - t0) / unit, p.value(), "#" + p.recnum() + " "
+                        + org.drmsbatch.drms.time.DrmsTime.format(p.time(), "TAI", 0) + ": "
+                        + SvgPlot.number(p.value()));
+            }
+        }
+        return "<p>" + esc(key) + " over " + esc(trend.timeKey()) + ", the last " + points.size()
+                + " records</p><div id=\"trend\" data-x=\"" + esc(trend.timeKey()) + "\">" + plot.render() + "</div>";
     }
 }

@@ -165,15 +165,37 @@ public class SiteReads {
         return new RecordRow(r.recnum(), r.sunum(), k);
     }
 
-    /** One point of a keyword's trend: a record's recnum and the keyword's value (NaN when missing). */
-    public record TrendPoint(long recnum, double value) {
+    /**
+     * One point of a keyword's trend: a record's recnum, its time (TAI seconds of the series' time prime key; NaN when
+     * the series has none or the record's is missing) and the keyword's value (NaN when missing).
+     */
+    public record TrendPoint(long recnum, double time, double value) {
+    }
+
+    /** A keyword's trend: the time prime key it is plotted over (null: by recnum), and its points, oldest first. */
+    public record Trend(String timeKey, List<TrendPoint> points) {
     }
 
     /**
-     * A numeric keyword's values over the last {@code n} records by recnum (oldest first): the keyword must be a
-     * column of the series (not linked, not constant) of a numeric or time type.
+     * The series' first prime key of type time (T_REC, T_OBS, T_START…), the axis a keyword's time series is plotted
+     * over; null when it has none.
      */
-    public List<TrendPoint> trend(String series, String keyword, int n) {
+    public static String timeKey(SeriesDefinition d) {
+        for (String name : d.primeKeys()) {
+            Optional<KeywordDef> k = d.keyword(name);
+            if (k.isPresent() && k.get().isColumn() && k.get().type() == DrmsType.TIME) {
+                return k.get().name();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A numeric keyword's values over the last {@code n} records by recnum (oldest first), with each record's time
+     * when the series has a time prime key: the keyword must be a column of the series (not linked, not constant) of a
+     * numeric or time type.
+     */
+    public Trend trend(String series, String keyword, int n) {
         return drms.read(s -> {
             SeriesDefinition d = s.definition(series);
             KeywordDef k = d.keyword(keyword).orElseThrow(() -> new DrmsException(
@@ -182,21 +204,26 @@ public class SiteReads {
                 throw new DrmsException("Keyword '" + k.name() + "' of " + d.name()
                         + " is not a numeric column: a trend needs a number or a time");
             }
+            String timeKey = timeKey(d);
+            KeywordDef t = timeKey == null ? null : d.keyword(timeKey).orElseThrow();
             List<TrendPoint> out = new ArrayList<>();
             try (Statement st = s.connection().createStatement();
                     ResultSet rs = st.executeQuery("SELECT recnum, " + SeriesCatalog.quote(k.column())
+                            + "::double precision, " + (t == null ? "NULL" : SeriesCatalog.quote(t.column()))
                             + "::double precision FROM " + SeriesCatalog.table(d) + " ORDER BY recnum DESC LIMIT "
                             + Math.max(1, n))) {
                 while (rs.next()) {
                     double v = rs.getDouble(2);
                     boolean missing = rs.wasNull() || k.type().isMissing(missingProbe(k.type(), v));
-                    out.add(new TrendPoint(rs.getLong(1), missing ? Double.NaN : v));
+                    double time = rs.getDouble(3);
+                    boolean noTime = rs.wasNull() || t == null || t.type().isMissing(missingProbe(t.type(), time));
+                    out.add(new TrendPoint(rs.getLong(1), noTime ? Double.NaN : time, missing ? Double.NaN : v));
                 }
             } catch (SQLException e) {
                 throw new DrmsException("Cannot read " + k.name() + " of " + series + ": " + e.getMessage(), e);
             }
             java.util.Collections.reverse(out);
-            return out;
+            return new Trend(timeKey, out);
         });
     }
 

@@ -123,6 +123,22 @@ class StatusSiteTest {
             s.close(rs, DrmsSession.Action.INSERT);
             return null;
         });
+        // a series with a time prime key: its trends are time series over T_REC, 12 minutes apart
+        drms.createSeries(new JsdParser().parse("site.ts.jsd", """
+                Seriesname: site.ts
+                PrimeKeys: T_REC
+                Keyword: T_REC, time, variable, record, DRMS_MISSING_VALUE, 0, TAI, "slot time"
+                Keyword: DATAMEAN, double, variable, record, DRMS_MISSING_VALUE, %g, DN, "mean"
+                """), false);
+        drms.inSession(s -> {
+            List<Record> rs = s.create("site.ts", 4);
+            for (int i = 0; i < 4; i++) {
+                rs.get(i).set("T_REC", org.drmsbatch.drms.time.DrmsTime.parse("2010.05.01_00:00:00_TAI") + 720.0 * i);
+                rs.get(i).set("DATAMEAN", 100.0 + i);
+            }
+            s.close(rs, DrmsSession.Action.INSERT);
+            return null;
+        });
         JobRun first = jobs.runToEnd("rescale", Map.of("ds", "site.img", "out", "site.out", "chunkSize", "1",
                 "run", "first", "failAt", "3,java.lang.Long,false"), Duration.ofSeconds(60));
         assertThat(first.status()).isEqualTo("FAILED");
@@ -173,7 +189,7 @@ class StatusSiteTest {
     @Test
     void overviewShowsTheDatabasePartitionsAndCounts() throws Exception {
         long records = 0;
-        for (String t : List.of("site.img", "site.out", "site.small")) {
+        for (String t : List.of("site.img", "site.out", "site.small", "site.ts")) {
             records += jdbc.queryForObject("SELECT count(*) FROM " + t, Long.class);
         }
         for (Document d : pages("/status", false)) {
@@ -181,7 +197,7 @@ class StatusSiteTest {
             assertThat(d.select("#partitions tr.partition")).hasSize(sums.partitions().size());
             assertThat(d.select("#partitions tr.partition td.use").text()).contains("%");
             assertThat(d.text()).contains("high water 95.0%", "low water 90.0%");
-            assertThat(text(d, "#count-series")).isEqualTo("3");
+            assertThat(text(d, "#count-series")).isEqualTo("4");
             assertThat(text(d, "#count-records")).isEqualTo(String.valueOf(records));
             assertThat(text(d, "#count-running")).isEqualTo("0");
             assertThat(d.select("nav a")).extracting(Element::text)
@@ -273,7 +289,7 @@ class StatusSiteTest {
                     .filter(tr -> tr.selectFirst("td").text().equals("site.img")).findFirst().orElseThrow();
             assertThat(row.select("td.records").text()).isEqualTo("5");
             assertThat(row.text()).contains("images <b>for</b> the site");
-            assertThat(d.select("#series tr.series")).hasSize(3);
+            assertThat(d.select("#series tr.series")).hasSize(4);
         }
         for (Document d : pages("/status/series/site.img?key=DATAMEAN")) {
             assertThat(d.title()).doesNotContain("pwned");
@@ -285,6 +301,14 @@ class StatusSiteTest {
             assertThat(d.select("#latest tr.record")).hasSize(5);
             assertThat(d.select("#latest tr.record").first().text()).contains(XSS);
             assertThat(d.select("#latest script, #latest img")).isEmpty();
+        }
+        // a series with a time prime key: the keyword over T_REC, in hours since the first record's time
+        for (Document d : pages("/status/series/site.ts?key=DATAMEAN", false)) {
+            assertThat(d.select("#trend").attr("data-x")).isEqualTo("T_REC");
+            assertThat(d.select("#trend svg circle.pt")).hasSize(4);
+            assertThat(d.select("#trend svg").text()).contains("T_REC: hours since 2010.05.01_00:00:00_TAI");
+            assertThat(d.select("#trend svg circle.pt title")).extracting(Element::text)
+                    .contains("#1 2010.05.01_00:00:00_TAI: 100", "#4 2010.05.01_00:36:00_TAI: 103");
         }
         assertThat(get("/status/series/no.such").statusCode()).isEqualTo(404);
         HttpResponse<String> notNumeric = get("/status/series/site.img?key=NOTE");
