@@ -15,9 +15,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * Refuses a request that changes something (any method but GET, HEAD, OPTIONS) when a browser says it comes from
  * another site: its {@code Origin} is not this server's own ({@code scheme://host:port} as the request reached
  * it), or its {@code Sec-Fetch-Site} is {@code cross-site} or {@code same-site}. The API keeps no session and sets no
- * cookie, but
- * a browser that has logged in with HTTP Basic (when reads are closed, the pages ask for it) sends those credentials
- * with any request to this server, a form another site submits included; this is what stops such a forged request
+ * cookie, but a browser that has logged in with HTTP Basic (when reads are closed, the pages ask for it) sends those
+ * credentials with any request to this server, a form another site submits included; this stops such a forged request
  * (403 problem JSON, before the credentials are looked at). Scripts, the Airflow client, gfal2, curl send neither
  * header and are not concerned; the status site's own buttons come from this server's origin. Behind a reverse proxy
  * that rewrites the Host, let the server see the public one ({@code server.forward-headers-strategy=framework}).
