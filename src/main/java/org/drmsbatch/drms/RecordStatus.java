@@ -240,6 +240,29 @@ public final class RecordStatus {
         ps.setArray(first + 1, c.createArrayOf("bigint", recnums));
     }
 
+    /**
+     * The records a job execution has in each state (queued, in_progress, good, failed: all four, in that order): its
+     * progress, as the records its job queued at its start go through it.
+     */
+    public static Map<String, Long> ofExecution(Connection connection, long jobExecution) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (State st : State.values()) {
+            counts.put(st.text(), 0L);
+        }
+        try (PreparedStatement ps = connection.prepareStatement("SELECT state, count(*) FROM status.record_step"
+                + " WHERE job_execution = ? GROUP BY state")) {
+            ps.setLong(1, jobExecution);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    counts.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+        } catch (SQLException e) {
+            throw new DrmsException("could not read the processing status: " + e.getMessage(), e);
+        }
+        return counts;
+    }
+
     /** The records whose status in {@code step} is failed, by series (in name order), each in recnum order. */
     public static Map<String, List<Long>> failedIn(Connection connection, String step) {
         Map<String, List<Long>> out = new TreeMap<>();

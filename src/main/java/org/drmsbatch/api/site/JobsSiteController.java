@@ -129,7 +129,7 @@ public class JobsSiteController {
             b.append("<p id=\"running-none\">none</p>");
         } else {
             b.append("<table id=\"running\"><tr><th>execution</th><th>job</th><th>status</th><th>started</th>")
-                    .append("<th>elapsed</th><th>progress (read / written per step)</th></tr>");
+                    .append("<th>elapsed</th><th>progress (records; read / written per step)</th></tr>");
             for (JobRun r : running) {
                 b.append("<tr class=\"run\"><td>").append(link(r)).append("</td><td>").append(esc(r.job()))
                         .append("</td><td>").append(esc(r.status())).append("</td><td>").append(Html.time(r.startTime()))
@@ -186,8 +186,22 @@ public class JobsSiteController {
         return "<a href=\"/status/jobs/" + r.executionId() + "\">" + r.executionId() + "</a>";
     }
 
-    private static String progress(JobRun r) {
+    /**
+     * A running job's progress: its records by state when it keeps record status (rescale, export: its input queued
+     * at its start), then each step's counts.
+     */
+    private String progress(JobRun r) {
         StringBuilder b = new StringBuilder();
+        Map<String, Long> records = reads.progress(r.executionId());
+        long total = records.values().stream().mapToLong(Long::longValue).sum();
+        if (total > 0) {
+            long good = records.get("good");
+            b.append("<div class=\"records\">records: <span class=\"good\">").append(good)
+                    .append("</span> of <span class=\"total\">").append(total).append("</span> done (")
+                    .append(String.format(java.util.Locale.ROOT, "%.0f", 100.0 * good / total)).append(" %), ")
+                    .append(records.get("in_progress")).append(" in progress, ").append(records.get("failed"))
+                    .append(" failed</div>");
+        }
         for (JobRun.Step s : r.steps()) {
             b.append("<div class=\"step\">").append(esc(s.name())).append(": read <span class=\"read\">")
                     .append(s.read()).append("</span>, written <span class=\"write\">").append(s.write())

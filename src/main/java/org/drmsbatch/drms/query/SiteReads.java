@@ -165,6 +165,11 @@ public class SiteReads {
         return new RecordRow(r.recnum(), r.sunum(), k);
     }
 
+    /** A running job's records by state ({@link RecordStatus#ofExecution}); all zero for a job that keeps none. */
+    public Map<String, Long> progress(long jobExecution) {
+        return drms.read(s -> org.drmsbatch.drms.RecordStatus.ofExecution(s.connection(), jobExecution));
+    }
+
     /**
      * One point of a keyword's trend: a record's recnum, its time (TAI seconds of the series' time prime key; NaN when
      * the series has none or the record's is missing) and the keyword's value (NaN when missing).

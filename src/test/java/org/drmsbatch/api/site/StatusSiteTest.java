@@ -254,6 +254,9 @@ class StatusSiteTest {
             assertThat(row.text()).contains("rescale", "STARTED");
             assertThat(row.select(".step .read").stream().mapToLong(e -> Long.parseLong(e.text())).max().orElse(0))
                     .isBetween(1L, 5L);
+            // and its records: the 5 of its input, queued at its start, so many done
+            assertThat(row.selectFirst(".records .total").text()).isEqualTo("5");
+            assertThat(Long.parseLong(row.selectFirst(".records .good").text())).isBetween(0L, 5L);
             assertThat(Jsoup.parse(overview.body()).selectFirst("#count-running").text()).isEqualTo("1");
         }
         assertThat(JobTests.awaitEnd(jobs, run.executionId(), 60).status()).isEqualTo("COMPLETED");
