@@ -137,26 +137,7 @@ public final class RecordStatus {
      */
     public static void queue(javax.sql.DataSource dataSource, String step, long jobExecution, List<Key> records,
             java.util.Collection<Long> keepGoodOf) {
-        if (records.isEmpty()) {
-            return;
-        }
-        String sql = "INSERT INTO status.record_step (series, recnum, step, state, job_execution, host, updated)"
-                + " SELECT k.series, k.recnum, ?, 'queued', ?, ?, now() FROM unnest(?::text[], ?::bigint[])"
-                + " AS k(series, recnum)"
-                + " ON CONFLICT (series, recnum, step) DO UPDATE SET state = 'queued', reason = NULL,"
-                + " job_execution = EXCLUDED.job_execution, host = EXCLUDED.host, updated = now(),"
-                + " output_series = NULL, output_recnum = NULL, bytes = 0, millis = 0"
-                + " WHERE NOT (record_step.state = 'good' AND record_step.job_execution = ANY (?::bigint[]))";
-        update(dataSource, "queue", c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                ps.setString(1, step);
-                ps.setLong(2, jobExecution);
-                ps.setString(3, HOST);
-                keys(c, ps, 4, records);
-                ps.setArray(6, c.createArrayOf("bigint", keepGoodOf.toArray()));
-                ps.executeUpdate();
-            }
-        });
+        mark(dataSource, State.QUEUED, step, jobExecution, records, keepGoodOf);
     }
 
     /**
@@ -164,21 +145,30 @@ public final class RecordStatus {
      * transaction of its own with {@code dataSource}: visible while the chunk's own transaction runs.
      */
     public static void inProgress(javax.sql.DataSource dataSource, String step, long jobExecution, List<Key> records) {
+        mark(dataSource, State.IN_PROGRESS, step, jobExecution, records, List.of());
+    }
+
+    /** Sets {@code records} to {@code state} in {@code step}, but not those good by one of {@code keepGoodOf}. */
+    private static void mark(javax.sql.DataSource dataSource, State state, String step, long jobExecution,
+            List<Key> records, java.util.Collection<Long> keepGoodOf) {
         if (records.isEmpty()) {
             return;
         }
         String sql = "INSERT INTO status.record_step (series, recnum, step, state, job_execution, host, updated)"
-                + " SELECT k.series, k.recnum, ?, 'in_progress', ?, ?, now() FROM unnest(?::text[], ?::bigint[])"
+                + " SELECT k.series, k.recnum, ?, ?, ?, ?, now() FROM unnest(?::text[], ?::bigint[])"
                 + " AS k(series, recnum)"
-                + " ON CONFLICT (series, recnum, step) DO UPDATE SET state = 'in_progress', reason = NULL,"
+                + " ON CONFLICT (series, recnum, step) DO UPDATE SET state = EXCLUDED.state, reason = NULL,"
                 + " job_execution = EXCLUDED.job_execution, host = EXCLUDED.host, updated = now(),"
-                + " output_series = NULL, output_recnum = NULL, bytes = 0, millis = 0";
-        update(dataSource, "mark in progress", c -> {
+                + " output_series = NULL, output_recnum = NULL, bytes = 0, millis = 0"
+                + " WHERE NOT (record_step.state = 'good' AND record_step.job_execution = ANY (?::bigint[]))";
+        update(dataSource, "mark " + state.text(), c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setString(1, step);
-                ps.setLong(2, jobExecution);
-                ps.setString(3, HOST);
-                keys(c, ps, 4, records);
+                ps.setString(2, state.text());
+                ps.setLong(3, jobExecution);
+                ps.setString(4, HOST);
+                keys(c, ps, 5, records);
+                ps.setArray(7, c.createArrayOf("bigint", keepGoodOf.toArray()));
                 ps.executeUpdate();
             }
         });

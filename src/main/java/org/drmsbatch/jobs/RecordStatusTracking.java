@@ -122,9 +122,7 @@ public final class RecordStatusTracking {
 
         @Override
         public void onProcessError(Record item, Exception e) {
-            List<RecordStatus.Entry> entry = List.of(new RecordStatus.Entry(item.seriesName(), item.recnum(), step,
-                    RecordStatus.State.FAILED, reason(e), jobExecution, null, null, 0, 0));
-            afterRollback(() -> RecordStatus.recordNow(dataSource, entry));
+            failedAfterRollback(dataSource, item, step, jobExecution, e);
         }
 
         @Override
@@ -136,6 +134,17 @@ public final class RecordStatusTracking {
                 afterRollback(() -> RecordStatus.chunkFailed(dataSource, step, jobExecution, keys, reason));
             }
         }
+    }
+
+    /**
+     * Records {@code record} failed in {@code step} with the reason once the current transaction has rolled back (in
+     * a transaction of its own: the chunk's work is gone, its failure stays).
+     */
+    public static void failedAfterRollback(DataSource dataSource, Record record, String step, long jobExecution,
+            Throwable e) {
+        List<RecordStatus.Entry> entry = List.of(new RecordStatus.Entry(record.seriesName(), record.recnum(), step,
+                RecordStatus.State.FAILED, reason(e), jobExecution, null, null, 0, 0));
+        afterRollback(() -> RecordStatus.recordNow(dataSource, entry));
     }
 
     /** A failure's reason as the status shows it: the exception's class and message. */

@@ -146,13 +146,9 @@ public class RescaledCloneWriter implements ItemStreamWriter<RescaledRecord> {
      * transaction of its own: the chunk's work is gone, its failure stays).
      */
     private void failed(Record source, Exception e) {
-        if (source == null) {
-            return;
+        if (source != null) {
+            RecordStatusTracking.failedAfterRollback(drms.dataSource(), source, statusStep, jobExecutionId, e);
         }
-        List<RecordStatus.Entry> entry = List.of(new RecordStatus.Entry(source.seriesName(), source.recnum(),
-                statusStep, RecordStatus.State.FAILED, RecordStatusTracking.reason(e), jobExecutionId, null, null, 0,
-                0));
-        RecordStatusTracking.afterRollback(() -> RecordStatus.recordNow(drms.dataSource(), entry));
     }
 
     /** Adds a chunk's counts now and takes them back if its transaction rolls back. */
