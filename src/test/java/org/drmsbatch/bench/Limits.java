@@ -18,19 +18,26 @@ public final class Limits {
     }
 
     /**
-     * Seconds to copy {@code files} into {@code dir} (emptied first, not timed) with {@code cp}, one process for
-     * all, each under its own name ({@code 0}, {@code 1}, … since stored segments share names), and with
-     * {@code sync} also fsync each copy.
+     * Seconds to copy {@code files} into {@code dir} (emptied first, not timed) with one {@code cp --parents} (stored
+     * segments share names: each copy keeps its whole path under {@code dir}), and with {@code sync} then fsync each
+     * copy ({@code sync FILE...}).
      */
     public static double copy(List<Path> files, Path dir, boolean sync) throws Exception {
         clear(dir);
-        List<String> cmd = new ArrayList<>(List.of("sh", "-c", """
-                d=$1; s=$2; shift 2; i=0
-                for f; do cp -- "$f" "$d/$i" || exit 1; i=$((i+1)); done
-                if [ "$s" = sync ]; then sync -- "$d"/*; fi
-                """, "sh", dir.toString(), sync ? "sync" : "nosync"));
-        files.forEach(f -> cmd.add(f.toString()));
-        return Bench.seconds(() -> run(cmd));
+        List<String> cp = new ArrayList<>(List.of("cp", "--parents", "--"));
+        List<String> fsync = new ArrayList<>(List.of("sync", "--"));
+        for (Path f : files) {
+            Path abs = f.toAbsolutePath();
+            cp.add(abs.toString());
+            fsync.add(dir.toAbsolutePath() + abs.toString());
+        }
+        cp.add(dir.toString());
+        return Bench.seconds(() -> {
+            run(cp);
+            if (sync) {
+                run(fsync);
+            }
+        });
     }
 
     /** Seconds to write {@code bytes} of fresh data to one new file in {@code dir} and fsync it ({@code dd}). */

@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 import org.drmsbatch.TestDatabase;
+import org.drmsbatch.bench.Bench;
 import org.drmsbatch.drms.types.DrmsType;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -36,12 +37,10 @@ import org.springframework.test.context.DynamicPropertySource;
  * ({@code reWriteBatchedInserts=true}) and a COPY of the same rows, each in chunks of 1 000 rows per transaction, into
  * plain tables with the series table's columns and indexes. Target: sessions reach at least half of COPY.
  *
- * <p>Speed is reported, not asserted; correctness is asserted (counts, one session per 1 000 records, the same rows
- * in all three tables). Each path is warmed up once (30 000 rows: 10 000 leave the session path's JIT cold), then
- * the three paths run interleaved in an order that rotates, 3 rounds, each round into fresh tables; the median
- * of the 3 is reported, and session/COPY within each round (the two measured minutes apart on a noisy machine
- * drift less than the medians). Run with {@code ./mvnw -o test -Pbench -Dtest=SessionInsertBenchmark} (or
- * {@code ./mvnw verify -Pbench}).
+ * <p>Speed is reported, not asserted; correctness is asserted (counts and one session per 1 000 records after each
+ * run, the same rows in all three tables at the end). The {@link Bench} harness runs the three paths after a warm-up
+ * round, in alternation over at least 5 rounds, each round into fresh tables (after a CHECKPOINT); medians, spreads
+ * and the per-round ratios are printed. Run with {@code ./mvnw -o test -Pbench -Dtest=SessionInsertBenchmark}.
  */
 @Tag("benchmark")
 @SpringBootTest
@@ -52,8 +51,6 @@ class SessionInsertBenchmark {
     private static final String COPY_TABLE = "public.bench_copy";
     private static final int RECORDS = 100_000;
     private static final int CHUNK = 1_000;
-    private static final int WARMUP = 30_000;
-    private static final int ROUNDS = 3;
 
     /** The 10 keywords, in table order: name, type. */
     private static final String[] NAMES = {"FSN", "SERIAL", "CRVAL1", "CRVAL2", "CDELT1", "EXPTIME", "DSUN_OBS",
@@ -135,6 +132,14 @@ class SessionInsertBenchmark {
         long set;
         long close;
         long total;
+
+        void add(Splits o) {
+            register += o.register;
+            create += o.create;
+            set += o.set;
+            close += o.close;
+            total += o.total;
+        }
 
         String perSession(int sessions) {
             long rest = total - register - create - set - close;
@@ -315,57 +320,40 @@ class SessionInsertBenchmark {
         return n / (nanos / 1e9);
     }
 
-    static double median(double[] xs) {
-        double[] s = xs.clone();
-        Arrays.sort(s);
-        return s[s.length / 2];
-    }
-
     @Test
     void sessionInsertsAgainstJdbcBatchAndCopy() throws Exception {
-        // warm-up: each path once, 10 000 rows
-        freshTables();
-        sessions(WARMUP, null);
-        jdbcBatch(JDBC_TABLE, WARMUP);
-        copy(COPY_TABLE, WARMUP);
-        checkRun(WARMUP);
-
-        double[] session = new double[ROUNDS];
-        double[] jdbc = new double[ROUNDS];
-        double[] copy = new double[ROUNDS];
-        Splits[] splits = new Splits[ROUNDS];
-        for (int round = 0; round < ROUNDS; round++) {
-            freshTables();
-            splits[round] = new Splits();
-            // the order rotates from round to round, so that no path always runs first (after the checkpoint)
-            for (int p = 0; p < 3; p++) {
-                switch ((p + round) % 3) {
-                    case 0 -> session[round] = rate(sessions(RECORDS, splits[round]), RECORDS);
-                    case 1 -> jdbc[round] = rate(jdbcBatch(JDBC_TABLE, RECORDS), RECORDS);
-                    default -> copy[round] = rate(copy(COPY_TABLE, RECORDS), RECORDS);
-                }
-            }
-            checkRun(RECORDS);
-            System.out.printf(Locale.ROOT, "round %d: session %.0f rec/s | JDBC batch %.0f rec/s | COPY %.0f rec/s%n"
-                    + "         session %s%n", round + 1, session[round], jdbc[round], copy[round],
-                    splits[round].perSession(RECORDS / CHUNK));
-        }
+        String series = SeriesCatalog.table(series());
+        Splits splits = new Splits();
+        int[] sessionRuns = {0};
+        new Bench("SessionInsertBenchmark", RECORDS + " records, 10 keywords, no segments, " + (RECORDS / CHUNK)
+                + " x " + CHUNK + " per transaction")
+                .beforeEachRound(round -> freshTables())
+                .rate("sessions", "records/s", () -> {
+                    Splits mine = new Splits();
+                    double r = rate(sessions(RECORDS, mine), RECORDS);
+                    assertThat(drms.<Long>read(s -> s.count(SERIES))).isEqualTo(RECORDS);
+                    assertThat(sql("SELECT count(DISTINCT sessionid) FROM " + series)).isEqualTo(RECORDS / CHUNK);
+                    if (sessionRuns[0]++ > 0) { // not the warm-up's
+                        splits.add(mine);
+                    }
+                    return r;
+                })
+                .rate("JDBC batch", "records/s", () -> {
+                    double r = rate(jdbcBatch(JDBC_TABLE, RECORDS), RECORDS);
+                    assertThat(sql("SELECT count(*) FROM " + JDBC_TABLE)).isEqualTo(RECORDS);
+                    return r;
+                })
+                .rate("COPY", "records/s", () -> {
+                    double r = rate(copy(COPY_TABLE, RECORDS), RECORDS);
+                    assertThat(sql("SELECT count(*) FROM " + COPY_TABLE)).isEqualTo(RECORDS);
+                    return r;
+                })
+                .compare("sessions", "COPY", 0.5)
+                .compare("sessions", "JDBC batch")
+                .run();
+        System.out.println("where the sessions' time went, " + splits.perSession((sessionRuns[0] - 1)
+                * (RECORDS / CHUNK)));
+        checkRun(RECORDS);
         checkSameRows();
-
-        double s = median(session);
-        double j = median(jdbc);
-        double c = median(copy);
-        double[] perRound = new double[ROUNDS];
-        for (int r = 0; r < ROUNDS; r++) {
-            perRound[r] = session[r] / copy[r];
-        }
-        System.out.println("==== SessionInsertBenchmark: " + RECORDS + " records, 10 keywords, no segments, "
-                + (RECORDS / CHUNK) + " x " + CHUNK + " per transaction, median of " + ROUNDS + " ====");
-        System.out.printf(Locale.ROOT, "session inserts: %.0f rec/s | JDBC batch: %.0f rec/s | COPY: %.0f rec/s"
-                + " | session/COPY = %.2f (target >= 0.5) | session/JDBC = %.2f%n", s, j, c, s / c, s / j);
-        System.out.printf(Locale.ROOT, "session/COPY within each round: %s (median %.2f)%n",
-                Arrays.stream(perRound).mapToObj(x -> String.format(Locale.ROOT, "%.2f", x))
-                        .collect(Collectors.joining(", ")), median(perRound));
-        System.out.println("====");
     }
 }

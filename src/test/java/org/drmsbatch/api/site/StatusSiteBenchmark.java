@@ -8,13 +8,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 
 import org.drmsbatch.TestDatabase;
+import org.drmsbatch.bench.Bench;
 import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.JsdParser;
 import org.drmsbatch.jobs.JobTests;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -25,12 +26,14 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The status site's pages on a series of 1 million records (made by SQL, {@code generate_series}): each page's
- * time over HTTP, the median of 5 after a warm-up, printed, and checked under a second; once before ANALYZE (the
- * count is then the largest recnum) and once after (PostgreSQL's estimate). Not part of the suite (run it with
- * {@code -Dtest=StatusSiteBenchmark}).
+ * time over HTTP with the {@link Bench} harness (the pages and a bare round trip in alternation, at least 5 rounds
+ * after a warm-up), printed, and the medians checked under a second; once before ANALYZE (the
+ * count is then the largest recnum) and once after (PostgreSQL's estimate). Run with
+ * {@code ./mvnw -o -Pbench test -Dtest=StatusSiteBenchmark}.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"spring.main.web-application-type=servlet", "drms.security.token=test-token-0123456789"})
+@Tag("benchmark")
 class StatusSiteBenchmark {
 
     static final Path HOME = JobTests.newHome("drms-site-bench");
@@ -72,22 +75,31 @@ class StatusSiteBenchmark {
         measure(pages, "after ANALYZE");
     }
 
+    /** Each page a side (ms per GET, lower is better), next to the bare HTTP round trip of a tiny answer. */
     void measure(List<String> pages, String when) throws Exception {
+        Bench bench = new Bench("StatusSiteBenchmark-" + when.replace(' ', '-'), "the status site's pages on "
+                + RECORDS + " records, " + when);
+        bench.time("HTTP round trip (GET /actuator/info)", "ms",
+                () -> 1e3 * Bench.seconds(() -> assertThat(get("/actuator/info").statusCode()).isEqualTo(200)));
         for (String p : pages) {
-            get(p);
-            long[] ms = new long[5];
-            for (int i = 0; i < ms.length; i++) {
-                long t = System.nanoTime();
-                HttpResponse<String> r = get(p);
-                ms[i] = (System.nanoTime() - t) / 1_000_000;
-                assertThat(r.statusCode()).as(p).isEqualTo(200);
+            bench.time(p, "ms", () -> {
+                @SuppressWarnings("unchecked")
+                HttpResponse<String>[] r = new HttpResponse[1];
+                double ms = 1e3 * Bench.seconds(() -> r[0] = get(p));
+                assertThat(r[0].statusCode()).as(p).isEqualTo(200);
                 if (p.endsWith("DATAMEAN")) {
-                    assertThat(r.body().split("class=\"pt\"", -1)).hasSize(SeriesSiteController.TREND_POINTS + 1);
+                    assertThat(r[0].body().split("class=\"pt\"", -1))
+                            .hasSize(SeriesSiteController.TREND_POINTS + 1);
                 }
-            }
-            Arrays.sort(ms);
-            System.out.printf("StatusSiteBenchmark %s: %-45s median %4d ms, max %4d ms%n", when, p, ms[2], ms[4]);
-            assertThat(ms[2]).as(p + " median ms").isLessThan(1000);
+                if (p.startsWith("/status/series/bench.big")) {
+                    assertThat(r[0].body()).contains("bench.big");
+                }
+                return ms;
+            });
+        }
+        Bench.Result r = bench.run();
+        for (String p : pages) {
+            assertThat(r.median(p)).as(p + " median ms").isLessThan(1000);
         }
     }
 

@@ -2,22 +2,24 @@ package org.drmsbatch.jobs.rescale;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
 
+import nom.tam.fits.Fits;
+import nom.tam.util.ArrayFuncs;
 import org.drmsbatch.TestDatabase;
+import org.drmsbatch.bench.Bench;
+import org.drmsbatch.bench.Limits;
 import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.DrmsSession;
 import org.drmsbatch.drms.JsdParser;
 import org.drmsbatch.drms.Record;
+import org.drmsbatch.drms.query.RecordSets;
 import org.drmsbatch.drms.types.SegmentArray;
 import org.drmsbatch.drms.types.SegmentLayout;
 import org.drmsbatch.drms.types.SegmentStorage;
@@ -41,9 +43,9 @@ import org.springframework.test.context.DynamicPropertySource;
  * files in the same run, and {@code cp} followed by {@code sync} of the copies (the job's commit syncs its files,
  * as SUMS' put does). Target: at least 60% of the copy rate for the large images.
  *
- * <p>First the time of each phase of a record on its own (read, rescale, write, fsync; see {@link #phases}). Then a
- * warm-up pass of each (page cache, JIT), then 5 rounds in which cp, cp+sync and the job (1 and 2 partitions)
- * alternate; medians reported. The job's time is its wall time, all steps included (creating the output series,
+ * <p>First the time of each phase of a record on its own (read, rescale, write, fsync; see {@link #phases}). Then
+ * the {@link Bench} harness: a warm-up round, then at least 5 rounds in which the job (1 and 2 partitions), cp and
+ * cp + sync alternate; medians, spreads and per-round ratios printed. Each run of the job is checked (count, values). The job's time is its wall time, all steps included (creating the output series,
  * partitioning, the job repository's bookkeeping). Run with {@code ./mvnw -o -Pbench test -Dtest=RescaleBenchmark}.
  */
 @Tag("benchmark")
@@ -83,42 +85,31 @@ class RescaleBenchmark {
                 """.formatted(name, data);
     }
 
-    /** Median MB/s: the job with 1 and 2 partitions (wall time, all steps), cp, cp followed by sync. */
-    record Figures(double rescale, double rescale2, double cp, double cpSync) {
-    }
-
     @Test
     void rescaleRateNextToCopyRate() throws Exception {
-        Figures images = measure("bench.images",
-                "Data: image, variable, float, 2, 4096, 4096, DN, fits, \"\", 0.0, 1.0, \"image\"", IMAGES, 2,
-                n -> {
-                    float[] a = new float[SIDE * SIDE];
-                    for (int i = 0; i < a.length; i++) {
-                        a[i] = (float) ((i * 31L + n * 7L) % 4000) * 0.75f;
-                    }
-                    return SegmentArray.ofFloats(a, SIDE, SIDE);
-                });
-        Figures strain = measure("bench.strain",
-                "Data: strain, vardim, double, 1, 0, strain, fits, \"\", 0.0, 1.0, \"samples\"", STRAINS, 100,
-                n -> {
-                    double[] h = new double[SAMPLES];
-                    for (int i = 0; i < h.length; i++) {
-                        h[i] = 1e-21 * Math.sin(0.001 * i + n);
-                    }
-                    return SegmentArray.ofDoubles(h, SAMPLES);
-                });
-        System.out.println();
-        report("4096x4096 float32 images (" + IMAGES + " x 64 MiB)", images);
-        report("16384-sample double segments (" + STRAINS + " x 128 KiB)", strain);
+        measure("bench.images", "Data: image, variable, float, 2, 4096, 4096, DN, fits, \"\", 0.0, 1.0, \"image\"",
+                "4096x4096 float32 images (" + IMAGES + " x 64 MiB)", IMAGES, 2, RescaleBenchmark::image);
+        measure("bench.strain", "Data: strain, vardim, double, 1, 0, strain, fits, \"\", 0.0, 1.0, \"samples\"",
+                "16384-sample double segments (" + STRAINS + " x 128 KiB)", STRAINS, 100, RescaleBenchmark::strain);
     }
 
-    static void report(String what, Figures f) {
-        System.out.printf("RESCALE %s: rescale job %.0f MB/s (2 partitions: %.0f MB/s), cp %.0f MB/s,"
-                        + " cp+sync %.0f MB/s; rescale/cp = %.2f, rescale/(cp+sync) = %.2f (target >= 0.60)%n", what,
-                f.rescale(), f.rescale2(), f.cp(), f.cpSync(), f.rescale() / f.cp(), f.rescale() / f.cpSync());
+    static SegmentArray image(int n) {
+        float[] a = new float[SIDE * SIDE];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) ((i * 31L + n * 7L) % 4000) * 0.75f;
+        }
+        return SegmentArray.ofFloats(a, SIDE, SIDE);
     }
 
-    Figures measure(String series, String data, int records, int chunk, IntFunction<SegmentArray> make)
+    static SegmentArray strain(int n) {
+        double[] h = new double[SAMPLES];
+        for (int i = 0; i < h.length; i++) {
+            h[i] = 1e-21 * Math.sin(0.001 * i + n);
+        }
+        return SegmentArray.ofDoubles(h, SAMPLES);
+    }
+
+    void measure(String series, String data, String what, int records, int chunk, IntFunction<SegmentArray> make)
             throws Exception {
         drms.createSeries(new JsdParser().parse(series + ".jsd", jsd(series, data)), true);
         String segment = data.substring(6, data.indexOf(','));
@@ -137,32 +128,24 @@ class RescaleBenchmark {
             done += n;
         }
         List<Path> files = drms.read(s -> s.open(series, 0)).stream().map(r -> r.segmentPath(segment)).toList();
-        long bytes = 0;
-        for (Path f : files) {
-            bytes += Files.size(f);
-        }
-        double mb = bytes / 1e6;
+        double mb = Limits.bytes(files) / 1e6;
         phases(series, segment, files);
-        double[] job = new double[ROUNDS];
-        double[] job2 = new double[ROUNDS];
-        double[] cp = new double[ROUNDS];
-        double[] cpSync = new double[ROUNDS];
-        for (int round = -1; round < ROUNDS; round++) { // round -1: warm-up
-            double c = mb / copy(files, false);
-            double cs = mb / copy(files, true);
-            double j = mb / rescale(series, segment, chunk, 1, round, records);
-            double j2 = mb / rescale(series, segment, chunk, 2, round, records);
-            if (round >= 0) {
-                cp[round] = c;
-                cpSync[round] = cs;
-                job[round] = j;
-                job2[round] = j2;
-            }
-            System.out.printf("%s round %d: rescale %.0f MB/s (2 partitions %.0f), cp %.0f MB/s, cp+sync %.0f MB/s%n",
-                    series, round, j, j2, c, cs);
-        }
+        Path copies = home.resolve("cp");
+        int[] runs = {0};
+        new Bench("RescaleBenchmark-" + series.substring(series.indexOf('.') + 1), what + ", " + Math.round(mb)
+                + " MB; the job's wall time, all steps")
+                .rate("rescale job", "MB/s", () -> mb / rescale(series, segment, chunk, 1, runs[0]++, records, make))
+                .rate("rescale job, 2 partitions", "MB/s",
+                        () -> mb / rescale(series, segment, chunk, 2, runs[0]++, records, make))
+                .rate("cp", "MB/s", () -> mb / Limits.copy(files, copies, false))
+                .rate("cp + sync", "MB/s", () -> mb / Limits.copy(files, copies, true))
+                .compare("rescale job", "cp + sync", 0.6)
+                .compare("rescale job, 2 partitions", "cp + sync")
+                .compare("rescale job", "cp")
+                .note("each run's output checked: record count, and the values of two records' segment files read"
+                        + " back with nom-tam-fits equal to 2.5 x + -1 of the input")
+                .run();
         drms.deleteSeries(series, false);
-        return new Figures(median(job), median(job2), median(cp), median(cpSync));
     }
 
     /**
@@ -209,47 +192,50 @@ class RescaleBenchmark {
         System.out.println(line);
     }
 
-    /** Seconds to copy the files with cp (and sync the copies). */
-    static double copy(List<Path> files, boolean sync) throws Exception {
-        Path dir = Files.createTempDirectory(home, "cp");
-        // one cp for all files; --parents keeps them apart (they are all called <segment>.fits)
-        List<String> cmd = new ArrayList<>(List.of("cp", "--parents"));
-        files.forEach(f -> cmd.add(f.toAbsolutePath().toString()));
-        cmd.add(dir.toString());
-        long t0 = System.nanoTime();
-        run(cmd);
-        if (sync) {
-            List<String> s = new ArrayList<>(List.of("sync"));
-            files.forEach(f -> s.add(dir.toString() + f.toAbsolutePath()));
-            run(s);
-        }
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        Sums.deleteTree(dir);
-        return seconds;
-    }
-
-    static void run(List<String> cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).inheritIO().start();
-        assertThat(p.waitFor()).as("%s", cmd).isZero();
-    }
-
-    /** Seconds the rescale job ran (its start to its end, all steps), into a new series that is then deleted. */
-    double rescale(String series, String segment, int chunk, int partitions, int round, int records)
-            throws Exception {
-        String out = series + "_r" + (round + 1) + "p" + partitions;
-        JobRun run = JobTests.awaitEnd(jobs, jobs.start("rescale", Map.of("ds", series, "out", out, "alpha", "2.5",
+    /**
+     * Seconds the rescale job ran (its start to its end, all steps), into a new series; then its output checked: the
+     * record count, and two records' segment files read back with nom-tam-fits (not our reader) equal to
+     * 2.5&middot;x &minus; 1 of their input. The series is deleted after.
+     */
+    double rescale(String series, String segment, int chunk, int partitions, int run, int records,
+            IntFunction<SegmentArray> make) throws Exception {
+        String out = series + "_r" + run;
+        JobRun r = JobTests.awaitEnd(jobs, jobs.start("rescale", Map.of("ds", series, "out", out, "alpha", "2.5",
                 "beta", "-1", "segment", segment, "chunkSize", Integer.toString(chunk), "partitions",
                 Integer.toString(partitions))).executionId(), 600);
-        assertThat(run.status()).as("%s", run).isEqualTo("COMPLETED");
+        assertThat(r.status()).as("%s", r).isEqualTo("COMPLETED");
+        double seconds = (r.endTime().toEpochMilli() - r.startTime().toEpochMilli()) / 1e3;
         assertThat(drms.<Long>read(s -> s.count(out))).isEqualTo(records);
-        double seconds = (run.endTime().toEpochMilli() - run.startTime().toEpochMilli()) / 1e3;
+        for (int n : new int[] {run % records, records - 1 - run % records}) {
+            Record rec = new RecordSets(drms).open(out + "[" + n + "]", 0).get(0);
+            double[] expected = doubles(make.apply(n).data());
+            double[] got;
+            try (Fits f = new Fits(rec.segmentPath(segment).toFile())) {
+                got = doubles(ArrayFuncs.flatten(f.getHDU(0).getKernel()));
+            }
+            assertThat(got).as("%s[%d] length", out, n).hasSameSizeAs(expected);
+            for (int i = 0; i < expected.length; i += 997) {
+                double want = 2.5 * expected[i] - 1;
+                assertThat(got[i]).as("%s[%d] value %d", out, n, i)
+                        .isCloseTo(want, org.assertj.core.data.Offset.offset(Math.abs(want) * 1e-6 + 1e-30));
+            }
+        }
         drms.deleteSeries(out, false);
         return seconds;
     }
 
+    static double[] doubles(Object flat) {
+        if (flat instanceof float[] f) {
+            double[] d = new double[f.length];
+            for (int i = 0; i < f.length; i++) {
+                d[i] = f[i];
+            }
+            return d;
+        }
+        return (double[]) flat;
+    }
+
     static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s[s.length / 2];
+        return Bench.median(v);
     }
 }

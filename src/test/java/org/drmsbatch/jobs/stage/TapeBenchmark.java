@@ -22,6 +22,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.drmsbatch.TestDatabase;
+import org.drmsbatch.bench.Bench;
 import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.DrmsSession;
 import org.drmsbatch.drms.JsdParser;
@@ -60,11 +61,12 @@ import org.springframework.test.context.DynamicPropertySource;
  * commit), and against plain {@code cp -r}.
  *
  * <p>Archive: each round a new series of {@value #UNITS} such units (its own tape group, so its own volumes) written
- * by the {@code archive} job, against GNU {@code tar -cf} of the same unit directories followed by {@code sync} of
- * the tar file (the archive forces its volumes before it commits), and against plain {@code tar -cf}.
+ * by the {@code archive} job, against GNU {@code tar -cf} of as many unit directories of the same size (the stage
+ * series') followed by {@code sync} of the tar file (the archive forces its volumes before it commits), and against plain {@code tar -cf}.
  *
- * <p>A warm-up round, then {@value #ROUNDS} rounds in which the two sides alternate (which goes first alternates
- * too); each side's median and min&ndash;max and the median and min&ndash;max of the per-round ratios are printed.
+ * <p>The {@link Bench} harness: a warm-up round, then at least 5 rounds in which the sides alternate (which goes
+ * first rotates too); each side's median and min&ndash;max and the median and min&ndash;max of the per-round ratios
+ * are printed.
  * Every round is checked, so that a fast wrong answer fails: every staged file is byte-identical (MD5) to the
  * original, the mounts are {@value #VOLUMES}, the tape time is within 10% of the optimum; the archived volumes hold
  * every unit (one sum_file row each), and GNU tar extracts from them files whose MD5 equal the originals'. Page
@@ -80,7 +82,6 @@ class TapeBenchmark {
     static final int UNITS = 60;
     static final int VOLUMES = 6;
     static final int SIDE = 1024;
-    static final int ROUNDS = 5;
     /** A unit's tape file is about 4.2 MB: 10 of them and tar's end blocks fit in a volume, 11 do not. */
     static final long CAPACITY = 44_100_000;
 
@@ -265,34 +266,6 @@ class TapeBenchmark {
         return seconds;
     }
 
-    /** Each side's figures over the rounds, and the per-round ratios figure / limit. */
-    record Side(double[] figure, double[] limit) {
-        Side() {
-            this(new double[ROUNDS], new double[ROUNDS]);
-        }
-
-        void put(int round, double f, double l) {
-            if (round >= 0) {
-                figure[round] = f;
-                limit[round] = l;
-            }
-        }
-
-        String row(String name, String limitName) {
-            double[] ratio = new double[ROUNDS];
-            for (int i = 0; i < ROUNDS; i++) {
-                ratio[i] = figure[i] / limit[i];
-            }
-            return String.format("| %-30s | %-30s | %-16s | %-16s | %.2f (%.2f–%.2f) |", name, limitName,
-                    range(figure), range(limit), median(ratio), min(ratio), max(ratio));
-        }
-    }
-
-    /** Median (min–max), in whole units. */
-    static String range(double[] v) {
-        return String.format("%.0f (%.0f–%.0f)", median(v), min(v), max(v));
-    }
-
     @Test
     void stageAndArchiveNextToCpAndTar() throws Exception {
         // given 60 archived units over 6 volumes, as they were before archiving
@@ -314,97 +287,64 @@ class TapeBenchmark {
         double optimum = ReadPlan.optimumSeconds(reads, library.model());
         long stageBytes = bytes(originals.values());
         double mb = stageBytes / 1e6;
-        System.out.printf("TapeBenchmark: %d units of %.2f MB (tape file %d bytes), %.0f MB over %d volumes,"
-                        + " 2 drives, time scale 0%n", UNITS, mb / UNITS, tapeFile, mb, VOLUMES);
+        String what = String.format("%d units of %.2f MB (tape file %d bytes), %.0f MB over %d volumes, 2 drives,"
+                + " time scale 0", UNITS, mb / UNITS, tapeFile, mb, VOLUMES);
 
-        Side mounts = new Side();
-        Side tapeTime = new Side();
-        Side stageSync = new Side();
-        Side stagePlain = new Side();
-        for (int round = -1; round < ROUNDS; round++) { // round -1: warm-up
-            double cp = 0;
-            double cpSync = 0;
-            boolean copyFirst = round % 2 == 0;
-            if (copyFirst) {
-                Map<Long, Path> dirs = directories(sunums);
-                cp = copy(dirs, false);
-                cpSync = copy(dirs, true);
-            }
-            // when they are taken offline and asked for in random order, every drive unloaded
-            TapedUnits.takeOffline(drms, jdbc, sunums);
-            library.close();
-            TapeLibrary.TapeCounters before = library.counters();
-            List<Long> shuffled = new ArrayList<>(sunums);
-            Collections.shuffle(shuffled, new Random(round + 100));
-            JobRun run = launch(StageJobConfiguration.JOB, Map.of("sunum", join(shuffled)));
-            TapeLibrary.TapeCounters after = library.counters();
-            // the volumes still loaded are unmounted later: the optimum counts their unmount, so count it here too
-            double pending = library.driveStates().stream().filter(d -> d.volume() != null)
-                    .mapToDouble(d -> library.model().unmountSeconds(d.position())).sum();
-            double modelled = after.modelledSeconds() - before.modelledSeconds() + pending;
-            long used = after.mounts() - before.mounts();
+        int[] stages = {0};
+        List<Long> mounts = new ArrayList<>();
+        List<Double> modelledSeconds = new ArrayList<>();
+        new Bench("TapeBenchmark-stage", "the stage job restoring " + what + ", asked in random order")
+                .rate("stage job", "MB/s", () -> {
+                    int round = stages[0]++;
+                    // when they are taken offline and asked for in random order, every drive unloaded
+                    TapedUnits.takeOffline(drms, jdbc, sunums);
+                    library.close();
+                    TapeLibrary.TapeCounters before = library.counters();
+                    List<Long> shuffled = new ArrayList<>(sunums);
+                    Collections.shuffle(shuffled, new Random(round + 100));
+                    JobRun run = launch(StageJobConfiguration.JOB, Map.of("sunum", join(shuffled)));
+                    TapeLibrary.TapeCounters after = library.counters();
+                    // the volumes still loaded are unmounted later: the optimum counts their unmount, so here too
+                    double pending = library.driveStates().stream().filter(d -> d.volume() != null)
+                            .mapToDouble(d -> library.model().unmountSeconds(d.position())).sum();
+                    double modelled = after.modelledSeconds() - before.modelledSeconds() + pending;
+                    long used = after.mounts() - before.mounts();
+                    // then every file is back, byte for byte; each volume mounted once; the tape time the optimum's
+                    assertThat(md5s(directories(sunums))).as("staged files, run %d", round).isEqualTo(expected);
+                    assertThat(used).as("mounts, run %d", round).isEqualTo(VOLUMES);
+                    assertThat(modelled / optimum).as("modelled tape seconds %.1f / optimum %.1f", modelled, optimum)
+                            .isBetween(0.9, 1.1);
+                    mounts.add(used);
+                    modelledSeconds.add(modelled);
+                    return mb / seconds(run);
+                })
+                .rate("cp -r", "MB/s", () -> mb / copy(directories(sunums), false))
+                .rate("cp -r + sync", "MB/s", () -> mb / copy(directories(sunums), true))
+                .compare("stage job", "cp -r + sync", 0.6)
+                .compare("stage job", "cp -r")
+                .run();
+        System.out.printf("TapeBenchmark-stage: mounts per run %s (fewest: %d volumes); modelled tape seconds %s"
+                + " (ReadPlan.optimumSeconds %.1f)%n", mounts, VOLUMES, modelledSeconds.stream()
+                .map(x -> String.format("%.1f", x)).toList(), optimum);
 
-            // then every file is back, byte for byte; each volume mounted once; the tape time is the optimum's
-            Map<Long, Path> restored = directories(sunums);
-            assertThat(md5s(restored)).as("staged files, round %d", round).isEqualTo(expected);
-            assertThat(used).as("mounts, round %d", round).isEqualTo(VOLUMES);
-            assertThat(modelled / optimum).as("modelled tape seconds %.1f / optimum %.1f", modelled, optimum)
-                    .isBetween(0.9, 1.1);
-            if (!copyFirst) {
-                cp = copy(restored, false);
-                cpSync = copy(restored, true);
-            }
-            double stage = mb / seconds(run);
-            mounts.put(round, used, VOLUMES);
-            tapeTime.put(round, modelled, optimum);
-            stageSync.put(round, stage, mb / cpSync);
-            stagePlain.put(round, stage, mb / cp);
-            System.out.printf("stage round %d: stage %.0f MB/s (%.2f s), cp -r %.0f MB/s, cp -r + sync %.0f MB/s,"
-                            + " mounts %d, modelled %.1f s (optimum %.1f s)%n", round, stage, seconds(run), mb / cp,
-                    mb / cpSync, used, modelled, optimum);
-        }
-
-        Side archiveSync = new Side();
-        Side archivePlain = new Side();
-        for (int round = -1; round < ROUNDS; round++) {
-            String series = "tbench.arch" + (round + 1);
-            List<Long> units = create(series, 11 + round);
-            Map<Long, Path> dirs = directories(units);
-            Map<Long, Map<String, String>> original = md5s(dirs);
-            double amb = bytes(dirs.values()) / 1e6;
-            double tar = 0;
-            double tarSync = 0;
-            boolean tarFirst = round % 2 == 0;
-            if (tarFirst) {
-                tar = tar(dirs, false);
-                tarSync = tar(dirs, true);
-            }
-            JobRun run = launch(ArchiveJobConfiguration.JOB, Map.of("series", series));
-            if (!tarFirst) {
-                tar = tar(dirs, false);
-                tarSync = tar(dirs, true);
-            }
-            checkArchived(units, original, round);
-            double a = amb / seconds(run);
-            archiveSync.put(round, a, amb / tarSync);
-            archivePlain.put(round, a, amb / tar);
-            System.out.printf("archive round %d: archive %.0f MB/s (%.2f s), tar -cf %.0f MB/s,"
-                    + " tar -cf + sync %.0f MB/s%n", round, a, seconds(run), amb / tar, amb / tarSync);
-        }
-
-        System.out.println();
-        System.out.printf("TapeBenchmark (%d units, %.0f MB, %d volumes, 2 drives; median (min–max) of %d rounds)%n",
-                UNITS, mb, VOLUMES, ROUNDS);
-        System.out.printf("| %-30s | %-30s | %-16s | %-16s | %s |%n", "figure", "limit", "figure", "limit",
-                "ratio");
-        System.out.println(mounts.row("stage: mounts", "fewest mounts (volumes)"));
-        System.out.println(tapeTime.row("stage: modelled tape s", "ReadPlan.optimumSeconds"));
-        System.out.println(stageSync.row("stage MB/s", "cp -r + sync MB/s"));
-        System.out.println(stagePlain.row("stage MB/s", "cp -r MB/s"));
-        System.out.println(archiveSync.row("archive MB/s", "tar -cf + sync MB/s"));
-        System.out.println(archivePlain.row("archive MB/s", "tar -cf MB/s"));
-        System.out.println("Aim: mounts = volumes, tape time within 10% of the optimum, stage and archive >= 0.60 of"
-                + " cp -r + sync and tar -cf + sync");
+        int[] archives = {0};
+        new Bench("TapeBenchmark-archive", "the archive job writing " + UNITS + " such units (a new series each run)")
+                .rate("archive job", "MB/s", () -> {
+                    int run = archives[0]++;
+                    String series = "tbench.arch" + run;
+                    List<Long> units = create(series, 11 + run);
+                    Map<Long, Path> dirs = directories(units);
+                    Map<Long, Map<String, String>> original = md5s(dirs);
+                    double amb = bytes(dirs.values()) / 1e6;
+                    JobRun job = launch(ArchiveJobConfiguration.JOB, Map.of("series", series));
+                    checkArchived(units, original, run);
+                    return amb / seconds(job);
+                })
+                .rate("tar -cf", "MB/s", () -> mb / tar(originals, false))
+                .rate("tar -cf + sync", "MB/s", () -> mb / tar(originals, true))
+                .compare("archive job", "tar -cf + sync", 0.6)
+                .compare("archive job", "tar -cf")
+                .run();
     }
 
     /**
@@ -431,19 +371,5 @@ class TapeBenchmark {
             assertThat(s.count()).as("units on the volumes").isEqualTo(UNITS);
         }
         Sums.deleteTree(out);
-    }
-
-    static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
-
-    static double min(double[] v) {
-        return Arrays.stream(v).min().orElse(Double.NaN);
-    }
-
-    static double max(double[] v) {
-        return Arrays.stream(v).max().orElse(Double.NaN);
     }
 }
