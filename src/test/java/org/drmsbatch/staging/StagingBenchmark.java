@@ -33,6 +33,7 @@ import java.util.stream.Stream;
 
 import com.sun.net.httpserver.HttpServer;
 import org.drmsbatch.TestDatabase;
+import org.drmsbatch.bench.Bench;
 import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.DrmsSession;
 import org.drmsbatch.drms.JsdParser;
@@ -76,14 +77,14 @@ import tools.jackson.databind.json.JsonMapper;
  * through {@link JobControl}, timed from the launch to the job's end, on the same units taken offline again. Each
  * round is checked: every request notified exactly once with return code 0 and 10 ready files (the receiver's count
  * and the request's state and attempts), every unit read from tape once (the library's bytes read equal the units'
- * tape files' bytes), and a sample of {@value #SAMPLE} staged files byte-identical to the archived ones. A warm-up of
- * each side, then {@value #ROUNDS} rounds in which the sides alternate (which goes first alternates too).
+ * tape files' bytes), and a sample of {@value #SAMPLE} staged files byte-identical to the archived ones. The {@link Bench}
+ * harness: a warm-up of each side, then at least 5 rounds in which the sides alternate (which goes first too).
  *
  * <p><b>Callbacks per second.</b> {@value #CB_REQUESTS} requests whose files are online already (so they complete at
  * the monitor's first turn) calling back to a receiver that answers after {@value #SLOW_MS} ms; then the same with
  * every tenth request calling a receiver that never answers within {@code callback-timeout} ({@value #TIMEOUT_MS} ms).
  * Each with {@code callback-concurrency} 1 (one callback at a time, as MWA and this service before the setting) and
- * with the default, alternating, a warm-up then {@value #CB_ROUNDS} rounds; no rate limit (6 000 000 a minute).
+ * with the default, the four in alternation on the {@link Bench} harness; no rate limit (6 000 000 a minute).
  * Figure: callbacks delivered per second over the delivery (first callback arriving to the last good one answered),
  * and whether the dead receiver slows the others (the good callbacks' rate with it over without it). Checked: every
  * request called back once, every good one notified after one attempt, every dead one tried once and left due for its
@@ -107,14 +108,12 @@ class StagingBenchmark {
     static final int VOLUMES = 20;
     static final int REQUESTS = 1000;
     static final int FILES_PER_REQUEST = FILES / REQUESTS;
-    static final int ROUNDS = 5;
     static final int SAMPLE = 100;
     static final long TICK_PAUSE_MS = 50;
     /** A unit's tape file is 486 912 bytes (50 slot directories, 50 FITS files of 8 640 bytes): 10 fit, 11 do not. */
     static final long CAPACITY = 5_100_000;
 
     static final int CB_REQUESTS = 100;
-    static final int CB_ROUNDS = 3;
     static final long SLOW_MS = 50;
     static final long TIMEOUT_MS = 250;
 
@@ -442,44 +441,23 @@ class StagingBenchmark {
                 PER_UNIT, FILES, tapeFile, VOLUMES, REQUESTS, FILES_PER_REQUEST, unitsPerRequest,
                 (System.nanoTime() - made) / 1e9);
 
-        double[] serviceSeconds = new double[ROUNDS];
-        double[] stageSeconds = new double[ROUNDS];
-        double[] ratio = new double[ROUNDS];
-        double[] submits = new double[ROUNDS];
-        double[] afterSubmits = new double[ROUNDS];
-        long[] serviceMounts = new long[ROUNDS];
-        for (int round = -1; round < ROUNDS; round++) { // round -1: warm-up of each side
-            boolean serviceFirst = round % 2 == 0;
-            Side s;
-            Side j;
-            if (serviceFirst) {
-                s = service(requests, sunums, tapeBytes, sample, round);
-                j = stageJob(sunums, tapeBytes, sample, round);
-            } else {
-                j = stageJob(sunums, tapeBytes, sample, round);
-                s = service(requests, sunums, tapeBytes, sample, round);
-            }
-            say("round %d: service %.2f s, stage job %.2f s, ratio %.2f%n", round, s.seconds(),
-                    j.seconds(), s.seconds() / j.seconds());
-            if (round >= 0) {
-                serviceSeconds[round] = s.seconds();
-                stageSeconds[round] = j.seconds();
-                ratio[round] = s.seconds() / j.seconds();
-                serviceMounts[round] = s.mounts();
-                submits[round] = s.submits();
-                afterSubmits[round] = s.seconds() - s.submits();
-            }
-        }
-        System.out.println();
-        System.out.printf("StagingBenchmark (%d requests x %d files, %d units, %d volumes, 2 drives, time scale 0;"
-                + " median (min–max) of %d rounds)%n", REQUESTS, FILES_PER_REQUEST, UNITS, VOLUMES, ROUNDS);
-        System.out.printf("| service: first submit to last callback | %s s |%n", range(serviceSeconds, "%.2f"));
-        System.out.printf("|   of which the 1 000 submits           | %s s |%n", range(submits, "%.2f"));
-        System.out.printf("|   last submit to last callback         | %s s |%n", range(afterSubmits, "%.2f"));
-        System.out.printf("| stage job alone                        | %s s |%n", range(stageSeconds, "%.2f"));
-        System.out.printf("| ratio service / stage job              | %s   |%n", range(ratio, "%.2f"));
-        System.out.printf("| service: mounts                        | %s   |%n",
-                range(Arrays.stream(serviceMounts).asDoubleStream().toArray(), "%.0f"));
+        int[] runs = {0};
+        List<Double> submits = new ArrayList<>();
+        List<Long> serviceMounts = new ArrayList<>();
+        new Bench("StagingBenchmark", REQUESTS + " MWA requests x " + FILES_PER_REQUEST + " files, " + UNITS
+                + " units, " + VOLUMES + " volumes, 2 drives, time scale 0: first submit to last callback")
+                .time("staging service", "s", () -> {
+                    Side side = service(requests, sunums, tapeBytes, sample, runs[0]++);
+                    submits.add(side.submits());
+                    serviceMounts.add(side.mounts());
+                    return side.seconds();
+                })
+                .time("stage job alone", "s", () -> stageJob(sunums, tapeBytes, sample, runs[0]++).seconds())
+                .compare("staging service", "stage job alone")
+                .run();
+        System.out.printf("StagingBenchmark: of the service's time, the %d submits took %s s; service mounts %s"
+                + " (warm-up first)%n", REQUESTS, submits.stream().map(x -> String.format("%.2f", x)).toList(),
+                serviceMounts);
     }
 
     // ---- 2. callbacks per second ----
@@ -562,43 +540,18 @@ class StagingBenchmark {
         int pool = service.settings().callbackConcurrency();
         // concurrency 1 is MWA's delivery (and this service's before callback-concurrency): one callback at a time
         int[] concurrencies = {1, pool};
-        double[][] slow = new double[2][CB_ROUNDS];
-        double[][] withDead = new double[2][CB_ROUNDS];
-        double[][] ratio = new double[2][CB_ROUNDS];
-        for (int round = -1; round < CB_ROUNDS; round++) { // round -1: a warm-up
-            for (int k = 0; k < 2; k++) {
-                int n = concurrencies[(k + round + 2) % 2];
-                int i = n == 1 ? 0 : 1;
-                if (round < 0 && n == 1) {
-                    continue; // one at a time is slow: no warm-up of it
-                }
-                boolean deadFirst = (round + k) % 2 == 0;
-                Delivery a;
-                Delivery b;
-                String at = "concurrency " + n + ", round " + round;
-                if (deadFirst) {
-                    b = callbacks(online, n, true, "slow + 1/10 dead, " + at);
-                    a = callbacks(online, n, false, "slow, " + at);
-                } else {
-                    a = callbacks(online, n, false, "slow, " + at);
-                    b = callbacks(online, n, true, "slow + 1/10 dead, " + at);
-                }
-                if (round >= 0) {
-                    slow[i][round] = a.perSecond();
-                    withDead[i][round] = b.perSecond();
-                    ratio[i][round] = b.perSecond() / a.perSecond();
-                }
-            }
+        Bench bench = new Bench("StagingBenchmark-callbacks", CB_REQUESTS + " requests, receiver answering in "
+                + SLOW_MS + " ms, dead ones timing out after " + TIMEOUT_MS + " ms");
+        for (int n : concurrencies) {
+            String c = "callback-concurrency " + n;
+            bench.rate(c + ", slow receiver", "good callbacks/s",
+                    () -> callbacks(online, n, false, "slow, " + c).perSecond());
+            bench.rate(c + ", slow + 1/10 dead", "good callbacks/s",
+                    () -> callbacks(online, n, true, "slow + 1/10 dead, " + c).perSecond());
+            bench.compare(c + ", slow + 1/10 dead", c + ", slow receiver");
         }
-        System.out.println();
-        System.out.printf("StagingBenchmark callbacks (%d requests, receiver answering in %d ms, dead ones timing out"
-                + " after %d ms; median (min–max) of %d rounds)%n", CB_REQUESTS, SLOW_MS, TIMEOUT_MS, CB_ROUNDS);
-        for (int i = 0; i < 2; i++) {
-            String c = "callback-concurrency " + (i == 0 ? 1 : pool);
-            System.out.printf("| %-24s | slow receiver: callbacks/s         | %s |%n", c, range(slow[i], "%.1f"));
-            System.out.printf("| %-24s | slow + 1/10 dead: good callbacks/s | %s |%n", c, range(withDead[i], "%.1f"));
-            System.out.printf("| %-24s | with dead / without                | %s |%n", c, range(ratio[i], "%.2f"));
-        }
+        bench.compare("callback-concurrency " + pool + ", slow receiver", "callback-concurrency 1, slow receiver");
+        bench.run();
     }
 
     static final long STARTED = System.nanoTime();
@@ -607,23 +560,5 @@ class StagingBenchmark {
     static void say(String format, Object... args) {
         System.out.printf("[%6.1f s] " + format, Stream.concat(
                 Stream.of((System.nanoTime() - STARTED) / 1e9), Arrays.stream(args)).toArray());
-    }
-
-    static String range(double[] v, String format) {
-        return String.format(format + " (" + format + "–" + format + ")", median(v), min(v), max(v));
-    }
-
-    static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
-
-    static double min(double[] v) {
-        return Arrays.stream(v).min().orElse(Double.NaN);
-    }
-
-    static double max(double[] v) {
-        return Arrays.stream(v).max().orElse(Double.NaN);
     }
 }
