@@ -243,6 +243,9 @@ final class RecordTable {
         private final int[] keywordColumns;
         private final int[] fileColumns;
         private final int[][] axisColumns;
+        /** The links and the segments with a file column: arrays, so that reading a row allocates no iterator. */
+        private final LinkDef[] links;
+        private final SegmentDef[] segments;
         private RowBlock block;
 
         private Reader(ResultSet rs) throws SQLException {
@@ -262,6 +265,8 @@ final class RecordTable {
                 types[j] = k.type();
                 keywordColumns[j] = rs.findColumn(k.column());
             }
+            links = layout.def.links().toArray(new LinkDef[0]);
+            segments = layout.def.segments().stream().filter(sd -> !sd.isLink()).toArray(SegmentDef[]::new);
             int nseg = layout.def.segments().size();
             fileColumns = new int[nseg];
             axisColumns = new int[nseg][];
@@ -330,7 +335,7 @@ final class RecordTable {
             r.slotnum = rs.getInt(slotnum);
             r.sessionId = rs.getLong(sessionId);
             r.sessionNs = rs.getString(sessionNs);
-            for (LinkDef l : layout.def.links()) {
+            for (LinkDef l : links) {
                 String base = "ln_" + l.name().toLowerCase(Locale.ROOT);
                 if (l.isStatic()) {
                     long v = rs.getLong(base);
@@ -346,10 +351,7 @@ final class RecordTable {
                     r.links.put(l.name().toLowerCase(Locale.ROOT), keys);
                 }
             }
-            for (SegmentDef s : layout.def.segments()) {
-                if (s.isLink()) {
-                    continue;
-                }
+            for (SegmentDef s : segments) {
                 r.segmentFiles[s.segnum()] = rs.getString(fileColumns[s.segnum()]);
                 if (s.scope() == SegmentDef.Scope.VARDIM) {
                     int[] cols = axisColumns[s.segnum()];
