@@ -16,6 +16,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -233,7 +234,7 @@ public final class DrmsSession {
             }
             Integer si = source.layout.indexOf(k.name());
             if (si != null && source.layout.def.keywords().get(si).isColumn()) {
-                r.values[i] = KeywordValues.convert(source.values[si], k.type()).value();
+                r.values()[i] = KeywordValues.convert(source.value(si), k.type()).value();
             }
         }
         if (sameSeries) {
@@ -365,10 +366,10 @@ public final class DrmsSession {
      * cursor (empty when the result has no more rows).
      */
     public List<Record> records(String series, ResultSet rows, int max) throws SQLException {
-        RecordTable t = drms.table(definition(series));
+        RecordTable.Reader reader = drms.table(definition(series)).reader(rows);
         List<Record> out = new ArrayList<>();
         while (out.size() < max && rows.next()) {
-            out.add(t.read(rows, this, connection));
+            out.add(reader.read(rows, this, connection));
         }
         resolveDirectories(out);
         return out;
@@ -384,8 +385,9 @@ public final class DrmsSession {
 
     private List<Record> records(RecordTable t, ResultSet rows) throws SQLException {
         List<Record> out = new ArrayList<>();
+        RecordTable.Reader reader = t.reader(rows);
         while (rows.next()) {
-            out.add(t.read(rows, this, connection));
+            out.add(reader.read(rows, this, connection));
         }
         resolveDirectories(out);
         return out;
@@ -393,10 +395,19 @@ public final class DrmsSession {
 
     /** Fills in the slot directories of records read from the catalog (online storage units only). */
     private void resolveDirectories(List<Record> records) {
-        List<Long> sunums = records.stream().map(Record::sunum).filter(s -> s >= 0).distinct().toList();
-        if (sunums.isEmpty()) {
+        Set<Long> distinct = null;
+        for (Record r : records) { // records without segments (sunum -1) are the common case: no stream, no set
+            if (r.sunum >= 0) {
+                if (distinct == null) {
+                    distinct = new LinkedHashSet<>();
+                }
+                distinct.add(r.sunum);
+            }
+        }
+        if (distinct == null) {
             return;
         }
+        List<Long> sunums = List.copyOf(distinct);
         Map<Long, Path> paths = new HashMap<>();
         for (OpenUnit u : units) {
             paths.put(u.unit.sunum(), u.unit.directory());
@@ -475,7 +486,7 @@ public final class DrmsSession {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
-                Record r = t.read(rs, this, connection);
+                Record r = t.reader(rs).read(rs, this, connection);
                 resolveDirectories(List.of(r));
                 return Optional.of(r);
             }

@@ -28,9 +28,16 @@ public final class Record {
     Path slotDirectory;
     long sessionId;
     String sessionNs;
-    final Object[] values;
+    /**
+     * The keyword values by keyword position; null while the record's values are still in the {@link RowBlock} it
+     * was read into (a read-only record from the catalog: see {@link #value(int)}).
+     */
+    private Object[] values;
+    /** For a record read from the catalog: the block holding its values, and its row there. */
+    private final RowBlock block;
+    private final int row;
     /** static link: Long recnum; dynamic link: Object[] target internal prime-key values */
-    final Map<String, Object> links = new LinkedHashMap<>();
+    final Map<String, Object> links;
     final String[] segmentFiles;
     final int[][] axes;
     boolean writable;
@@ -39,10 +46,48 @@ public final class Record {
         this.layout = layout;
         this.session = session;
         this.writable = writable;
+        this.links = new LinkedHashMap<>();
         this.values = layout.defaults.clone();
+        this.block = null;
+        this.row = -1;
         int nseg = layout.def.segments().size();
         this.segmentFiles = new String[nseg];
         this.axes = new int[nseg][];
+    }
+
+    /** A read-only record read from the catalog whose keyword values are row {@code row} of {@code block}. */
+    Record(SeriesLayout layout, DrmsSession session, RowBlock block, int row) {
+        this.layout = layout;
+        this.session = session;
+        this.writable = false;
+        this.block = block;
+        this.row = row;
+        // a read-only record's links are only filled by the reader, and only a series with links has any
+        this.links = layout.def.links().isEmpty() ? Map.of() : new LinkedHashMap<>();
+        int nseg = layout.def.segments().size();
+        this.segmentFiles = nseg == 0 ? NO_FILES : new String[nseg];
+        this.axes = nseg == 0 ? NO_AXES : new int[nseg][];
+    }
+
+    private static final String[] NO_FILES = new String[0];
+    private static final int[][] NO_AXES = new int[0][];
+
+    /** The value of the keyword at position {@code i} (boxed here, when asked for, for a record read from a block). */
+    Object value(int i) {
+        Object[] v = values;
+        return v != null ? v[i] : block.value(row, i);
+    }
+
+    /** The values array, to write to (a writable record always has one; a block's record gets a copy). */
+    Object[] values() {
+        if (values == null) {
+            Object[] v = new Object[layout.defaults.length];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = block.value(row, i);
+            }
+            values = v;
+        }
+        return values;
     }
 
     public SeriesDefinition series() {
@@ -97,11 +142,11 @@ public final class Record {
                     + " and cannot be set");
         }
         Converted c = KeywordValues.convert(value, k.type());
-        values[i] = c.value();
+        values()[i] = c.value();
         Integer idx = layout.slotIndexOf.get(i);
         if (idx != null) {
             double v = ((Number) c.value()).doubleValue();
-            values[idx] = k.type().isMissing(c.value()) ? Long.MIN_VALUE : layout.slots.get(i).index(v);
+            values()[idx] = k.type().isMissing(c.value()) ? Long.MIN_VALUE : layout.slots.get(i).index(v);
         }
         return c.status();
     }
@@ -117,7 +162,7 @@ public final class Record {
             Record target = follow(k.linkName()).orElse(null);
             return target == null ? null : target.get(k.targetKeyword());
         }
-        return values[i];
+        return value(i);
     }
 
     /** The keyword's value converted to {@code type}, with the conversion status (UNKNOWN_KEYWORD when absent). */
@@ -163,7 +208,7 @@ public final class Record {
             Record target = follow(k.linkName()).orElse(null);
             return target == null ? "" : target.format(k.targetKeyword());
         }
-        return KeywordValues.format(values[i], k);
+        return KeywordValues.format(value(i), k);
     }
 
     /** The prime-key values of this record, external keys, in order. */
@@ -179,7 +224,7 @@ public final class Record {
         List<KeywordDef> pks = layout.def.internalPrimeKeys();
         Object[] out = new Object[pks.size()];
         for (int i = 0; i < out.length; i++) {
-            out[i] = values[layout.indexOf(pks.get(i).name())];
+            out[i] = value(layout.indexOf(pks.get(i).name()));
         }
         return out;
     }
@@ -370,7 +415,7 @@ public final class Record {
     private void setImplicit(String keyword, Object value) {
         Integer i = layout.indexOf(keyword);
         if (i != null) {
-            values[i] = KeywordValues.convert(value, layout.def.keywords().get(i).type()).value();
+            values()[i] = KeywordValues.convert(value, layout.def.keywords().get(i).type()).value();
         }
     }
 

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import org.drmsbatch.drms.types.DrmsType;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
 
@@ -154,7 +155,7 @@ final class RecordTable {
             }
         }
         for (int i : layout.columnKeywords) {
-            Object v = r.values[i];
+            Object v = r.value(i);
             row.add(v instanceof Byte b ? (short) b : v);
         }
         for (SegmentDef s : layout.def.segments()) {
@@ -221,80 +222,150 @@ final class RecordTable {
         return SeriesCatalog.dynamicLinkColumns(l, target);
     }
 
-    /** Builds a read-only record from the current row of {@code rs} (a {@code SELECT *} of the table). */
-    Record read(ResultSet rs, DrmsSession session, Connection c) throws SQLException {
-        Record r = new Record(layout, session, false);
-        r.recnum = rs.getLong("recnum");
-        r.sunum = rs.getLong("sunum");
-        r.slotnum = rs.getInt("slotnum");
-        r.sessionId = rs.getLong("sessionid");
-        r.sessionNs = rs.getString("sessionns");
-        for (LinkDef l : layout.def.links()) {
-            String base = "ln_" + l.name().toLowerCase(Locale.ROOT);
-            if (l.isStatic()) {
-                long v = rs.getLong(base);
-                if (!rs.wasNull()) {
-                    r.links.put(l.name().toLowerCase(Locale.ROOT), v);
+    /**
+     * A reader of the rows of {@code rs} (a {@code SELECT *} of the table, or any result with the table's columns):
+     * the columns are found by name once here, then each row is read by position with the column's typed getter.
+     */
+    Reader reader(ResultSet rs) throws SQLException {
+        return new Reader(rs);
+    }
+
+    /** Reads rows of one result into read-only records, their keyword values into {@link RowBlock}s. */
+    final class Reader {
+        private final int recnum;
+        private final int sunum;
+        private final int slotnum;
+        private final int sessionId;
+        private final int sessionNs;
+        /** For each column keyword (in {@code layout.columnKeywords} order): its position, type, result column. */
+        private final int[] positions;
+        private final DrmsType[] types;
+        private final int[] keywordColumns;
+        private final int[] fileColumns;
+        private final int[][] axisColumns;
+        /** The links and the segments with a file column: arrays, so that reading a row allocates no iterator. */
+        private final LinkDef[] links;
+        private final SegmentDef[] segments;
+        private RowBlock block;
+
+        private Reader(ResultSet rs) throws SQLException {
+            recnum = rs.findColumn("recnum");
+            sunum = rs.findColumn("sunum");
+            slotnum = rs.findColumn("slotnum");
+            sessionId = rs.findColumn("sessionid");
+            sessionNs = rs.findColumn("sessionns");
+            int n = layout.columnKeywords.size();
+            positions = new int[n];
+            types = new DrmsType[n];
+            keywordColumns = new int[n];
+            for (int j = 0; j < n; j++) {
+                int i = layout.columnKeywords.get(j);
+                KeywordDef k = layout.def.keywords().get(i);
+                positions[j] = i;
+                types[j] = k.type();
+                keywordColumns[j] = rs.findColumn(k.column());
+            }
+            links = layout.def.links().toArray(new LinkDef[0]);
+            segments = layout.def.segments().stream().filter(sd -> !sd.isLink()).toArray(SegmentDef[]::new);
+            int nseg = layout.def.segments().size();
+            fileColumns = new int[nseg];
+            axisColumns = new int[nseg][];
+            for (SegmentDef s : layout.def.segments()) {
+                if (s.isLink()) {
+                    continue;
                 }
-            } else if (rs.getInt(base + "_isset") == 1) {
-                List<String> cols = dynamicLinkColumns(c, l);
-                Object[] keys = new Object[cols.size()];
-                for (int i = 0; i < keys.length; i++) {
-                    keys[i] = rs.getObject(cols.get(i));
+                fileColumns[s.segnum()] = rs.findColumn(s.fileColumn());
+                if (s.scope() == SegmentDef.Scope.VARDIM) {
+                    axisColumns[s.segnum()] = new int[s.naxis()];
+                    for (int a = 0; a < s.naxis(); a++) {
+                        axisColumns[s.segnum()][a] = rs.findColumn(s.axisColumn(a));
+                    }
                 }
-                r.links.put(l.name().toLowerCase(Locale.ROOT), keys);
             }
         }
-        for (int i : layout.columnKeywords) {
-            KeywordDef k = layout.def.keywords().get(i);
-            String col = k.column();
-            r.values[i] = switch (k.type()) {
-                case CHAR -> {
-                    short s = rs.getShort(col);
-                    yield rs.wasNull() ? k.type().missing() : (byte) s;
-                }
-                case SHORT -> {
-                    short s = rs.getShort(col);
-                    yield rs.wasNull() ? k.type().missing() : s;
-                }
-                case INT -> {
-                    int v = rs.getInt(col);
-                    yield rs.wasNull() ? k.type().missing() : v;
-                }
-                case LONGLONG -> {
-                    long v = rs.getLong(col);
-                    yield rs.wasNull() ? k.type().missing() : v;
-                }
-                case FLOAT -> {
-                    float v = rs.getFloat(col);
-                    yield rs.wasNull() ? k.type().missing() : v;
-                }
-                case DOUBLE, TIME -> {
-                    double v = rs.getDouble(col);
-                    yield rs.wasNull() ? k.type().missing() : v;
-                }
-                case STRING -> {
-                    String v = rs.getString(col);
-                    yield v == null ? "" : v;
-                }
-            };
-        }
-        for (SegmentDef s : layout.def.segments()) {
-            if (s.isLink()) {
-                continue;
+
+        /** Builds a read-only record from the current row of the result. */
+        Record read(ResultSet rs, DrmsSession session, Connection c) throws SQLException {
+            if (block == null || block.full()) {
+                block = new RowBlock(layout, positions, types);
             }
-            r.segmentFiles[s.segnum()] = rs.getString(s.fileColumn());
-            if (s.scope() == SegmentDef.Scope.VARDIM) {
-                int[] ax = new int[s.naxis()];
-                boolean any = false;
-                for (int a = 0; a < s.naxis(); a++) {
-                    ax[a] = rs.getInt(s.axisColumn(a));
-                    any |= !rs.wasNull();
+            RowBlock b = block;
+            int row = b.add();
+            for (int j = 0; j < positions.length; j++) {
+                int col = keywordColumns[j];
+                int i = positions[j];
+                switch (types[j]) {
+                    case CHAR -> {
+                        short v = rs.getShort(col);
+                        b.set(row, i, rs.wasNull() ? Byte.MIN_VALUE : (byte) v);
+                    }
+                    case SHORT -> {
+                        short v = rs.getShort(col);
+                        b.set(row, i, rs.wasNull() ? Short.MIN_VALUE : v);
+                    }
+                    case INT -> {
+                        int v = rs.getInt(col);
+                        b.set(row, i, rs.wasNull() ? Integer.MIN_VALUE : v);
+                    }
+                    case LONGLONG -> {
+                        long v = rs.getLong(col);
+                        b.set(row, i, rs.wasNull() ? Long.MIN_VALUE : v);
+                    }
+                    case FLOAT -> {
+                        float v = rs.getFloat(col);
+                        b.set(row, i, rs.wasNull() ? Float.NaN : v);
+                    }
+                    case DOUBLE -> {
+                        double v = rs.getDouble(col);
+                        b.set(row, i, rs.wasNull() ? Double.NaN : v);
+                    }
+                    case TIME -> {
+                        double v = rs.getDouble(col);
+                        b.set(row, i, rs.wasNull() ? DrmsType.MISSING_TIME : v);
+                    }
+                    case STRING -> {
+                        String v = rs.getString(col);
+                        b.set(row, i, v == null ? "" : v);
+                    }
                 }
-                r.axes[s.segnum()] = any ? ax : null;
             }
+            Record r = new Record(layout, session, b, row);
+            r.recnum = rs.getLong(recnum);
+            r.sunum = rs.getLong(sunum);
+            r.slotnum = rs.getInt(slotnum);
+            r.sessionId = rs.getLong(sessionId);
+            r.sessionNs = rs.getString(sessionNs);
+            for (LinkDef l : links) {
+                String base = "ln_" + l.name().toLowerCase(Locale.ROOT);
+                if (l.isStatic()) {
+                    long v = rs.getLong(base);
+                    if (!rs.wasNull()) {
+                        r.links.put(l.name().toLowerCase(Locale.ROOT), v);
+                    }
+                } else if (rs.getInt(base + "_isset") == 1) {
+                    List<String> cols = dynamicLinkColumns(c, l);
+                    Object[] keys = new Object[cols.size()];
+                    for (int i = 0; i < keys.length; i++) {
+                        keys[i] = rs.getObject(cols.get(i));
+                    }
+                    r.links.put(l.name().toLowerCase(Locale.ROOT), keys);
+                }
+            }
+            for (SegmentDef s : segments) {
+                r.segmentFiles[s.segnum()] = rs.getString(fileColumns[s.segnum()]);
+                if (s.scope() == SegmentDef.Scope.VARDIM) {
+                    int[] cols = axisColumns[s.segnum()];
+                    int[] ax = new int[cols.length];
+                    boolean any = false;
+                    for (int a = 0; a < cols.length; a++) {
+                        ax[a] = rs.getInt(cols[a]);
+                        any |= !rs.wasNull();
+                    }
+                    r.axes[s.segnum()] = any ? ax : null;
+                }
+            }
+            return r;
         }
-        return r;
     }
 
     /** ORDER BY of the prime keys (internal), then recnum. */

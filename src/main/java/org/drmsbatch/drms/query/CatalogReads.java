@@ -10,6 +10,7 @@ import java.util.List;
 import org.drmsbatch.drms.DrmsException;
 import org.drmsbatch.drms.DrmsSession;
 import org.drmsbatch.drms.Record;
+import org.postgresql.PGStatement;
 
 /**
  * The one way generated SQL ({@link SqlQuery}) reaches the catalog: on the session's connection, prepare the
@@ -99,6 +100,9 @@ final class CatalogReads {
         boolean aborted = false;
         try (PreparedStatement ps = session.connection().prepareStatement(q.sql())) {
             ps.setFetchSize(fetchSize);
+            // a server-side prepared statement from the first execution on (pgjdbc keeps it per connection, keyed
+            // by the SQL text, so a query of the same series and shape reuses it): binary results at once
+            ps.unwrap(PGStatement.class).setPrepareThreshold(1);
             List<Object> binds = q.binds();
             for (int i = 0; i < binds.size(); i++) {
                 ps.setObject(i + 1, binds.get(i));

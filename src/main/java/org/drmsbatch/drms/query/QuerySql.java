@@ -30,7 +30,7 @@ import org.drmsbatch.drms.time.Slot;
  * <li>{@code [! !]} or {@code [:#…]} (every version): {@code SELECT * FROM t WHERE w ORDER BY P, recnum};</li>
  * <li>n &lt; 0: the same ordered descending, limited, and re-ordered ascending by an outer query.</li>
  * </ul>
- * Counts: {@code count(*)} over {@code SELECT DISTINCT P ... } (prime-key only), over the mixed query, or over the
+ * Counts: {@code count(*)} over {@code SELECT 1 ... GROUP BY P} (prime-key only), over the mixed query, or over the
  * rows (every version).
  */
 public final class QuerySql {
@@ -101,8 +101,10 @@ public final class QuerySql {
         List<Object> binds = new ArrayList<>();
         String sql = switch (p.mode()) {
             case ALL -> "SELECT count(*) FROM " + p.table + where(p.all, binds);
-            case LATEST -> "SELECT count(*) FROM (SELECT DISTINCT " + p.pkList + " FROM " + p.table
-                    + where(p.prime, binds) + ") q";
+            // GROUP BY rather than DISTINCT: the same plan (an index-only scan of the prime-key index), measured
+            // ~1.4x faster in PostgreSQL 15 (a Group node rather than Unique, QueryBenchmark)
+            case LATEST -> "SELECT count(*) FROM (SELECT 1 FROM " + p.table + where(p.prime, binds)
+                    + " GROUP BY " + p.pkList + ") q";
             case MIXED -> {
                 String latest = "SELECT DISTINCT ON (" + p.pkList + ") * FROM " + p.table + where(p.prime, binds)
                         + " ORDER BY " + p.pkList + ", recnum DESC";

@@ -1,0 +1,97 @@
+package org.drmsbatch.drms;
+
+import org.drmsbatch.drms.types.DrmsType;
+
+/**
+ * The keyword values of up to {@link #CAPACITY} rows read from one result, column by column in arrays of the
+ * keywords' primitive types (a missing value is stored as the type's missing value, as a record holds it). A record
+ * read from the catalog points at its row here; a value is boxed only when it is asked for, so reading a result
+ * allocates no object per cell. Keywords that are not columns of the table (constants, links) read their defaults.
+ */
+final class RowBlock {
+
+    static final int CAPACITY = 1024;
+
+    private final Object[] defaults;
+    /** By keyword position: the column's type, or null for a keyword that is not read from the result. */
+    private final DrmsType[] types;
+    /** By keyword position: byte[], short[], int[], long[], float[], double[] or String[]; null: the default. */
+    private final Object[] columns;
+    private int size;
+
+    RowBlock(SeriesLayout layout, int[] positions, DrmsType[] typeOf) {
+        this.defaults = layout.defaults;
+        int n = defaults.length;
+        this.types = new DrmsType[n];
+        this.columns = new Object[n];
+        for (int j = 0; j < positions.length; j++) {
+            int i = positions[j];
+            DrmsType t = typeOf[j];
+            types[i] = t;
+            columns[i] = switch (t) {
+                case CHAR -> new byte[CAPACITY];
+                case SHORT -> new short[CAPACITY];
+                case INT -> new int[CAPACITY];
+                case LONGLONG -> new long[CAPACITY];
+                case FLOAT -> new float[CAPACITY];
+                case DOUBLE, TIME -> new double[CAPACITY];
+                case STRING -> new String[CAPACITY];
+            };
+        }
+    }
+
+    boolean full() {
+        return size == CAPACITY;
+    }
+
+    /** Takes the next row; its values are then set with the {@code set} methods. */
+    int add() {
+        return size++;
+    }
+
+    void set(int row, int keyword, byte v) {
+        ((byte[]) columns[keyword])[row] = v;
+    }
+
+    void set(int row, int keyword, short v) {
+        ((short[]) columns[keyword])[row] = v;
+    }
+
+    void set(int row, int keyword, int v) {
+        ((int[]) columns[keyword])[row] = v;
+    }
+
+    void set(int row, int keyword, long v) {
+        ((long[]) columns[keyword])[row] = v;
+    }
+
+    void set(int row, int keyword, float v) {
+        ((float[]) columns[keyword])[row] = v;
+    }
+
+    void set(int row, int keyword, double v) {
+        ((double[]) columns[keyword])[row] = v;
+    }
+
+    void set(int row, int keyword, String v) {
+        ((String[]) columns[keyword])[row] = v;
+    }
+
+    /** The value of keyword position {@code keyword} in row {@code row}, boxed as a record holds it. */
+    Object value(int row, int keyword) {
+        DrmsType t = types[keyword];
+        if (t == null) {
+            return defaults[keyword];
+        }
+        Object c = columns[keyword];
+        return switch (t) {
+            case CHAR -> ((byte[]) c)[row];
+            case SHORT -> ((short[]) c)[row];
+            case INT -> ((int[]) c)[row];
+            case LONGLONG -> ((long[]) c)[row];
+            case FLOAT -> ((float[]) c)[row];
+            case DOUBLE, TIME -> ((double[]) c)[row];
+            case STRING -> ((String[]) c)[row];
+        };
+    }
+}
