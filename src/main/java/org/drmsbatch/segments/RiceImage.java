@@ -113,13 +113,21 @@ final class RiceImage {
      */
     static boolean write(Path file, DrmsType type, Object data, int[] dims, int[] tile, List<HeaderCard> scaling,
                          List<HeaderCard> cards, boolean checksum) throws IOException, FitsException {
-        Tiles t = compress(data, dims, tile, DITHER_SEED);
+        return write(file, type, data, dims, tile, scaling, cards, checksum, DITHER_SEED);
+    }
+
+    /** As the other {@code write}, with another ZDITHER0 (1 to 10000): tests compare with fpack, which picks one. */
+    static boolean write(Path file, DrmsType type, Object data, int[] dims, int[] tile, List<HeaderCard> scaling,
+                         List<HeaderCard> cards, boolean checksum, int ditherSeed) throws IOException, FitsException {
+        Tiles t = compress(data, dims, tile, ditherSeed);
         if (t == null) {
             return false;
         }
         boolean floating = type == DrmsType.FLOAT;
         int rows = t.data().length;
-        int rowBytes = floating ? 24 : 8;
+        // nom-tam (our reader) finds the null value of float tiles only in a ZBLANK column, CFITSIO in either
+        boolean blankColumn = floating && t.anyNull();
+        int rowBytes = floating ? (blankColumn ? 28 : 24) : 8;
         long heap = 0;
         int maxLen = 0;
         for (byte[] b : t.data()) {
@@ -137,6 +145,9 @@ final class RiceImage {
             offset += t.data()[r].length;
             if (floating) {
                 body.putDouble(t.scale()[r]).putDouble(t.zero()[r]);
+                if (blankColumn) {
+                    body.putInt(RiceQuantizer.NULL_VALUE);
+                }
             }
         }
         for (byte[] b : t.data()) {
@@ -160,7 +171,7 @@ final class RiceImage {
         h.addLine(new HeaderCard("NAXIS2", rows, "number of rows in table"));
         h.addLine(new HeaderCard("PCOUNT", heap, "size of special data area"));
         h.addLine(new HeaderCard("GCOUNT", 1, "one data group (required keyword)"));
-        h.addLine(new HeaderCard("TFIELDS", floating ? 3 : 1, "number of fields in each row"));
+        h.addLine(new HeaderCard("TFIELDS", floating ? (blankColumn ? 4 : 3) : 1, "number of fields in each row"));
         h.addLine(new HeaderCard("TTYPE1", "COMPRESSED_DATA", "label for field 1"));
         h.addLine(new HeaderCard("TFORM1", "1PB(" + maxLen + ")", "data format of field: variable length array"));
         if (floating) {
@@ -168,6 +179,10 @@ final class RiceImage {
             h.addLine(new HeaderCard("TFORM2", "1D", "data format of field: 8-byte DOUBLE"));
             h.addLine(new HeaderCard("TTYPE3", "ZZERO", "label for field 3"));
             h.addLine(new HeaderCard("TFORM3", "1D", "data format of field: 8-byte DOUBLE"));
+            if (blankColumn) {
+                h.addLine(new HeaderCard("TTYPE4", "ZBLANK", "label for field 4"));
+                h.addLine(new HeaderCard("TFORM4", "1J", "data format of field: 4-byte INTEGER"));
+            }
         }
         h.addLine(new HeaderCard("ZIMAGE", true, "extension contains compressed image"));
         for (int i = 0; i < tile.length; i++) {
@@ -190,7 +205,7 @@ final class RiceImage {
         h.addLine(new HeaderCard("ZEXTEND", true, "allow extensions"));
         if (floating) {
             h.addLine(new HeaderCard("ZQUANTIZ", "SUBTRACTIVE_DITHER_1", "Pixel Quantization Algorithm"));
-            h.addLine(new HeaderCard("ZDITHER0", DITHER_SEED, "dithering offset when quantizing floats"));
+            h.addLine(new HeaderCard("ZDITHER0", ditherSeed, "dithering offset when quantizing floats"));
         }
         for (HeaderCard c : scaling) {
             h.addLine(c);
