@@ -95,6 +95,9 @@ public final class FitsFormat implements SegmentFormat {
                 writePlain(file, a);
                 return;
             }
+            if (comp.compressed() && riceWrite(file, a, comp, cards, checksum)) {
+                return;
+            }
             ImageHDU image = imageHdu(a);
             Header ih = image.getHeader();
             for (HeaderCard c : cards) {
@@ -133,6 +136,33 @@ public final class FitsFormat implements SegmentFormat {
         } catch (FitsException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Rice compression of short, int and float images by our own coder ({@link RiceImage}: CFITSIO's bytes, several
+     * times faster than nom-tam's); false when it does not apply (another algorithm or type, or a float tile that
+     * cannot be quantised), nothing written then.
+     */
+    private static boolean riceWrite(Path file, SegmentArray a, FitsCompression comp, List<HeaderCard> cards,
+                                     boolean checksum) throws IOException, FitsException {
+        if (!Compression.ZCMPTYPE_RICE_1.equals(fileAlgorithm(comp, a.type())) || !RiceImage.handles(a.type())
+                || a.naxis() == 0) {
+            return false;
+        }
+        FitsData fd = FitsData.of(a);
+        Header s = new Header();
+        fd.addScaling(s, a.type());
+        List<HeaderCard> scaling = new java.util.ArrayList<>();
+        for (java.util.Iterator<HeaderCard> it = s.iterator(); it.hasNext();) {
+            HeaderCard c = it.next();
+            String key = c.getKey();
+            if (key.equals(Standard.BLANK.key())) { // the table's null value (CompressedTable does the same)
+                scaling.add(new HeaderCard(Compression.ZBLANK.key(), c.getValue(Long.class, 0L), "null value in the compressed integer array"));
+            } else if (!key.isBlank() && !key.equals("END")) {
+                scaling.add(c);
+            }
+        }
+        return RiceImage.write(file, a.type(), fd.data(), a.dims(), tiles(comp, a.dims()), scaling, cards, checksum);
     }
 
     /**
