@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * How a chunk file holds its chunk. Since version 2 of the buffer the samples are stored as received, in binary:
+ * How a chunk file holds its chunk. The doubles parsed from the body are stored in binary (not written back as text):
  *
  * <pre>
  * offset  size  what (big-endian)
