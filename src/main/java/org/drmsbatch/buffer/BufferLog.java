@@ -26,6 +26,10 @@ final class BufferLog implements AutoCloseable {
 
     private final Path file;
     private final FileChannel channel;
+    /** Bytes appended (guarded by the channel), and bytes known to be on disk. */
+    private long written;
+    private volatile long forced;
+    private final Object forcing = new Object();
 
     BufferLog(Path bufferDirectory) throws IOException {
         this.file = bufferDirectory.resolve(LOG);
@@ -44,12 +48,31 @@ final class BufferLog implements AutoCloseable {
         return m;
     }
 
-    /** Appends one JSON line and forces it to disk. A torn last line (a crash mid-write) is skipped by readers. */
+    /**
+     * Appends one JSON line and forces it to disk before returning. A torn last line (a crash mid-write) is skipped
+     * by readers. Lines appended by several threads at once share a force (a group commit): a thread whose line an
+     * other thread's force already covered returns without forcing again.
+     */
     void append(Map<String, Object> line) throws IOException {
         byte[] bytes = (JSON.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8);
+        long end;
         synchronized (channel) {
             DurableFiles.write(channel, bytes);
+            end = written += bytes.length;
+        }
+        if (forced >= end) {
+            return;
+        }
+        synchronized (forcing) {
+            if (forced >= end) {
+                return;
+            }
+            long upTo;
+            synchronized (channel) {
+                upTo = written;
+            }
             channel.force(false);
+            forced = upTo;
         }
     }
 

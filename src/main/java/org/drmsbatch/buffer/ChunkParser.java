@@ -6,25 +6,234 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.StreamReadFeature;
 import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.core.io.NumberInput;
 import tools.jackson.core.json.JsonFactory;
 
 /**
  * Reads a chunk body {@code {"h": [numbers…], "t": [t0, dt]}} token by token, so that every complaint names the
  * JSON pointer, line and column of what is wrong. Members other than h and t are ignored (as glitchflow's binding
  * does); a duplicate h or t, trailing content, NaN/Infinity and numbers that overflow a double are refused.
+ *
+ * <p>A body of the plain shape clients send ({@code {"h": [numbers], "t": [t0, dt]}}, either order, JSON whitespace
+ * anywhere) is read in one pass over its bytes ({@link #plain}), each number converted by Jackson's fast double
+ * parser; anything else in it (another member, an escape, a number that is not a finite double, an integer of more
+ * than 18 digits, any flaw) sends the body to the token parser, which accepts or refuses it as it always did, with
+ * the same words. Both read the same doubles.
  */
 final class ChunkParser {
 
-    private static final JsonFactory FACTORY = new JsonFactory();
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER).build();
 
     private ChunkParser() {
     }
 
     static Chunk parse(byte[] json) {
+        Chunk c = json == null ? null : plain(json);
+        return c != null ? c : tokens(json);
+    }
+
+    /** The token parser alone (what {@link #parse} falls back to). */
+    static Chunk tokens(byte[] json) {
         Members m = members(json, true);
         return new Chunk(m.h(), m.t()[0], m.t()[1]);
     }
+
+    // ------------------------------------------------------------------------------------------------ the plain body
+
+    /** The longest number the one-pass reader converts itself; a longer one goes to the token parser. */
+    private static final int MAX_NUMBER = 64;
+
+    /**
+     * The chunk of a body of the plain shape {@code {"h": [numbers], "t": [t0, dt]}} (either order, whitespace
+     * anywhere), every number valid JSON and a finite double, h non-empty, dt &gt; 0; or null for anything else,
+     * which the token parser then reads (or refuses) as usual.
+     */
+    static Chunk plain(byte[] b) {
+        Plain p = new Plain(b);
+        if (!p.expect('{')) {
+            return null;
+        }
+        double[] h = null;
+        double[] t = null;
+        for (int member = 0; member < 2; member++) {
+            if (member == 1 && !p.expect(',')) {
+                return null;
+            }
+            int name = p.name();
+            if (name == 'h' && h == null) {
+                h = p.numbers(Math.max(64, b.length / 16));
+                if (h == null || h.length == 0) {
+                    return null;
+                }
+            } else if (name == 't' && t == null) {
+                t = p.numbers(2);
+                if (t == null || t.length != 2 || !(t[1] > 0)) {
+                    return null;
+                }
+            } else {
+                return null;
+            }
+        }
+        if (!p.expect('}') || !p.atEnd()) {
+            return null;
+        }
+        return new Chunk(h, t[0], t[1]);
+    }
+
+    /** A cursor over a body's bytes for {@link #plain}. */
+    private static final class Plain {
+
+        private final byte[] b;
+        private int i;
+        private final char[] digits = new char[MAX_NUMBER];
+
+        Plain(byte[] b) {
+            this.b = b;
+        }
+
+        private void skipSpace() {
+            while (i < b.length && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t')) {
+                i++;
+            }
+        }
+
+        /** Skips whitespace, then {@code c}; false when something else comes. */
+        boolean expect(char c) {
+            skipSpace();
+            if (i < b.length && b[i] == c) {
+                i++;
+                return true;
+            }
+            return false;
+        }
+
+        boolean atEnd() {
+            skipSpace();
+            return i == b.length;
+        }
+
+        /** A one-letter member name and its colon: the letter, or -1. */
+        int name() {
+            if (!expect('"') || i + 2 > b.length || b[i + 1] != '"') {
+                return -1;
+            }
+            int letter = b[i];
+            i += 2;
+            return expect(':') ? letter : -1;
+        }
+
+        /** An array of numbers, or null when it is not one the plain reader takes. */
+        double[] numbers(int capacity) {
+            if (!expect('[')) {
+                return null;
+            }
+            double[] v = new double[capacity];
+            int n = 0;
+            skipSpace();
+            if (i < b.length && b[i] == ']') {
+                i++;
+                return new double[0];
+            }
+            while (true) {
+                skipSpace();
+                double d = number();
+                if (Double.isNaN(d)) {
+                    return null; // not a number the plain reader takes
+                }
+                if (n == v.length) {
+                    v = Arrays.copyOf(v, n * 2);
+                }
+                v[n++] = d;
+                skipSpace();
+                if (i >= b.length) {
+                    return null;
+                }
+                byte c = b[i++];
+                if (c == ']') {
+                    return n == v.length ? v : Arrays.copyOf(v, n);
+                }
+                if (c != ',') {
+                    return null;
+                }
+            }
+        }
+
+        /**
+         * A JSON number as a finite double, read as Jackson reads it (an integer of up to 18 digits through a long;
+         * a number with a fraction or an exponent through its fast double parser); NaN for anything else.
+         */
+        private double number() {
+            int start = i;
+            if (i < b.length && b[i] == '-') {
+                i++;
+            }
+            int intStart = i;
+            if (i < b.length && b[i] == '0') {
+                i++;
+            } else {
+                while (i < b.length && b[i] >= '0' && b[i] <= '9') {
+                    i++;
+                }
+            }
+            int intDigits = i - intStart;
+            if (intDigits == 0) {
+                return Double.NaN;
+            }
+            boolean integer = true;
+            if (i < b.length && b[i] == '.') {
+                integer = false;
+                int f = ++i;
+                while (i < b.length && b[i] >= '0' && b[i] <= '9') {
+                    i++;
+                }
+                if (i == f) {
+                    return Double.NaN;
+                }
+            }
+            if (i < b.length && (b[i] == 'e' || b[i] == 'E')) {
+                integer = false;
+                i++;
+                if (i < b.length && (b[i] == '+' || b[i] == '-')) {
+                    i++;
+                }
+                int e = i;
+                while (i < b.length && b[i] >= '0' && b[i] <= '9') {
+                    i++;
+                }
+                if (i == e) {
+                    return Double.NaN;
+                }
+            }
+            int len = i - start;
+            if (len > MAX_NUMBER || (i < b.length && !(b[i] == ',' || b[i] == ']' || b[i] == ' ' || b[i] == '\n'
+                    || b[i] == '\r' || b[i] == '\t'))) {
+                return Double.NaN;
+            }
+            if (integer) {
+                if (intDigits > 18) {
+                    return Double.NaN;
+                }
+                long x = 0;
+                for (int k = intStart; k < i; k++) {
+                    x = x * 10 + (b[k] - '0');
+                }
+                if (x == 0 && b[start] == '-') {
+                    return Double.NaN; // -0: the token parser says what it is
+                }
+                return (double) (b[start] == '-' ? -x : x);
+            }
+            for (int k = 0; k < len; k++) {
+                digits[k] = (char) b[start + k];
+            }
+            double d = NumberInput.parseDouble(digits, 0, len, true);
+            return Double.isFinite(d) ? d : Double.NaN;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ the token parser
 
     /**
      * Only t0 of a chunk body, with t checked as {@link #parse} checks it; the samples are skipped unconverted (about

@@ -17,9 +17,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The buffered chunks: one file {@code data/gwb<nanoseconds>.json} each, and their counters. A chunk is written to
- * a temporary file, forced, renamed into {@code data/} and the directory forced, so a file in {@code data/} is
- * always complete. Takes no lock: {@link DataBuffer} decides who may write when.
+ * The buffered chunks: one file {@code data/gwb<nanoseconds>.json} each ({@link ChunkFormat}), and their counters.
+ * A chunk is written to a temporary file, forced, renamed into {@code data/} and the directory forced, so a file in
+ * {@code data/} is always complete. Takes no lock: {@link DataBuffer} decides who may write when.
  */
 final class ChunkStore {
 
@@ -30,6 +30,10 @@ final class ChunkStore {
     private final Path data;
     private final AtomicReference<BufferStats> stats = new AtomicReference<>(BufferStats.EMPTY);
     private final AtomicLong lastNanos = new AtomicLong();
+    /** Renames into data/ done, and how many of them a force of the directory is known to cover. */
+    private final AtomicLong renamed = new AtomicLong();
+    private volatile long renamesForced;
+    private final Object forcingDirectory = new Object();
 
     ChunkStore(Path bufferDirectory) {
         this.data = bufferDirectory.resolve(DATA);
@@ -49,13 +53,17 @@ final class ChunkStore {
         }
     }
 
-    /** Writes {@code json} as a new chunk file, durably, and counts it. */
-    StoredChunk write(byte[] json) throws IOException {
+    /**
+     * Writes {@code content} as a new chunk file, durably, and counts it. The forces of the directory that make the
+     * renames durable are shared by the writers of the moment (a group commit): a writer whose rename another's
+     * force already covered does not force again.
+     */
+    StoredChunk write(byte[] content) throws IOException {
         String name = "gwb" + nextNanos() + ".json";
         Path tmp = data.resolve(TMP + name);
         try {
             try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                DurableFiles.write(c, json);
+                DurableFiles.write(c, content);
                 c.force(true);
             }
             Files.move(tmp, data.resolve(name), StandardCopyOption.ATOMIC_MOVE);
@@ -63,9 +71,24 @@ final class ChunkStore {
             Files.deleteIfExists(tmp);
             throw e;
         }
-        DurableFiles.forceDirectory(data);
-        stats.accumulateAndGet(null, (s, ignored) -> s.plus(json.length));
-        return new StoredChunk(name, json.length);
+        forceRenames(renamed.incrementAndGet());
+        stats.accumulateAndGet(null, (s, ignored) -> s.plus(content.length));
+        return new StoredChunk(name, content.length);
+    }
+
+    /** Returns once a force of data/ that began after rename number {@code mine} has ended. */
+    private void forceRenames(long mine) throws IOException {
+        if (renamesForced >= mine) {
+            return;
+        }
+        synchronized (forcingDirectory) {
+            if (renamesForced >= mine) {
+                return;
+            }
+            long upTo = renamed.get(); // every rename counted here is done: the force below covers it
+            DurableFiles.forceDirectory(data);
+            renamesForced = upTo;
+        }
     }
 
     /** Nanoseconds since the epoch, strictly increasing in this buffer (and past every name already in data/). */

@@ -20,7 +20,8 @@ import tools.jackson.databind.JsonNode;
  * moves them away (the glitchflow datastore, done durably). Layout of its directory:
  *
  * <pre>
- * data/gwb&lt;nanoseconds&gt;.json   the buffered chunks, {"h":[…],"t":[t0,dt]}           ({@link ChunkStore})
+ * data/gwb&lt;nanoseconds&gt;.json   the buffered chunks, t0, dt and samples in binary  ({@link ChunkStore},
+ *                                {@link ChunkFormat}; an earlier version's {"h":[…],"t":[t0,dt]} is read too)
  * state.json                     OPERATIONAL/FROZEN, who froze it and when, the counters, a snapshot under way
  *                                                                                  ({@link BufferStateMachine})
  * log.jsonl                      one JSON line per store, freeze, reopen, snapshot and recovery (append + fsync)
@@ -133,9 +134,9 @@ public final class DataBuffer implements AutoCloseable {
     // ------------------------------------------------------------------------------------------------ storing
 
     /**
-     * Validates a chunk body and stores it (as its canonical JSON, see {@link #store(Chunk)}). The limit applies to
-     * the body received: its canonical text may be longer ({@code 1} is stored as {@code 1.0}) and is stored all the
-     * same.
+     * Validates a chunk body and stores it: its samples, t0 and dt in the binary form of {@link ChunkFormat}
+     * ({@code 32 + 8 x samples} bytes), parsed once and not written back as text. The limit applies to the body
+     * received.
      *
      * @throws InvalidChunkException when it is over {@link #maxChunkBytes} or not a valid chunk (nothing stored)
      * @throws BufferFrozenException when the buffer is FROZEN (nothing stored)
@@ -144,7 +145,7 @@ public final class DataBuffer implements AutoCloseable {
         if (body.length > maxChunkBytes) {
             throw tooLarge(body.length);
         }
-        return write(ChunkParser.parse(body).toJson());
+        return write(ChunkFormat.encode(ChunkParser.parse(body)));
     }
 
     /** The complaint about a body of {@code bytes} bytes over the limit (also for callers reading a stream). */
@@ -154,29 +155,29 @@ public final class DataBuffer implements AutoCloseable {
     }
 
     /**
-     * Stores a chunk as {@code data/gwb<nanoseconds>.json} (its canonical JSON), durably, and counts it. A chunk
-     * built in this process has no body received: the limit applies to its canonical JSON.
+     * Stores a chunk as {@code data/gwb<nanoseconds>.json} (in the binary form of {@link ChunkFormat}), durably,
+     * and counts it. A chunk built in this process has no body received: the limit applies to its stored form.
      *
-     * @throws InvalidChunkException when its canonical JSON is over {@link #maxChunkBytes} (nothing stored)
+     * @throws InvalidChunkException when its stored form is over {@link #maxChunkBytes} (nothing stored)
      * @throws BufferFrozenException when the buffer is FROZEN (nothing stored)
      */
     public StoredChunk store(Chunk chunk) throws IOException {
-        byte[] json = chunk.toJson();
-        if (json.length > maxChunkBytes) {
-            throw tooLarge(json.length);
+        byte[] file = ChunkFormat.encode(chunk);
+        if (file.length > maxChunkBytes) {
+            throw tooLarge(file.length);
         }
-        return write(json);
+        return write(file);
     }
 
-    /** Writes the canonical JSON of a chunk unless the buffer is FROZEN; logs it. */
-    private StoredChunk write(byte[] json) throws IOException {
+    /** Writes a chunk file unless the buffer is FROZEN; logs it. */
+    private StoredChunk write(byte[] file) throws IOException {
         storeLock.readLock().lock();
         try {
             checkOpen();
             if (state.state() != BufferState.OPERATIONAL) {
                 throw new BufferFrozenException("Datastore frozen.");
             }
-            StoredChunk stored = chunks.write(json);
+            StoredChunk stored = chunks.write(file);
             Map<String, Object> line = BufferLog.line("store", "Write file");
             line.put("size", stored.bytes());
             line.put("name", stored.name());
@@ -260,17 +261,22 @@ public final class DataBuffer implements AutoCloseable {
         return chunks.files();
     }
 
-    /** Reads one buffered chunk by file name. */
+    /**
+     * Reads one buffered chunk by file name: binary ({@link ChunkFormat}), or the JSON of a file an earlier version
+     * wrote.
+     */
     public Chunk read(String name) throws IOException {
-        return Chunk.parse(chunks.bytes(name));
+        return ChunkFormat.decode(chunks.bytes(name));
     }
 
     /**
-     * The t0 of one buffered chunk by file name, read without converting its samples (to put files in time order
-     * cheaply); a file whose t0 reads may still fail {@link #read} on a bad sample.
+     * The t0 of one buffered chunk by file name, read without its samples (to put files in time order cheaply: the
+     * 32-byte header of a binary file); a file whose t0 reads may still fail {@link #read} on a bad sample or a
+     * wrong size.
      */
     public double t0(String name) throws IOException {
-        return ChunkParser.t0(chunks.bytes(name));
+        ChunkStore.requireChunkName(name);
+        return ChunkFormat.t0(chunks.directory().resolve(name));
     }
 
     /** The log lines, oldest first, each a JSON object. */

@@ -35,7 +35,7 @@ import tools.jackson.databind.json.JsonMapper;
 /** The glitchflow HTTP contract over a real socket: what an existing gwclient and the Trainpipe DAG see. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "spring.main.web-application-type=servlet",
-        "drms.buffer.max-size=10000B",
+        "drms.buffer.max-size=5000B", // three 300-sample chunks: 3 x 2432 bytes stored (binary: 32 + 8 x 300)
         "drms.buffer.max-chunk-bytes=100KB"})
 class GlitchflowApiTest {
 
@@ -144,7 +144,7 @@ class GlitchflowApiTest {
         for (String n : names) {
             assertThat(Files.size(buffer.dataDirectory().resolve(n))).isPositive();
         }
-        // the DAG: POST /train freezes (3 chunks are over 10000 bytes)
+        // the DAG: POST /train freezes (3 chunks are over 5000 bytes)
         Answer train = post("/train", "{\"user\":\"airflow\",\"token\":\"airflow\"}");
         assertThat(train.status()).isEqualTo(200);
         assertThat(train.json().toString())

@@ -69,8 +69,16 @@ class DataBufferTest {
         assertThat(back.h()).containsExactly(1, 2.5, -3e-21);
         assertThat(back.t0()).isEqualTo(100.0);
         assertThat(back.dt()).isEqualTo(0.000244140625);
-        assertThat(new String(Files.readAllBytes(b.dataDirectory().resolve(c.name())), StandardCharsets.US_ASCII))
-                .startsWith("{\"h\":[1.0,2.5,-3.0E-21],\"t\":[100.0,2.44140625E-4]}");
+        // stored in binary (ChunkFormat): a 32-byte header (magic, version, n, t0, dt), then the samples, big-endian
+        java.nio.ByteBuffer file = java.nio.ByteBuffer.wrap(Files.readAllBytes(b.dataDirectory().resolve(c.name())));
+        assertThat(file.capacity()).isEqualTo(32 + 3 * 8);
+        assertThat(new String(file.array(), 1, 3, StandardCharsets.US_ASCII)).isEqualTo("GWB");
+        assertThat(file.getInt(8)).isEqualTo(1);
+        assertThat(file.getInt(12)).isEqualTo(3);
+        assertThat(file.getDouble(16)).isEqualTo(100.0);
+        assertThat(file.getDouble(24)).isEqualTo(0.000244140625);
+        assertThat(new double[] {file.getDouble(32), file.getDouble(40), file.getDouble(48)})
+                .containsExactly(1, 2.5, -3e-21);
         List<JsonNode> log = b.logEntries();
         assertThat(log).last().satisfies(l -> {
             assertThat(l.get("event").asString()).isEqualTo("store");
@@ -541,5 +549,86 @@ class DataBufferTest {
         assertThat(b.snapshot("job", "t", "r-2").name()).isEqualTo(first.name());
         assertThat(b.snapshot("job", "t", "r-1").name()).isEqualTo(first.name());
         assertThat(b.snapshots()).extracting(Snapshot::name).containsExactly(first.name());
+    }
+
+    @Test
+    void aBufferWrittenByTheEarlierVersionInJsonIsReadAsItWas() throws Exception {
+        // a buffer directory of the previous version: chunk files holding their canonical JSON
+        Path data = Files.createDirectories(dir.resolve("data"));
+        Chunk one = chunk(300, 1);
+        Chunk two = chunk(5, 2);
+        Files.write(data.resolve("gwb1724170688599724923.json"), one.toJson());
+        Files.write(data.resolve("gwb1724170688599724924.json"), two.toJson());
+        long jsonBytes = one.toJson().length + two.toJson().length;
+        DataBuffer b = open(1_000_000);
+        assertThat(b.stats()).isEqualTo(new BufferStats(2, jsonBytes));
+        assertThat(b.read("gwb1724170688599724923.json")).isEqualTo(one);
+        assertThat(b.t0("gwb1724170688599724924.json")).isEqualTo(two.t0());
+        // new chunks next to them are binary, named after them, and both kinds read back
+        StoredChunk three = b.store(chunk(7, 3));
+        assertThat(three.name()).isGreaterThan("gwb1724170688599724924.json");
+        assertThat(three.bytes()).isEqualTo(32 + 7 * 8);
+        assertThat(b.read(three.name())).isEqualTo(chunk(7, 3));
+        assertThat(b.stats()).isEqualTo(new BufferStats(3, jsonBytes + three.bytes()));
+        // and a snapshot takes them all
+        assertThat(b.snapshot("u", "t").files()).hasSize(3);
+    }
+
+    @Test
+    void aBinaryFileThatIsCutOrWrongIsRefusedSayingWhy() throws Exception {
+        DataBuffer b = open(2000);
+        StoredChunk c = b.store(chunk(10, 1));
+        Path f = b.dataDirectory().resolve(c.name());
+        byte[] whole = Files.readAllBytes(f);
+        Files.write(f, java.util.Arrays.copyOf(whole, whole.length - 8));
+        assertThatThrownBy(() -> b.read(c.name())).isInstanceOf(InvalidChunkException.class)
+                .hasMessageContaining("not the 32 + 8 x 10 its header says");
+        assertThatThrownBy(() -> b.t0(c.name())).isInstanceOf(InvalidChunkException.class);
+        Files.write(f, java.util.Arrays.copyOf(whole, 20));
+        assertThatThrownBy(() -> b.read(c.name())).hasMessageContaining("shorter than its 32-byte header");
+        byte[] nan = whole.clone();
+        java.nio.ByteBuffer.wrap(nan).putDouble(32 + 8 * 3, Double.NaN);
+        Files.write(f, nan);
+        assertThat(b.t0(c.name())).isEqualTo(chunk(10, 1).t0());
+        assertThatThrownBy(() -> b.read(c.name())).hasMessageContaining("h[3] is not a finite number");
+    }
+
+    @Test
+    void theOnePassReaderReadsWhatTheTokenParserReads() {
+        java.util.Random r = new java.util.Random(7);
+        List<String> numbers = new ArrayList<>(List.of("0", "1", "-1", "0.0", "-0.0", "1e5", "1E+5", "-2.5e-3",
+                "123456789012345678", "-123456789012345678", "0.1", "1.7976931348623157E308", "4.9E-324", "2e-324",
+                "9007199254740993", "1.00000000000000011102230246251565404236316680908203125",
+                "1126259462.4248047", "0.000244140625"));
+        for (int i = 0; i < 2000; i++) {
+            double d = switch (i % 3) {
+                case 0 -> 1e-21 * r.nextGaussian();
+                case 1 -> Double.longBitsToDouble(r.nextLong() & 0x7fefffffffffffffL);
+                default -> r.nextInt(100000) / 64.0;
+            };
+            numbers.add(Double.toString(d).replace("E", i % 2 == 0 ? "e" : "E"));
+        }
+        String h = String.join(", ", numbers);
+        for (String body : List.of("{\"h\": [" + h + "], \"t\": [1126259462.5, 0.000244140625]}",
+                "\n {\"t\":[0,1] ,\r\n\t\"h\":[" + h.replace(", ", ",") + "]\n}\n", "{\"h\":[7],\"t\":[-5,2]}")) {
+            byte[] b = bytes(body);
+            Chunk plain = ChunkParser.plain(b);
+            assertThat(plain).as(body.substring(0, Math.min(40, body.length()))).isNotNull().isEqualTo(ChunkParser.tokens(b));
+            for (int k = 0; k < plain.h().length; k++) {
+                assertThat(Double.doubleToRawLongBits(plain.h()[k]))
+                        .isEqualTo(Double.doubleToRawLongBits(ChunkParser.tokens(b).h()[k]));
+            }
+        }
+        // what the one-pass reader leaves to the token parser (which accepts or refuses it as before)
+        for (String body : List.of("{\"h\": [-0], \"t\": [0, 1]}", "{\"h\": [1234567890123456789], \"t\": [0, 1]}",
+                "{\"h\": [1], \"t\": [0, 1], \"x\": 1}", "{\"h\": [1e400], \"t\": [0, 1]}",
+                "{\"h\": [01], \"t\": [0, 1]}", "{\"h\": [1.], \"t\": [0, 1]}", "{\"h\": [.5], \"t\": [0, 1]}",
+                "{\"h\": [1,], \"t\": [0, 1]}", "{\"h\": [1], \"t\": [0, 1]} x", "\ufeff{\"h\": [1], \"t\": [0, 1]}",
+                "{\"\\u0068\": [1], \"t\": [0, 1]}", "{\"h\": [], \"t\": [0, 1]}", "{\"h\": [1], \"t\": [0, 0]}",
+                "{\"h\": [NaN], \"t\": [0, 1]}", "{\"h\": [1], \"h\": [2], \"t\": [0, 1]}")) {
+            assertThat(ChunkParser.plain(bytes(body))).as(body).isNull();
+        }
+        assertThat(Chunk.parse(bytes("{\"h\": [-0, 1234567890123456789], \"t\": [0, 1]}")).h())
+                .containsExactly(0.0, 1.23456789012345677E18);
     }
 }

@@ -297,7 +297,7 @@ class CollectJobTest {
     List<String> filesByT0() throws IOException {
         Map<String, Double> t0 = new HashMap<>();
         for (String n : buffer.fileNames()) {
-            t0.put(n, Chunk.parse(Files.readAllBytes(buffer.dataDirectory().resolve(n))).t0());
+            t0.put(n, buffer.read(n).t0());
         }
         return t0.keySet().stream().sorted(Comparator.comparing((String n) -> t0.get(n))
                 .thenComparing(Comparator.naturalOrder())).toList();
