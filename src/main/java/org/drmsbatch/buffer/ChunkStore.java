@@ -17,8 +17,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The buffered chunks: one file {@code data/gwb<nanoseconds>.json} each ({@link ChunkFormat}), and their counters.
- * A chunk is written to a temporary file, forced, renamed into {@code data/} and the directory forced, so a file in
+ * The buffered chunks: one file {@code data/gwb<nanoseconds>.json} each, and their counters. A chunk is written to a temporary file, forced, renamed into {@code data/} and the directory forced, so a file in
  * {@code data/} is always complete. Takes no lock: {@link DataBuffer} decides who may write when.
  */
 final class ChunkStore {

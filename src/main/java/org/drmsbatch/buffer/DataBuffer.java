@@ -20,8 +20,7 @@ import tools.jackson.databind.JsonNode;
  * moves them away (the glitchflow datastore, done durably). Layout of its directory:
  *
  * <pre>
- * data/gwb&lt;nanoseconds&gt;.json   the buffered chunks, t0, dt and samples in binary  ({@link ChunkStore},
- *                                {@link ChunkFormat}; an earlier version's {"h":[…],"t":[t0,dt]} is read too)
+ * data/gwb&lt;nanoseconds&gt;.json   the buffered chunks, {"h":[…],"t":[t0,dt]}           ({@link ChunkStore})
  * state.json                     OPERATIONAL/FROZEN, who froze it and when, the counters, a snapshot under way
  *                                                                                  ({@link BufferStateMachine})
  * log.jsonl                      one JSON line per store, freeze, reopen, snapshot and recovery (append + fsync)
@@ -134,9 +133,11 @@ public final class DataBuffer implements AutoCloseable {
     // ------------------------------------------------------------------------------------------------ storing
 
     /**
-     * Validates a chunk body and stores it: its samples, t0 and dt in the binary form of {@link ChunkFormat}
-     * ({@code 32 + 8 x samples} bytes), parsed once and not written back as text. The limit applies to the body
-     * received.
+     * Validates a chunk body and stores it. A body of the plain shape {@code {"h":[…],"t":[t0,dt]}} (the one
+     * glitchflow's clients send) is stored byte for byte as received, parsed once and not written back; any other
+     * valid body (other members, which are ignored, or numbers the one-pass reader leaves to the token parser) as its
+     * canonical JSON, see {@link #store(Chunk)}. Either way the file is a chunk's JSON with h and t only, as
+     * glitchflow's. The limit applies to the body received.
      *
      * @throws InvalidChunkException when it is over {@link #maxChunkBytes} or not a valid chunk (nothing stored)
      * @throws BufferFrozenException when the buffer is FROZEN (nothing stored)
@@ -145,7 +146,8 @@ public final class DataBuffer implements AutoCloseable {
         if (body.length > maxChunkBytes) {
             throw tooLarge(body.length);
         }
-        return write(ChunkFormat.encode(ChunkParser.parse(body)));
+        Chunk plain = ChunkParser.plain(body);
+        return write(plain != null ? body : ChunkParser.tokens(body).toJson());
     }
 
     /** The complaint about a body of {@code bytes} bytes over the limit (also for callers reading a stream). */
@@ -155,14 +157,14 @@ public final class DataBuffer implements AutoCloseable {
     }
 
     /**
-     * Stores a chunk as {@code data/gwb<nanoseconds>.json} (in the binary form of {@link ChunkFormat}), durably,
-     * and counts it. A chunk built in this process has no body received: the limit applies to its stored form.
+     * Stores a chunk as {@code data/gwb<nanoseconds>.json} (its canonical JSON), durably, and counts it. A chunk
+     * built in this process has no body received: the limit applies to its canonical JSON.
      *
      * @throws InvalidChunkException when its stored form is over {@link #maxChunkBytes} (nothing stored)
      * @throws BufferFrozenException when the buffer is FROZEN (nothing stored)
      */
     public StoredChunk store(Chunk chunk) throws IOException {
-        byte[] file = ChunkFormat.encode(chunk);
+        byte[] file = chunk.toJson();
         if (file.length > maxChunkBytes) {
             throw tooLarge(file.length);
         }
@@ -262,21 +264,19 @@ public final class DataBuffer implements AutoCloseable {
     }
 
     /**
-     * Reads one buffered chunk by file name: binary ({@link ChunkFormat}), or the JSON of a file an earlier version
-     * wrote.
+     * Reads one buffered chunk by file name (one pass over a plain file with the fast double parser, the token
+     * parser for anything else).
      */
     public Chunk read(String name) throws IOException {
-        return ChunkFormat.decode(chunks.bytes(name));
+        return ChunkParser.parse(chunks.bytes(name));
     }
 
     /**
-     * The t0 of one buffered chunk by file name, read without its samples (to put files in time order cheaply: the
-     * 32-byte header of a binary file); a file whose t0 reads may still fail {@link #read} on a bad sample or a
-     * wrong size.
+     * The t0 of one buffered chunk by file name, read without converting its samples (to put files in time order
+     * cheaply); a file whose t0 reads may still fail {@link #read} on a bad sample.
      */
     public double t0(String name) throws IOException {
-        ChunkStore.requireChunkName(name);
-        return ChunkFormat.t0(chunks.directory().resolve(name));
+        return ChunkParser.t0(chunks.bytes(name));
     }
 
     /** The log lines, oldest first, each a JSON object. */

@@ -69,21 +69,21 @@ class DataBufferTest {
         assertThat(back.h()).containsExactly(1, 2.5, -3e-21);
         assertThat(back.t0()).isEqualTo(100.0);
         assertThat(back.dt()).isEqualTo(0.000244140625);
-        // stored in binary (ChunkFormat): a 32-byte header (magic, version, n, t0, dt), then the samples, big-endian
-        java.nio.ByteBuffer file = java.nio.ByteBuffer.wrap(Files.readAllBytes(b.dataDirectory().resolve(c.name())));
-        assertThat(file.capacity()).isEqualTo(32 + 3 * 8);
-        assertThat(new String(file.array(), 1, 3, StandardCharsets.US_ASCII)).isEqualTo("GWB");
-        assertThat(file.getInt(8)).isEqualTo(1);
-        assertThat(file.getInt(12)).isEqualTo(3);
-        assertThat(file.getDouble(16)).isEqualTo(100.0);
-        assertThat(file.getDouble(24)).isEqualTo(0.000244140625);
-        assertThat(new double[] {file.getDouble(32), file.getDouble(40), file.getDouble(48)})
-                .containsExactly(1, 2.5, -3e-21);
+        // a body with another member is stored as its canonical JSON: h and t only, as glitchflow's files
+        assertThat(new String(Files.readAllBytes(b.dataDirectory().resolve(c.name())), StandardCharsets.US_ASCII))
+                .isEqualTo("{\"h\":[1.0,2.5,-3.0E-21],\"t\":[100.0,2.44140625E-4]}");
+        // a plain body is stored byte for byte as received (not written back as text)
+        byte[] plain = bytes("{\"h\": [1, 2.50, -3e-21],\n \"t\": [100, 0.000244140625]}");
+        StoredChunk p = b.store(plain);
+        assertThat(Files.readAllBytes(b.dataDirectory().resolve(p.name()))).isEqualTo(plain);
+        assertThat(p.bytes()).isEqualTo(plain.length);
+        assertThat(b.read(p.name())).isEqualTo(back);
+        assertThat(b.t0(p.name())).isEqualTo(100.0);
         List<JsonNode> log = b.logEntries();
         assertThat(log).last().satisfies(l -> {
             assertThat(l.get("event").asString()).isEqualTo("store");
-            assertThat(l.get("name").asString()).isEqualTo(c.name());
-            assertThat(l.get("size").asLong()).isEqualTo(c.bytes());
+            assertThat(l.get("name").asString()).isEqualTo(p.name());
+            assertThat(l.get("size").asLong()).isEqualTo(p.bytes());
         });
     }
 
@@ -197,9 +197,13 @@ class DataBufferTest {
         String body = "{\"h\":[1,2,3,4,5,6,7,8,9,1,2,3,4,5,6,7,8,9,1,2,3,4,5,6,7,8,9,1,2,3],\"t\":[0,1]}";
         assertThat(body.length()).isLessThanOrEqualTo(100);
         StoredChunk c = b.store(bytes(body));
-        assertThat(c.bytes()).isGreaterThan(100); // "1.0," for every "1,"
+        assertThat(c.bytes()).isEqualTo(body.length()); // stored as received, not as "1.0," for every "1,"
         assertThat(b.read(c.name()).h()).hasSize(30);
-        assertThat(b.stats()).isEqualTo(new BufferStats(1, c.bytes()));
+        // a body with another member is stored as its canonical text, which may be longer than the limit
+        StoredChunk d = b.store(bytes(body.replace("\"t\"", "\"x\":0,\"t\"")));
+        assertThat(d.bytes()).isGreaterThan(100);
+        assertThat(b.read(d.name())).isEqualTo(b.read(c.name()));
+        assertThat(b.stats()).isEqualTo(new BufferStats(2, c.bytes() + d.bytes()));
     }
 
     @Test
@@ -549,48 +553,6 @@ class DataBufferTest {
         assertThat(b.snapshot("job", "t", "r-2").name()).isEqualTo(first.name());
         assertThat(b.snapshot("job", "t", "r-1").name()).isEqualTo(first.name());
         assertThat(b.snapshots()).extracting(Snapshot::name).containsExactly(first.name());
-    }
-
-    @Test
-    void aBufferWrittenByTheEarlierVersionInJsonIsReadAsItWas() throws Exception {
-        // a buffer directory of the previous version: chunk files holding their canonical JSON
-        Path data = Files.createDirectories(dir.resolve("data"));
-        Chunk one = chunk(300, 1);
-        Chunk two = chunk(5, 2);
-        Files.write(data.resolve("gwb1724170688599724923.json"), one.toJson());
-        Files.write(data.resolve("gwb1724170688599724924.json"), two.toJson());
-        long jsonBytes = one.toJson().length + two.toJson().length;
-        DataBuffer b = open(1_000_000);
-        assertThat(b.stats()).isEqualTo(new BufferStats(2, jsonBytes));
-        assertThat(b.read("gwb1724170688599724923.json")).isEqualTo(one);
-        assertThat(b.t0("gwb1724170688599724924.json")).isEqualTo(two.t0());
-        // new chunks next to them are binary, named after them, and both kinds read back
-        StoredChunk three = b.store(chunk(7, 3));
-        assertThat(three.name()).isGreaterThan("gwb1724170688599724924.json");
-        assertThat(three.bytes()).isEqualTo(32 + 7 * 8);
-        assertThat(b.read(three.name())).isEqualTo(chunk(7, 3));
-        assertThat(b.stats()).isEqualTo(new BufferStats(3, jsonBytes + three.bytes()));
-        // and a snapshot takes them all
-        assertThat(b.snapshot("u", "t").files()).hasSize(3);
-    }
-
-    @Test
-    void aBinaryFileThatIsCutOrWrongIsRefusedSayingWhy() throws Exception {
-        DataBuffer b = open(2000);
-        StoredChunk c = b.store(chunk(10, 1));
-        Path f = b.dataDirectory().resolve(c.name());
-        byte[] whole = Files.readAllBytes(f);
-        Files.write(f, java.util.Arrays.copyOf(whole, whole.length - 8));
-        assertThatThrownBy(() -> b.read(c.name())).isInstanceOf(InvalidChunkException.class)
-                .hasMessageContaining("not the 32 + 8 x 10 its header says");
-        assertThatThrownBy(() -> b.t0(c.name())).isInstanceOf(InvalidChunkException.class);
-        Files.write(f, java.util.Arrays.copyOf(whole, 20));
-        assertThatThrownBy(() -> b.read(c.name())).hasMessageContaining("shorter than its 32-byte header");
-        byte[] nan = whole.clone();
-        java.nio.ByteBuffer.wrap(nan).putDouble(32 + 8 * 3, Double.NaN);
-        Files.write(f, nan);
-        assertThat(b.t0(c.name())).isEqualTo(chunk(10, 1).t0());
-        assertThatThrownBy(() -> b.read(c.name())).hasMessageContaining("h[3] is not a finite number");
     }
 
     @Test
