@@ -247,10 +247,10 @@ public final class FitsFormat implements SegmentFormat {
      * (the cards its image HDU has: SIMPLE, BITPIX, NAXIS, NAXISn, EXTEND, then the scaling and BLANK, then
      * {@code cards}, then DATASUM and CHECKSUM when {@code checksum}), the data through a file channel in large
      * big-endian blocks ({@link RawCodec}), padded to the FITS block. The data checksum is summed over each block
-     * as it is written, and the header, whose length does not depend on the checksums' values, written last in
-     * front of the data: one pass over the array. The file is the one nom-tam's general writer makes of the image
-     * (FitsExportWriteTest), which is several times slower for large images: it first copies the array into an
-     * n-dimensional one and sums the data in a separate pass.
+     * as it is written, and the header, whose length does not depend on the checksums' values, written first
+     * and rewritten in place with them: one pass over the array. The file is the one nom-tam's general writer
+     * makes of the image (FitsExportWriteTest), which first copies the array into an n-dimensional one and sums
+     * the data in a separate pass.
      */
     private static void writePlain(Path file, SegmentArray a, List<HeaderCard> cards, boolean checksum)
             throws IOException, FitsException {
@@ -272,19 +272,25 @@ public final class FitsFormat implements SegmentFormat {
         if (checksum) {
             FitsCheckSum.setDatasum(h, 0); // the cards in place: their values do not change the header's length
         }
-        int headerLength = headerBytes(h).length;
+        byte[] first = headerBytes(h);
+        int headerLength = first.length;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
-            ch.position(headerLength);
+            // the file written in order (the header's checksums rewritten in place at the end): no hole in front
+            ByteBuffer fb = ByteBuffer.wrap(first);
+            while (fb.hasRemaining()) {
+                ch.write(fb);
+            }
             long sum = RawCodec.write(ch, type, fd.data(), ByteOrder.BIG_ENDIAN, checksum);
             long bytes = (long) a.length() * SegmentArray.elementSize(type);
             ByteBuffer pad = ByteBuffer.allocate((int) ((2880 - bytes % 2880) % 2880));
             while (pad.hasRemaining()) {
                 ch.write(pad);
             }
-            if (checksum) {
-                FitsCheckSum.setDatasum(h, sum);
+            if (!checksum) {
+                return;
             }
+            FitsCheckSum.setDatasum(h, sum);
             ByteBuffer hb = ByteBuffer.wrap(headerBytes(h));
             if (hb.remaining() != headerLength) {
                 throw new IllegalStateException("FITS header changed length from " + headerLength + " to "
