@@ -91,8 +91,8 @@ public final class FitsFormat implements SegmentFormat {
         }
         NomTamThreads.sizeToMachine(); // before nom-tam makes its own pool (checksums use it too)
         try {
-            if (!comp.compressed() && a.naxis() > 0 && cards.isEmpty() && !checksum) { // a segment file
-                writePlain(file, a);
+            if (!comp.compressed() && a.naxis() > 0) { // a segment file, or an uncompressed export
+                writePlain(file, a, cards, checksum);
                 return;
             }
             if (comp.compressed() && riceWrite(file, a, comp, cards, checksum)) {
@@ -274,11 +274,16 @@ public final class FitsFormat implements SegmentFormat {
 
     /**
      * An uncompressed image as the primary HDU, written straight from the flat array: the header by nom-tam-fits
-     * (the cards its image HDU has: SIMPLE, BITPIX, NAXIS, NAXISn, EXTEND, then the scaling and BLANK), the data
-     * through a file channel in large big-endian blocks ({@link RawCodec}), padded to the FITS block. Twice as fast
-     * as nom-tam's writer for large images, which first copies the array into an n-dimensional one.
+     * (the cards its image HDU has: SIMPLE, BITPIX, NAXIS, NAXISn, EXTEND, then the scaling and BLANK, then
+     * {@code cards}, then DATASUM and CHECKSUM when {@code checksum}), the data through a file channel in large
+     * big-endian blocks ({@link RawCodec}), padded to the FITS block. The data checksum is summed over each block
+     * as it is written, and the header, whose length does not depend on the checksums' values, written first
+     * and rewritten in place with them: one pass over the array. The file is the one nom-tam's general writer
+     * makes of the image (FitsExportWriteTest), which first copies the array into an n-dimensional one and sums
+     * the data in a separate pass.
      */
-    private static void writePlain(Path file, SegmentArray a) throws IOException, FitsException {
+    private static void writePlain(Path file, SegmentArray a, List<HeaderCard> cards, boolean checksum)
+            throws IOException, FitsException {
         DrmsType type = a.type();
         FitsData fd = FitsData.of(a);
         int[] dims = a.dims();
@@ -291,23 +296,48 @@ public final class FitsFormat implements SegmentFormat {
         }
         h.addValue(Standard.EXTEND, true);
         fd.addScaling(h, type);
-        java.io.ByteArrayOutputStream header = new java.io.ByteArrayOutputStream();
-        try (nom.tam.util.FitsOutputStream out = new nom.tam.util.FitsOutputStream(header)) {
-            h.write(out);
+        for (HeaderCard c : cards) {
+            h.addLine(c);
         }
+        if (checksum) {
+            FitsCheckSum.setDatasum(h, 0); // the cards in place: their values do not change the header's length
+        }
+        byte[] first = headerBytes(h);
+        int headerLength = first.length;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
-            ByteBuffer hb = ByteBuffer.wrap(header.toByteArray());
-            while (hb.hasRemaining()) {
-                ch.write(hb);
+            // the file written in order (the header's checksums rewritten in place at the end): no hole in front
+            ByteBuffer fb = ByteBuffer.wrap(first);
+            while (fb.hasRemaining()) {
+                ch.write(fb);
             }
-            RawCodec.write(ch, type, fd.data(), ByteOrder.BIG_ENDIAN);
+            long sum = RawCodec.write(ch, type, fd.data(), ByteOrder.BIG_ENDIAN, checksum);
             long bytes = (long) a.length() * SegmentArray.elementSize(type);
             ByteBuffer pad = ByteBuffer.allocate((int) ((2880 - bytes % 2880) % 2880));
             while (pad.hasRemaining()) {
                 ch.write(pad);
             }
+            if (!checksum) {
+                return;
+            }
+            FitsCheckSum.setDatasum(h, sum);
+            ByteBuffer hb = ByteBuffer.wrap(headerBytes(h));
+            if (hb.remaining() != headerLength) {
+                throw new IllegalStateException("FITS header changed length from " + headerLength + " to "
+                        + hb.remaining() + " bytes when its checksums were set");
+            }
+            for (long at = 0; hb.hasRemaining(); ) {
+                at += ch.write(hb, at);
+            }
         }
+    }
+
+    private static byte[] headerBytes(Header h) throws IOException, FitsException {
+        java.io.ByteArrayOutputStream header = new java.io.ByteArrayOutputStream();
+        try (nom.tam.util.FitsOutputStream out = new nom.tam.util.FitsOutputStream(header)) {
+            h.write(out);
+        }
+        return header.toByteArray();
     }
 
     /** The plain image HDU of an array: data in FITS form (char shifted), header with scaling and BLANK. */

@@ -24,6 +24,17 @@ final class RawCodec {
 
     /** Writes all values of {@code data} (a primitive array of {@code type}). */
     static void write(WritableByteChannel ch, DrmsType type, Object data, ByteOrder order) throws IOException {
+        write(ch, type, data, order, false);
+    }
+
+    /**
+     * Writes all values of {@code data} (a primitive array of {@code type}) and, when {@code sum}, returns the FITS
+     * checksum of the bytes written (the 32-bit one's complement sum of their big-endian 32-bit words, a last
+     * partial word padded with zeros), summed over each block while it is in the cache; else 0.
+     */
+    static long write(WritableByteChannel ch, DrmsType type, Object data, ByteOrder order, boolean sum)
+            throws IOException {
+        long total = 0;
         int size = SegmentArray.elementSize(type);
         int n = java.lang.reflect.Array.getLength(data);
         int per = CHUNK / size;
@@ -41,10 +52,41 @@ final class RawCodec {
                 default -> throw new IllegalArgumentException("cannot write " + type);
             }
             buf.position(0).limit(len * size);
+            if (sum) {
+                total = fold(total + wordSum(buf, len * size));
+            }
             while (buf.hasRemaining()) {
                 ch.write(buf);
             }
         }
+        return total;
+    }
+
+    /** The sum of the big-endian 32-bit words of the first {@code bytes} of {@code buf}, zero-padded, unfolded. */
+    private static long wordSum(ByteBuffer buf, int bytes) {
+        java.nio.IntBuffer words = buf.duplicate().order(ByteOrder.BIG_ENDIAN).asIntBuffer();
+        int n = bytes >>> 2;
+        long s = 0;
+        for (int i = 0; i < n; i++) {
+            s += words.get(i) & 0xFFFFFFFFL;
+        }
+        int rest = bytes & 3;
+        if (rest != 0) {
+            long w = 0;
+            for (int k = 0; k < 4; k++) {
+                w = (w << 8) | (k < rest ? buf.get(n * 4 + k) & 0xFF : 0);
+            }
+            s += w;
+        }
+        return s;
+    }
+
+    /** Folds the carries of a word sum back in: the 32-bit one's complement sum. */
+    static long fold(long s) {
+        while ((s >>> 32) != 0) {
+            s = (s & 0xFFFFFFFFL) + (s >>> 32);
+        }
+        return s;
     }
 
     /** Fills {@code data} (a primitive array of {@code type}) from the channel; fails on a short file. */

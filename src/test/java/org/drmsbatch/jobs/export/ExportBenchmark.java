@@ -1,18 +1,25 @@
 package org.drmsbatch.jobs.export;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.drmsbatch.TestDatabase;
+import org.drmsbatch.bench.Bench;
+import org.drmsbatch.bench.Limits;
+import org.drmsbatch.bench.PythonWorker;
 import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.DrmsSession;
 import org.drmsbatch.drms.JsdParser;
@@ -23,7 +30,9 @@ import org.drmsbatch.export.FitsChecks;
 import org.drmsbatch.jobs.JobTests;
 import org.drmsbatch.schedules.JobControl;
 import org.drmsbatch.schedules.JobRun;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,24 +42,32 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * Export throughput for 4096&times;4096 float32 images (64 MiB each), uncompressed and Rice-compressed, in MB/s
- * of image data, next to, in the same run on the same files: astropy ({@code /usr/bin/python3}) writing the same
- * arrays (PrimaryHDU, and CompImageHDU RICE_1 with its default quantisation, as ours), and {@code cp} of the
- * stored files (the bytes' own limit). Each export is the whole job (query, header mapping, reading the stored
- * segment, writing, index); the page cache is not dropped, so all paths see warm input. Speed is reported, not
- * asserted. Run with {@code ./mvnw -o -Pbench test -Dtest=ExportBenchmark}.
+ * Export throughput of float32 images, 16 &times; 2048&sup2; and 4 &times; 4096&sup2; (268 MB of image data each),
+ * uncompressed and Rice-compressed, in MB/s of image data, with the {@link Bench} harness: every side warm, the
+ * sides in alternation over the rounds, per-round ratios. Each export is the whole job (query, header mapping,
+ * reading the stored segment, writing with CHECKSUM/DATASUM, an fsync per file, index), as a user runs it.
+ *
+ * <p>Its limits, on the same arrays: astropy in one python process kept warm ({@link PythonWorker}; the arrays
+ * loaded once from the stored files) writing PrimaryHDU with {@code checksum=True} and an {@code os.fsync} per
+ * file (like for like: export forces each file and writes CHECKSUM/DATASUM), the same without fsync (the page
+ * cache), and CompImageHDU RICE_1 as export writes it (q = 4, SUBTRACTIVE_DITHER_1, row tiles, an empty primary,
+ * CHECKSUM/DATASUM in both HDUs, fsync); and {@code cp}, {@code cp + sync} of the stored files ({@link Limits}).
+ *
+ * <p>Every round checks what it timed, outside the timing: the number of exported files; a sample of them read
+ * back by astropy (data equal to the source array, within the quantisation for Rice; CHECKSUM and DATASUM present
+ * in every HDU and verified, a checksum warning failing the run: a corrupted file is shown to fail first); and
+ * fitsverify on one file. Run with {@code ./mvnw -o -Pbench test -Dtest=ExportBenchmark}.
  */
 @Tag("benchmark")
 @SpringBootTest
 class ExportBenchmark {
 
-    static final int N = 4096;
-    static final int IMAGES = 4;
     static final double MB = 1e6;
-    static final double BYTES = (double) IMAGES * N * N * 4;
 
     @TempDir
     static Path home;
+
+    static PythonWorker python;
 
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
@@ -64,65 +81,113 @@ class ExportBenchmark {
     @Autowired
     ExportRoot root;
 
+    /**
+     * The astropy side. {@code load} keeps a size's arrays; {@code plain} / {@code rice} write them all and return
+     * the seconds; {@code check} reads exported files back ({@code path=index} pairs) and returns how many passed.
+     */
+    static final String ASTROPY = """
+            import os, time, warnings
+            import numpy as np
+            from astropy.io import fits
+            data = {}
+            def load(key, *files):
+                data[key] = [np.array(fits.getdata(f), copy=True) for f in files]
+                return len(data[key])
+            def durable(path, sync):
+                if sync:
+                    fd = os.open(path, os.O_RDONLY)
+                    try:
+                        os.fsync(fd)
+                    finally:
+                        os.close(fd)
+            def plain(key, out, sync):
+                t = time.perf_counter()
+                for i, d in enumerate(data[key]):
+                    p = '%s/plain%d.fits' % (out, i)
+                    fits.PrimaryHDU(d).writeto(p, overwrite=True, checksum=True)
+                    durable(p, sync == '1')
+                return time.perf_counter() - t
+            def rice(key, out):
+                t = time.perf_counter()
+                for i, d in enumerate(data[key]):
+                    p = '%s/rice%d.fits' % (out, i)
+                    fits.HDUList([fits.PrimaryHDU(), fits.CompImageHDU(d, compression_type='RICE_1',
+                            quantize_level=4, quantize_method=1)]).writeto(p, overwrite=True, checksum=True)
+                    durable(p, True)
+                return time.perf_counter() - t
+            def check(kind, key, *pairs):
+                n = 0
+                for pair in pairs:
+                    f, i = pair.rsplit('=', 1)
+                    src = data[key][int(i)]
+                    with warnings.catch_warnings():
+                        warnings.simplefilter('error')  # a checksum that does not verify is a warning: fail
+                        with fits.open(f, checksum=True) as hl:
+                            for k, h in enumerate(hl):
+                                raw = h._header if isinstance(h, fits.CompImageHDU) else h.header
+                                if 'CHECKSUM' not in raw or 'DATASUM' not in raw:
+                                    raise ValueError('%s HDU %d: no CHECKSUM/DATASUM' % (f, k))
+                            if kind == 'plain':
+                                hdu = hl[0]
+                                if hdu.header['BITPIX'] != -32 or not np.array_equal(hdu.data, src):
+                                    raise ValueError('%s: data differ from record %s' % (f, i))
+                            else:
+                                hdu = hl[1]
+                                if not isinstance(hdu, fits.CompImageHDU):
+                                    raise ValueError('%s: not tile-compressed' % f)
+                                d = hdu.data.astype(np.float64) - src
+                                # q = 4: steps of a quarter of the noise (sigma 15), dithered
+                                if d.shape != src.shape or np.abs(d).max() > 8 or abs(d.mean()) > 0.5:
+                                    raise ValueError('%s: data off by up to %f' % (f, np.abs(d).max()))
+                    n += 1
+                return n
+            def run(cmd, *args):
+                return globals()[cmd](*args)
+            """;
+
+    @BeforeAll
+    static void startPython() throws Exception {
+        Assumptions.assumeTrue(FitsChecks.toolsPresent(), "astropy and fitsverify needed");
+        python = new PythonWorker(ASTROPY);
+    }
+
+    @AfterAll
+    static void stopPython() throws Exception {
+        if (python != null) {
+            python.close();
+        }
+    }
+
     /** A limb-darkened disk with granulation-like noise: Rice sees realistic entropy. */
-    static float[] image(int seed) {
-        float[] a = new float[N * N];
+    static float[] image(int n, int seed) {
+        float[] a = new float[n * n];
         Random rnd = new Random(seed);
-        double c = (N - 1) / 2.0;
-        double r0 = N * 0.45;
-        for (int y = 0; y < N; y++) {
-            for (int x = 0; x < N; x++) {
+        double c = (n - 1) / 2.0;
+        double r0 = n * 0.45;
+        for (int y = 0; y < n; y++) {
+            for (int x = 0; x < n; x++) {
                 double r = Math.hypot(x - c, y - c) / r0;
                 double v = r < 1 ? 3000 * (0.4 + 0.6 * Math.sqrt(1 - r * r)) : 20;
-                a[y * N + x] = (float) (v + rnd.nextGaussian() * 15);
+                a[y * n + x] = (float) (v + rnd.nextGaussian() * 15);
             }
         }
         return a;
     }
 
-    double exportSeconds(String requestId, String cparms) throws InterruptedException {
-        Map<String, String> p = new LinkedHashMap<>();
-        p.put("requestId", requestId);
-        p.put("ds", "expbench.images[]");
-        p.put("cparms", cparms);
-        p.put("chunkSize", "2");
-        long t0 = System.nanoTime();
-        JobRun r = JobTests.awaitEnd(jobs, jobs.launch(ExportJobConfiguration.JOB, p).getId(), 300);
-        double s = (System.nanoTime() - t0) / 1e9;
-        assertThat(r.status()).as("%s", r).isEqualTo("COMPLETED");
-        return s;
+    @Test
+    void images2048() throws Exception {
+        measure(2048, 16);
     }
-
-    static String run(List<String> cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor()).as(out).isZero();
-        return out;
-    }
-
-    static final String ASTROPY = """
-            import sys, time
-            import numpy as np
-            from astropy.io import fits
-            out = sys.argv[1]
-            data = [fits.getdata(f).astype('>f4') for f in sys.argv[2:]]
-            t = time.perf_counter()
-            for i, d in enumerate(data):
-                fits.PrimaryHDU(d).writeto('%s/plain%d.fits' % (out, i), overwrite=True)
-            plain = time.perf_counter() - t
-            t = time.perf_counter()
-            for i, d in enumerate(data):
-                fits.HDUList([fits.PrimaryHDU(), fits.CompImageHDU(d, compression_type='RICE_1')]).writeto(
-                    '%s/rice%d.fits' % (out, i), overwrite=True)
-            rice = time.perf_counter() - t
-            print('%f %f' % (plain, rice))
-            """;
 
     @Test
-    void exportThroughputNextToAstropyAndCp() throws Exception {
-        Assumptions.assumeTrue(FitsChecks.toolsPresent(), "astropy needed");
-        drms.createSeries(new JsdParser().parse("expbench.images.jsd", """
-                Seriesname: expbench.images
+    void images4096() throws Exception {
+        measure(4096, 4);
+    }
+
+    void measure(int n, int images) throws Exception {
+        String series = "expbench.s" + n;
+        drms.createSeries(new JsdParser().parse(series + ".jsd", """
+                Seriesname: %s
                 Author: bench
                 Owner: bench
                 Unitsize: 4
@@ -131,59 +196,135 @@ class ExportBenchmark {
                 Tapegroup: 0
                 PrimeKeys: FSN
                 Description: "export benchmark"
-                Keyword: FSN, int, variable, record, DRMS_MISSING_VALUE, "%d", none, "Frame number"
-                Keyword: EXPTIME, double, variable, record, 1.0, "%.3f", s, "Exposure time"
-                Data: image, variable, float, 2, 4096, 4096, DN, fits, "", 0.0, 1.0, "Image"
-                """), true);
-        for (int i = 0; i < IMAGES; i++) {
+                Keyword: FSN, int, variable, record, DRMS_MISSING_VALUE, "%%d", none, "Frame number"
+                Keyword: EXPTIME, double, variable, record, 1.0, "%%.3f", s, "Exposure time"
+                Data: image, variable, float, 2, %d, %d, DN, fits, "", 0.0, 1.0, "Image"
+                """.formatted(series, n, n)), true);
+        for (int i = 0; i < images; i++) {
             int k = i;
-            float[] img = image(k);
+            float[] img = image(n, k);
             drms.inSession(s -> {
-                Record r = s.create("expbench.images");
+                Record r = s.create(series);
                 r.set("FSN", k);
-                r.write("image", SegmentArray.ofFloats(img, N, N));
+                r.write("image", SegmentArray.ofFloats(img, n, n));
                 s.close(r, DrmsSession.Action.INSERT);
                 return null;
             });
         }
         List<Path> stored = new ArrayList<>();
-        for (Record r : drms.read(s -> s.open("expbench.images", 0))) {
+        Map<Long, Integer> indexOfRecnum = new HashMap<>();
+        for (Record r : drms.read(s -> s.open(series, 0))) {
+            indexOfRecnum.put(r.recnum(), stored.size());
             stored.add(r.segmentPath("image"));
         }
+        assertThat(stored).hasSize(images);
+        String key = "s" + n;
+        List<String> load = new ArrayList<>(List.of("load", key));
+        stored.forEach(f -> load.add(f.toString()));
+        assertThat(python.call(load.toArray(String[]::new))).isEqualTo(images);
 
-        // warm-up (JIT, page cache of the stored files), then the measured runs
-        exportSeconds("BENCH_WARM", "**NONE**");
-        double plain = exportSeconds("BENCH_PLAIN", "**NONE**");
-        double rice = exportSeconds("BENCH_RICE", "compress Rice");
+        double mb = (double) images * n * n * 4 / MB;
+        Path scratch = Files.createDirectories(home.resolve("scratch" + n));
+        AtomicInteger runs = new AtomicInteger();
 
-        Path astropyDir = Files.createDirectories(home.resolve("astropy"));
-        List<String> py = new ArrayList<>(List.of(FitsChecks.PYTHON.toString(), "-c", ASTROPY, astropyDir.toString()));
-        stored.forEach(f -> py.add(f.toString()));
-        double[] ap = Arrays.stream(run(py).trim().split("\\s+")).mapToDouble(Double::parseDouble).toArray();
+        // the read-back check must catch a bad checksum: a file with one data byte changed fails it
+        Path good = exportChecked(series, "BENCH_" + n + "_PROBE", "**NONE**", images, indexOfRecnum, key, "plain",
+                0, false);
+        Path bad = scratch.resolve("corrupt.fits");
+        Files.copy(good, bad);
+        try (FileChannel ch = FileChannel.open(bad, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            long at = ch.size() / 2; // in the data
+            ByteBuffer b = ByteBuffer.allocate(1);
+            ch.read(b, at);
+            b.put(0, (byte) (b.get(0) ^ 0x01)).rewind();
+            ch.write(b, at);
+        }
+        int i0 = indexOf(good, indexOfRecnum);
+        assertThatThrownBy(() -> python.call("check", "plain", key, bad + "=" + i0))
+                .hasMessageContaining("Checksum");
+        Limits.clear(root.directory("BENCH_" + n + "_PROBE"));
 
-        Path cpDir = Files.createDirectories(home.resolve("cp"));
-        // the stored files have the same name in each slot: copy one at a time under its own name
+        Bench.Result r = new Bench("ExportBenchmark-" + n, images + " x " + n + "² float32, "
+                + Math.round(mb) + " MB of image data; export chunkSize 2")
+                .rate("export uncompressed", "MB/s", () -> mb / seconds(series, n, "**NONE**", images,
+                        indexOfRecnum, key, "plain", runs.incrementAndGet()))
+                .rate("export Rice", "MB/s", () -> mb / seconds(series, n, "compress Rice", images,
+                        indexOfRecnum, key, "rice", runs.incrementAndGet()))
+                .rate("astropy + CHECKSUM + fsync", "MB/s", () -> mb / astropy(scratch, "plain", key, "1"))
+                .rate("astropy + CHECKSUM (page cache)", "MB/s", () -> mb / astropy(scratch, "plain", key, "0"))
+                .rate("astropy RICE_1 + CHECKSUM + fsync", "MB/s", () -> mb / astropy(scratch, "rice", key, null))
+                .rate("cp", "MB/s", () -> mb / Limits.copy(stored, scratch.resolve("cp"), false))
+                .rate("cp + sync", "MB/s", () -> mb / Limits.copy(stored, scratch.resolve("cp"), true))
+                .compare("export uncompressed", "astropy + CHECKSUM + fsync", 1.0)
+                .compare("export uncompressed", "cp + sync")
+                .compare("export uncompressed", "astropy + CHECKSUM (page cache)")
+                .compare("export Rice", "astropy RICE_1 + CHECKSUM + fsync", 1.0)
+                .note("export: the whole job (query, header mapping, read, write with CHECKSUM/DATASUM, fsync per"
+                        + " file, index); astropy: one warm python, arrays in memory, writeto(checksum=True)")
+                .note("each round checks the files (count, astropy read-back of a sample with checksums verified,"
+                        + " fitsverify on one)")
+                .run();
+        assertThat(r.median("export uncompressed")).isPositive();
+    }
+
+    double astropy(Path scratch, String kind, String key, String sync) throws Exception {
+        Path out = scratch.resolve("astropy");
+        Limits.clear(out);
+        return kind.equals("plain") ? python.call("plain", key, out.toString(), sync)
+                : python.call("rice", key, out.toString());
+    }
+
+    /** Seconds of one export of the whole series, its files checked (outside the timing) and removed. */
+    double seconds(String series, int n, String cparms, int images, Map<Long, Integer> indexOfRecnum, String key,
+                   String kind, int run) throws Exception {
+        String requestId = "BENCH_" + n + "_" + run;
         long t0 = System.nanoTime();
-        for (int i = 0; i < stored.size(); i++) {
-            run(List.of("cp", stored.get(i).toString(), cpDir.resolve("image" + i + ".fits").toString()));
-        }
-        double cpSeconds = (System.nanoTime() - t0) / 1e9;
+        launch(series, requestId, cparms);
+        double s = (System.nanoTime() - t0) / 1e9;
+        exportCheck(requestId, images, indexOfRecnum, key, kind, run, true);
+        Limits.clear(root.directory(requestId));
+        return s;
+    }
 
-        Path dir = root.directory("BENCH_RICE");
-        long riceBytes = 0;
-        try (var s = Files.list(dir)) {
-            for (Path f : s.filter(f -> f.toString().endsWith(".fits")).toList()) {
-                riceBytes += Files.size(f);
-            }
+    Path exportChecked(String series, String requestId, String cparms, int images, Map<Long, Integer> indexOfRecnum,
+                       String key, String kind, int run, boolean verify) throws Exception {
+        launch(series, requestId, cparms);
+        return exportCheck(requestId, images, indexOfRecnum, key, kind, run, verify);
+    }
+
+    void launch(String series, String requestId, String cparms) throws InterruptedException {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("requestId", requestId);
+        p.put("ds", series + "[]");
+        p.put("cparms", cparms);
+        p.put("chunkSize", "2");
+        JobRun r = JobTests.awaitEnd(jobs, jobs.launch(ExportJobConfiguration.JOB, p).getId(), 600);
+        assertThat(r.status()).as("%s", r).isEqualTo("COMPLETED");
+    }
+
+    /** Checks an export's files: their number, two of them (by turn) read back by astropy, one by fitsverify. */
+    Path exportCheck(String requestId, int images, Map<Long, Integer> indexOfRecnum, String key, String kind,
+                     int run, boolean fitsverify) throws Exception {
+        List<Path> files;
+        try (var s = Files.list(root.directory(requestId))) {
+            files = s.filter(f -> f.getFileName().toString().endsWith(".fits")).sorted().toList();
         }
-        System.out.printf("ExportBenchmark: %d images of %dx%d float32, %.0f MB of image data%n", IMAGES, N, N,
-                BYTES / MB);
-        System.out.printf("  export uncompressed   %7.1f MB/s   astropy PrimaryHDU %7.1f MB/s   ratio %.2f%n",
-                BYTES / MB / plain, BYTES / MB / ap[0], ap[0] / plain);
-        System.out.printf("  export Rice           %7.1f MB/s   astropy RICE_1     %7.1f MB/s   ratio %.2f"
-                + "   (compressed to %.0f%%)%n", BYTES / MB / rice, BYTES / MB / ap[1], ap[1] / rice,
-                100.0 * riceBytes / BYTES);
-        System.out.printf("  cp of the stored files %6.1f MB/s   export uncompressed / cp = %.2f%n",
-                BYTES / MB / cpSeconds, cpSeconds / plain);
+        assertThat(files).as("files of %s", requestId).hasSize(images);
+        Path a = files.get(run % images);
+        Path b = files.get((run + images / 2) % images);
+        assertThat(python.call("check", kind, key, a + "=" + indexOf(a, indexOfRecnum),
+                b + "=" + indexOf(b, indexOfRecnum))).isEqualTo(2);
+        if (fitsverify) {
+            FitsChecks.fitsverify(List.of(a));
+        }
+        return a;
+    }
+
+    /** The stored array an exported file comes from, by the recnum in its name ({seriesname}.{recnum}.image.fits). */
+    static int indexOf(Path exported, Map<Long, Integer> indexOfRecnum) {
+        String[] parts = exported.getFileName().toString().split("\\.");
+        Integer i = indexOfRecnum.get(Long.parseLong(parts[parts.length - 3]));
+        assertThat(i).as("record of %s", exported).isNotNull();
+        return i;
     }
 }
