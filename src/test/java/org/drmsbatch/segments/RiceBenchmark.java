@@ -8,11 +8,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 import org.drmsbatch.bench.Bench;
 import org.drmsbatch.bench.Limits;
 import org.drmsbatch.bench.PythonWorker;
+import org.drmsbatch.bench.TestImages;
 import org.drmsbatch.drms.types.SegmentArray;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
@@ -39,22 +39,6 @@ class RiceBenchmark {
 
     @TempDir
     Path dir;
-
-    /** A limb-darkened disk with granulation-like noise (as ExportBenchmark's). */
-    static float[] disk(int n, int seed) {
-        float[] a = new float[n * n];
-        Random rnd = new Random(seed);
-        double c = (n - 1) / 2.0;
-        double r0 = n * 0.45;
-        for (int y = 0; y < n; y++) {
-            for (int x = 0; x < n; x++) {
-                double r = Math.hypot(x - c, y - c) / r0;
-                double v = r < 1 ? 3000 * (0.4 + 0.6 * Math.sqrt(1 - r * r)) : 20;
-                a[y * n + x] = (float) (v + rnd.nextGaussian() * 15);
-            }
-        }
-        return a;
-    }
 
     static final String PYTHON = """
             import sys, time, os
@@ -109,8 +93,8 @@ class RiceBenchmark {
         Assumptions.assumeTrue(Files.isExecutable(PythonWorker.PYTHON) && Files.isExecutable(Path.of("/usr/bin/fitsverify")),
                 "astropy and fitsverify needed");
         List<Image> images = new ArrayList<>();
-        images.add(new Image("float32 2048²", SegmentArray.ofFloats(disk(2048, 1), 2048, 2048)));
-        float[] big = disk(4096, 2);
+        images.add(new Image("float32 2048²", SegmentArray.ofFloats(TestImages.solarDisk(2048, 1), 2048, 2048)));
+        float[] big = TestImages.solarDisk(4096, 2);
         images.add(new Image("float32 4096²", SegmentArray.ofFloats(big, 4096, 4096)));
         int[] ints = new int[big.length];
         short[] shorts = new short[big.length];

@@ -13,13 +13,13 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.drmsbatch.TestDatabase;
 import org.drmsbatch.bench.Bench;
 import org.drmsbatch.bench.Limits;
 import org.drmsbatch.bench.PythonWorker;
+import org.drmsbatch.bench.TestImages;
 import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.DrmsSession;
 import org.drmsbatch.drms.JsdParser;
@@ -158,22 +158,6 @@ class ExportBenchmark {
         }
     }
 
-    /** A limb-darkened disk with granulation-like noise: Rice sees realistic entropy. */
-    static float[] image(int n, int seed) {
-        float[] a = new float[n * n];
-        Random rnd = new Random(seed);
-        double c = (n - 1) / 2.0;
-        double r0 = n * 0.45;
-        for (int y = 0; y < n; y++) {
-            for (int x = 0; x < n; x++) {
-                double r = Math.hypot(x - c, y - c) / r0;
-                double v = r < 1 ? 3000 * (0.4 + 0.6 * Math.sqrt(1 - r * r)) : 20;
-                a[y * n + x] = (float) (v + rnd.nextGaussian() * 15);
-            }
-        }
-        return a;
-    }
-
     @Test
     void images2048() throws Exception {
         measure(2048, 16);
@@ -202,7 +186,7 @@ class ExportBenchmark {
                 """.formatted(series, n, n)), true);
         for (int i = 0; i < images; i++) {
             int k = i;
-            float[] img = image(n, k);
+            float[] img = TestImages.solarDisk(n, k);
             drms.inSession(s -> {
                 Record r = s.create(series);
                 r.set("FSN", k);
