@@ -580,6 +580,28 @@ class DataBufferTest {
                 assertThat(Double.doubleToRawLongBits(plain.h()[k]))
                         .isEqualTo(Double.doubleToRawLongBits(ChunkParser.tokens(b).h()[k]));
             }
+            assertThat(Double.doubleToRawLongBits(ChunkParser.plainT0(b)))
+                    .isEqualTo(Double.doubleToRawLongBits(ChunkParser.tokensT0(b)));
+        }
+        // t0 passes over h unconverted: a body it reads by the scan gives the token parser's t0 whenever that has one
+        for (String body : List.of("{\"h\": [1], \"t\": [0.1, 1]}", "{\"t\": [ -3.25e2 ,1e-3 ], \"h\": [ ]}",
+                "{\"h\": [1], \"t\": [0, 1], \"x\": 1}", "{\"h\": [1, true], \"t\": [0, 1]}",
+                "{\"h\": [[1]], \"t\": [0, 1]}", "{\"h\": [1], \"t\": [0, 0]}", "{\"h\": [1], \"t\": [0]}",
+                "{\"h\": [1], \"t\": [0, 1]} x", "{\"h\": [1], \"h\": [2], \"t\": [0, 1]}")) {
+            byte[] b = bytes(body);
+            double scanned = ChunkParser.plainT0(b);
+            double tokens;
+            try {
+                tokens = ChunkParser.tokensT0(b);
+            } catch (InvalidChunkException e) {
+                assertThat(scanned).as(body).isNaN();
+                assertThatThrownBy(() -> ChunkParser.t0(b)).as(body).hasMessage(e.getMessage());
+                continue;
+            }
+            assertThat(ChunkParser.t0(b)).as(body).isEqualTo(tokens);
+            if (!Double.isNaN(scanned)) {
+                assertThat(scanned).as(body).isEqualTo(tokens);
+            }
         }
         // what the one-pass reader leaves to the token parser (which accepts or refuses it as before)
         for (String body : List.of("{\"h\": [-0], \"t\": [0, 1]}", "{\"h\": [1234567890123456789], \"t\": [0, 1]}",
