@@ -33,12 +33,47 @@ public final class AtomicFile {
     }
 
     private static void write(Path target, Writer writer, boolean durable) throws IOException {
+        Path temp = writeTemp(target, writer);
+        commit(temp, target, durable);
+        if (durable) {
+            forceDirectory(target.toAbsolutePath().getParent());
+        }
+    }
+
+    /**
+     * The first half of {@link #writeDurably}, for a writer that overlaps the next file's writing with this one's
+     * {@link #commit}: writes under a temporary name beside {@code target} and returns it (deleted if the writer
+     * fails). No name but the temporary one is visible yet.
+     */
+    public static Path writeTemp(Path target, Writer writer) throws IOException {
         Path abs = target.toAbsolutePath();
         Path temp = abs.resolveSibling("." + abs.getFileName() + ".part-"
                 + Long.toHexString(ThreadLocalRandom.current().nextLong()));
         boolean done = false;
         try {
             writer.writeTo(temp);
+            done = true;
+            return temp;
+        } finally {
+            if (!done) {
+                Files.deleteIfExists(temp);
+            }
+        }
+    }
+
+    /**
+     * The second half: forces {@code temp}'s content to disk and renames it to {@code target} (deleting it if
+     * either fails), so the final name has the whole content or is absent. The rename itself is durable only once
+     * the directory is forced ({@link #forceDirectory}, once for any number of files).
+     */
+    public static void commit(Path temp, Path target) throws IOException {
+        commit(temp, target, true);
+    }
+
+    private static void commit(Path temp, Path target, boolean durable) throws IOException {
+        Path abs = target.toAbsolutePath();
+        boolean done = false;
+        try {
             if (durable) {
                 try (FileChannel c = FileChannel.open(temp, StandardOpenOption.WRITE)) {
                     c.force(true);
@@ -50,15 +85,17 @@ public final class AtomicFile {
                 Files.move(temp, abs, StandardCopyOption.REPLACE_EXISTING);
             }
             done = true;
-            if (durable) {
-                try (FileChannel d = FileChannel.open(abs.getParent(), StandardOpenOption.READ)) {
-                    d.force(true);
-                }
-            }
         } finally {
             if (!done) {
                 Files.deleteIfExists(temp);
             }
+        }
+    }
+
+    /** Forces a directory's entries (the renames into it) to disk. */
+    public static void forceDirectory(Path directory) throws IOException {
+        try (FileChannel d = FileChannel.open(directory, StandardOpenOption.READ)) {
+            d.force(true);
         }
     }
 }

@@ -1,6 +1,7 @@
 package org.drmsbatch.jobs.export;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -8,6 +9,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import org.drmsbatch.drms.RecordStatus;
 import org.drmsbatch.drms.types.SegmentArray;
@@ -28,6 +34,11 @@ import org.springframework.batch.infrastructure.item.ItemStreamWriter;
  * files carry the record's header cards, CHECKSUM and DATASUM, the segment's own type and scaling, and the
  * export's compression (or the segment's); as-is files are copies of the stored files.
  *
+ * <p>Durability: each file is forced to disk before its rename, and the directory once per chunk, before the
+ * chunk's status rows and manifest are written: every file a committed chunk lists is durable. The force and
+ * rename of a file run on the writer's sync thread while the next file is written (the disk and the CPU busy at
+ * once); the chunk waits for them all, and a failure of any fails it.
+ *
  * <p>Restart: the manifest's committed length is kept in the step ExecutionContext; on open the manifest is cut
  * back to it, so the running number ({@code {#}}) and the set of names taken resume from the last commit, and the
  * files of the chunk that did not commit are written again under the same names (replacing them whole). Two
@@ -43,6 +54,8 @@ public class ExportFileWriter implements ItemStreamWriter<ExportedRecord> {
     private long manifestBytes;
     private long count;
     private final Map<String, String> names = new HashMap<>();
+    /** Forces and renames each file while the next is written; started on first use, shut down by close(). */
+    private ExecutorService sync;
 
     /**
      * @param compression the export's compression for FITS files, or null for each segment's definition
@@ -94,23 +107,11 @@ public class ExportFileWriter implements ItemStreamWriter<ExportedRecord> {
         List<ExportManifest.Entry> written = new ArrayList<>();
         Map<String, String> chunkNames = new HashMap<>();
         List<Long> bytes = new ArrayList<>();
-        for (ExportedRecord item : chunk) {
-            long size = 0;
-            for (ExportedRecord.File f : item.files()) {
-                String name = template.name(item.record(), f.segmentFile(), count + written.size());
-                String other = names.containsKey(name) ? names.get(name) : chunkNames.get(name);
-                if (other != null) {
-                    throw new ExportException("file-name template (ffmt) '" + template + "' gives the same name '"
-                            + name + "' to " + other + " and " + f.recordSpec()
-                            + "; add a field that tells them apart, e.g. {recnum} or {segment}");
-                }
-                chunkNames.put(name, f.recordSpec());
-                Path target = directory.resolve(name);
-                AtomicFile.writeDurably(target, temp -> writeFile(f, temp));
-                written.add(new ExportManifest.Entry(f.recordSpec(), name, Files.size(target)));
-                size += Files.size(target);
-            }
-            bytes.add(size);
+        List<Future<?>> syncs = new ArrayList<>();
+        try {
+            writeFiles(chunk, written, chunkNames, bytes, syncs);
+        } finally {
+            settle(syncs);
         }
         if (!chunk.isEmpty()) {
             long millis = (System.nanoTime() - started) / 1_000_000 / chunk.size();
@@ -125,6 +126,105 @@ public class ExportFileWriter implements ItemStreamWriter<ExportedRecord> {
         manifestBytes = ExportManifest.append(directory, written);
         names.putAll(chunkNames);
         count += written.size();
+    }
+
+    /**
+     * Writes each file under its temporary name on this thread while the file before it is forced and renamed to
+     * its name on the sync thread; returns when every file of the chunk is forced, renamed, and the directory
+     * forced (a chunk commits only files that are durable). A failure of any fails the chunk; a file not forced is
+     * never renamed.
+     */
+    private void writeFiles(Chunk<? extends ExportedRecord> chunk, List<ExportManifest.Entry> written,
+                            Map<String, String> chunkNames, List<Long> bytes, List<Future<?>> syncs)
+            throws IOException {
+        for (ExportedRecord item : chunk) {
+            long size = 0;
+            for (ExportedRecord.File f : item.files()) {
+                String name = template.name(item.record(), f.segmentFile(), count + written.size());
+                String other = names.containsKey(name) ? names.get(name) : chunkNames.get(name);
+                if (other != null) {
+                    throw new ExportException("file-name template (ffmt) '" + template + "' gives the same name '"
+                            + name + "' to " + other + " and " + f.recordSpec()
+                            + "; add a field that tells them apart, e.g. {recnum} or {segment}");
+                }
+                chunkNames.put(name, f.recordSpec());
+                Path target = directory.resolve(name);
+                Path temp = AtomicFile.writeTemp(target, t -> writeFile(f, t));
+                long fileSize;
+                try {
+                    fileSize = Files.size(temp);
+                    syncs.add(sync().submit(() -> {
+                        AtomicFile.commit(temp, target);
+                        return null;
+                    }));
+                } catch (IOException | RuntimeException e) {
+                    Files.deleteIfExists(temp);
+                    throw e;
+                }
+                written.add(new ExportManifest.Entry(f.recordSpec(), name, fileSize));
+                size += fileSize;
+            }
+            bytes.add(size);
+        }
+        awaitAll(syncs);
+        if (!written.isEmpty()) {
+            AtomicFile.forceDirectory(directory);
+        }
+    }
+
+    private ExecutorService sync() {
+        if (sync == null) {
+            sync = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "export-sync");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return sync;
+    }
+
+    /** Waits for every force and rename; the first failure is thrown. */
+    private static void awaitAll(List<Future<?>> syncs) throws IOException {
+        for (Future<?> f : syncs) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted waiting for the export's files to reach the disk");
+            } catch (ExecutionException e) {
+                Throwable c = e.getCause();
+                if (c instanceof IOException io) {
+                    throw io;
+                }
+                if (c instanceof RuntimeException re) {
+                    throw re;
+                }
+                if (c instanceof Error err) {
+                    throw err;
+                }
+                throw new IOException(c);
+            }
+        }
+    }
+
+    /** After a failure: lets every force and rename still queued finish, so none runs on into the next chunk. */
+    private static void settle(List<Future<?>> syncs) {
+        boolean interrupted = false;
+        for (Future<?> f : syncs) {
+            while (true) {
+                try {
+                    f.get();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException | CancellationException e) {
+                    break;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void writeFile(ExportedRecord.File f, Path temp) throws IOException {
@@ -151,6 +251,10 @@ public class ExportFileWriter implements ItemStreamWriter<ExportedRecord> {
 
     @Override
     public void close() {
+        if (sync != null) {
+            sync.shutdown();
+            sync = null;
+        }
     }
 
     /** Files written so far (committed or not). */
