@@ -35,6 +35,11 @@ final class CatalogReads {
     private final DrmsSession session;
     /** For {@link #within}: the timeout each statement runs under, in ms; negative: the transaction's own. */
     private final long statementMillis;
+    /**
+     * For {@link #timedFromFirstRead}: the {@code SET LOCAL statement_timeout} not yet sent, sent ahead of the next
+     * statement in the same round trip; null once sent (or when there is none).
+     */
+    private String pendingTimeout;
 
     private CatalogReads(DrmsSession session, long statementMillis) {
         this.session = session;
@@ -60,13 +65,28 @@ final class CatalogReads {
      * @param statementTimeout the longest a statement may run (zero or negative: no limit)
      */
     static CatalogReads timed(DrmsSession session, Duration statementTimeout) {
-        long ms = Math.max(0, statementTimeout.toMillis());
+        CatalogReads reads = new CatalogReads(session, -1);
+        reads.setLocalTimeout("SET LOCAL statement_timeout = " + Math.max(0, statementTimeout.toMillis()));
+        return reads;
+    }
+
+    private void setLocalTimeout(String setLocal) {
         try (Statement st = session.connection().createStatement()) {
-            st.execute("SET LOCAL statement_timeout = " + ms);
+            st.execute(setLocal);
         } catch (SQLException e) {
             throw new DrmsException("Cannot set the statement timeout: " + e.getMessage(), e);
         }
-        return new CatalogReads(session, -1);
+    }
+
+    /**
+     * As {@link #timed}, but the {@code SET LOCAL statement_timeout} goes to the server with the first statement read
+     * through the result (one round trip for both, ahead of it in the same transaction, so that statement and every
+     * later one run under the timeout). For a transaction whose statements all go through the result.
+     */
+    static CatalogReads timedFromFirstRead(DrmsSession session, Duration statementTimeout) {
+        CatalogReads reads = new CatalogReads(session, -1);
+        reads.pendingTimeout = "SET LOCAL statement_timeout = " + Math.max(0, statementTimeout.toMillis());
+        return reads;
     }
 
     /** The records a query over one series' table returns (whole rows), in the order of the result. */
@@ -97,8 +117,15 @@ final class CatalogReads {
      */
     <T> T read(SqlQuery q, String what, int fetchSize, ResultReader<T> reader) {
         String previous = statementMillis < 0 ? null : setTimeout(Long.toString(statementMillis));
+        String prefix = pendingTimeout;
+        pendingTimeout = null;
+        if (prefix != null && fetchSize > 0) { // a result read through a cursor: the setting on its own first
+            setLocalTimeout(prefix);
+            prefix = null;
+        }
         boolean aborted = false;
-        try (PreparedStatement ps = session.connection().prepareStatement(q.sql())) {
+        try (PreparedStatement ps = session.connection().prepareStatement(
+                prefix == null ? q.sql() : prefix + ";\n" + q.sql())) {
             ps.setFetchSize(fetchSize);
             // a server-side prepared statement from the first execution on (pgjdbc keeps it per connection, keyed
             // by the SQL text, so a query of the same series and shape reuses it): binary results at once
@@ -107,7 +134,17 @@ final class CatalogReads {
             for (int i = 0; i < binds.size(); i++) {
                 ps.setObject(i + 1, binds.get(i));
             }
-            try (ResultSet r = ps.executeQuery()) {
+            if (prefix == null) {
+                try (ResultSet r = ps.executeQuery()) {
+                    return reader.read(r);
+                }
+            }
+            // pgjdbc sends both statements with one Sync: the SET's result first, then the query's
+            ps.execute();
+            if (!ps.getMoreResults()) {
+                throw new SQLException("No results were returned by the query.");
+            }
+            try (ResultSet r = ps.getResultSet()) {
                 return reader.read(r);
             }
         } catch (SQLException e) {
