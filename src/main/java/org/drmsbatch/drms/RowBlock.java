@@ -1,6 +1,7 @@
 package org.drmsbatch.drms;
 
 import org.drmsbatch.drms.types.DrmsType;
+import org.drmsbatch.drms.types.SegmentArray;
 
 /**
  * The keyword values of up to {@link #CAPACITY} rows read from one result, column by column in arrays of the
@@ -28,15 +29,7 @@ final class RowBlock {
             int i = positions[j];
             DrmsType t = typeOf[j];
             types[i] = t;
-            columns[i] = switch (t) {
-                case CHAR -> new byte[CAPACITY];
-                case SHORT -> new short[CAPACITY];
-                case INT -> new int[CAPACITY];
-                case LONGLONG -> new long[CAPACITY];
-                case FLOAT -> new float[CAPACITY];
-                case DOUBLE, TIME -> new double[CAPACITY];
-                case STRING -> new String[CAPACITY];
-            };
+            columns[i] = t == DrmsType.STRING ? new String[CAPACITY] : SegmentArray.newData(t, CAPACITY);
         }
     }
 
