@@ -22,7 +22,7 @@ import picocli.CommandLine;
         description = "Data-record management (DRMS/SUMS) and pipelines.",
         subcommands = {CreateSeriesCommand.class, DescribeSeriesCommand.class, DeleteSeriesCommand.class,
                 ShowSeriesCommand.class, SetInfoCommand.class, ShowInfoCommand.class, DemoCommand.class,
-                RunCommand.class, JobsCommand.class, ServeCommand.class, HashPasswordCommand.class,
+                RunCommand.class, JobsCommand.class, ServeCommand.class, WorkerCommand.class, HashPasswordCommand.class,
                 TapeCommand.class, StageCommand.class, SchedulesCommand.class, StatusCommand.class,
                 CommandLine.HelpCommand.class})
 public class DrmsCommand implements Callable<Integer> {
@@ -49,6 +49,7 @@ public class DrmsCommand implements Callable<Integer> {
 
     private boolean readOnly;
     private boolean web;
+    private boolean worker;
     private Integer port;
     private String address;
 
@@ -60,6 +61,11 @@ public class DrmsCommand implements Callable<Integer> {
         this.web = true;
         this.address = address;
         this.port = port;
+    }
+
+    /** Makes the process a cluster worker ({@code drms.cluster.worker=true}). Call before the first bean. */
+    void worker() {
+        this.worker = true;
     }
 
     /** Marks the command as one that only reads: it skips the start-up sweep. Call before the first bean. */
@@ -76,6 +82,9 @@ public class DrmsCommand implements Callable<Integer> {
             }
             if (home != null) {
                 args.add("--drms.home=" + home.toAbsolutePath());
+            }
+            if (worker) {
+                args.add("--drms.cluster.worker=true");
             }
             if (web) {
                 args.add("--spring.main.web-application-type=servlet");

@@ -2,14 +2,12 @@ package org.drmsbatch.cli;
 
 import java.net.InetAddress;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 
 import org.drmsbatch.config.ApiToken;
 import org.springframework.boot.tomcat.TomcatWebServer;
 import org.springframework.boot.web.server.WebServer;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.core.env.Environment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,21 +33,27 @@ public class ServeCommand implements Callable<Integer> {
                     + "0.0.0.0 for every interface)")
     String address;
 
+    @Option(names = "--worker",
+            description = "Also take partitions of remote jobs from the cluster's queue, as drms worker does "
+                    + "(needs drms.cluster.enabled=true)")
+    boolean worker;
+
     @Override
     public Integer call() throws InterruptedException {
         drms.serve(address, port);
+        if (worker) {
+            drms.worker();
+        }
         ConfigurableApplicationContext context = drms.context();
-        CountDownLatch closed = new CountDownLatch(1);
-        context.addApplicationListener(e -> {
-            if (e instanceof ContextClosedEvent) {
-                closed.countDown();
-            }
-        });
+        String workerBanner = worker ? WorkerCommand.banner(context) : null;
         System.out.println("drms: serving on " + url(context) + " (Ctrl-C to stop)");
         System.out.println("drms: API token from " + context.getBean(ApiToken.class).origin()
                 + " (send it as Authorization: Bearer <token>)");
+        if (workerBanner != null) {
+            System.out.println(workerBanner);
+        }
         System.out.flush();
-        closed.await(); // the JVM's shutdown hook closes the context on Ctrl-C
+        WorkerCommand.awaitClose(context); // the JVM's shutdown hook closes the context on Ctrl-C
         return DrmsCommand.OK;
     }
 

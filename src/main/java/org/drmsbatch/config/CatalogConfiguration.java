@@ -1,5 +1,7 @@
 package org.drmsbatch.config;
 
+import java.util.List;
+
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -8,6 +10,8 @@ import org.drmsbatch.drms.query.RecordSets;
 import org.drmsbatch.segments.SegmentFiles;
 import org.drmsbatch.sums.Scrub;
 import org.drmsbatch.sums.Sums;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.context.annotation.Bean;
@@ -18,6 +22,8 @@ import org.springframework.transaction.PlatformTransactionManager;
 /** The catalog library (DRMS and SUMS) as beans, and the start-up sweep of storage units left by dead sessions. */
 @Configuration(proxyBeanMethods = false)
 public class CatalogConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(CatalogConfiguration.class);
 
     /**
      * A small pool of its own for the autocommit bookkeeping next to sessions (session and allocation rows), so
@@ -100,12 +106,26 @@ public class CatalogConfiguration {
      */
     @Bean
     @Order(0)
-    ApplicationRunner storageSweep(Sums sums, @Value("${drms.sweep-on-start:true}") boolean sweepOnStart) {
+    ApplicationRunner storageSweep(Sums sums, @Value("${drms.sweep-on-start:true}") boolean sweepOnStart,
+            @Value("${drms.cluster.worker:false}") boolean worker) {
         return args -> {
-            if (sweepOnStart) {
-                sums.registerPartitions();
-                sums.sweep();
+            if (!sweepOnStart) {
+                return;
             }
+            if (worker) {
+                // a cluster's worker uses the shared partitions as they are: creating a missing one would put an
+                // empty local directory where the shared file system should be mounted
+                List<String> problems = sums.unavailablePartitions();
+                if (!problems.isEmpty()) {
+                    log.error("This worker cannot use the catalog's SUMS partitions and will refuse partitions: {}",
+                            String.join("; ", problems));
+                }
+            } else {
+                sums.registerPartitions();
+            }
+            // only the units of sessions that are over (their advisory lock is free: another host's live session
+            // holds its own), and only on partitions that carry this catalog's marker
+            sums.sweep();
         };
     }
 }

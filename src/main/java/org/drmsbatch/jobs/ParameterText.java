@@ -41,6 +41,19 @@ public record ParameterText(Map<String, String> values) {
         throw new IllegalArgumentException(name + ": '" + v + "' is not a finite number");
     }
 
+    /** {@code true} or {@code false} (any case); {@code dflt} when absent. */
+    public boolean flag(String name, boolean dflt) {
+        String v = get(name);
+        if (v == null) {
+            return dflt;
+        }
+        return switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException(name + ": '" + v + "' is neither true nor false");
+        };
+    }
+
     /** A whole number in {@code [min, max]}; {@code dflt} when absent. */
     public long integer(String name, long dflt, long min, long max) {
         String v = get(name);

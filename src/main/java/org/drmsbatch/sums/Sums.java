@@ -147,6 +147,40 @@ public class Sums {
         }
     }
 
+    /**
+     * What keeps this host from using the catalog's partitions: one sentence per partition (those registered in
+     * {@code sum_partn_avail} by any host, and this host's own) that is not a directory here carrying this catalog's
+     * marker; empty when all are. A cluster's hosts share the partitions (NFS, CephFS) at the same paths; a worker
+     * checks this before it takes a partition, and never creates a missing partition (its empty local directory would
+     * hide the shared one).
+     */
+    public List<String> unavailablePartitions() {
+        List<String> problems = new ArrayList<>();
+        try (Connection c = dataSource.getConnection()) {
+            String id = catalogId(c);
+            Set<Path> all = new java.util.LinkedHashSet<>(partitions);
+            try (Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT partn_name FROM sums.sum_partn_avail ORDER BY partn_name")) {
+                while (rs.next()) {
+                    all.add(Path.of(rs.getString(1)));
+                }
+            }
+            for (Path p : all) {
+                if (!Files.isDirectory(p)) {
+                    problems.add("SUMS partition " + p + " does not exist on this host");
+                } else if (!Files.isRegularFile(p.resolve(MARKER))) {
+                    problems.add("SUMS partition " + p + " on this host has no " + MARKER
+                            + " marker: it is not the catalog's shared partition");
+                } else if (!ours(p, id)) {
+                    problems.add("SUMS partition " + p + " on this host belongs to another catalog");
+                }
+            }
+        } catch (SQLException e) {
+            throw new StorageException("Cannot read SUMS partitions: " + e.getMessage(), e);
+        }
+        return problems;
+    }
+
     /** Whether a partition carries this catalog's marker (only such partitions are swept). */
     private static boolean ours(Path partition, String id) {
         try {

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 import io.micrometer.observation.ObservationRegistry;
+import org.drmsbatch.cluster.Cluster;
+import org.drmsbatch.cluster.PartitionWorker;
 import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.JsdParser;
 import org.drmsbatch.drms.JsdPrinter;
@@ -88,6 +90,10 @@ public class RescaleJobConfiguration {
     static final String FROM = "rescale.from";
     static final String TO = "rescale.to";
     public static final int MAX_PARTITIONS = 8;
+    /** The most partitions a launch with {@code remote=true} sends to the cluster's workers. */
+    public static final int MAX_REMOTE_PARTITIONS = 256;
+    static final String NO_CLUSTER = "remote=true sends the partitions to the cluster's workers, and this process "
+            + "has no cluster: set drms.cluster.enabled=true and drms.cluster.broker-url (README \"Cluster\")";
 
     /** The keywords a created output series gets so that each clone names its source and its job. */
     static List<KeywordDef> provenanceKeywords() {
@@ -138,8 +144,10 @@ public class RescaleJobConfiguration {
 
     /** The job's validator, and the parsed parameters of each launch. */
     @Bean
-    ParsedParameters<RescaleParameters> rescaleParameters(Drms drms, RecordSets recordSets, ChunkHooks hooks) {
-        return RescaleParameters.parser(drms, recordSets).accepting(hooks.parameters())
+    ParsedParameters<RescaleParameters> rescaleParameters(Drms drms, RecordSets recordSets, ChunkHooks hooks,
+            ObjectProvider<Cluster> cluster) {
+        return RescaleParameters.parser(drms, recordSets, cluster.getIfAvailable() != null)
+                .accepting(hooks.parameters())
                 .accepting(RecordStatusTracking.PARAMETERS);
     }
 
@@ -220,35 +228,66 @@ public class RescaleJobConfiguration {
     }
 
     /**
-     * The partitioned step. The worker step is built here, in the job's thread, rather than as a job-scoped bean:
-     * the partitions run on threads where the job scope is not active; its reader, processor and writer are
-     * step-scoped, one per partition.
+     * The worker step, built for each execution of the partitioned step: in the job's thread for the local threads
+     * (the partitions run on threads where the job scope is not active), and by a cluster's worker for each partition
+     * it takes. Its reader, processor and writer are step-scoped, one per partition.
+     */
+    @Bean
+    PartitionWorker rescalePartitionWorker(JobRepository repository, PlatformTransactionManager transactionManager,
+            Drms drms, RecordSetReader rescaleReader, RescaleProcessor rescaleProcessor,
+            RescaledCloneWriter rescaleWriter, ParsedParameters<RescaleParameters> rescaleParameters,
+            ObjectProvider<ObservationRegistry> observations) {
+        return new PartitionWorker() {
+            @Override
+            public String stepName() {
+                return WORKER_STEP;
+            }
+
+            @Override
+            public Step step(JobExecution execution) {
+                RescaleParameters p = rescaleParameters.of(execution.getJobParameters());
+                // the worker is no bean, so Spring Batch's observability post-processor never sees it: its step,
+                // item and chunk metrics (spring_batch_step_*, spring_batch_item_*, spring_batch_chunk_*) need the
+                // registry here
+                return new StepBuilder(WORKER_STEP, repository)
+                        .observationRegistry(observations.getIfAvailable(() -> ObservationRegistry.NOOP))
+                        .<Record, RescaledRecord>chunk(p.chunkSize())
+                        .transactionManager(transactionManager)
+                        .reader(rescaleReader)
+                        .processor(rescaleProcessor)
+                        .writer(rescaleWriter)
+                        .listener(RecordStatusTracking.chunks(drms.dataSource(),
+                                RecordStatusTracking.step(execution.getJobParameters(), JOB), execution.getId()))
+                        .build();
+            }
+        };
+    }
+
+    /**
+     * The partitioned step: its partitions run on as many threads of this process, or with {@code remote=true} on
+     * the cluster's workers ({@link Cluster}).
      */
     @Bean
     @JobScope
-    Step rescaleStep(JobRepository repository, PlatformTransactionManager transactionManager, RecordSets recordSets,
-            Drms drms,
-            RecordSetReader rescaleReader, RescaleProcessor rescaleProcessor, RescaledCloneWriter rescaleWriter,
+    Step rescaleStep(JobRepository repository, RecordSets recordSets, PartitionWorker rescalePartitionWorker,
             ParsedParameters<RescaleParameters> rescaleParameters, @Value("#{jobExecution}") JobExecution execution,
-            ObjectProvider<ObservationRegistry> observations) {
+            ObjectProvider<Cluster> cluster) {
         RescaleParameters p = rescaleParameters.of(execution.getJobParameters());
-        // the worker is no bean, so Spring Batch's observability post-processor never sees it: its step, item and
-        // chunk metrics (spring_batch_step_*, spring_batch_item_*, spring_batch_chunk_*) need the registry here
-        Step worker = new StepBuilder(WORKER_STEP, repository)
-                .observationRegistry(observations.getIfAvailable(() -> ObservationRegistry.NOOP))
-                .<Record, RescaledRecord>chunk(p.chunkSize())
-                .transactionManager(transactionManager)
-                .reader(rescaleReader)
-                .processor(rescaleProcessor)
-                .writer(rescaleWriter)
-                .listener(RecordStatusTracking.chunks(drms.dataSource(),
-                        RecordStatusTracking.step(execution.getJobParameters(), JOB), execution.getId()))
-                .build();
+        if (p.remote()) {
+            Cluster c = cluster.getIfAvailable();
+            if (c == null) {
+                throw new IllegalStateException(NO_CLUSTER);
+            }
+            return new StepBuilder(STEP, repository)
+                    .partitioner(WORKER_STEP, partitioner(recordSets, p))
+                    .partitionHandler(c.partitionHandler(WORKER_STEP, p.partitions()))
+                    .build();
+        }
         SimpleAsyncTaskExecutor threads = new SimpleAsyncTaskExecutor("rescale-");
         threads.setConcurrencyLimit(p.partitions());
         return new StepBuilder(STEP, repository)
                 .partitioner(WORKER_STEP, partitioner(recordSets, p))
-                .step(worker)
+                .step(rescalePartitionWorker.step(execution))
                 .gridSize(p.partitions())
                 .taskExecutor(threads)
                 .build();

@@ -36,19 +36,28 @@ import org.drmsbatch.segments.Rescale;
  * @param integers   {@code scale} (default), {@code keep} or {@code float}: see {@link Rescale.Integers}
  * @param chunkSize  records per commit (default 10)
  * @param partitions recnum ranges run on as many threads (1..{@value RescaleJobConfiguration#MAX_PARTITIONS},
- *                   default 1)
+ *                   default 1), or with {@code remote} sent to the cluster's workers (1..{@value
+ *                   RescaleJobConfiguration#MAX_REMOTE_PARTITIONS})
+ * @param remote     whether the partitions go to the cluster's workers ({@code drms.cluster.*}, README "Cluster")
+ *                   rather than to threads of this process (default false)
  */
 public record RescaleParameters(String ds, Query query, SeriesDefinition input, String out, boolean outExists,
                                 double alpha, double beta, List<String> segments, Rescale.Integers integers,
-                                int chunkSize, int partitions) {
+                                int chunkSize, int partitions, boolean remote) {
 
     /** The names the job takes; {@code run} is any text, to run the same rescale again as a new job instance. */
     static final ParameterNames NAMES = ParameterNames.of(List.of(), List.of("ds", "out", "alpha", "beta", "segment",
-            "integers", "chunkSize", "partitions", "run"));
+            "integers", "chunkSize", "partitions", "remote", "run"));
 
     /** The job's validator and the parsed parameters of each launch. */
-    static ParsedParameters<RescaleParameters> parser(Drms drms, RecordSets recordSets) {
-        return new ParsedParameters<>(NAMES, p -> parse(p, drms, recordSets));
+    static ParsedParameters<RescaleParameters> parser(Drms drms, RecordSets recordSets, boolean cluster) {
+        return new ParsedParameters<>(NAMES, p -> {
+            RescaleParameters parsed = parse(p, drms, recordSets);
+            if (parsed.remote() && !cluster) {
+                throw new IllegalArgumentException(RescaleJobConfiguration.NO_CLUSTER);
+            }
+            return parsed;
+        });
     }
 
     /** Whether the series exists now. */
@@ -141,9 +150,11 @@ public record RescaleParameters(String ds, Query query, SeriesDefinition input, 
             }
         }
         int chunkSize = (int) p.integer("chunkSize", 10, 1, 10_000);
-        int partitions = (int) p.integer("partitions", 1, 1, RescaleJobConfiguration.MAX_PARTITIONS);
+        boolean remote = p.flag("remote", false);
+        int partitions = (int) p.integer("partitions", 1, 1, remote ? RescaleJobConfiguration.MAX_REMOTE_PARTITIONS
+                : RescaleJobConfiguration.MAX_PARTITIONS);
         return new RescaleParameters(ds, query, input, existing != null ? existing.name() : out, existing != null, alpha,
-                beta, segments, integers, chunkSize, partitions);
+                beta, segments, integers, chunkSize, partitions, remote);
     }
 
     private static List<String> segments(String text, SeriesDefinition input) {

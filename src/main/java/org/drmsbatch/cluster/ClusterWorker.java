@@ -1,0 +1,230 @@
+package org.drmsbatch.cluster;
+
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.amqp.core.AcknowledgeMode;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.ExitStatus;
+import org.springframework.batch.core.listener.ItemWriteListener;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.batch.core.step.item.ChunkOrientedStep;
+import org.springframework.batch.infrastructure.item.Chunk;
+import org.springframework.batch.integration.partition.StepExecutionRequest;
+import org.springframework.batch.integration.partition.StepExecutionRequestHandler;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * A worker ({@code drms worker}, {@code drms serve --worker}): takes {@link PartitionRequest}s from the queue one at a
+ * time per consumer ({@code drms.cluster.concurrency}) and runs each partition with Spring Batch's
+ * {@link StepExecutionRequestHandler} as a local step against the shared catalog and partitions. The message is
+ * acknowledged when the partition's step has ended, so a worker that dies leaves its message to the broker, which
+ * gives it to another worker.
+ *
+ * <p>Before it runs a partition the worker checks that the catalog's SUMS partitions are on its disk (else it refuses
+ * the partition with the reason and takes no more), and claims it ({@link Workers#claim}): a second copy of a message
+ * (the broker redelivers what a dropped connection left unacknowledged) finds it claimed by a live worker, or ended,
+ * and is dropped. Every chunk it commits passes the fence ({@link Workers#fence}). It beats every
+ * {@code drms.cluster.heartbeat}; a worker that learns it was declared dead stops at once (halts the JVM: its chunks
+ * could no longer commit, and its partitions are another worker's).
+ */
+public class ClusterWorker implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(ClusterWorker.class);
+
+    private final ConnectionFactory connections;
+    private final Broker broker;
+    private final Workers workers;
+    private final JobRepository repository;
+    private final Map<String, PartitionWorker> steps;
+    private final Supplier<List<String>> partitionProblems;
+    private final Duration heartbeat;
+    private final int concurrency;
+    private final String id;
+    private final String host;
+    private final long pid;
+    private SimpleMessageListenerContainer container;
+    private ScheduledExecutorService beats;
+    private volatile boolean running;
+
+    /**
+     * @param steps             the worker steps by name
+     * @param partitionProblems what keeps this host from the catalog's SUMS partitions (empty: nothing)
+     */
+    public ClusterWorker(ConnectionFactory connections, Broker broker, Workers workers, JobRepository repository,
+            Map<String, PartitionWorker> steps, Supplier<List<String>> partitionProblems, Duration heartbeat,
+            int concurrency) {
+        this.connections = connections;
+        this.broker = broker;
+        this.workers = workers;
+        this.repository = repository;
+        this.steps = Map.copyOf(steps);
+        this.partitionProblems = partitionProblems;
+        this.heartbeat = heartbeat;
+        this.concurrency = concurrency;
+        this.host = hostName();
+        this.pid = ProcessHandle.current().pid();
+        this.id = host + ":" + pid + ":" + ManagementFactory.getRuntimeMXBean().getStartTime();
+    }
+
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public void start() {
+        workers.register(id, host, pid);
+        beats = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "cluster-heartbeat");
+            t.setDaemon(true);
+            return t;
+        });
+        beats.scheduleWithFixedDelay(this::beat, heartbeat.toMillis(), heartbeat.toMillis(), TimeUnit.MILLISECONDS);
+        container = new SimpleMessageListenerContainer(connections);
+        container.setQueueNames(broker.queue());
+        container.setConcurrentConsumers(concurrency);
+        container.setPrefetchCount(1); // one partition at a time per consumer: the others stay for other workers
+        container.setAcknowledgeMode(AcknowledgeMode.AUTO); // acknowledged when take() returns: the step has ended
+        container.setDefaultRequeueRejected(true);
+        container.setMissingQueuesFatal(false);
+        container.setRecoveryInterval(1_000);
+        container.setMessageListener(this::take);
+        container.start();
+        running = true;
+        log.warn("Worker {} takes partitions of {} from queue {}", id, steps.keySet(), broker.queue());
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        if (container != null) {
+            container.stop(); // waits for the partitions running to end (their messages are then acknowledged)
+        }
+        if (beats != null) {
+            beats.shutdownNow();
+        }
+        workers.state(id, "stopped", "stopped by its process");
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public int getPhase() {
+        return Integer.MAX_VALUE - 100; // started last, stopped first: the catalog and the repository outlive it
+    }
+
+    private void beat() {
+        try {
+            if (workers.beat(id).equals("dead")) {
+                log.error("Worker {} was declared dead by a manager (its heartbeat stopped for longer than "
+                        + "drms.cluster.dead-after); its partitions are another worker's or failed. Stopping now.", id);
+                Runtime.getRuntime().halt(3);
+            }
+        } catch (RuntimeException e) {
+            log.warn("Worker {} cannot write its heartbeat: {}", id, e.getMessage());
+        }
+    }
+
+    /** Runs one partition; returns (and so acknowledges its message) when the partition's step has ended. */
+    void take(Message message) {
+        PartitionRequest r;
+        try {
+            r = broker.read(message);
+        } catch (RuntimeException e) {
+            log.error("Worker {} drops a message that is no partition request: {}", id, e.getMessage());
+            return;
+        }
+        StepExecution execution = repository.getStepExecution(r.stepExecutionId());
+        if (execution == null || !execution.getStatus().isRunning()) {
+            log.info("Partition {} (step execution {}) has {}: nothing to do", r.stepName(), r.stepExecutionId(),
+                    execution == null ? "gone" : "ended " + execution.getStatus());
+            return;
+        }
+        PartitionWorker worker = steps.get(r.stepName());
+        List<String> problems = worker == null
+                ? List.of("this worker runs no step " + r.stepName() + " (it runs " + steps.keySet() + ")")
+                : partitionProblems.get();
+        if (!problems.isEmpty()) {
+            refuse(r, String.join("; ", problems));
+            return;
+        }
+        Optional<String> holder = workers.claim(r.stepExecutionId(), id);
+        if (holder.isEmpty() || !holder.get().equals(id)) {
+            log.info("Partition {} (step execution {}) is {}: this copy of its message is dropped",
+                    execution.getStepName(), r.stepExecutionId(),
+                    holder.map(h -> "run by live worker " + h).orElse("not the cluster's"));
+            return;
+        }
+        log.info("Worker {} runs {} (step execution {}, attempt {})", id, execution.getStepName(),
+                r.stepExecutionId(), r.attempt());
+        Step step = worker.step(execution.getJobExecution());
+        if (step instanceof ChunkOrientedStep<?, ?> chunked) {
+            chunked.registerItemWriteListener(fence());
+        }
+        StepExecutionRequestHandler handler = new StepExecutionRequestHandler();
+        handler.setJobRepository(repository);
+        handler.setStepLocator(name -> step);
+        StepExecution ended = handler.handle(new StepExecutionRequest(r.stepName(), r.stepExecutionId()));
+        if (ended.getStatus() == BatchStatus.FAILED && repository.getStepExecution(r.stepExecutionId()).getStatus()
+                .isRunning()) {
+            // the step failed before it could say so itself (the handler leaves that to its caller)
+            ended.setExitStatus(ExitStatus.FAILED.addExitDescription(ended.getFailureExceptions().toString()));
+            ended.setEndTime(java.time.LocalDateTime.now());
+            repository.update(ended);
+        }
+        log.info("Worker {} ended {} (step execution {}): {}", id, execution.getStepName(), r.stepExecutionId(),
+                ended.getStatus());
+    }
+
+    private void refuse(PartitionRequest r, String reason) {
+        log.error("Worker {} refuses partition {} (step execution {}) and takes no more: {}", id, r.stepName(),
+                r.stepExecutionId(), reason);
+        workers.refuse(r.stepExecutionId(), id, reason);
+        workers.state(id, "refusing", reason);
+        // stop consuming (not from the consumer's own thread, which stop() would wait for)
+        Thread stopper = new Thread(() -> container.stop(), "cluster-refusing");
+        stopper.setDaemon(true);
+        stopper.start();
+    }
+
+    /** Checked in each chunk's transaction, after its items are written and before it commits. */
+    private <O> ItemWriteListener<O> fence() {
+        return new ItemWriteListener<>() {
+            @Override
+            public void afterWrite(Chunk<? extends O> items) {
+                workers.fence(id);
+            }
+        };
+    }
+
+    private static String hostName() {
+        String env = System.getenv("HOSTNAME");
+        if (env != null && !env.isBlank()) {
+            return env;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package org.drmsbatch.cluster;
+
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.step.Step;
+
+/**
+ * The worker step of a partitioned job, as a bean both sides build it from: the job's own process runs it on its
+ * threads, a worker ({@code drms worker}) runs it for the partitions it takes from the queue. One per partitioned job
+ * (rescale, stage); the manager sends only the step's name, and the worker finds the bean by it.
+ */
+public interface PartitionWorker {
+
+    /** The worker step's name, e.g. {@code rescaleWorker} (its partitions are {@code rescaleWorker:partition0}, ...). */
+    String stepName();
+
+    /** A new worker step for a partition of this job execution (its parameters set the chunk size and the rest). */
+    Step step(JobExecution job);
+}
