@@ -38,6 +38,10 @@ public class ClusterConfiguration {
     CachingConnectionFactory clusterConnections(ClusterProperties properties) throws Exception {
         com.rabbitmq.client.ConnectionFactory rabbit = new com.rabbitmq.client.ConnectionFactory();
         rabbit.setUri(properties.brokerUrl());
+        String path = properties.brokerUrl().getPath();
+        if (path == null || path.isEmpty() || path.equals("/")) {
+            rabbit.setVirtualHost("/"); // amqp://host:5672/ means the broker's default virtual host, as users expect
+        }
         if (properties.brokerUrl().getUserInfo() == null) {
             if (properties.username() != null) {
                 rabbit.setUsername(properties.username());

@@ -77,6 +77,11 @@ public final class KillHarness {
         return home;
     }
 
+    /** The database's JDBC URL (for child processes). */
+    public String url() {
+        return url;
+    }
+
     /**
      * Starts {@code child} with {@code jdbc-url user home args...}, waits until it prints a line starting with
      * {@code mark}, kills it (SIGKILL) and waits for it to be gone. Fails, showing the child's standard error, when

@@ -446,7 +446,12 @@ class RescaleJobTest extends CatalogTestSupport {
         refused(params("ds", "rsc.ints", "integers", "float"), "integers=float, but segment 'counts'");
         refused(params("ds", "rsc.ints"), "has no SRC_RECNUM or HISTORY keyword");
         refused(params("ds", "rsc.img", "segment", "image", "out", "not a name"), "out: 'not a name'");
-        refused(params("ds", "rsc.img", "segment", "image", "scale", "2"), "unknown parameter(s) scale (this job takes alpha, beta, chunkSize, delay, ds, failAt, integers, out, partitions, run, segment, statusStep)");
+        refused(params("ds", "rsc.img", "segment", "image", "scale", "2"), "unknown parameter(s) scale (this job takes alpha, beta, chunkSize, delay, ds, failAt, integers, out, partitions, remote, run, segment, statusStep)");
+        // without drms.cluster.enabled there are no workers to send partitions to
+        refused(params("ds", "rsc.img", "segment", "image", "remote", "true"),
+                "remote=true sends the partitions to the cluster's workers, and this process has no cluster: set "
+                        + "drms.cluster.enabled=true");
+        refused(params("ds", "rsc.img", "segment", "image", "remote", "yes"), "remote: 'yes' is neither true nor false");
     }
 
     void refused(Map<String, String> p, String reason) {

@@ -1,0 +1,195 @@
+package org.drmsbatch.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.List;
+import java.util.Map;
+
+import org.drmsbatch.ChildJvm;
+import org.drmsbatch.drms.Drms;
+import org.drmsbatch.jobs.FaultInjectionTestConfiguration;
+import org.drmsbatch.jobs.JobTests;
+import org.drmsbatch.jobs.KillHarness;
+import org.drmsbatch.schedules.JobControl;
+import org.drmsbatch.schedules.JobRun;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Remote partitioning against a real RabbitMQ, with this test's context as the manager and {@code drms worker}
+ * processes on loopback as the workers, all on one database and one home (the shared partitions); the manager and
+ * the workers reach the broker through a {@link BrokerProxy} so that a test can drop their connections.
+ * {@code drms.cluster.reassign} is off here: see {@link ClusterReassignTest}.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = {
+        FaultInjectionTestConfiguration.PROPERTY, "drms.cluster.enabled=true", "drms.cluster.heartbeat=500ms",
+        "drms.cluster.dead-after=3s", "drms.cluster.poll-interval=100ms", "drms.cluster.send-timeout=60s"})
+class ClusterTest {
+
+    static final boolean BROKER = ClusterTests.brokerAnswers();
+    static final KillHarness HARNESS = KillHarness.create("drms-cluster-test");
+    static final String QUEUE = ClusterTests.newQueue();
+    static final int RECORDS = 16;
+    static BrokerProxy proxy;
+    static ClusterTests.WorkerProcesses workers;
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) throws Exception {
+        HARNESS.register(registry);
+        proxy = new BrokerProxy(ClusterTests.BROKER_HOST, ClusterTests.BROKER_PORT);
+        String url = "amqp://127.0.0.1:" + proxy.port() + "/";
+        registry.add("drms.cluster.broker-url", () -> url);
+        registry.add("drms.cluster.queue", () -> QUEUE);
+        workers = new ClusterTests.WorkerProcesses(HARNESS.url(), HARNESS.home(), url, QUEUE);
+    }
+
+    @BeforeAll
+    static void broker() {
+        assumeTrue(BROKER, ClusterTests.SKIPPED);
+    }
+
+    @Autowired
+    JobControl jobs;
+    @Autowired
+    Drms drms;
+    @Autowired
+    JdbcTemplate jdbc;
+
+    static boolean fixture;
+
+    void images() {
+        if (!fixture) {
+            ClusterTests.images(drms, RECORDS);
+            fixture = true;
+        }
+    }
+
+    @AfterEach
+    void stopWorkers() throws Exception {
+        workers.close();
+        proxy.resume();
+    }
+
+    @AfterAll
+    static void deleteQueue() throws Exception {
+        if (BROKER) {
+            proxy.close();
+            ClusterTests.deleteQueue(QUEUE);
+        }
+    }
+
+    Map<String, String> rescale(String out, int partitions, int delay) {
+        return Map.of("ds", ClusterTests.SERIES + "[]", "out", out, "alpha", "-2", "beta", "1", "partitions",
+                Integer.toString(partitions), "chunkSize", "2", "remote", "true", "delay",
+                delay + ",java.lang.Long,false");
+    }
+
+    long committed(long execution) {
+        return jobs.view(execution).steps().stream().filter(s -> s.name().startsWith("rescaleWorker:"))
+                .mapToLong(JobRun.Step::write).sum();
+    }
+
+    @Test
+    void twoWorkersRescaleEveryRecordOnce() throws Exception {
+        // given 16 images and two workers
+        images();
+        workers.start();
+        workers.start();
+
+        // when a rescale sends its 4 partitions to the cluster
+        JobRun run = jobs.start("rescale", rescale("clu.two", 4, 100));
+        JobRun done = JobTests.awaitEnd(jobs, run.executionId(), 180);
+
+        // then it completes with one clone per record, -2x + 1, made by both workers
+        assertThat(done.status()).as("%s", done).isEqualTo("COMPLETED");
+        ClusterTests.exactlyOneRescaledClonePerRecord(drms, jdbc, "clu.two", RECORDS);
+        assertThat(done.steps().stream().filter(s -> s.name().startsWith("rescaleWorker:")).toList())
+                .hasSize(4).allSatisfy(s -> assertThat(s.status()).isEqualTo("COMPLETED"));
+        List<String> ran = jdbc.queryForList("""
+                SELECT DISTINCT worker_id FROM drms.cluster_partition WHERE job_execution_id = ?""", String.class,
+                run.executionId());
+        assertThat(ran).as("the workers that ran a partition").hasSize(2);
+        assertThat(done.exitDescription()).contains(RECORDS + " clones made in this execution");
+    }
+
+    @Test
+    void aWorkerKilledMidPartitionFailsTheJobWithTheReasonAndARestartFinishesIt() throws Exception {
+        // given one worker running a slow rescale of 2 partitions
+        images();
+        ChildJvm worker = workers.start();
+        JobRun run = jobs.start("rescale", rescale("clu.killed", 2, 300));
+        ClusterTests.await("a committed chunk", 120, () -> committed(run.executionId()) >= 2);
+
+        // when the worker is killed (SIGKILL) mid-partition
+        workers.kill(worker);
+
+        // then the manager notices within dead-after and the job fails saying which worker stopped
+        JobRun failed = JobTests.awaitEnd(jobs, run.executionId(), 60);
+        assertThat(failed.status()).isEqualTo("FAILED");
+        assertThat(failed.exitDescription()).contains("stopped answering").contains("drms.cluster.dead-after")
+                .contains("pid " + worker.process().pid());
+        long before = committed(run.executionId());
+        assertThat(before).isGreaterThanOrEqualTo(2).isLessThan(RECORDS);
+        assertThat(jdbc.queryForObject("SELECT state FROM drms.cluster_worker WHERE pid = ?", String.class,
+                worker.process().pid())).isEqualTo("dead");
+
+        // and restarted with a new worker, it ends with exactly one clone per record
+        workers.start();
+        JobRun done = KillHarness.restart(jobs, run.executionId(), Map.of("delay", "0"));
+        assertThat(done.status()).as("%s", done).isEqualTo("COMPLETED");
+        ClusterTests.exactlyOneRescaledClonePerRecord(drms, jdbc, "clu.killed", RECORDS);
+        assertThat(KillHarness.orphansAfterSweep(drms, jdbc)).as("units no row owns").isEmpty();
+    }
+
+    @Test
+    void theBrokerConnectionDroppedMidRunLosesNoPartition() throws Exception {
+        // given two workers running a rescale of 4 partitions
+        images();
+        workers.start();
+        workers.start();
+        JobRun run = jobs.start("rescale", rescale("clu.dropped", 4, 150));
+        ClusterTests.await("a committed chunk", 120, () -> committed(run.executionId()) >= 2);
+
+        // when every broker connection (the manager's and the workers') drops, and the broker is back 2 s later
+        proxy.drop();
+        Thread.sleep(2_000); // the outage itself: nothing to wait for
+        proxy.resume();
+
+        // then the job completes with exactly one clone per record
+        JobRun done = JobTests.awaitEnd(jobs, run.executionId(), 180);
+        assertThat(proxy.dropped()).as("connections dropped").isPositive();
+        assertThat(done.status()).as("%s", done).isEqualTo("COMPLETED");
+        ClusterTests.exactlyOneRescaledClonePerRecord(drms, jdbc, "clu.dropped", RECORDS);
+    }
+
+    @Test
+    void aWorkerWithoutThePartitionPathRefusesThePartitionWithTheReason() throws Exception {
+        // given the only worker is on a host whose SUMS partition is not there
+        images();
+        String missing = HARNESS.home().resolve("not-mounted").resolve("SUM0").toString();
+        workers.start("drms.partitions=" + missing);
+
+        // when a rescale sends it its partition
+        JobRun run = jobs.start("rescale", rescale("clu.refused", 1, 0));
+        JobRun failed = JobTests.awaitEnd(jobs, run.executionId(), 60);
+
+        // then the job fails with the worker's reason, and nothing was written
+        assertThat(failed.status()).isEqualTo("FAILED");
+        assertThat(failed.exitDescription()).contains("refused by worker")
+                .contains("SUMS partition not-mounted/SUM0 does not exist on this host"); // shown relative to drms.home
+        assertThat(jdbc.queryForObject("SELECT state FROM drms.cluster_worker WHERE worker_id = "
+                + "(SELECT refused_by FROM drms.cluster_partition WHERE job_execution_id = ?)", String.class,
+                run.executionId())).isEqualTo("refusing");
+        assertThat(committed(run.executionId())).isZero();
+        assertThat(java.nio.file.Files.exists(java.nio.file.Path.of(missing))).as("the worker created no partition")
+                .isFalse();
+    }
+}
