@@ -10,6 +10,10 @@ import org.springframework.batch.core.repository.JobRepository;
  */
 public class Cluster {
 
+    /** Why a launch with {@code remote=true} is refused in a process without the cluster. */
+    public static final String NOT_CONFIGURED = "remote=true sends the partitions to the cluster's workers, and this "
+            + "process has no cluster: set drms.cluster.enabled=true and drms.cluster.broker-url (README \"Cluster\")";
+
     private final ClusterProperties properties;
     private final JobRepository repository;
     private final Workers workers;

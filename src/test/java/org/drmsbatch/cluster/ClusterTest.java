@@ -11,6 +11,8 @@ import org.drmsbatch.drms.Drms;
 import org.drmsbatch.jobs.FaultInjectionTestConfiguration;
 import org.drmsbatch.jobs.JobTests;
 import org.drmsbatch.jobs.KillHarness;
+import org.drmsbatch.jobs.stage.TapedUnits;
+import org.drmsbatch.sums.tape.TapeArchive;
 import org.drmsbatch.schedules.JobControl;
 import org.drmsbatch.schedules.JobRun;
 import org.junit.jupiter.api.AfterAll;
@@ -31,7 +33,8 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = {
         FaultInjectionTestConfiguration.PROPERTY, "drms.cluster.enabled=true", "drms.cluster.heartbeat=500ms",
-        "drms.cluster.dead-after=3s", "drms.cluster.poll-interval=100ms", "drms.cluster.send-timeout=60s"})
+        "drms.cluster.dead-after=3s", "drms.cluster.poll-interval=100ms", "drms.cluster.send-timeout=60s",
+        "drms.tape.time-scale=0", "drms.tape.drives=2", "drms.tape.volume-capacity=40KB"})
 class ClusterTest {
 
     static final boolean BROKER = ClusterTests.brokerAnswers();
@@ -48,7 +51,11 @@ class ClusterTest {
         String url = "amqp://127.0.0.1:" + proxy.port() + "/";
         registry.add("drms.cluster.broker-url", () -> url);
         registry.add("drms.cluster.queue", () -> QUEUE);
-        workers = new ClusterTests.WorkerProcesses(HARNESS.url(), HARNESS.home(), url, QUEUE);
+        String tape = HARNESS.home().resolve("tape").toString();
+        registry.add("drms.tape.directory", () -> tape);
+        workers = new ClusterTests.WorkerProcesses(HARNESS.url(), HARNESS.home(), url, QUEUE,
+                "drms.tape.directory=" + tape, "drms.tape.time-scale=0", "drms.tape.drives=2",
+                "drms.tape.volume-capacity=40KB");
     }
 
     @BeforeAll
@@ -62,6 +69,8 @@ class ClusterTest {
     Drms drms;
     @Autowired
     JdbcTemplate jdbc;
+    @Autowired
+    TapeArchive archive;
 
     static boolean fixture;
 
@@ -191,5 +200,35 @@ class ClusterTest {
         assertThat(committed(run.executionId())).isZero();
         assertThat(java.nio.file.Files.exists(java.nio.file.Path.of(missing))).as("the worker created no partition")
                 .isFalse();
+    }
+
+    @Test
+    void theStageJobsDrivesRunOnTheWorkers() throws Exception {
+        // given 6 archived units taken offline, on two volumes, and two workers that reach the tape library
+        List<Long> sunums = TapedUnits.create(drms, "clu.taped", 1, 6);
+        Map<Long, Map<String, byte[]>> archived = TapedUnits.files(drms, sunums);
+        TapedUnits.archive(drms, archive, sunums, 1);
+        TapedUnits.takeOffline(drms, jdbc, sunums);
+        workers.start();
+        workers.start();
+
+        // when a stage of them sends its drives' partitions to the cluster
+        String list = String.join(",", sunums.stream().map(String::valueOf).toList());
+        JobRun done = JobTests.awaitEnd(jobs, jobs.start("stage", Map.of("sunum", list, "remote", "true"))
+                .executionId(), 120);
+
+        // then every unit is back online with the archived bytes, staged by the workers
+        assertThat(done.status()).as("%s", done).isEqualTo("COMPLETED");
+        assertThat(done.exitDescription()).startsWith("6 storage units requested: 6 staged from tape");
+        Map<Long, Map<String, byte[]>> now = TapedUnits.files(drms, sunums);
+        for (long sunum : sunums) {
+            assertThat(jdbc.queryForObject("SELECT online_status FROM sums.sum_main WHERE ds_index = ?",
+                    String.class, sunum)).isEqualTo("Y");
+            archived.get(sunum).forEach((name, bytes) ->
+                    assertThat(now.get(sunum).get(name)).as("%s of %d", name, sunum).isEqualTo(bytes));
+        }
+        assertThat(jdbc.queryForObject("""
+                SELECT count(*) FROM drms.cluster_partition WHERE job_execution_id = ? AND worker_id IS NOT NULL""",
+                Long.class, done.executionId())).as("partitions the workers ran").isPositive();
     }
 }

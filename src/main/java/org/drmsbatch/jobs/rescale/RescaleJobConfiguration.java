@@ -92,8 +92,6 @@ public class RescaleJobConfiguration {
     public static final int MAX_PARTITIONS = 8;
     /** The most partitions a launch with {@code remote=true} sends to the cluster's workers. */
     public static final int MAX_REMOTE_PARTITIONS = 256;
-    static final String NO_CLUSTER = "remote=true sends the partitions to the cluster's workers, and this process "
-            + "has no cluster: set drms.cluster.enabled=true and drms.cluster.broker-url (README \"Cluster\")";
 
     /** The keywords a created output series gets so that each clone names its source and its job. */
     static List<KeywordDef> provenanceKeywords() {
@@ -276,7 +274,7 @@ public class RescaleJobConfiguration {
         if (p.remote()) {
             Cluster c = cluster.getIfAvailable();
             if (c == null) {
-                throw new IllegalStateException(NO_CLUSTER);
+                throw new IllegalStateException(Cluster.NOT_CONFIGURED);
             }
             return new StepBuilder(STEP, repository)
                     .partitioner(WORKER_STEP, partitioner(recordSets, p))

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
+import org.drmsbatch.cluster.Cluster;
 import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.DrmsException;
 import org.drmsbatch.drms.SegmentDef;
@@ -54,7 +55,7 @@ public record RescaleParameters(String ds, Query query, SeriesDefinition input, 
         return new ParsedParameters<>(NAMES, p -> {
             RescaleParameters parsed = parse(p, drms, recordSets);
             if (parsed.remote() && !cluster) {
-                throw new IllegalArgumentException(RescaleJobConfiguration.NO_CLUSTER);
+                throw new IllegalArgumentException(Cluster.NOT_CONFIGURED);
             }
             return parsed;
         });

@@ -13,6 +13,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import io.micrometer.observation.ObservationRegistry;
+import org.drmsbatch.cluster.Cluster;
+import org.drmsbatch.cluster.PartitionWorker;
 import org.drmsbatch.config.DrmsProperties;
 import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.DrmsException;
@@ -100,8 +102,9 @@ public class StageJobConfiguration {
     /** The job's validator, and the parsed parameters of each launch: refused when there is no tape library. */
     @Bean
     ParsedParameters<StageParameters> stageParameters(RecordSets recordSets, ChunkHooks hooks,
-            ObjectProvider<TapeArchive> tapeArchive) {
-        return StageParameters.parser(recordSets, tapeArchive.getIfAvailable() != null)
+            ObjectProvider<TapeArchive> tapeArchive, ObjectProvider<Cluster> cluster) {
+        return StageParameters.parser(recordSets, tapeArchive.getIfAvailable() != null,
+                        cluster.getIfAvailable() != null)
                 .accepting(hooks.parameters());
     }
 
@@ -241,33 +244,63 @@ public class StageJobConfiguration {
     }
 
     /**
-     * The partitioned step. The worker step is built here, in the job's thread, rather than as a job-scoped bean:
-     * the partitions run on threads where the job scope is not active; its reader and writer are step-scoped, one
-     * per partition.
+     * The worker step, built for each execution of the partitioned step: in the job's thread for the local threads
+     * (the partitions run on threads where the job scope is not active), and by a cluster's worker for each partition
+     * it takes. Its reader and writer are step-scoped, one per partition.
+     */
+    @Bean
+    PartitionWorker stagePartitionWorker(JobRepository repository, PlatformTransactionManager transactionManager,
+            PlannedUnitReader stageReader, RestoredUnitWriter stageWriter,
+            ParsedParameters<StageParameters> stageParameters, ObjectProvider<ObservationRegistry> observations) {
+        return new PartitionWorker() {
+            @Override
+            public String stepName() {
+                return WORKER_STEP;
+            }
+
+            @Override
+            public Step step(JobExecution execution) {
+                StageParameters p = stageParameters.of(execution.getJobParameters());
+                // the worker is no bean, so Spring Batch's observability post-processor never sees it: its step,
+                // item and chunk metrics (spring_batch_step_*, spring_batch_item_*, spring_batch_chunk_*) need the
+                // registry here
+                return new StepBuilder(WORKER_STEP, repository)
+                        .observationRegistry(observations.getIfAvailable(() -> ObservationRegistry.NOOP))
+                        .<Long, Long>chunk(p.chunkSize())
+                        .transactionManager(transactionManager)
+                        .reader(stageReader)
+                        .writer(stageWriter)
+                        .build();
+            }
+        };
+    }
+
+    /**
+     * The partitioned step: one partition per drive, on as many threads of this process or, with {@code remote=true},
+     * on the cluster's workers ({@link Cluster}).
      */
     @Bean
     @JobScope
-    Step stageStep(JobRepository repository, PlatformTransactionManager transactionManager,
-            PlannedUnitReader stageReader, RestoredUnitWriter stageWriter,
+    Step stageStep(JobRepository repository, PartitionWorker stagePartitionWorker,
             ParsedParameters<StageParameters> stageParameters, ObjectProvider<TapeArchive> tapeArchive,
-            @Value("#{jobExecution}") JobExecution execution,
-            ObjectProvider<ObservationRegistry> observations) {
+            @Value("#{jobExecution}") JobExecution execution, ObjectProvider<Cluster> cluster) {
         StageParameters p = stageParameters.of(execution.getJobParameters());
         int drives = tapeArchive.getObject().library().drives();
-        // the worker is no bean, so Spring Batch's observability post-processor never sees it: its step, item and
-        // chunk metrics (spring_batch_step_*, spring_batch_item_*, spring_batch_chunk_*) need the registry here
-        Step worker = new StepBuilder(WORKER_STEP, repository)
-                .observationRegistry(observations.getIfAvailable(() -> ObservationRegistry.NOOP))
-                .<Long, Long>chunk(p.chunkSize())
-                .transactionManager(transactionManager)
-                .reader(stageReader)
-                .writer(stageWriter)
-                .build();
+        if (p.remote()) {
+            Cluster c = cluster.getIfAvailable();
+            if (c == null) {
+                throw new IllegalStateException(Cluster.NOT_CONFIGURED);
+            }
+            return new StepBuilder(STEP, repository)
+                    .partitioner(WORKER_STEP, partitioner(repository, execution.getJobInstance()))
+                    .partitionHandler(c.partitionHandler(WORKER_STEP, drives))
+                    .build();
+        }
         SimpleAsyncTaskExecutor threads = new SimpleAsyncTaskExecutor("stage-");
         threads.setConcurrencyLimit(drives);
         return new StepBuilder(STEP, repository)
                 .partitioner(WORKER_STEP, partitioner(repository, execution.getJobInstance()))
-                .step(worker)
+                .step(stagePartitionWorker.step(execution))
                 .gridSize(drives)
                 .taskExecutor(threads)
                 .build();

@@ -5,6 +5,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
+import org.drmsbatch.cluster.Cluster;
 import org.drmsbatch.drms.DrmsException;
 import org.drmsbatch.drms.query.Query;
 import org.drmsbatch.drms.query.RecordSets;
@@ -28,13 +29,15 @@ import org.drmsbatch.staging.StagingService;
  *                  parent job, which unpins at its end), or null
  * @param staging   {@code staging}: a batch of the staging service, whose waiting files' units are staged (the
  *                  staging service starts these), or null
+ * @param remote    {@code remote}: whether the partitions (one per drive) go to the cluster's workers, whose hosts
+ *                  reach the tape library, rather than to threads of this process (default false)
  */
 public record StageParameters(List<Long> sunums, String ds, Query query, Integer retention, int chunkSize,
-                              String pin, Long staging) {
+                              String pin, Long staging, boolean remote) {
 
     /** The names the job takes; {@code run} is any text, to run the same request again as a new job instance. */
     static final ParameterNames NAMES = ParameterNames.of(List.of(), List.of("sunum", "ds", "paths", "staging",
-            "retention", "chunkSize", "pin", "run"));
+            "retention", "chunkSize", "pin", "remote", "run"));
 
     /** The reason a launch is refused when no tape library is configured. */
     static final String NO_LIBRARY = "no tape library: set drms.tape.directory (or drms.tape.remote.url)";
@@ -47,12 +50,16 @@ public record StageParameters(List<Long> sunums, String ds, Query query, Integer
      * The job's validator and the parsed parameters of each launch; {@code library} says whether a tape library is
      * configured (without one every launch is refused).
      */
-    static ParsedParameters<StageParameters> parser(RecordSets recordSets, boolean library) {
+    static ParsedParameters<StageParameters> parser(RecordSets recordSets, boolean library, boolean cluster) {
         return new ParsedParameters<>(NAMES, p -> {
             if (!library) {
                 throw new IllegalArgumentException(NO_LIBRARY);
             }
-            return parse(p, recordSets);
+            StageParameters parsed = parse(p, recordSets);
+            if (parsed.remote() && !cluster) {
+                throw new IllegalArgumentException(Cluster.NOT_CONFIGURED);
+            }
+            return parsed;
         });
     }
 
@@ -93,7 +100,7 @@ public record StageParameters(List<Long> sunums, String ds, Query query, Integer
             throw new IllegalArgumentException("pin: a holder name has at most 200 characters");
         }
         return new StageParameters(sunums, ds, query, retention, chunkSize, pin == null ? null : pin.trim(),
-                batch);
+                batch, p.flag("remote", false));
     }
 
     private static List<Long> sunums(String text) {

@@ -332,6 +332,8 @@ class StageJobTest {
         refused(Map.of("sunum", "1", "chunkSize", "0"), "chunkSize: 0 is outside 1..10000");
         refused(Map.of("sunum", "1", "retention", "many"), "retention: 'many' is not a whole number");
         refused(Map.of("staging", "0"), "staging: 0 is outside 1..");
+        // without drms.cluster.enabled there are no workers to send the drives' partitions to
+        refused(Map.of("sunum", "1", "remote", "true"), "this process has no cluster: set drms.cluster.enabled=true");
     }
 
     private void refused(Map<String, String> p, String reason) {
@@ -341,7 +343,7 @@ class StageJobTest {
 
     @Test
     void withoutATapeLibraryEveryRequestIsRefusedSayingSo() {
-        ParsedParameters<StageParameters> noLibrary = StageParameters.parser(null, false);
+        ParsedParameters<StageParameters> noLibrary = StageParameters.parser(null, false, false);
         assertThatThrownBy(() -> noLibrary.validate(new JobParametersBuilder().addString("sunum", "1")
                 .toJobParameters())).isInstanceOf(InvalidJobParametersException.class)
                 .hasMessage("no tape library: set drms.tape.directory (or drms.tape.remote.url)");
