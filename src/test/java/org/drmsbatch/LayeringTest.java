@@ -58,6 +58,7 @@ class LayeringTest {
         "org.drmsbatch.processors..",
         "org.drmsbatch.config..",
         "org.drmsbatch.metrics..",
+        "org.drmsbatch.cluster..",
     };
 
     /** drms/ with drms.query and drms.time, but without its shared vocabulary drms/types. */
@@ -134,6 +135,17 @@ class LayeringTest {
                     .should().dependOnClassesThat().resideInAPackage("org.drmsbatch.jobs..")
                     .because("readers/, writers/ and processors/ hold Spring Batch parts shared by two or more"
                             + " jobs: the jobs use them, they never reach up into a job (docs/architecture.md)");
+
+    // 4b. The cluster sends and runs partitions of any job: the jobs use it, it knows none of them nor the faces.
+
+    @ArchTest
+    static final ArchRule cluster_knows_no_job_face_or_wiring =
+            noClasses()
+                    .that().resideInAPackage("org.drmsbatch.cluster..")
+                    .should().dependOnClassesThat().resideInAnyPackage("org.drmsbatch.jobs..", "org.drmsbatch.api..",
+                            "org.drmsbatch.cli..", "org.drmsbatch.schedules..", "org.drmsbatch.config..")
+                    .because("cluster/ (remote partitioning) serves every partitioned job: the jobs and the wiring"
+                            + " use it, never the other way round (docs/architecture.md)");
 
     // 5. The application class knows nothing of the command line; no cycles between top-level packages.
 

@@ -85,7 +85,8 @@ public class ClusterConfiguration {
     @Bean
     Cluster cluster(ClusterProperties properties, JobRepository repository, Workers clusterWorkers,
             Broker clusterBroker) {
-        return new Cluster(properties, repository, clusterWorkers, clusterBroker);
+        return new Cluster(repository, clusterWorkers, clusterBroker, properties.pollInterval(),
+                properties.deadAfter(), properties.reassign());
     }
 
     @Bean
