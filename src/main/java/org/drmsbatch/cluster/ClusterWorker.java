@@ -6,7 +6,6 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -167,11 +166,10 @@ public class ClusterWorker implements SmartLifecycle {
             refuse(r, String.join("; ", problems));
             return;
         }
-        Optional<String> holder = workers.claim(r.stepExecutionId(), id);
-        if (holder.isEmpty() || !holder.get().equals(id)) {
+        if (!workers.claim(r.stepExecutionId(), id)) {
             log.info("Partition {} (step execution {}) is {}: this copy of its message is dropped",
-                    execution.getStepName(), r.stepExecutionId(),
-                    holder.map(h -> "run by live worker " + h).orElse("not the cluster's"));
+                    execution.getStepName(), r.stepExecutionId(), workers.holder(r.stepExecutionId())
+                            .map(h -> "run by live worker " + h).orElse("not the cluster's"));
             return;
         }
         log.info("Worker {} runs {} (step execution {}, attempt {})", id, execution.getStepName(),

@@ -108,17 +108,21 @@ public class Workers {
      * A worker claims a partition: it may when no worker holds it, or when the one that did is dead. Two copies of a
      * message (a redelivery after a broker's connection dropped, a partition sent again) are claimed once.
      *
-     * @return the worker that holds the partition after the claim (this one when the claim succeeded); empty when the
-     *         partition was never sent (not ours)
+     * @return whether this worker holds the partition now (not when another worker, live, holds it already, nor
+     *         when the partition was never sent)
      */
-    public Optional<String> claim(long stepExecutionId, String workerId) {
-        jdbc.update("""
+    public boolean claim(long stepExecutionId, String workerId) {
+        return !jdbc.queryForList("""
                 UPDATE drms.cluster_partition p SET worker_id = ?, claimed = now(), refused_by = NULL, refusal = NULL
-                WHERE step_execution_id = ? AND (worker_id IS NULL OR worker_id = ? OR EXISTS (
-                    SELECT 1 FROM drms.cluster_worker w WHERE w.worker_id = p.worker_id AND w.state = 'dead'))""",
-                workerId, stepExecutionId, workerId);
+                WHERE step_execution_id = ? AND (worker_id IS NULL OR EXISTS (
+                    SELECT 1 FROM drms.cluster_worker w WHERE w.worker_id = p.worker_id AND w.state = 'dead'))
+                RETURNING worker_id""", String.class, workerId, stepExecutionId).isEmpty();
+    }
+
+    /** The worker holding a partition, if any. */
+    public Optional<String> holder(long stepExecutionId) {
         return jdbc.queryForList("SELECT worker_id FROM drms.cluster_partition WHERE step_execution_id = ?",
-                String.class, stepExecutionId).stream().findFirst();
+                String.class, stepExecutionId).stream().filter(java.util.Objects::nonNull).findFirst();
     }
 
     /** A worker refuses a partition it cannot run, saying why; the partition is left unclaimed. */

@@ -132,4 +132,37 @@ class ClusterReassignTest {
         assertThat(jdbc.queryForObject("SELECT max(attempt) FROM drms.cluster_partition WHERE job_execution_id = ?",
                 Integer.class, run.executionId())).isEqualTo(2);
     }
+
+    @Test
+    void aWorkerFrozenPastDeadAfterCommitsNothingMoreWhenItWakes() throws Exception {
+        // given two workers running a slow rescale of 2 partitions, one each
+        images();
+        ChildJvm a = workers.start();
+        ChildJvm b = workers.start();
+        JobRun run = jobs.start("rescale", rescale("clu.frozen", 2, 250));
+        ClusterTests.await("both partitions committing", 120, () -> jobs.view(run.executionId()).steps().stream()
+                .filter(s -> s.name().startsWith("rescaleWorker:")).filter(s -> s.write() >= 2).count() == 2);
+
+        // when one is frozen (SIGSTOP) until the manager has declared it dead and sent its partition again, then
+        // wakes up in the middle of its chunk (SIGCONT)
+        signal("STOP", a);
+        ClusterTests.await("the frozen worker declared dead", 60, () -> "dead".equals(jdbc.queryForObject(
+                "SELECT state FROM drms.cluster_worker WHERE pid = ?", String.class, a.process().pid())));
+        signal("CONT", a);
+
+        // then the job completes with exactly one clone per record: the woken worker's chunk did not commit (the
+        // fence), and the worker stopped itself
+        JobRun done = JobTests.awaitEnd(jobs, run.executionId(), 180);
+        assertThat(done.status()).as("%s", done).isEqualTo("COMPLETED");
+        ClusterTests.exactlyOneRescaledClonePerRecord(drms, jdbc, "clu.frozen", RECORDS);
+        assertThat(a.process().waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).as("the dead worker stopped")
+                .isTrue();
+        assertThat(a.process().exitValue()).isEqualTo(3);
+        assertThat(b.process().isAlive()).isTrue();
+    }
+
+    static void signal(String signal, ChildJvm jvm) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(jvm.process().pid())).start();
+        assertThat(kill.waitFor()).as("kill -%s", signal).isZero();
+    }
 }

@@ -113,9 +113,17 @@ class ClusterTest {
         workers.start();
         workers.start();
 
-        // when a rescale sends its 4 partitions to the cluster
-        JobRun run = jobs.start("rescale", rescale("clu.two", 4, 100));
+        // when a rescale sends its 4 partitions to the cluster, and another host sweeps (as at its start-up) while
+        // the workers' sessions are open
+        JobRun run = jobs.start("rescale", rescale("clu.two", 4, 150));
+        ClusterTests.await("a committed chunk", 120, () -> committed(run.executionId()) >= 2);
+        int sweeps = 0;
+        while (!jobs.view(run.executionId()).ended()) {
+            assertThat(drms.sweep()).as("units the sweep removed while the workers' sessions were open").isEmpty();
+            sweeps++;
+        }
         JobRun done = JobTests.awaitEnd(jobs, run.executionId(), 180);
+        assertThat(sweeps).isPositive();
 
         // then it completes with one clone per record, -2x + 1, made by both workers
         assertThat(done.status()).as("%s", done).isEqualTo("COMPLETED");
