@@ -26,6 +26,7 @@ import org.drmsbatch.jobs.ChunkHooks;
 import org.drmsbatch.jobs.StageInput;
 import org.drmsbatch.jobs.ParameterText;
 import org.drmsbatch.jobs.ParsedParameters;
+import org.drmsbatch.jobs.PartitionedStep;
 import org.drmsbatch.jobs.RecordStatusTracking;
 import org.drmsbatch.readers.RecordSetReader;
 import org.drmsbatch.segments.Rescale;
@@ -51,7 +52,6 @@ import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.task.SimpleAsyncTaskExecutor;
 import org.springframework.transaction.PlatformTransactionManager;
 
 /**
@@ -271,24 +271,8 @@ public class RescaleJobConfiguration {
             ParsedParameters<RescaleParameters> rescaleParameters, @Value("#{jobExecution}") JobExecution execution,
             ObjectProvider<Cluster> cluster) {
         RescaleParameters p = rescaleParameters.of(execution.getJobParameters());
-        if (p.remote()) {
-            Cluster c = cluster.getIfAvailable();
-            if (c == null) {
-                throw new IllegalStateException(Cluster.NOT_CONFIGURED);
-            }
-            return new StepBuilder(STEP, repository)
-                    .partitioner(WORKER_STEP, partitioner(recordSets, p))
-                    .partitionHandler(c.partitionHandler(WORKER_STEP, p.partitions()))
-                    .build();
-        }
-        SimpleAsyncTaskExecutor threads = new SimpleAsyncTaskExecutor("rescale-");
-        threads.setConcurrencyLimit(p.partitions());
-        return new StepBuilder(STEP, repository)
-                .partitioner(WORKER_STEP, partitioner(recordSets, p))
-                .step(rescalePartitionWorker.step(execution))
-                .gridSize(p.partitions())
-                .taskExecutor(threads)
-                .build();
+        return PartitionedStep.build(STEP, repository, partitioner(recordSets, p), p.partitions(),
+                rescalePartitionWorker, execution, p.remote(), cluster);
     }
 
     /**

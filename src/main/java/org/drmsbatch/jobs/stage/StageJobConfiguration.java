@@ -22,6 +22,7 @@ import org.drmsbatch.drms.Record;
 import org.drmsbatch.drms.query.RecordSets;
 import org.drmsbatch.jobs.ChunkHooks;
 import org.drmsbatch.jobs.ParsedParameters;
+import org.drmsbatch.jobs.PartitionedStep;
 import org.drmsbatch.staging.StagingStore;
 import org.drmsbatch.sums.StorageException;
 import org.drmsbatch.sums.Sums;
@@ -49,7 +50,6 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.task.SimpleAsyncTaskExecutor;
 import org.springframework.transaction.PlatformTransactionManager;
 
 /**
@@ -286,24 +286,8 @@ public class StageJobConfiguration {
             @Value("#{jobExecution}") JobExecution execution, ObjectProvider<Cluster> cluster) {
         StageParameters p = stageParameters.of(execution.getJobParameters());
         int drives = tapeArchive.getObject().library().drives();
-        if (p.remote()) {
-            Cluster c = cluster.getIfAvailable();
-            if (c == null) {
-                throw new IllegalStateException(Cluster.NOT_CONFIGURED);
-            }
-            return new StepBuilder(STEP, repository)
-                    .partitioner(WORKER_STEP, partitioner(repository, execution.getJobInstance()))
-                    .partitionHandler(c.partitionHandler(WORKER_STEP, drives))
-                    .build();
-        }
-        SimpleAsyncTaskExecutor threads = new SimpleAsyncTaskExecutor("stage-");
-        threads.setConcurrencyLimit(drives);
-        return new StepBuilder(STEP, repository)
-                .partitioner(WORKER_STEP, partitioner(repository, execution.getJobInstance()))
-                .step(stagePartitionWorker.step(execution))
-                .gridSize(drives)
-                .taskExecutor(threads)
-                .build();
+        return PartitionedStep.build(STEP, repository, partitioner(repository, execution.getJobInstance()), drives,
+                stagePartitionWorker, execution, p.remote(), cluster);
     }
 
     /**
