@@ -368,10 +368,15 @@ public final class DrmsSession {
     public List<Record> records(String series, ResultSet rows, int max) throws SQLException {
         RecordTable.Reader reader = drms.table(definition(series)).reader(rows);
         List<Record> out = new ArrayList<>();
+        boolean units = false;
         while (out.size() < max && rows.next()) {
-            out.add(reader.read(rows, this, connection));
+            Record r = reader.read(rows, this, connection);
+            units |= r.sunum >= 0;
+            out.add(r);
         }
-        resolveDirectories(out);
+        if (units) {
+            resolveDirectories(out);
+        }
         return out;
     }
 
@@ -386,10 +391,15 @@ public final class DrmsSession {
     private List<Record> records(RecordTable t, ResultSet rows) throws SQLException {
         List<Record> out = new ArrayList<>();
         RecordTable.Reader reader = t.reader(rows);
+        boolean units = false; // records without segments (sunum -1) are the common case: no second pass
         while (rows.next()) {
-            out.add(reader.read(rows, this, connection));
+            Record r = reader.read(rows, this, connection);
+            units |= r.sunum >= 0;
+            out.add(r);
         }
-        resolveDirectories(out);
+        if (units) {
+            resolveDirectories(out);
+        }
         return out;
     }
 
