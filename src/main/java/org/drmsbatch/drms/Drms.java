@@ -35,6 +35,12 @@ public class Drms {
     private final int defaultRetention;
     private final Map<SeriesDefinition, SeriesLayout> layouts = new ConcurrentHashMap<>();
     private final Map<SeriesDefinition, RecordTable> tables = new ConcurrentHashMap<>();
+    /**
+     * The definitions last read from the catalog, by key: what a session may use without reading it again when
+     * the statement that depends on it also checks that the stored text is still the same
+     * ({@link DrmsSession#deferDefinitionChecks}).
+     */
+    private final Map<String, SeriesCatalog.Stored> lastRead = new ConcurrentHashMap<>();
     public Drms(DataSource dataSource, PlatformTransactionManager transactions, Sums sums,
                 SegmentStorage segmentStorage, String sessionNamespace, int defaultRetention) {
         this(dataSource, dataSource, transactions, sums, segmentStorage, sessionNamespace, defaultRetention);
@@ -71,6 +77,23 @@ public class Drms {
         TransactionTemplate t = new TransactionTemplate(transactions);
         t.setReadOnly(true);
         t.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRED);
+        return t.execute(status -> work.apply(session()));
+    }
+
+    /**
+     * Runs {@code work} in the current transaction when one is active; else in a session on a connection in
+     * autocommit, where each round trip to the server (a statement, or statements sent together with one Sync) is
+     * a transaction of its own: no BEGIN and no COMMIT round trip. For reads that send, with each statement, the
+     * settings it runs under (see drms.query's CatalogReads).
+     */
+    public <T> T readEachStatement(Function<DrmsSession, T> work) {
+        if (TransactionSynchronizationManager.isActualTransactionActive()) {
+            return read(work);
+        }
+        TransactionTemplate t = new TransactionTemplate(transactions);
+        t.setReadOnly(true);
+        // no transaction of its own: the session's connection is bound for the work and released after it
+        t.setPropagationBehavior(TransactionDefinition.PROPAGATION_SUPPORTS);
         return t.execute(status -> work.apply(session()));
     }
 
@@ -158,10 +181,23 @@ public class Drms {
 
     SeriesDefinition definition(Connection c, String name) {
         try {
-            return catalog.get(c, name);
+            SeriesCatalog.Stored stored = catalog.findStored(c, name)
+                    .orElseThrow(() -> new DrmsException("Unknown series '" + name + "'"));
+            lastRead.put(SeriesCatalog.key(name), stored);
+            return stored.definition();
         } catch (SQLException e) {
             throw new DrmsException("Cannot read series '" + name + "': " + e.getMessage(), e);
         }
+    }
+
+    /** The definition of a series as this process last read it (key: {@link SeriesCatalog#key}), or null. */
+    SeriesCatalog.Stored lastRead(String key) {
+        return lastRead.get(key);
+    }
+
+    /** Forgets the definition last read of a series found changed since. */
+    void forgetLastRead(String key) {
+        lastRead.remove(key);
     }
 
 
@@ -174,6 +210,7 @@ public class Drms {
     }
 
     private void forget(String name) {
+        lastRead.remove(SeriesCatalog.key(name));
         layouts.keySet().removeIf(d -> d.name().equalsIgnoreCase(name));
         tables.keySet().removeIf(d -> d.name().equalsIgnoreCase(name));
     }

@@ -57,6 +57,9 @@ public final class DrmsSession {
     private final Map<String, OpenUnit> openUnits = new LinkedHashMap<>();
     private final List<OpenUnit> units = new ArrayList<>();
     private final Map<String, SeriesDefinition> definitions = new HashMap<>();
+    /** See {@link #deferDefinitionChecks}: definitions taken as last read and not yet checked, key -> stored text. */
+    private boolean deferChecks;
+    private final Map<String, String> unchecked = new LinkedHashMap<>();
     /** recnums of records closed with INSERT: only their slots are committed */
     private final Set<Long> inserted = new HashSet<>();
     /** directories of storage units deleted in this session: removed once the deletion has committed */
@@ -145,20 +148,110 @@ public final class DrmsSession {
         }
     }
 
-    /** The definition of a series as this session first read it. */
+    /**
+     * The definition of a series as this session first read it (after {@link #deferDefinitionChecks}: possibly as the
+     * process last read it, to be checked).
+     */
     public SeriesDefinition definition(String series) {
         String k = SeriesCatalog.key(series);
         SeriesDefinition def = definitions.get(k);
         if (def == null) {
-            def = drms.definition(connection, series);
+            SeriesCatalog.Stored last = deferChecks ? drms.lastRead(k) : null;
+            if (last != null) {
+                def = last.definition();
+                unchecked.put(k, last.text());
+            } else {
+                def = drms.definition(connection, series);
+            }
             definitions.put(k, def);
         }
         return def;
     }
 
+    /**
+     * From now on (until called with false) {@link #definition} answers a definition this process has read before
+     * without reading it again, and keeps its stored text to be checked: the caller sends the check with its next
+     * statement ({@link #takeUncheckedDefinitions}), or calls {@link #checkDefinitions} before it trusts an answer
+     * (or an error) that depends on one. A definition found changed is forgotten ({@link DefinitionsChanged}) and the
+     * caller starts again.
+     */
+    public void deferDefinitionChecks(boolean defer) {
+        deferChecks = defer;
+    }
+
+    /** The definitions used unchecked so far (series key -> stored text), handed over to be checked (and cleared). */
+    public Map<String, String> takeUncheckedDefinitions() {
+        if (unchecked.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, String> out = new LinkedHashMap<>(unchecked);
+        unchecked.clear();
+        return out;
+    }
+
+    /**
+     * The check of definitions used unchecked: {@code stored} holds the stored text of each (series key -> text, null
+     * when the series is gone) as read by the caller. Returns normally when all are unchanged; else forgets the
+     * changed ones (here and in the process) and throws {@link DefinitionsChanged}.
+     */
+    public void checked(Map<String, String> expected, Map<String, String> stored) {
+        List<String> changed = new ArrayList<>();
+        expected.forEach((k, text) -> {
+            if (!text.equals(stored.get(k))) {
+                changed.add(k);
+            }
+        });
+        if (!changed.isEmpty()) {
+            for (String k : changed) {
+                definitions.remove(k);
+                drms.forgetLastRead(k);
+            }
+            throw new DefinitionsChanged(changed);
+        }
+    }
+
+    /**
+     * Checks the definitions used unchecked so far in a statement of its own (for an error found before the statement
+     * that would have checked them, or in it): see {@link #checked}.
+     */
+    public void checkDefinitions() {
+        checkDefinitions(takeUncheckedDefinitions());
+    }
+
+    /** As {@link #checkDefinitions()} for definitions already handed over (series key -> stored text). */
+    public void checkDefinitions(Map<String, String> expected) {
+        if (expected.isEmpty()) {
+            return;
+        }
+        Map<String, String> stored = new HashMap<>();
+        try (PreparedStatement ps = connection.prepareStatement("SELECT seriesname, " + SeriesCatalog.DEFINITION_TEXT
+                + " FROM drms.drms_series WHERE seriesname = ANY (?)")) {
+            ps.setArray(1, connection.createArrayOf("text", expected.keySet().toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    stored.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        } catch (SQLException e) {
+            throw new DrmsException("Cannot read series definitions: " + e.getMessage(), e);
+        }
+        checked(expected, stored);
+    }
+
+    /**
+     * Series definitions a session used as this process last read them were found changed in the catalog: they are
+     * forgotten, and the work that used them is to be done again with the definitions read afresh.
+     */
+    public static final class DefinitionsChanged extends DrmsException {
+        public DefinitionsChanged(List<String> series) {
+            super("Series definitions changed while in use: " + series);
+        }
+    }
+
     /** Forgets a cached definition (after this session created, replaced or deleted the series). */
     void forget(String series) {
         definitions.remove(SeriesCatalog.key(series));
+        unchecked.remove(SeriesCatalog.key(series));
     }
 
     // ---- create / clone / close ----
@@ -368,10 +461,15 @@ public final class DrmsSession {
     public List<Record> records(String series, ResultSet rows, int max) throws SQLException {
         RecordTable.Reader reader = drms.table(definition(series)).reader(rows);
         List<Record> out = new ArrayList<>();
+        boolean units = false;
         while (out.size() < max && rows.next()) {
-            out.add(reader.read(rows, this, connection));
+            Record r = reader.read(rows, this, connection);
+            units |= r.sunum >= 0;
+            out.add(r);
         }
-        resolveDirectories(out);
+        if (units) {
+            resolveDirectories(out);
+        }
         return out;
     }
 
@@ -386,10 +484,15 @@ public final class DrmsSession {
     private List<Record> records(RecordTable t, ResultSet rows) throws SQLException {
         List<Record> out = new ArrayList<>();
         RecordTable.Reader reader = t.reader(rows);
+        boolean units = false; // records without segments (sunum -1) are the common case: no second pass
         while (rows.next()) {
-            out.add(reader.read(rows, this, connection));
+            Record r = reader.read(rows, this, connection);
+            units |= r.sunum >= 0;
+            out.add(r);
         }
-        resolveDirectories(out);
+        if (units) {
+            resolveDirectories(out);
+        }
         return out;
     }
 

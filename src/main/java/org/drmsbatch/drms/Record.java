@@ -63,8 +63,8 @@ public final class Record {
         this.block = block;
         this.row = row;
         // a read-only record's links are only filled by the reader, and only a series with links has any
-        this.links = layout.def.links().isEmpty() ? Map.of() : new LinkedHashMap<>();
-        int nseg = layout.def.segments().size();
+        this.links = layout.hasLinks ? new LinkedHashMap<>() : Map.of();
+        int nseg = layout.segmentCount;
         this.segmentFiles = nseg == 0 ? NO_FILES : new String[nseg];
         this.axes = nseg == 0 ? NO_AXES : new int[nseg][];
     }

@@ -237,10 +237,32 @@ final class RecordTable {
         private final int slotnum;
         private final int sessionId;
         private final int sessionNs;
-        /** For each column keyword (in {@code layout.columnKeywords} order): its position, type, result column. */
+        /** For each column keyword (in {@code layout.columnKeywords} order): its position and type. */
         private final int[] positions;
         private final DrmsType[] types;
-        private final int[] keywordColumns;
+        /**
+         * The keyword columns grouped by how they are read (the result column of each, and its position in
+         * {@code positions}), so that a row is read group by group with no switch per cell; TIME is read as
+         * DOUBLE with its own missing value.
+         */
+        private final int[] charCols;
+        private final int[] shortCols;
+        private final int[] intCols;
+        private final int[] longCols;
+        private final int[] floatCols;
+        private final int[] doubleCols;
+        private final int[] timeCols;
+        private final int[] stringCols;
+        private final int[][] groupIndex = new int[8][];
+        /** The current block's column arrays, group by group as above. */
+        private byte[][] chars;
+        private short[][] shorts;
+        private int[][] ints;
+        private long[][] longs;
+        private float[][] floats;
+        private double[][] doubles;
+        private double[][] times;
+        private String[][] strings;
         private final int[] fileColumns;
         private final int[][] axisColumns;
         /** The links and the segments with a file column: arrays, so that reading a row allocates no iterator. */
@@ -257,7 +279,7 @@ final class RecordTable {
             int n = layout.columnKeywords.size();
             positions = new int[n];
             types = new DrmsType[n];
-            keywordColumns = new int[n];
+            int[] keywordColumns = new int[n];
             for (int j = 0; j < n; j++) {
                 int i = layout.columnKeywords.get(j);
                 KeywordDef k = layout.def.keywords().get(i);
@@ -265,6 +287,22 @@ final class RecordTable {
                 types[j] = k.type();
                 keywordColumns[j] = rs.findColumn(k.column());
             }
+            DrmsType[] order = {DrmsType.CHAR, DrmsType.SHORT, DrmsType.INT, DrmsType.LONGLONG, DrmsType.FLOAT,
+                    DrmsType.DOUBLE, DrmsType.TIME, DrmsType.STRING};
+            int[][] cols = new int[order.length][];
+            for (int g = 0; g < order.length; g++) {
+                DrmsType t = order[g];
+                groupIndex[g] = java.util.stream.IntStream.range(0, n).filter(j -> types[j] == t).toArray();
+                cols[g] = java.util.Arrays.stream(groupIndex[g]).map(j -> keywordColumns[j]).toArray();
+            }
+            charCols = cols[0];
+            shortCols = cols[1];
+            intCols = cols[2];
+            longCols = cols[3];
+            floatCols = cols[4];
+            doubleCols = cols[5];
+            timeCols = cols[6];
+            stringCols = cols[7];
             links = layout.def.links().toArray(new LinkDef[0]);
             segments = layout.def.segments().stream().filter(sd -> !sd.isLink()).toArray(SegmentDef[]::new);
             int nseg = layout.def.segments().size();
@@ -284,50 +322,64 @@ final class RecordTable {
             }
         }
 
+        private void newBlock() {
+            RowBlock b = new RowBlock(layout, positions, types);
+            chars = new byte[charCols.length][];
+            shorts = new short[shortCols.length][];
+            ints = new int[intCols.length][];
+            longs = new long[longCols.length][];
+            floats = new float[floatCols.length][];
+            doubles = new double[doubleCols.length][];
+            times = new double[timeCols.length][];
+            strings = new String[stringCols.length][];
+            Object[][] arrays = {chars, shorts, ints, longs, floats, doubles, times, strings};
+            for (int g = 0; g < arrays.length; g++) {
+                for (int k = 0; k < groupIndex[g].length; k++) {
+                    arrays[g][k] = b.column(positions[groupIndex[g][k]]);
+                }
+            }
+            block = b;
+        }
+
         /** Builds a read-only record from the current row of the result. */
         Record read(ResultSet rs, DrmsSession session, Connection c) throws SQLException {
             if (block == null || block.full()) {
-                block = new RowBlock(layout, positions, types);
+                newBlock();
             }
             RowBlock b = block;
             int row = b.add();
-            for (int j = 0; j < positions.length; j++) {
-                int col = keywordColumns[j];
-                int i = positions[j];
-                switch (types[j]) {
-                    case CHAR -> {
-                        short v = rs.getShort(col);
-                        b.set(row, i, rs.wasNull() ? Byte.MIN_VALUE : (byte) v);
-                    }
-                    case SHORT -> {
-                        short v = rs.getShort(col);
-                        b.set(row, i, rs.wasNull() ? Short.MIN_VALUE : v);
-                    }
-                    case INT -> {
-                        int v = rs.getInt(col);
-                        b.set(row, i, rs.wasNull() ? Integer.MIN_VALUE : v);
-                    }
-                    case LONGLONG -> {
-                        long v = rs.getLong(col);
-                        b.set(row, i, rs.wasNull() ? Long.MIN_VALUE : v);
-                    }
-                    case FLOAT -> {
-                        float v = rs.getFloat(col);
-                        b.set(row, i, rs.wasNull() ? Float.NaN : v);
-                    }
-                    case DOUBLE -> {
-                        double v = rs.getDouble(col);
-                        b.set(row, i, rs.wasNull() ? Double.NaN : v);
-                    }
-                    case TIME -> {
-                        double v = rs.getDouble(col);
-                        b.set(row, i, rs.wasNull() ? DrmsType.MISSING_TIME : v);
-                    }
-                    case STRING -> {
-                        String v = rs.getString(col);
-                        b.set(row, i, v == null ? "" : v);
-                    }
-                }
+            // a getter answers 0 for SQL NULL: only then is wasNull asked; a NULL is stored as the missing value
+            for (int k = 0; k < charCols.length; k++) {
+                short v = rs.getShort(charCols[k]);
+                chars[k][row] = v == 0 && rs.wasNull() ? Byte.MIN_VALUE : (byte) v;
+            }
+            for (int k = 0; k < shortCols.length; k++) {
+                short v = rs.getShort(shortCols[k]);
+                shorts[k][row] = v == 0 && rs.wasNull() ? Short.MIN_VALUE : v;
+            }
+            for (int k = 0; k < intCols.length; k++) {
+                int v = rs.getInt(intCols[k]);
+                ints[k][row] = v == 0 && rs.wasNull() ? Integer.MIN_VALUE : v;
+            }
+            for (int k = 0; k < longCols.length; k++) {
+                long v = rs.getLong(longCols[k]);
+                longs[k][row] = v == 0 && rs.wasNull() ? Long.MIN_VALUE : v;
+            }
+            for (int k = 0; k < floatCols.length; k++) {
+                float v = rs.getFloat(floatCols[k]);
+                floats[k][row] = v == 0 && rs.wasNull() ? Float.NaN : v;
+            }
+            for (int k = 0; k < doubleCols.length; k++) {
+                double v = rs.getDouble(doubleCols[k]);
+                doubles[k][row] = v == 0 && rs.wasNull() ? Double.NaN : v;
+            }
+            for (int k = 0; k < timeCols.length; k++) {
+                double v = rs.getDouble(timeCols[k]);
+                times[k][row] = v == 0 && rs.wasNull() ? DrmsType.MISSING_TIME : v;
+            }
+            for (int k = 0; k < stringCols.length; k++) {
+                String v = rs.getString(stringCols[k]);
+                strings[k][row] = v == null ? "" : v;
             }
             Record r = new Record(layout, session, b, row);
             r.recnum = rs.getLong(recnum);

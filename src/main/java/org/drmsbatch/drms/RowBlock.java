@@ -42,32 +42,12 @@ final class RowBlock {
         return size++;
     }
 
-    void set(int row, int keyword, byte v) {
-        ((byte[]) columns[keyword])[row] = v;
-    }
-
-    void set(int row, int keyword, short v) {
-        ((short[]) columns[keyword])[row] = v;
-    }
-
-    void set(int row, int keyword, int v) {
-        ((int[]) columns[keyword])[row] = v;
-    }
-
-    void set(int row, int keyword, long v) {
-        ((long[]) columns[keyword])[row] = v;
-    }
-
-    void set(int row, int keyword, float v) {
-        ((float[]) columns[keyword])[row] = v;
-    }
-
-    void set(int row, int keyword, double v) {
-        ((double[]) columns[keyword])[row] = v;
-    }
-
-    void set(int row, int keyword, String v) {
-        ((String[]) columns[keyword])[row] = v;
+    /**
+     * The array keyword position {@code keyword}'s values are stored in (byte[], short[], int[], long[], float[],
+     * double[] or String[] by its type), for the reader to fill row by row; null for a keyword not read.
+     */
+    Object column(int keyword) {
+        return columns[keyword];
     }
 
     /** The value of keyword position {@code keyword} in row {@code row}, boxed as a record holds it. */

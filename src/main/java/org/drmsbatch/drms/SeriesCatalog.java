@@ -58,15 +58,31 @@ public class SeriesCatalog {
 
     /** Reads a definition; empty when the series does not exist. */
     public Optional<SeriesDefinition> find(Connection c, String seriesName) throws SQLException {
+        return findStored(c, seriesName).map(Stored::definition);
+    }
+
+    /**
+     * A definition as stored: its text ({@link #DEFINITION_TEXT} of its row, the same text for as long as the row is
+     * unchanged) and the definition read from it.
+     */
+    public record Stored(String text, SeriesDefinition definition) {
+    }
+
+    /** The expression a definition's text is read with, from {@code drms.drms_series}. */
+    public static final String DEFINITION_TEXT = "definition::text";
+
+    /** Reads a definition with its stored text; empty when the series does not exist. */
+    Optional<Stored> findStored(Connection c, String seriesName) throws SQLException {
         String k = key(seriesName);
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT definition::text FROM drms.drms_series WHERE seriesname = ?")) {
+                "SELECT " + DEFINITION_TEXT + " FROM drms.drms_series WHERE seriesname = ?")) {
             ps.setString(1, k);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
-                return Optional.of(JSON.readValue(rs.getString(1), SeriesDefinition.class));
+                String text = rs.getString(1);
+                return Optional.of(new Stored(text, JSON.readValue(text, SeriesDefinition.class)));
             }
         }
     }

@@ -22,9 +22,14 @@ final class SeriesLayout {
     final Map<Integer, Slot> slots = new HashMap<>();
     final List<Integer> columnKeywords = new ArrayList<>();
     final List<String> columns = new ArrayList<>();
+    /** Whether the series has links, and its number of segments: asked for every record read. */
+    final boolean hasLinks;
+    final int segmentCount;
 
     SeriesLayout(SeriesDefinition def) {
         this.def = def;
+        this.hasLinks = !def.links().isEmpty();
+        this.segmentCount = def.segments().size();
         List<KeywordDef> kws = def.keywords();
         defaults = new Object[kws.size()];
         for (int i = 0; i < kws.size(); i++) {

@@ -5,11 +5,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.drmsbatch.drms.DrmsException;
 import org.drmsbatch.drms.DrmsSession;
 import org.drmsbatch.drms.Record;
+import org.drmsbatch.drms.SeriesCatalog;
 import org.postgresql.PGStatement;
 
 /**
@@ -40,6 +43,12 @@ final class CatalogReads {
      * statement in the same round trip; null once sent (or when there is none).
      */
     private String pendingTimeout;
+    /**
+     * For {@link #timedFromFirstRead} on a connection in autocommit, where each round trip is a transaction of its
+     * own: the settings sent ahead of every statement, in the same round trip (so in the same transaction), as one
+     * SELECT of {@code set_config(..., true)} calls; null otherwise.
+     */
+    private String eachStatement;
 
     private CatalogReads(DrmsSession session, long statementMillis) {
         this.session = session;
@@ -85,8 +94,25 @@ final class CatalogReads {
      */
     static CatalogReads timedFromFirstRead(DrmsSession session, Duration statementTimeout) {
         CatalogReads reads = new CatalogReads(session, -1);
-        reads.pendingTimeout = "SET LOCAL statement_timeout = " + Math.max(0, statementTimeout.toMillis());
+        long millis = Math.max(0, statementTimeout.toMillis());
+        if (autocommit(session)) {
+            // no transaction to set the timeout for once (Drms.readEachStatement): every statement carries it, and
+            // the read-only mode the transaction would have had
+            reads.eachStatement = "SELECT set_config('statement_timeout', '" + millis + "', true),"
+                    + " set_config('transaction_read_only', 'on', true)";
+        } else {
+            reads.pendingTimeout = "SET LOCAL statement_timeout = " + millis;
+        }
         return reads;
+    }
+
+    /** Whether the session's connection is in autocommit (no transaction of its own: Drms.readEachStatement). */
+    static boolean autocommit(DrmsSession session) {
+        try {
+            return session.connection().getAutoCommit();
+        } catch (SQLException e) {
+            throw new DrmsException("Cannot read the connection's state: " + e.getMessage(), e);
+        }
     }
 
     /** The records a query over one series' table returns (whole rows), in the order of the result. */
@@ -116,6 +142,9 @@ final class CatalogReads {
      * cursor (0: all at once), so that a reader that handles them page by page holds one page at a time.
      */
     <T> T read(SqlQuery q, String what, int fetchSize, ResultReader<T> reader) {
+        if (eachStatement != null) {
+            return readWithSettings(q, what, reader);
+        }
         String previous = statementMillis < 0 ? null : setTimeout(Long.toString(statementMillis));
         String prefix = pendingTimeout;
         pendingTimeout = null;
@@ -154,6 +183,53 @@ final class CatalogReads {
             if (previous != null && !aborted) {
                 setTimeout(previous);
             }
+        }
+    }
+
+    /**
+     * One round trip on a connection in autocommit: the settings ({@link #eachStatement}) with, in the same SELECT,
+     * the stored text of each definition the session used unchecked ({@link DrmsSession#takeUncheckedDefinitions}),
+     * then the statement, both with one Sync (one transaction). The definitions are compared before the result is
+     * read: a changed one ends the read with {@link DrmsSession.DefinitionsChanged}. On an error the definitions are
+     * checked first (in a statement of their own), since the error may come from a changed definition.
+     */
+    private <T> T readWithSettings(SqlQuery q, String what, ResultReader<T> reader) {
+        Map<String, String> expected = session.takeUncheckedDefinitions();
+        StringBuilder sql = new StringBuilder(eachStatement);
+        for (int i = 0; i < expected.size(); i++) {
+            sql.append(", (SELECT ").append(SeriesCatalog.DEFINITION_TEXT)
+                    .append(" FROM drms.drms_series WHERE seriesname = ?)");
+        }
+        sql.append(";\n").append(q.sql());
+        try (PreparedStatement ps = session.connection().prepareStatement(sql.toString())) {
+            ps.unwrap(PGStatement.class).setPrepareThreshold(1); // as in read: binary results from the first
+            int p = 1;
+            for (String key : expected.keySet()) {
+                ps.setString(p++, key);
+            }
+            for (Object bind : q.binds()) {
+                ps.setObject(p++, bind);
+            }
+            ps.execute(); // pgjdbc sends both statements with one Sync: the settings' row first, then the query's
+            Map<String, String> stored = new HashMap<>();
+            try (ResultSet settings = ps.getResultSet()) {
+                settings.next();
+                int c = 3;
+                for (String key : expected.keySet()) {
+                    stored.put(key, settings.getString(c++));
+                }
+            }
+            session.checked(expected, stored);
+            expected = Map.of(); // checked: an error from here on is the statement's own
+            if (!ps.getMoreResults()) {
+                throw new SQLException("No results were returned by the query.");
+            }
+            try (ResultSet r = ps.getResultSet()) {
+                return reader.read(r);
+            }
+        } catch (SQLException e) {
+            session.checkDefinitions(expected); // throws DefinitionsChanged when one has changed
+            throw new DrmsException("Cannot " + what + ": " + e.getMessage(), e);
         }
     }
 

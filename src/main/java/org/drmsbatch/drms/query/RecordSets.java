@@ -56,17 +56,17 @@ public final class RecordSets {
      * when n &gt; 0, the last |n| when n &lt; 0, all when n = 0.
      */
     public List<Record> open(String query, int n) {
-        return drms.read(s -> open(s, parse(s, query, Path.of("")), n));
+        return drms.readEachStatement(s -> withDefinitionsLastRead(s, () -> open(s, parse(s, query, Path.of("")), n)));
     }
 
     /** The number of records a query selects (what {@code show-info -c} prints). */
     public long count(String query) {
-        return drms.read(s -> count(s, parse(s, query, Path.of(""))));
+        return drms.readEachStatement(s -> withDefinitionsLastRead(s, () -> count(s, parse(s, query, Path.of("")))));
     }
 
     /** As {@link #open(String, int)} for a parsed query. */
     public List<Record> open(Query query, int n) {
-        return drms.read(s -> open(s, query, n));
+        return drms.readEachStatement(s -> withDefinitionsLastRead(s, () -> open(s, query, n)));
     }
 
     /**
@@ -101,7 +101,7 @@ public final class RecordSets {
 
     /** As {@link #count(String)} for a parsed query. */
     public long count(Query query) {
-        return drms.read(s -> count(s, query));
+        return drms.readEachStatement(s -> withDefinitionsLastRead(s, () -> count(s, query)));
     }
 
     /**
@@ -135,7 +135,7 @@ public final class RecordSets {
 
     /** The largest recnum of a series, of any version (0 when it has no records). */
     public long maxRecnum(String series) {
-        return drms.read(s -> {
+        return drms.readEachStatement(s -> {
             SeriesDefinition def = s.definition(series);
             return CatalogReads.timedFromFirstRead(s, statementTimeout).number(QuerySql.maxRecnum(def),
                     "read the largest record number of " + def.name());
@@ -172,7 +172,7 @@ public final class RecordSets {
      * {@code [1, 0]} when it selects nothing: the span to split into partitions.
      */
     public long[] recnumSpan(Query query) {
-        return drms.read(s -> {
+        return drms.readEachStatement(s -> {
             CatalogReads reads = CatalogReads.timedFromFirstRead(s, statementTimeout);
             long min = Long.MAX_VALUE;
             long max = Long.MIN_VALUE;
@@ -218,7 +218,46 @@ public final class RecordSets {
         }
     }
 
-    /** The statement timeout goes with the first SELECT (one round trip less): every statement reads through reads. */
+    /**
+     * Runs {@code work} (whose statements all read through {@link CatalogReads#timedFromFirstRead}) with the series
+     * definitions this process last read, when the session has no transaction of its own (autocommit: outside a
+     * chunk): no round trip to read them; each statement checks, in the same round trip, that they are unchanged. A
+     * changed one (found with the first statement, or when an error may have come from it) is read afresh and the
+     * work done again.
+     */
+    private static <T> T withDefinitionsLastRead(DrmsSession s, Supplier<T> work) {
+        if (!CatalogReads.autocommit(s)) {
+            return work.get(); // a transaction of the caller's: definitions are read in it
+        }
+        s.deferDefinitionChecks(true);
+        try {
+            return work.get();
+        } catch (DrmsSession.DefinitionsChanged e) {
+            // forgotten: done again below with the definitions read afresh
+        } catch (RuntimeException e) {
+            if (!changedDefinitions(s)) {
+                throw e; // the definitions it used are current: the error is the query's
+            }
+        } finally {
+            s.deferDefinitionChecks(false);
+        }
+        return work.get();
+    }
+
+    /** Checks the definitions a failed work used unchecked (a parse error, say); true when one had changed. */
+    private static boolean changedDefinitions(DrmsSession s) {
+        try {
+            s.checkDefinitions();
+            return false;
+        } catch (DrmsSession.DefinitionsChanged e) {
+            return true;
+        }
+    }
+
+    /**
+     * The statement timeout goes with the first SELECT (one round trip less; outside a transaction, with every
+     * SELECT): every statement reads through reads.
+     */
     private List<Record> open(DrmsSession s, Query query, int n) {
         CatalogReads reads = CatalogReads.timedFromFirstRead(s, statementTimeout);
         List<Record> out = new ArrayList<>();
