@@ -240,7 +240,7 @@ class ClusterBenchmark {
                 1e3 * min(perPartition), 1e3 * max(perPartition), 1e3 * Bench.median(intercept),
                 1e3 * min(intercept), 1e3 * max(intercept), 1e3 * Bench.median(l1)));
         if (!tiny.isEmpty()) {
-            t.append(String.format(Locale.ROOT, "  from the timestamps of the 64-partition runs (%d runs, medians"
+            t.append(String.format(Locale.ROOT, "  from the timestamps of the 64-partition runs (%d runs, the warm-up's included; medians"
                             + " over partitions): manager's send (DB row + publish + broker confirm) %.1f ms;"
                             + " a worker's gap between its partitions (ack, next delivery, claim, step set-up) %.1f"
                             + " ms; first partition sent -> claimed %.1f ms; last partition's end -> job end %.0f"
@@ -254,7 +254,7 @@ class ClusterBenchmark {
             double wall = large.median("1 worker");
             double o = Math.max(0, Bench.median(perPartition));
             double local = large.median("one process, 1 thread");
-            t.append(String.format(Locale.ROOT, "  the 1-worker runs of the large images (median of %d): wall %.1f"
+            t.append(String.format(Locale.ROOT, "  the 1-worker runs of the large images (median of %d, the warm-up's included): wall %.1f"
                             + " s = serial part %.2f s (job start -> first partition's start, last partition's end"
                             + " -> job end) + partitions' work %.1f s + gaps%n", one.size(), wall, serial, busy));
             t.append("  projection to N hosts, one worker each, P = N partitions: T(N) = serial + work / N +"
