@@ -21,8 +21,15 @@ public record ChildJvm(Process process, BlockingQueue<String> lines) {
     public static final String EOF = "EOF";
 
     public static ChildJvm start(Class<?> main, Path stderr, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), main.getName()));
+        return start(List.of(), main, stderr, args);
+    }
+
+    /** As {@link #start(Class, Path, String...)}, with these options for the JVM (e.g. {@code -Xmx1g}). */
+    public static ChildJvm start(List<String> jvmOptions, Class<?> main, Path stderr, String... args)
+            throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
         cmd.addAll(List.of(args));
         Process process = new ProcessBuilder(cmd).redirectError(stderr.toFile()).start();
         BlockingQueue<String> lines = new LinkedBlockingQueue<>();

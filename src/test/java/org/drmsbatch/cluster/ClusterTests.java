@@ -134,18 +134,25 @@ final class ClusterTests {
         private final String url;
         private final Path home;
         private final List<String> properties;
+        private static final java.util.concurrent.atomic.AtomicInteger COUNT =
+                new java.util.concurrent.atomic.AtomicInteger();
         private final List<ChildJvm> started = new ArrayList<>();
-        private int count;
+        private List<String> jvmOptions = List.of();
 
-        /** Workers on this database and home, with these {@code drms.*} settings besides the cluster's. */
+        /**
+         * Workers on this database and home, with these {@code drms.*} settings besides the cluster's (a setting
+         * given here replaces the default of the same name: heartbeat, dead-after).
+         */
         WorkerProcesses(String url, Path home, String brokerUrl, String queue, String... properties) {
             this.url = url;
             this.home = home;
+            List<String> given = List.of(properties).stream().map(p -> p.substring(0, p.indexOf('=') + 1)).toList();
             List<String> all = new ArrayList<>(List.of("spring.datasource.url=" + url,
                     "spring.datasource.username=" + TestDatabase.user(), "drms.cluster.enabled=true",
                     "drms.cluster.broker-url=" + brokerUrl, "drms.cluster.queue=" + queue,
                     "drms.cluster.heartbeat=500ms", "drms.cluster.dead-after=3s",
                     FaultInjectionTestConfiguration.PROPERTY));
+            all.removeIf(p -> given.contains(p.substring(0, p.indexOf('=') + 1)));
             all.addAll(List.of(properties));
             this.properties = all;
         }
@@ -160,8 +167,8 @@ final class ClusterTests {
                 args.addAll(List.of("--set", p));
             }
             args.add("worker");
-            Path stderr = home.resolve("worker-" + (++count) + ".err");
-            ChildJvm jvm = ChildJvm.start(DrmsCommand.class, stderr, args.toArray(String[]::new));
+            Path stderr = home.resolve("worker-" + COUNT.incrementAndGet() + ".err");
+            ChildJvm jvm = ChildJvm.start(jvmOptions, DrmsCommand.class, stderr, args.toArray(String[]::new));
             started.add(jvm);
             List<String> lines = new ArrayList<>();
             while (true) {
@@ -172,6 +179,20 @@ final class ClusterTests {
                 if (line.startsWith("drms: worker ")) {
                     return jvm;
                 }
+            }
+        }
+
+        /** JVM options for the workers started from now on (a heap limit: several workers share the machine). */
+        WorkerProcesses jvmOptions(String... options) {
+            jvmOptions = List.of(options);
+            return this;
+        }
+
+        /** Fails, with its standard error, when a worker started here is no longer running. */
+        void assertAlive() {
+            for (ChildJvm jvm : started) {
+                assertThat(jvm.process().isAlive()).as("worker pid %d is running (exit %s)", jvm.process().pid(),
+                        jvm.process().isAlive() ? "" : jvm.process().exitValue()).isTrue();
             }
         }
 
