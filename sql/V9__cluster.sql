@@ -9,6 +9,7 @@ CREATE TABLE drms.cluster_worker (
     worker_id  text        PRIMARY KEY,          -- <host>:<pid>:<start millis>
     host       text        NOT NULL,
     pid        bigint      NOT NULL,
+    queue      text        NOT NULL,              -- the queue it takes partitions from (drms.cluster.queue)
     started    timestamptz NOT NULL DEFAULT now(),
     last_beat  timestamptz NOT NULL DEFAULT now(),
     state      text        NOT NULL DEFAULT 'running' CHECK (state IN ('running', 'refusing', 'stopped', 'dead')),

@@ -110,7 +110,7 @@ public class ClusterPartitionHandler extends AbstractPartitionHandler {
             if (!workers.declareDead(w.id(), dead, reason)) {
                 return null; // it beat after all
             }
-            if (reassign && !workers.live(dead).isEmpty()) {
+            if (reassign && !workers.live(broker.queue(), dead).isEmpty()) {
                 log.warn("Partition {} (attempt {}): {}; sending it again (drms.cluster.reassign)", p.getStepName(),
                         state.attempt(), reason);
                 send(p);
@@ -121,14 +121,14 @@ public class ClusterPartitionHandler extends AbstractPartitionHandler {
         }
         if (state.refusedBy() != null) {
             String reason = "refused by worker " + state.refusedBy() + ": " + state.refusal();
-            if (reassign && !workers.live(dead).isEmpty()) {
+            if (reassign && !workers.live(broker.queue(), dead).isEmpty()) {
                 log.warn("Partition {} {}; sending it again (drms.cluster.reassign)", p.getStepName(), reason);
                 send(p);
                 return null;
             }
             return p.getStepName() + " " + reason;
         }
-        if (state.waitingSeconds() > dead && workers.live(dead).isEmpty()) {
+        if (state.waitingSeconds() > dead && workers.live(broker.queue(), dead).isEmpty()) {
             return p.getStepName() + ": no live worker has taken it from queue " + broker.queue() + " for "
                     + Math.round(state.waitingSeconds()) + " s (start one: drms worker)";
         }

@@ -88,7 +88,7 @@ public class ClusterWorker implements SmartLifecycle {
 
     @Override
     public void start() {
-        workers.register(id, host, pid);
+        workers.register(id, host, pid, broker.queue());
         beats = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "cluster-heartbeat");
             t.setDaemon(true);

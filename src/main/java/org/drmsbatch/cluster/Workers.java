@@ -40,12 +40,12 @@ public class Workers {
         this.jdbc = new JdbcTemplate(dataSource);
     }
 
-    /** Registers a worker that starts, alive. */
-    public void register(String id, String host, long pid) {
+    /** Registers a worker that starts, alive, taking partitions from {@code queue}. */
+    public void register(String id, String host, long pid, String queue) {
         jdbc.update("""
-                INSERT INTO drms.cluster_worker (worker_id, host, pid) VALUES (?, ?, ?)
-                ON CONFLICT (worker_id) DO UPDATE SET state = 'running', reason = NULL, last_beat = now()""",
-                id, host, pid);
+                INSERT INTO drms.cluster_worker (worker_id, host, pid, queue) VALUES (?, ?, ?, ?)
+                ON CONFLICT (worker_id) DO UPDATE SET state = 'running', reason = NULL, last_beat = now(),
+                    queue = excluded.queue""", id, host, pid, queue);
     }
 
     /**
@@ -73,12 +73,13 @@ public class Workers {
                 FROM drms.cluster_worker WHERE worker_id = ?""", (rs, i) -> worker(rs, 1), id).stream().findFirst();
     }
 
-    /** The workers that beat within {@code seconds} and take partitions. */
-    public List<Worker> live(double seconds) {
+    /** The workers that beat within {@code seconds} and take partitions from {@code queue}. */
+    public List<Worker> live(String queue, double seconds) {
         return jdbc.query("""
                 SELECT worker_id, host, pid, state, reason, extract(epoch FROM now() - last_beat)
-                FROM drms.cluster_worker WHERE state = 'running' AND last_beat > now() - make_interval(secs => ?)
-                ORDER BY worker_id""", (rs, i) -> worker(rs, 1), seconds);
+                FROM drms.cluster_worker WHERE queue = ? AND state = 'running'
+                    AND last_beat > now() - make_interval(secs => ?)
+                ORDER BY worker_id""", (rs, i) -> worker(rs, 1), queue, seconds);
     }
 
     /**
