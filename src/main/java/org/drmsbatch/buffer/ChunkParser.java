@@ -17,8 +17,8 @@ import tools.jackson.core.json.JsonFactory;
  * does); a duplicate h or t, trailing content, NaN/Infinity and numbers that overflow a double are refused.
  *
  * <p>A body of the plain shape clients send ({@code {"h": [numbers], "t": [t0, dt]}}, either order, JSON whitespace
- * anywhere) is read in one pass over its bytes ({@link #plain}), each number converted by Jackson's fast double
- * parser; anything else in it (another member, an escape, a number that is not a finite double, an integer of more
+ * anywhere) is read in one pass over its bytes ({@link #plain}), each number converted by {@link FastDoubles} (the
+ * same double as Jackson's fast double parser and {@link Double#parseDouble}); anything else in it (another member, an escape, a number that is not a finite double, an integer of more
  * than 18 digits, any flaw) sends the body to the token parser, which accepts or refuses it as it always did, with
  * the same words. Both read the same doubles.
  */
@@ -191,73 +191,121 @@ final class ChunkParser {
         }
 
         /**
-         * A JSON number as a finite double, read as Jackson reads it (an integer of up to 18 digits through a long;
-         * a number with a fraction or an exponent through its fast double parser, JavaDoubleParser, given the bytes
-         * as they are); NaN for anything else.
+         * A JSON number as a finite double, the same double as Jackson's token parser reads (an integer of up to 18
+         * digits through a long; a number with a fraction or an exponent correctly rounded, as
+         * {@link Double#parseDouble} and Jackson's fast double parser give it): its digits are gathered while its
+         * syntax is checked and converted by {@link FastDoubles#toDouble} (Clinger / Eisel-Lemire), the rare number
+         * that cannot decide there (more than 19 significant digits, a product too close to a rounding boundary) by
+         * Jackson's JavaDoubleParser; NaN for anything else (not JSON, not finite, -0, a longer integer).
          */
         private double number() {
+            byte[] b = this.b;
+            int n = b.length;
             int start = i;
-            if (i < b.length && b[i] == '-') {
-                i++;
+            int k = i;
+            boolean negative = false;
+            if (k < n && b[k] == '-') {
+                negative = true;
+                k++;
             }
-            int intStart = i;
-            if (i < b.length && b[i] == '0') {
-                i++;
+            long w = 0; // the first 19 significant digits (unsigned)
+            int digits = 0;
+            int exp10 = 0;
+            boolean truncated = false;
+            int intStart = k;
+            if (k < n && b[k] == '0') {
+                k++;
             } else {
-                while (i < b.length && b[i] >= '0' && b[i] <= '9') {
-                    i++;
+                while (k < n) {
+                    int d = b[k] - '0';
+                    if (d < 0 || d > 9) {
+                        break;
+                    }
+                    if (digits < 19) {
+                        w = w * 10 + d;
+                        digits++;
+                    } else {
+                        truncated |= d != 0;
+                        exp10++;
+                    }
+                    k++;
                 }
             }
-            int intDigits = i - intStart;
+            int intDigits = k - intStart;
             if (intDigits == 0) {
+                i = k;
                 return Double.NaN;
             }
             boolean integer = true;
-            if (i < b.length && b[i] == '.') {
+            if (k < n && b[k] == '.') {
                 integer = false;
-                int f = ++i;
-                while (i < b.length && b[i] >= '0' && b[i] <= '9') {
-                    i++;
+                int f = ++k;
+                while (k < n) {
+                    int d = b[k] - '0';
+                    if (d < 0 || d > 9) {
+                        break;
+                    }
+                    if (digits < 19) {
+                        w = w * 10 + d;
+                        if (w != 0) {
+                            digits++; // leading zeros (0.000…) are not significant
+                        }
+                        exp10--;
+                    } else {
+                        truncated |= d != 0;
+                    }
+                    k++;
                 }
-                if (i == f) {
+                if (k == f) {
+                    i = k;
                     return Double.NaN;
                 }
             }
-            if (i < b.length && (b[i] == 'e' || b[i] == 'E')) {
+            if (k < n && (b[k] == 'e' || b[k] == 'E')) {
                 integer = false;
-                i++;
-                if (i < b.length && (b[i] == '+' || b[i] == '-')) {
-                    i++;
+                k++;
+                boolean negativeExp = false;
+                if (k < n && (b[k] == '+' || b[k] == '-')) {
+                    negativeExp = b[k] == '-';
+                    k++;
                 }
-                int e = i;
-                while (i < b.length && b[i] >= '0' && b[i] <= '9') {
-                    i++;
+                int e = k;
+                int x = 0;
+                while (k < n) {
+                    int d = b[k] - '0';
+                    if (d < 0 || d > 9) {
+                        break;
+                    }
+                    if (x < 100_000_000) {
+                        x = x * 10 + d;
+                    }
+                    k++;
                 }
-                if (i == e) {
+                if (k == e) {
+                    i = k;
                     return Double.NaN;
                 }
+                exp10 += negativeExp ? -x : x;
             }
-            int len = i - start;
-            if (len > MAX_NUMBER || (i < b.length && !(b[i] == ',' || b[i] == ']' || b[i] == ' ' || b[i] == '\n'
-                    || b[i] == '\r' || b[i] == '\t'))) {
+            i = k;
+            int len = k - start;
+            if (len > MAX_NUMBER || (k < n && !(b[k] == ',' || b[k] == ']' || b[k] == ' ' || b[k] == '\n'
+                    || b[k] == '\r' || b[k] == '\t'))) {
                 return Double.NaN;
             }
             if (integer) {
                 if (intDigits > 18) {
                     return Double.NaN;
                 }
-                long x = 0;
-                for (int k = intStart; k < i; k++) {
-                    x = x * 10 + (b[k] - '0');
-                }
-                if (x == 0 && b[start] == '-') {
+                if (w == 0 && negative) {
                     return Double.NaN; // -0: the token parser says what it is
                 }
-                return (double) (b[start] == '-' ? -x : x);
+                return (double) (negative ? -w : w);
             }
-            // Jackson's fast double parser (what NumberInput.parseDouble(char[], …, true) and the token parser call),
-            // on the bytes themselves rather than a char[] copy of them: the same algorithm, the same double
-            double d = JavaDoubleParser.parseDouble(b, start, len);
+            double d = truncated ? Double.NaN : FastDoubles.toDouble(w, exp10, negative);
+            if (Double.isNaN(d)) { // undecided: Jackson's parser, exact on every input (what the token parser calls)
+                d = JavaDoubleParser.parseDouble(b, start, len);
+            }
             return Double.isFinite(d) ? d : Double.NaN;
         }
     }
