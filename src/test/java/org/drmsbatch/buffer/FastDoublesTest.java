@@ -6,22 +6,49 @@ import static org.assertj.core.api.Assertions.fail;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.regex.Pattern;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@link FastDoubles} against {@link Double#parseDouble}, bit for bit, on millions of inputs of every kind: doubles as
  * {@link Double#toString} and {@code %.17g}/{@code %.16e} print them, random digit strings of 1 to 20 digits with
  * exponents over the whole range (subnormals, underflow to zero, overflow to infinity), exact halfway cases and their
- * neighbours, signed zeros, leading and trailing zeros.
+ * neighbours, signed zeros, leading and trailing zeros. The JSON numbers among them also go through
+ * {@link ChunkParser#plain}, in bodies of a thousand, which must read the same doubles (or leave to the token parser
+ * what it always left: -0, integers of more than 18 digits, numbers that are not finite doubles).
  */
 class FastDoublesTest {
 
     private static long checked;
+    private static final Pattern JSON_NUMBER = Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][-+]?[0-9]+)?");
+    /** JSON numbers waiting to be read by {@link ChunkParser#plain} in one body. */
+    private final List<String> pending = new ArrayList<>();
 
-    private static void check(String s) {
+    /** Each JSON number checked also goes through the chunk reader, in bodies of many numbers as clients send. */
+    @AfterEach
+    void flush() {
+        if (pending.isEmpty()) {
+            return;
+        }
+        String body = "{\"h\": [" + String.join(", ", pending) + "], \"t\": [0, 1]}";
+        Chunk c = ChunkParser.plain(body.getBytes(StandardCharsets.US_ASCII));
+        assertThat(c).as("a body of %d numbers from %s", pending.size(), pending.get(0)).isNotNull();
+        for (int k = 0; k < pending.size(); k++) {
+            double expected = Double.parseDouble(pending.get(k));
+            if (Double.doubleToRawLongBits(c.h()[k]) != Double.doubleToRawLongBits(expected)) {
+                fail("%s in a body: read as %s, Double.parseDouble gives %s", pending.get(k), c.h()[k], expected);
+            }
+        }
+        pending.clear();
+    }
+
+    private void check(String s) {
         byte[] b = s.getBytes(StandardCharsets.US_ASCII);
         double expected = Double.parseDouble(s);
         double got = FastDoubles.parse(b, 0, b.length);
@@ -35,6 +62,23 @@ class FastDoublesTest {
         double inside = FastDoubles.parse(padded, 3, b.length);
         if (Double.doubleToRawLongBits(inside) != Double.doubleToRawLongBits(expected)) {
             fail("%s inside [1,…,2]: parsed as %s, Double.parseDouble gives %s", s, inside, expected);
+        }
+        // the chunk reader takes a finite JSON number of up to 64 characters with a fraction or an exponent, or an
+        // integer of up to 18 digits other than -0; anything else it leaves to the token parser
+        if (JSON_NUMBER.matcher(s).matches() && Double.isFinite(expected)) {
+            boolean integer = s.indexOf('.') < 0 && s.indexOf('e') < 0 && s.indexOf('E') < 0;
+            if (s.length() <= 64 && (!integer || (s.replace("-", "").length() <= 18 && !s.equals("-0")))) {
+                pending.add(s);
+                if (pending.size() == 1000) {
+                    flush();
+                }
+            } else {
+                assertThat(ChunkParser.plain(("{\"h\": [" + s + "], \"t\": [0, 1]}").getBytes(StandardCharsets.US_ASCII)))
+                        .as(s).isNull();
+            }
+        } else if (JSON_NUMBER.matcher(s).matches()) {
+            assertThat(ChunkParser.plain(("{\"h\": [" + s + "], \"t\": [0, 1]}").getBytes(StandardCharsets.US_ASCII)))
+                    .as("%s is not finite", s).isNull();
         }
     }
 
