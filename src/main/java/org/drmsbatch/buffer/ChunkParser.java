@@ -191,81 +191,24 @@ final class ChunkParser {
                     v = Arrays.copyOf(v, n * 2);
                 }
                 v[n++] = d;
-                skipSpace();
                 if (i >= b.length) {
                     return null;
                 }
-                byte c = b[i++];
+                byte c = b[i];
+                if (c != ',' && c != ']') {
+                    skipSpace();
+                    if (i >= b.length) {
+                        return null;
+                    }
+                    c = b[i];
+                }
+                i++;
                 if (c == ']') {
                     return n == v.length ? v : Arrays.copyOf(v, n);
                 }
                 if (c != ',') {
                     return null;
                 }
-            }
-        }
-
-        /** The number {@link #number} reads: its first 19 significant digits (unsigned), how many, the power of ten. */
-        private long w;
-        private int digits;
-        private int exp10;
-        /** Whether a non-zero digit beyond the 19th was dropped. */
-        private boolean truncated;
-
-        /**
-         * Passes over the digits from {@code k}, adding them to {@link #w} (the first 19 significant ones; those of
-         * the integer part beyond them raise {@link #exp10}, those of a fraction kept lower it); the index after
-         * them. Eight bytes at a time where it can: the run's length within the word from a mask of its non-digit
-         * bytes, its value by three multiplications (SWAR, as fast_float), so that the digits of a number cost no
-         * branch each.
-         */
-        private int digitRun(int k, boolean fraction) {
-            byte[] b = this.b;
-            int n = b.length;
-            while (true) {
-                if (w != 0 && digits <= 11 && k + 8 <= n) {
-                    long v = (long) LITTLE_ENDIAN_LONGS.get(b, k);
-                    long nonDigits = ((v + 0x4646464646464646L) | (v - 0x3030303030303030L)) & 0x8080808080808080L;
-                    int run = Long.numberOfTrailingZeros(nonDigits) >>> 3; // digits before the first non-digit, 0..8
-                    if (run == 0) {
-                        return k;
-                    }
-                    if (run < 8) { // the run's digits to the top of the word, '0's before them
-                        v = v << (64 - 8 * run) | 0x3030303030303030L >>> (8 * run);
-                    }
-                    w = w * POW10[run] + eightDigits(v);
-                    digits += run;
-                    if (fraction) {
-                        exp10 -= run;
-                    }
-                    k += run;
-                    if (run < 8) {
-                        return k;
-                    }
-                    continue;
-                }
-                if (k >= n) {
-                    return k;
-                }
-                int d = b[k] - '0';
-                if (d < 0 || d > 9) {
-                    return k;
-                }
-                if (digits < 19) {
-                    w = w * 10 + d;
-                    if (w != 0) {
-                        digits++; // leading zeros (0.000…) are not significant
-                    }
-                    if (fraction) {
-                        exp10--;
-                    }
-                } else {
-                    truncated |= d != 0;
-                    if (!fraction) {
-                        exp10++;
-                    }
-                }
-                k++;
             }
         }
 
@@ -287,15 +230,28 @@ final class ChunkParser {
                 negative = true;
                 k++;
             }
-            w = 0;
-            digits = 0;
-            exp10 = 0;
-            truncated = false;
+            long w = 0; // the first 19 significant digits (unsigned)
+            int digits = 0; // significant digits in w
+            int exp10 = 0;
+            boolean truncated = false; // a non-zero digit beyond the 19th dropped
             int intStart = k;
             if (k < n && b[k] == '0') {
                 k++;
             } else {
-                k = digitRun(k, false);
+                while (k < n) {
+                    int d = b[k] - '0';
+                    if (d < 0 || d > 9) {
+                        break;
+                    }
+                    if (digits < 19) {
+                        w = w * 10 + d;
+                        digits++;
+                    } else {
+                        truncated |= d != 0;
+                        exp10++;
+                    }
+                    k++;
+                }
             }
             int intDigits = k - intStart;
             if (intDigits == 0) {
@@ -306,7 +262,47 @@ final class ChunkParser {
             if (k < n && b[k] == '.') {
                 integer = false;
                 int f = ++k;
-                k = digitRun(k, true);
+                while (true) {
+                    if (w != 0 && digits <= 11 && k + 8 <= n) {
+                        // eight bytes at a time (SWAR, as fast_float): the run of digits in the word from the mask of
+                        // its non-digit bytes, their value by three multiplications; no branch per digit
+                        long v = (long) LITTLE_ENDIAN_LONGS.get(b, k);
+                        long nonDigits = ((v + 0x4646464646464646L) | (v - 0x3030303030303030L))
+                                & 0x8080808080808080L;
+                        int run = Long.numberOfTrailingZeros(nonDigits) >>> 3; // 0..8
+                        if (run == 0) {
+                            break;
+                        }
+                        if (run < 8) { // the run's digits to the top of the word, '0's before them
+                            v = v << (64 - 8 * run) | 0x3030303030303030L >>> (8 * run);
+                        }
+                        w = w * POW10[run] + eightDigits(v);
+                        digits += run;
+                        exp10 -= run;
+                        k += run;
+                        if (run < 8) {
+                            break;
+                        }
+                        continue;
+                    }
+                    if (k >= n) {
+                        break;
+                    }
+                    int d = b[k] - '0';
+                    if (d < 0 || d > 9) {
+                        break;
+                    }
+                    if (digits < 19) {
+                        w = w * 10 + d;
+                        if (w != 0) {
+                            digits++; // leading zeros (0.000…) are not significant
+                        }
+                        exp10--;
+                    } else {
+                        truncated |= d != 0;
+                    }
+                    k++;
+                }
                 if (k == f) {
                     i = k;
                     return Double.NaN;
