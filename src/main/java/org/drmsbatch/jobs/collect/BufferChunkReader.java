@@ -155,7 +155,7 @@ public class BufferChunkReader implements ItemStreamReader<BufferedChunk> {
     }
 
     /** The chunk of file {@code e}, read ahead by {@code f} or now. */
-    private Chunk chunk(Entry e, Future<Chunk> f) throws IOException {
+    private Chunk chunk(Entry e, Future<Chunk> f) throws IOException, InterruptedException {
         if (f == null) {
             return buffer.read(e.name());
         }
@@ -166,10 +166,6 @@ public class BufferChunkReader implements ItemStreamReader<BufferedChunk> {
                 throw new NoSuchFileException(buffer.dataDirectory().resolve(e.name()).toString());
             }
             return c;
-        } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            f.cancel(true);
-            throw new ItemStreamException("interrupted while reading " + e.name(), ex);
         } catch (ExecutionException ex) {
             Throwable cause = ex.getCause();
             if (cause instanceof IOException io) {
@@ -203,6 +199,10 @@ public class BufferChunkReader implements ItemStreamReader<BufferedChunk> {
         try {
             Chunk c = chunk(e, f);
             return new BufferedChunk(e.name(), c);
+        } catch (InterruptedException ex) { // not the file's fault: the step fails, the file stays
+            Thread.currentThread().interrupt();
+            f.cancel(true);
+            throw new ItemStreamException("interrupted while reading " + e.name(), ex);
         } catch (NoSuchFileException ex) {
             throw missing(e.name(), ex);
         } catch (IOException | RuntimeException ex) {
