@@ -16,7 +16,9 @@ import tools.jackson.core.internal.shaded.fdp.JavaDoubleParser;
  * inputs like the 17-digit strain values.
  *
  * <p>Overflow gives an infinity and underflow a (signed) zero, as {@link Double#parseDouble} does; callers refuse
- * non-finite values themselves.
+ * non-finite values themselves. {@link ChunkParser} gathers a number's digits while it checks its JSON syntax and
+ * calls {@link #toDouble}; {@link #parse} is the same for text alone (and what the tests hold against
+ * {@link Double#parseDouble}). The table of powers of five is computed once, at class initialisation (some 10-30 ms).
  */
 final class FastDoubles {
 
@@ -30,7 +32,7 @@ final class FastDoubles {
     /**
      * 5^q for q in [-342, 308], each as the 128 most significant bits of its binary expansion (rounded up for
      * q &lt; 0, truncated for q ≥ 0), high 64 bits at {@code 2 (q + 342)}, low at the next index: fast_float's table,
-     * computed here as its generator script does.
+     * computed here as its generator script does (each value shifted once to 128 bits).
      */
     private static final long[] POW5 = powersOfFive();
 
@@ -39,27 +41,18 @@ final class FastDoubles {
 
     private static long[] powersOfFive() {
         long[] t = new long[2 * (MAX_Q - MIN_Q + 1)];
-        BigInteger two128 = BigInteger.ONE.shiftLeft(128);
-        BigInteger two127 = BigInteger.ONE.shiftLeft(127);
+        BigInteger five = BigInteger.valueOf(5);
         for (int q = MIN_Q; q <= MAX_Q; q++) {
             BigInteger c;
             if (q < 0) {
-                BigInteger p5 = BigInteger.valueOf(5).pow(-q);
-                int z = p5.subtract(BigInteger.ONE).bitLength(); // the smallest z with 2^z >= 5^-q
+                BigInteger p5 = five.pow(-q);
+                int z = p5.bitLength(); // 5^-q is no power of two: the smallest z with 2^z >= 5^-q
                 int b = q >= -27 ? z + 127 : 2 * z + 128;
                 c = BigInteger.ONE.shiftLeft(b).divide(p5).add(BigInteger.ONE);
-                while (c.compareTo(two128) >= 0) {
-                    c = c.shiftRight(1);
-                }
             } else {
-                c = BigInteger.valueOf(5).pow(q);
-                while (c.compareTo(two127) < 0) {
-                    c = c.shiftLeft(1);
-                }
-                while (c.compareTo(two128) >= 0) {
-                    c = c.shiftRight(1);
-                }
+                c = five.pow(q);
             }
+            c = c.bitLength() > 128 ? c.shiftRight(c.bitLength() - 128) : c.shiftLeft(128 - c.bitLength());
             int k = 2 * (q - MIN_Q);
             t[k] = c.shiftRight(64).longValue();
             t[k + 1] = c.longValue();
