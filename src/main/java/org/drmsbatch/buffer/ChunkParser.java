@@ -1,5 +1,8 @@
 package org.drmsbatch.buffer;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 import tools.jackson.core.JacksonException;
@@ -17,8 +20,8 @@ import tools.jackson.core.json.JsonFactory;
  * does); a duplicate h or t, trailing content, NaN/Infinity and numbers that overflow a double are refused.
  *
  * <p>A body of the plain shape clients send ({@code {"h": [numbers], "t": [t0, dt]}}, either order, JSON whitespace
- * anywhere) is read in one pass over its bytes ({@link #plain}), each number converted by Jackson's fast double
- * parser; anything else in it (another member, an escape, a number that is not a finite double, an integer of more
+ * anywhere) is read in one pass over its bytes ({@link #plain}), each number converted by {@link FastDoubles} (the
+ * same double as Jackson's fast double parser and {@link Double#parseDouble}); anything else in it (another member, an escape, a number that is not a finite double, an integer of more
  * than 18 digits, any flaw) sends the body to the token parser, which accepts or refuses it as it always did, with
  * the same words. Both read the same doubles.
  */
@@ -81,6 +84,18 @@ final class ChunkParser {
             return null;
         }
         return new Chunk(h, t[0], t[1]);
+    }
+
+    private static final VarHandle LITTLE_ENDIAN_LONGS = MethodHandles.byteArrayViewVarHandle(long[].class,
+            ByteOrder.LITTLE_ENDIAN);
+    private static final long[] POW10 = {1L, 10L, 100L, 1000L, 10000L, 100000L, 1000000L, 10000000L, 100000000L};
+
+    /** The value of the eight ASCII digits of a little-endian word, the first byte the most significant digit. */
+    private static long eightDigits(long v) {
+        v -= 0x3030303030303030L;
+        v = v * 10 + (v >>> 8);
+        return ((v & 0x000000FF000000FFL) * 0x000F424000000064L
+                + ((v >>> 16) & 0x000000FF000000FFL) * 0x0000271000000001L) >>> 32;
     }
 
     /** The bytes {@link Plain#skipNumbers} passes over: those of JSON numbers, commas and JSON whitespace. */
@@ -176,11 +191,18 @@ final class ChunkParser {
                     v = Arrays.copyOf(v, n * 2);
                 }
                 v[n++] = d;
-                skipSpace();
                 if (i >= b.length) {
                     return null;
                 }
-                byte c = b[i++];
+                byte c = b[i];
+                if (c != ',' && c != ']') {
+                    skipSpace();
+                    if (i >= b.length) {
+                        return null;
+                    }
+                    c = b[i];
+                }
+                i++;
                 if (c == ']') {
                     return n == v.length ? v : Arrays.copyOf(v, n);
                 }
@@ -191,73 +213,146 @@ final class ChunkParser {
         }
 
         /**
-         * A JSON number as a finite double, read as Jackson reads it (an integer of up to 18 digits through a long;
-         * a number with a fraction or an exponent through its fast double parser, JavaDoubleParser, given the bytes
-         * as they are); NaN for anything else.
+         * A JSON number as a finite double, the same double as Jackson's token parser reads (an integer of up to 18
+         * digits through a long; a number with a fraction or an exponent correctly rounded, as
+         * {@link Double#parseDouble} and Jackson's fast double parser give it): its digits are gathered while its
+         * syntax is checked and converted by {@link FastDoubles#toDouble} (Clinger / Eisel-Lemire), the rare number
+         * that cannot decide there (more than 19 significant digits, a product too close to a rounding boundary) by
+         * Jackson's JavaDoubleParser; NaN for anything else (not JSON, not finite, -0, a longer integer).
          */
         private double number() {
+            byte[] b = this.b;
+            int n = b.length;
             int start = i;
-            if (i < b.length && b[i] == '-') {
-                i++;
+            int k = i;
+            boolean negative = false;
+            if (k < n && b[k] == '-') {
+                negative = true;
+                k++;
             }
-            int intStart = i;
-            if (i < b.length && b[i] == '0') {
-                i++;
+            long w = 0; // the first 19 significant digits (unsigned)
+            int digits = 0; // significant digits in w
+            int exp10 = 0;
+            boolean truncated = false; // a non-zero digit beyond the 19th dropped
+            int intStart = k;
+            if (k < n && b[k] == '0') {
+                k++;
             } else {
-                while (i < b.length && b[i] >= '0' && b[i] <= '9') {
-                    i++;
+                while (k < n) {
+                    int d = b[k] - '0';
+                    if (d < 0 || d > 9) {
+                        break;
+                    }
+                    if (digits < 19) {
+                        w = w * 10 + d;
+                        digits++;
+                    } else {
+                        truncated |= d != 0;
+                        exp10++;
+                    }
+                    k++;
                 }
             }
-            int intDigits = i - intStart;
+            int intDigits = k - intStart;
             if (intDigits == 0) {
+                i = k;
                 return Double.NaN;
             }
             boolean integer = true;
-            if (i < b.length && b[i] == '.') {
+            if (k < n && b[k] == '.') {
                 integer = false;
-                int f = ++i;
-                while (i < b.length && b[i] >= '0' && b[i] <= '9') {
-                    i++;
+                int f = ++k;
+                while (true) {
+                    if (w != 0 && digits <= 11 && k + 8 <= n) {
+                        // eight bytes at a time (SWAR, as fast_float): the run of digits in the word from the mask of
+                        // its non-digit bytes, their value by three multiplications; no branch per digit
+                        long v = (long) LITTLE_ENDIAN_LONGS.get(b, k);
+                        long nonDigits = ((v + 0x4646464646464646L) | (v - 0x3030303030303030L))
+                                & 0x8080808080808080L;
+                        int run = Long.numberOfTrailingZeros(nonDigits) >>> 3; // 0..8
+                        if (run == 0) {
+                            break;
+                        }
+                        if (run < 8) { // the run's digits to the top of the word, '0's before them
+                            v = v << (64 - 8 * run) | 0x3030303030303030L >>> (8 * run);
+                        }
+                        w = w * POW10[run] + eightDigits(v);
+                        digits += run;
+                        exp10 -= run;
+                        k += run;
+                        if (run < 8) {
+                            break;
+                        }
+                        continue;
+                    }
+                    if (k >= n) {
+                        break;
+                    }
+                    int d = b[k] - '0';
+                    if (d < 0 || d > 9) {
+                        break;
+                    }
+                    if (digits < 19) {
+                        w = w * 10 + d;
+                        if (w != 0) {
+                            digits++; // leading zeros (0.000…) are not significant
+                        }
+                        exp10--;
+                    } else {
+                        truncated |= d != 0;
+                    }
+                    k++;
                 }
-                if (i == f) {
+                if (k == f) {
+                    i = k;
                     return Double.NaN;
                 }
             }
-            if (i < b.length && (b[i] == 'e' || b[i] == 'E')) {
+            if (k < n && (b[k] == 'e' || b[k] == 'E')) {
                 integer = false;
-                i++;
-                if (i < b.length && (b[i] == '+' || b[i] == '-')) {
-                    i++;
+                k++;
+                boolean negativeExp = false;
+                if (k < n && (b[k] == '+' || b[k] == '-')) {
+                    negativeExp = b[k] == '-';
+                    k++;
                 }
-                int e = i;
-                while (i < b.length && b[i] >= '0' && b[i] <= '9') {
-                    i++;
+                int e = k;
+                int x = 0;
+                while (k < n) {
+                    int d = b[k] - '0';
+                    if (d < 0 || d > 9) {
+                        break;
+                    }
+                    if (x < 100_000_000) {
+                        x = x * 10 + d;
+                    }
+                    k++;
                 }
-                if (i == e) {
+                if (k == e) {
+                    i = k;
                     return Double.NaN;
                 }
+                exp10 += negativeExp ? -x : x;
             }
-            int len = i - start;
-            if (len > MAX_NUMBER || (i < b.length && !(b[i] == ',' || b[i] == ']' || b[i] == ' ' || b[i] == '\n'
-                    || b[i] == '\r' || b[i] == '\t'))) {
+            i = k;
+            int len = k - start;
+            if (len > MAX_NUMBER || (k < n && !(b[k] == ',' || b[k] == ']' || b[k] == ' ' || b[k] == '\n'
+                    || b[k] == '\r' || b[k] == '\t'))) {
                 return Double.NaN;
             }
             if (integer) {
                 if (intDigits > 18) {
                     return Double.NaN;
                 }
-                long x = 0;
-                for (int k = intStart; k < i; k++) {
-                    x = x * 10 + (b[k] - '0');
-                }
-                if (x == 0 && b[start] == '-') {
+                if (w == 0 && negative) {
                     return Double.NaN; // -0: the token parser says what it is
                 }
-                return (double) (b[start] == '-' ? -x : x);
+                return (double) (negative ? -w : w);
             }
-            // Jackson's fast double parser (what NumberInput.parseDouble(char[], …, true) and the token parser call),
-            // on the bytes themselves rather than a char[] copy of them: the same algorithm, the same double
-            double d = JavaDoubleParser.parseDouble(b, start, len);
+            double d = truncated ? Double.NaN : FastDoubles.toDouble(w, exp10, negative);
+            if (Double.isNaN(d)) { // undecided: Jackson's parser, exact on every input (what the token parser calls)
+                d = JavaDoubleParser.parseDouble(b, start, len);
+            }
             return Double.isFinite(d) ? d : Double.NaN;
         }
     }

@@ -570,15 +570,33 @@ class DataBufferTest {
             };
             numbers.add(Double.toString(d).replace("E", i % 2 == 0 ? "e" : "E"));
         }
+        for (int i = 0; i < 20000; i++) { // JSON numbers of 1 to 21 digits, exponents over the whole range
+            StringBuilder x = new StringBuilder(i % 2 == 0 ? "-" : "");
+            int digits = 1 + r.nextInt(21);
+            int point = r.nextInt(digits); // always a fraction: a long integer or -0 is left to the token parser
+            x.append(point == 0 ? "0" : "");
+            for (int j = 0; j < digits; j++) {
+                x.append(j == point && point > 0 ? "." : "").append(point == 0 && j == 0 ? "." : "")
+                        .append((char) ('0' + (j == 0 && point > 1 ? 1 + r.nextInt(9) : r.nextInt(10))));
+            }
+            if (r.nextInt(5) != 0) {
+                x.append(r.nextBoolean() ? 'e' : 'E').append(Math.min(r.nextInt(650) - 345, 307 - point)); // finite
+            }
+            numbers.add(x.toString());
+        }
+        numbers.addAll(List.of("0e-400", "-0.0e5", "1e-400", "-2.4703282292062328e-324", "2.2250738585072011e-308",
+                "9007199254740993.0", "12345678901234567890.5", "0.1234567890123456789012e3", "1.8e-5"));
         String h = String.join(", ", numbers);
         for (String body : List.of("{\"h\": [" + h + "], \"t\": [1126259462.5, 0.000244140625]}",
                 "\n {\"t\":[0,1] ,\r\n\t\"h\":[" + h.replace(", ", ",") + "]\n}\n", "{\"h\":[7],\"t\":[-5,2]}")) {
             byte[] b = bytes(body);
             Chunk plain = ChunkParser.plain(b);
             assertThat(plain).as(body.substring(0, Math.min(40, body.length()))).isNotNull().isEqualTo(ChunkParser.tokens(b));
+            double[] tokens = ChunkParser.tokens(b).h();
             for (int k = 0; k < plain.h().length; k++) {
                 assertThat(Double.doubleToRawLongBits(plain.h()[k]))
-                        .isEqualTo(Double.doubleToRawLongBits(ChunkParser.tokens(b).h()[k]));
+                        .as("%s", numbers.get(Math.min(k, numbers.size() - 1)))
+                        .isEqualTo(Double.doubleToRawLongBits(tokens[k]));
             }
             assertThat(Double.doubleToRawLongBits(ChunkParser.plainT0(b)))
                     .isEqualTo(Double.doubleToRawLongBits(ChunkParser.tokensT0(b)));
@@ -606,6 +624,7 @@ class DataBufferTest {
         // what the one-pass reader leaves to the token parser (which accepts or refuses it as before)
         for (String body : List.of("{\"h\": [-0], \"t\": [0, 1]}", "{\"h\": [1234567890123456789], \"t\": [0, 1]}",
                 "{\"h\": [1], \"t\": [0, 1], \"x\": 1}", "{\"h\": [1e400], \"t\": [0, 1]}",
+                "{\"h\": [1e309], \"t\": [0, 1]}", "{\"h\": [-1.8e308], \"t\": [0, 1]}",
                 "{\"h\": [01], \"t\": [0, 1]}", "{\"h\": [1.], \"t\": [0, 1]}", "{\"h\": [.5], \"t\": [0, 1]}",
                 "{\"h\": [1,], \"t\": [0, 1]}", "{\"h\": [1], \"t\": [0, 1]} x", "\ufeff{\"h\": [1], \"t\": [0, 1]}",
                 "{\"\\u0068\": [1], \"t\": [0, 1]}", "{\"h\": [], \"t\": [0, 1]}", "{\"h\": [1], \"t\": [0, 0]}",

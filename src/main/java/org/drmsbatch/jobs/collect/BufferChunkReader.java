@@ -5,9 +5,18 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.drmsbatch.buffer.Chunk;
 import org.drmsbatch.buffer.DataBuffer;
@@ -27,6 +36,12 @@ import org.springframework.batch.infrastructure.item.ItemStreamReader;
  * files it listed (a snapshot asked for meanwhile is refused, naming the holder). A listed file that is gone all the
  * same when its turn comes (moved away by something else) fails the step with a {@link MissingChunkException}
  * naming it: it is never skipped silently. One that another reader rejected meanwhile is skipped as rejected.
+ *
+ * <p>Files are read and parsed ahead, in order, by a few threads of the reader's own (at most {@code readAhead}
+ * files beyond the one asked for): parsing a chunk's JSON is most of a read, and this way it runs on several cores
+ * and while the writer writes the previous commit's segments. What {@link #read} returns, skips and fails on is
+ * unchanged: a read's outcome (its chunk, or why the file is rejected or missing) is taken in order, in the step's
+ * thread, where the rejection happens as before.
  */
 public class BufferChunkReader implements ItemStreamReader<BufferedChunk> {
 
@@ -40,17 +55,42 @@ public class BufferChunkReader implements ItemStreamReader<BufferedChunk> {
     private static final Comparator<Entry> ORDER = Comparator.comparingDouble(Entry::t0)
             .thenComparing(Entry::name);
 
+    private static final AtomicInteger POOLS = new AtomicInteger();
+    /** In {@link #ahead} for a file that is not read (its listing already failed). */
+    private static final Future<Chunk> UNREAD = CompletableFuture.completedFuture(null);
+
     private final DataBuffer buffer;
     private final String holder;
+    private final int readAhead;
+    private final int threads;
+    private ExecutorService parsers;
+    /** The reads under way, of {@code order[next]}, {@code order[next + 1]}, … up to {@code order[submitted - 1]}. */
+    private final ArrayDeque<Future<Chunk>> ahead = new ArrayDeque<>();
+    private int submitted;
     private DataBuffer.Hold hold;
     private List<Entry> order = List.of();
     private int next;
     private Entry last;
 
-    /** @param holder who reads, as a refused snapshot names it (e.g. {@code collect execution 42}) */
+    /** A reader that reads one file at a time, in the step's thread. */
     public BufferChunkReader(DataBuffer buffer, String holder) {
+        this(buffer, holder, 0, 0);
+    }
+
+    /**
+     * @param holder    who reads, as a refused snapshot names it (e.g. {@code collect execution 42})
+     * @param readAhead how many files beyond the current one may be read and parsed ahead (0: none, every read in
+     *                  the step's thread)
+     * @param threads   the threads that read ahead (at least 1 when readAhead &gt; 0)
+     */
+    public BufferChunkReader(DataBuffer buffer, String holder, int readAhead, int threads) {
+        if (readAhead < 0 || (readAhead > 0 && threads < 1)) {
+            throw new IllegalArgumentException("readAhead " + readAhead + " with " + threads + " threads");
+        }
         this.buffer = buffer;
         this.holder = holder;
+        this.readAhead = readAhead;
+        this.threads = threads;
     }
 
     @Override
@@ -83,6 +123,7 @@ public class BufferChunkReader implements ItemStreamReader<BufferedChunk> {
         entries.sort(ORDER);
         order = entries;
         next = 0;
+        submitted = 0;
         last = null;
         if (context.containsKey(LAST_NAME)) {
             Entry saved = new Entry(context.getString(LAST_NAME), Double.parseDouble(context.getString(LAST_T0)), null);
@@ -91,6 +132,53 @@ public class BufferChunkReader implements ItemStreamReader<BufferedChunk> {
                 next++;
             }
         }
+        submitted = next;
+        if (readAhead > 0) {
+            int n = POOLS.incrementAndGet();
+            AtomicInteger thread = new AtomicInteger();
+            ThreadFactory named = r -> {
+                Thread t = new Thread(r, "collect-read-" + n + "-" + thread.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            };
+            parsers = Executors.newFixedThreadPool(threads, named);
+            readAhead();
+        }
+    }
+
+    /** Starts the reads of the files after the current one, up to {@link #readAhead} of them. */
+    private void readAhead() {
+        while (submitted < order.size() && submitted <= next + readAhead) {
+            Entry e = order.get(submitted++);
+            ahead.add(e.problem() != null ? UNREAD : parsers.submit(() -> buffer.read(e.name())));
+        }
+    }
+
+    /** The chunk of file {@code e}, read ahead by {@code f} or now. */
+    private Chunk chunk(Entry e, Future<Chunk> f) throws IOException, InterruptedException {
+        if (f == null) {
+            return buffer.read(e.name());
+        }
+        try {
+            Chunk c = f.get();
+            if (!Files.exists(buffer.dataDirectory().resolve(e.name()))) {
+                // read ahead, but gone when its turn comes: as if read now (rejected meanwhile, or missing)
+                throw new NoSuchFileException(buffer.dataDirectory().resolve(e.name()).toString());
+            }
+            return c;
+        } catch (ExecutionException ex) {
+            Throwable cause = ex.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(cause);
+        }
     }
 
     @Override
@@ -98,14 +186,23 @@ public class BufferChunkReader implements ItemStreamReader<BufferedChunk> {
         if (next >= order.size()) {
             return null;
         }
+        Future<Chunk> f = null;
+        if (parsers != null) {
+            readAhead();
+            f = ahead.poll();
+        }
         Entry e = order.get(next++);
         last = e;
         if (e.problem() != null) {
             throw reject(e.name(), e.problem(), null);
         }
         try {
-            Chunk c = buffer.read(e.name());
+            Chunk c = chunk(e, f);
             return new BufferedChunk(e.name(), c);
+        } catch (InterruptedException ex) { // not the file's fault: the step fails, the file stays
+            Thread.currentThread().interrupt();
+            f.cancel(true);
+            throw new ItemStreamException("interrupted while reading " + e.name(), ex);
         } catch (NoSuchFileException ex) {
             throw missing(e.name(), ex);
         } catch (IOException | RuntimeException ex) {
@@ -146,12 +243,34 @@ public class BufferChunkReader implements ItemStreamReader<BufferedChunk> {
         }
     }
 
-    /** Releases the hold on the buffer. */
+    /** Stops the reads ahead (waiting for those under way), then releases the hold on the buffer. */
     @Override
     public void close() {
-        if (hold != null) {
-            hold.close();
-            hold = null;
+        try {
+            stopReadingAhead();
+        } finally {
+            if (hold != null) {
+                hold.close();
+                hold = null;
+            }
+        }
+    }
+
+    private void stopReadingAhead() {
+        if (parsers == null) {
+            return;
+        }
+        ahead.forEach(f -> f.cancel(true));
+        ahead.clear();
+        ExecutorService p = parsers;
+        parsers = null;
+        p.shutdownNow();
+        try {
+            if (!p.awaitTermination(60, TimeUnit.SECONDS)) {
+                throw new ItemStreamException("the reads ahead of " + holder + " did not stop within 60 s");
+            }
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -1,0 +1,74 @@
+package org.drmsbatch.jobs.collect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.drmsbatch.buffer.Chunk;
+import org.drmsbatch.buffer.DataBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+
+/** The reader with its reads ahead, against a real buffer directory: same chunks, skips and failures as without. */
+class BufferChunkReaderTest {
+
+    @TempDir
+    Path dir;
+
+    static Chunk chunk(int i) {
+        double[] h = new double[1000];
+        for (int k = 0; k < h.length; k++) {
+            h[k] = 1e-21 * Math.sin((i * 1000 + k) * 0.01) + i;
+        }
+        return new Chunk(h, 100.0 + i, 1 / 4096.0);
+    }
+
+    @Test
+    void readsAheadInOrderRejectsABadFileAndFailsOnOneGoneWhenItsTurnComes() throws Exception {
+        try (DataBuffer buffer = DataBuffer.open(dir, 1L << 40, 1 << 20)) {
+            List<String> names = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                names.add(buffer.store(chunk(i).toJson()).name());
+            }
+            // a file damaged on disk: its t0 lists, its samples do not parse
+            Files.writeString(buffer.dataDirectory().resolve(names.get(7)),
+                    "{\"h\": [1, 2, true], \"t\": [107.0, 0.000244140625]}", StandardCharsets.US_ASCII);
+            BufferChunkReader reader = new BufferChunkReader(buffer, "test", 8, 2);
+            reader.open(new ExecutionContext());
+            try {
+                for (int i = 0; i < 20; i++) {
+                    if (i == 7) {
+                        assertThatThrownBy(reader::read).isInstanceOf(RejectedChunkException.class)
+                                .hasMessageContaining(names.get(7)).hasMessageContaining("h[2] is a boolean");
+                        assertThat(buffer.rejectedDirectory().resolve(names.get(7))).exists();
+                        continue;
+                    }
+                    BufferedChunk c = reader.read();
+                    assertThat(c.name()).isEqualTo(names.get(i));
+                    assertThat(c.chunk()).isEqualTo(chunk(i));
+                }
+                // chunk 20 and the next ones are read ahead by now; one moved away before its turn fails the read
+                Files.move(buffer.dataDirectory().resolve(names.get(21)),
+                        Files.createDirectories(dir.resolve("away")).resolve(names.get(21)));
+                assertThat(reader.read().name()).isEqualTo(names.get(20));
+                assertThatThrownBy(reader::read).isInstanceOf(MissingChunkException.class)
+                        .hasMessageContaining(names.get(21));
+                for (int i = 22; i < 30; i++) {
+                    assertThat(reader.read().chunk()).isEqualTo(chunk(i));
+                }
+                assertThat(reader.read()).isNull();
+            } finally {
+                reader.close();
+            }
+            assertThat(buffer.holders()).isEmpty();
+            assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("collect-read-")
+                    && t.isAlive());
+        }
+    }
+}
