@@ -25,6 +25,15 @@ import org.junit.jupiter.api.Test;
  */
 class FastDoublesTest {
 
+    /**
+     * The default suite checks a fifth of the inputs (about 2.4 million, a few seconds); {@code
+     * -Dfastdoubles.full=true} checks all of them (about 12 million).
+     */
+    static int n(int all) {
+        return Boolean.getBoolean("fastdoubles.full") ? all : all / 5;
+    }
+
+
     private static long checked;
     private static final Pattern JSON_NUMBER = Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][-+]?[0-9]+)?");
     /** JSON numbers waiting to be read by {@link ChunkParser#plain} in one body. */
@@ -139,20 +148,20 @@ class FastDoublesTest {
     @Test
     void doublesAsJavaAndPythonPrintThem() {
         SplittableRandom r = new SplittableRandom(16);
-        for (int k = 0; k < 2_000_000; k++) {
+        for (int k = 0; k < n(2_000_000); k++) {
             double d = Double.longBitsToDouble(r.nextLong());
             if (!Double.isFinite(d)) {
                 continue;
             }
             check(py(d));
         }
-        for (int k = 0; k < 1_000_000; k++) { // strain-like values, as the buffer gets them
+        for (int k = 0; k < n(1_000_000); k++) { // strain-like values, as the buffer gets them
             check(py(1e-21 * r.nextDouble(-5, 5)));
         }
-        for (int k = 0; k < 300_000; k++) { // subnormals and the smallest normals
+        for (int k = 0; k < n(300_000); k++) { // subnormals and the smallest normals
             check(py(Double.longBitsToDouble(r.nextLong(1L << 53) | (r.nextBoolean() ? Long.MIN_VALUE : 0))));
         }
-        for (int k = 0; k < 300_000; k++) { // doubles in a range where Clinger's fast path and its neighbours meet
+        for (int k = 0; k < n(300_000); k++) { // doubles in a range where Clinger's fast path and its neighbours meet
             check(py(r.nextDouble(-1e25, 1e25)));
             check(py(r.nextDouble() * Math.pow(10, r.nextInt(-30, 30))));
         }
@@ -161,7 +170,7 @@ class FastDoublesTest {
     @Test
     void doublesPrintedWith17And16Digits() {
         SplittableRandom r = new SplittableRandom(17);
-        for (int k = 0; k < 500_000; k++) {
+        for (int k = 0; k < n(500_000); k++) {
             double d = Double.longBitsToDouble(r.nextLong());
             if (!Double.isFinite(d)) {
                 continue;
@@ -176,7 +185,7 @@ class FastDoublesTest {
     void randomDigitStringsOverTheWholeExponentRange() {
         SplittableRandom r = new SplittableRandom(20);
         StringBuilder s = new StringBuilder(48);
-        for (int k = 0; k < 3_000_000; k++) {
+        for (int k = 0; k < n(3_000_000); k++) {
             s.setLength(0);
             if (r.nextBoolean()) {
                 s.append('-');
@@ -205,7 +214,7 @@ class FastDoublesTest {
     @Test
     void halfwayCasesAndTheirNeighbours() {
         SplittableRandom r = new SplittableRandom(3);
-        for (int k = 0; k < 300_000; k++) {
+        for (int k = 0; k < n(300_000); k++) {
             // a double, the next one up, and the decimal exactly between: ties to even, a digit either side rounds
             double d = switch (k % 3) {
                 case 0 -> (double) ((1L << 52) + r.nextLong(1L << 52)) * Math.scalb(1.0, r.nextInt(0, 12));
@@ -227,7 +236,7 @@ class FastDoublesTest {
             }
         }
         // the halfway integers between 2^53 and 2^64, where Eisel-Lemire's round-to-even check matters
-        for (int k = 0; k < 300_000; k++) {
+        for (int k = 0; k < n(300_000); k++) {
             int s = r.nextInt(1, 12);
             BigInteger a = BigInteger.valueOf((1L << 52) + r.nextLong(1L << 52));
             BigInteger mid = a.shiftLeft(1).add(BigInteger.ONE).shiftLeft(s - 1);
