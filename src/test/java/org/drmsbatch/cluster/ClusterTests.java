@@ -131,7 +131,6 @@ final class ClusterTests {
     /** Worker processes of one test class. */
     static final class WorkerProcesses implements AutoCloseable {
 
-        private final String url;
         private final Path home;
         private final List<String> properties;
         private static final java.util.concurrent.atomic.AtomicInteger COUNT =
@@ -144,7 +143,6 @@ final class ClusterTests {
          * given here replaces the default of the same name: heartbeat, dead-after).
          */
         WorkerProcesses(String url, Path home, String brokerUrl, String queue, String... properties) {
-            this.url = url;
             this.home = home;
             List<String> given = List.of(properties).stream().map(p -> p.substring(0, p.indexOf('=') + 1)).toList();
             List<String> all = new ArrayList<>(List.of("spring.datasource.url=" + url,
@@ -196,11 +194,6 @@ final class ClusterTests {
             }
         }
 
-        /** The worker id a worker's banner gives: {@code host:pid:start}. */
-        static long pid(ChildJvm jvm) {
-            return jvm.process().pid();
-        }
-
         void kill(ChildJvm jvm) throws InterruptedException {
             jvm.process().destroyForcibly(); // SIGKILL
             assertThat(jvm.process().waitFor(30, TimeUnit.SECONDS)).as("the killed worker is gone").isTrue();
@@ -213,10 +206,6 @@ final class ClusterTests {
                 jvm.process().waitFor(30, TimeUnit.SECONDS);
             }
             started.clear();
-        }
-
-        String url() {
-            return url;
         }
     }
 
