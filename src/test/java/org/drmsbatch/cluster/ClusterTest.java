@@ -239,4 +239,22 @@ class ClusterTest {
                 SELECT count(*) FROM drms.cluster_partition WHERE job_execution_id = ? AND worker_id IS NOT NULL""",
                 Long.class, done.executionId())).as("partitions the workers ran").isPositive();
     }
+
+    @Test
+    void aServerThatIsAlsoAWorkerTakesPartitions() throws Exception {
+        // given drms serve --worker as the only worker
+        images();
+        ChildJvm server = workers.start(List.of("serve", "--port", "0", "--worker"));
+
+        // when a rescale sends it 2 partitions
+        JobRun done = JobTests.awaitEnd(jobs, jobs.start("rescale", rescale("clu.served", 2, 0)).executionId(), 120);
+
+        // then the server ran them
+        assertThat(done.status()).as("%s", done).isEqualTo("COMPLETED");
+        ClusterTests.exactlyOneRescaledClonePerRecord(drms, jdbc, "clu.served", RECORDS);
+        assertThat(jdbc.queryForList("""
+                SELECT DISTINCT w.pid FROM drms.cluster_partition p JOIN drms.cluster_worker w USING (worker_id)
+                WHERE p.job_execution_id = ?""", Long.class, done.executionId()))
+                .containsExactly(server.process().pid());
+    }
 }

@@ -157,6 +157,14 @@ final class ClusterTests {
 
         /** Starts {@code drms worker} with these extra properties; returns once it says it takes partitions. */
         ChildJvm start(String... extra) throws Exception {
+            return start(List.of("worker"), extra);
+        }
+
+        /**
+         * Starts {@code drms <command>} (e.g. {@code serve --port 0 --worker}) with these extra properties; returns
+         * once it says it takes partitions.
+         */
+        ChildJvm start(List<String> command, String... extra) throws Exception {
             List<String> args = new ArrayList<>(List.of("--home", home.toString()));
             for (String p : properties) {
                 args.addAll(List.of("--set", p));
@@ -164,7 +172,7 @@ final class ClusterTests {
             for (String p : extra) {
                 args.addAll(List.of("--set", p));
             }
-            args.add("worker");
+            args.addAll(command);
             Path stderr = home.resolve("worker-" + COUNT.incrementAndGet() + ".err");
             ChildJvm jvm = ChildJvm.start(jvmOptions, DrmsCommand.class, stderr, args.toArray(String[]::new));
             started.add(jvm);
