@@ -98,7 +98,7 @@ public class ClusterPartitionHandler extends AbstractPartitionHandler {
     private String check(StepExecution p, double dead) throws InterruptedException {
         Workers.Partition state = workers.partition(p.getId()).orElse(null);
         if (state == null) {
-            return null; // sent by an earlier execution? never: doHandle recorded it before sending
+            return null; // cannot be: send() records the partition before it hands it to the broker
         }
         Workers.Worker w = state.worker();
         if (w != null) {

@@ -1,5 +1,7 @@
 package org.drmsbatch.cluster;
 
+import java.util.function.Function;
+
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.step.Step;
 
@@ -15,4 +17,19 @@ public interface PartitionWorker {
 
     /** A new worker step for a partition of this job execution (its parameters set the chunk size and the rest). */
     Step step(JobExecution job);
+
+    /** The worker step {@code stepName}, built for a job execution by {@code build}. */
+    static PartitionWorker of(String stepName, Function<JobExecution, Step> build) {
+        return new PartitionWorker() {
+            @Override
+            public String stepName() {
+                return stepName;
+            }
+
+            @Override
+            public Step step(JobExecution job) {
+                return build.apply(job);
+            }
+        };
+    }
 }

@@ -12,7 +12,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *
  * @param enabled      whether this process talks to the broker (a manager that may send partitions, a worker)
  * @param worker       whether this process takes partitions from the queue ({@code drms worker}, {@code drms serve
- *                     --worker} set it)
+ *                     --worker} set it; without {@code enabled} nothing is bound and WorkerCommand says so)
  * @param brokerUrl    the broker, {@code amqp://host:port/vhost} (amqps for TLS); credentials in it or below
  * @param username     the broker user (when the URL names none)
  * @param password     its password
@@ -50,10 +50,6 @@ public record ClusterProperties(boolean enabled, boolean worker, URI brokerUrl, 
         }
         if (concurrency < 1 || concurrency > 64) {
             throw new IllegalArgumentException("drms.cluster.concurrency must be 1..64, not " + concurrency);
-        }
-        if (worker && !enabled) {
-            throw new IllegalArgumentException(
-                    "a worker needs the cluster: set drms.cluster.enabled=true and drms.cluster.broker-url");
         }
     }
 

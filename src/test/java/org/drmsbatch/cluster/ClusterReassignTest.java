@@ -80,11 +80,6 @@ class ClusterReassignTest {
         }
     }
 
-    Map<String, String> rescale(String out, int partitions, int delay) {
-        return Map.of("ds", ClusterTests.SERIES + "[]", "out", out, "alpha", "-2", "beta", "1", "partitions",
-                Integer.toString(partitions), "chunkSize", "2", "remote", "true", "delay",
-                delay + ",java.lang.Long,false");
-    }
 
     @Test
     void theDeadWorkersPartitionIsResumedByAnotherWorker() throws Exception {
@@ -92,7 +87,7 @@ class ClusterReassignTest {
         images();
         ChildJvm a = workers.start();
         ChildJvm b = workers.start();
-        JobRun run = jobs.start("rescale", rescale("clu.moved", 2, 250));
+        JobRun run = jobs.start("rescale", ClusterTests.remoteRescale("clu.moved", 2, 250));
         ClusterTests.await("both partitions committing", 120, () -> jobs.view(run.executionId()).steps().stream()
                 .filter(s -> s.name().startsWith("rescaleWorker:")).filter(s -> s.write() >= 2).count() == 2);
 
@@ -121,7 +116,7 @@ class ClusterReassignTest {
         workers.start("drms.partitions=" + missing);
 
         // when a rescale sends 4 partitions (the refusing worker gets one while the other is busy)
-        JobRun run = jobs.start("rescale", rescale("clu.resent", 4, 100));
+        JobRun run = jobs.start("rescale", ClusterTests.remoteRescale("clu.resent", 4, 100));
         JobRun done = JobTests.awaitEnd(jobs, run.executionId(), 180);
 
         // then the healthy worker ran them all, the refused one sent again, and the refusal is on record
@@ -139,7 +134,7 @@ class ClusterReassignTest {
         images();
         ChildJvm a = workers.start();
         ChildJvm b = workers.start();
-        JobRun run = jobs.start("rescale", rescale("clu.frozen", 2, 250));
+        JobRun run = jobs.start("rescale", ClusterTests.remoteRescale("clu.frozen", 2, 250));
         ClusterTests.await("both partitions committing", 120, () -> jobs.view(run.executionId()).steps().stream()
                 .filter(s -> s.name().startsWith("rescaleWorker:")).filter(s -> s.write() >= 2).count() == 2);
 

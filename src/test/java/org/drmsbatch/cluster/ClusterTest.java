@@ -95,11 +95,6 @@ class ClusterTest {
         }
     }
 
-    Map<String, String> rescale(String out, int partitions, int delay) {
-        return Map.of("ds", ClusterTests.SERIES + "[]", "out", out, "alpha", "-2", "beta", "1", "partitions",
-                Integer.toString(partitions), "chunkSize", "2", "remote", "true", "delay",
-                delay + ",java.lang.Long,false");
-    }
 
     long committed(long execution) {
         return jobs.view(execution).steps().stream().filter(s -> s.name().startsWith("rescaleWorker:"))
@@ -115,7 +110,7 @@ class ClusterTest {
 
         // when a rescale sends its 4 partitions to the cluster, and another host sweeps (as at its start-up) while
         // the workers' sessions are open
-        JobRun run = jobs.start("rescale", rescale("clu.two", 4, 150));
+        JobRun run = jobs.start("rescale", ClusterTests.remoteRescale("clu.two", 4, 150));
         ClusterTests.await("a committed chunk", 120, () -> committed(run.executionId()) >= 2);
         int sweeps = 0;
         while (!jobs.view(run.executionId()).ended()) {
@@ -142,7 +137,7 @@ class ClusterTest {
         // given one worker running a slow rescale of 2 partitions
         images();
         ChildJvm worker = workers.start();
-        JobRun run = jobs.start("rescale", rescale("clu.killed", 2, 300));
+        JobRun run = jobs.start("rescale", ClusterTests.remoteRescale("clu.killed", 2, 300));
         ClusterTests.await("a committed chunk", 120, () -> committed(run.executionId()) >= 2);
 
         // when the worker is killed (SIGKILL) mid-partition
@@ -172,7 +167,7 @@ class ClusterTest {
         images();
         workers.start();
         workers.start();
-        JobRun run = jobs.start("rescale", rescale("clu.dropped", 4, 150));
+        JobRun run = jobs.start("rescale", ClusterTests.remoteRescale("clu.dropped", 4, 150));
         ClusterTests.await("a committed chunk", 120, () -> committed(run.executionId()) >= 2);
 
         // when every broker connection (the manager's and the workers') drops, and the broker is back 2 s later
@@ -195,7 +190,7 @@ class ClusterTest {
         workers.start("drms.partitions=" + missing);
 
         // when a rescale sends it its partition
-        JobRun run = jobs.start("rescale", rescale("clu.refused", 1, 0));
+        JobRun run = jobs.start("rescale", ClusterTests.remoteRescale("clu.refused", 1, 0));
         JobRun failed = JobTests.awaitEnd(jobs, run.executionId(), 60);
 
         // then the job fails with the worker's reason, and nothing was written
@@ -247,7 +242,7 @@ class ClusterTest {
         ChildJvm server = workers.start(List.of("serve", "--port", "0", "--worker"));
 
         // when a rescale sends it 2 partitions
-        JobRun done = JobTests.awaitEnd(jobs, jobs.start("rescale", rescale("clu.served", 2, 0)).executionId(), 120);
+        JobRun done = JobTests.awaitEnd(jobs, jobs.start("rescale", ClusterTests.remoteRescale("clu.served", 2, 0)).executionId(), 120);
 
         // then the server ran them
         assertThat(done.status()).as("%s", done).isEqualTo("COMPLETED");

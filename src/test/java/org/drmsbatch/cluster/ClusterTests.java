@@ -83,6 +83,16 @@ final class ClusterTests {
         }
     }
 
+    /**
+     * The parameters of a slow remote rescale of the fixture into {@code out}: alpha -2, beta 1, 2 records a chunk,
+     * {@code delay} ms a record (non-identifying, so that a restart may change it).
+     */
+    static Map<String, String> remoteRescale(String out, int partitions, int delay) {
+        return Map.of("ds", SERIES + "[]", "out", out, "alpha", "-2", "beta", "1", "partitions",
+                Integer.toString(partitions), "chunkSize", "2", "remote", "true", "delay",
+                delay + ",java.lang.Long,false");
+    }
+
     /** {@code records} 64 x 64 float images, image n holding n + k / 4096 at pixel k. */
     static void images(Drms drms, int records) {
         drms.createSeries(new JsdParser().parse("clu.jsd", JSD), false);

@@ -235,30 +235,22 @@ public class RescaleJobConfiguration {
             Drms drms, RecordSetReader rescaleReader, RescaleProcessor rescaleProcessor,
             RescaledCloneWriter rescaleWriter, ParsedParameters<RescaleParameters> rescaleParameters,
             ObjectProvider<ObservationRegistry> observations) {
-        return new PartitionWorker() {
-            @Override
-            public String stepName() {
-                return WORKER_STEP;
-            }
-
-            @Override
-            public Step step(JobExecution execution) {
-                RescaleParameters p = rescaleParameters.of(execution.getJobParameters());
-                // the worker is no bean, so Spring Batch's observability post-processor never sees it: its step,
-                // item and chunk metrics (spring_batch_step_*, spring_batch_item_*, spring_batch_chunk_*) need the
-                // registry here
-                return new StepBuilder(WORKER_STEP, repository)
-                        .observationRegistry(observations.getIfAvailable(() -> ObservationRegistry.NOOP))
-                        .<Record, RescaledRecord>chunk(p.chunkSize())
-                        .transactionManager(transactionManager)
-                        .reader(rescaleReader)
-                        .processor(rescaleProcessor)
-                        .writer(rescaleWriter)
-                        .listener(RecordStatusTracking.chunks(drms.dataSource(),
-                                RecordStatusTracking.step(execution.getJobParameters(), JOB), execution.getId()))
-                        .build();
-            }
-        };
+        return PartitionWorker.of(WORKER_STEP, execution -> {
+            RescaleParameters p = rescaleParameters.of(execution.getJobParameters());
+            // the worker is no bean, so Spring Batch's observability post-processor never sees it: its step,
+            // item and chunk metrics (spring_batch_step_*, spring_batch_item_*, spring_batch_chunk_*) need the
+            // registry here
+            return new StepBuilder(WORKER_STEP, repository)
+                    .observationRegistry(observations.getIfAvailable(() -> ObservationRegistry.NOOP))
+                    .<Record, RescaledRecord>chunk(p.chunkSize())
+                    .transactionManager(transactionManager)
+                    .reader(rescaleReader)
+                    .processor(rescaleProcessor)
+                    .writer(rescaleWriter)
+                    .listener(RecordStatusTracking.chunks(drms.dataSource(),
+                            RecordStatusTracking.step(execution.getJobParameters(), JOB), execution.getId()))
+                    .build();
+        });
     }
 
     /**

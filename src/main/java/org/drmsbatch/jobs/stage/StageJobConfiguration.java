@@ -252,27 +252,19 @@ public class StageJobConfiguration {
     PartitionWorker stagePartitionWorker(JobRepository repository, PlatformTransactionManager transactionManager,
             PlannedUnitReader stageReader, RestoredUnitWriter stageWriter,
             ParsedParameters<StageParameters> stageParameters, ObjectProvider<ObservationRegistry> observations) {
-        return new PartitionWorker() {
-            @Override
-            public String stepName() {
-                return WORKER_STEP;
-            }
-
-            @Override
-            public Step step(JobExecution execution) {
-                StageParameters p = stageParameters.of(execution.getJobParameters());
-                // the worker is no bean, so Spring Batch's observability post-processor never sees it: its step,
-                // item and chunk metrics (spring_batch_step_*, spring_batch_item_*, spring_batch_chunk_*) need the
-                // registry here
-                return new StepBuilder(WORKER_STEP, repository)
-                        .observationRegistry(observations.getIfAvailable(() -> ObservationRegistry.NOOP))
-                        .<Long, Long>chunk(p.chunkSize())
-                        .transactionManager(transactionManager)
-                        .reader(stageReader)
-                        .writer(stageWriter)
-                        .build();
-            }
-        };
+        return PartitionWorker.of(WORKER_STEP, execution -> {
+            StageParameters p = stageParameters.of(execution.getJobParameters());
+            // the worker is no bean, so Spring Batch's observability post-processor never sees it: its step,
+            // item and chunk metrics (spring_batch_step_*, spring_batch_item_*, spring_batch_chunk_*) need the
+            // registry here
+            return new StepBuilder(WORKER_STEP, repository)
+                    .observationRegistry(observations.getIfAvailable(() -> ObservationRegistry.NOOP))
+                    .<Long, Long>chunk(p.chunkSize())
+                    .transactionManager(transactionManager)
+                    .reader(stageReader)
+                    .writer(stageWriter)
+                    .build();
+        });
     }
 
     /**
