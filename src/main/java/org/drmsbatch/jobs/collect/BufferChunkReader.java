@@ -123,7 +123,6 @@ public class BufferChunkReader implements ItemStreamReader<BufferedChunk> {
         entries.sort(ORDER);
         order = entries;
         next = 0;
-        submitted = 0;
         last = null;
         if (context.containsKey(LAST_NAME)) {
             Entry saved = new Entry(context.getString(LAST_NAME), Double.parseDouble(context.getString(LAST_T0)), null);
