@@ -146,8 +146,10 @@ class ArchiveKillTest {
         Process tar = new ProcessBuilder("tar", "-tf", volume.toString()).redirectErrorStream(true).start();
         List<String> lines = new String(tar.getInputStream().readAllBytes()).lines().toList();
         assertThat(tar.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        boolean endedEarly = cutShort && tar.exitValue() == 2
-                && lines.stream().anyMatch(l -> l.contains("Unexpected EOF in archive"));
+        // GNU tar says "Unexpected EOF in archive" when the cut falls on a 512-byte block boundary, and "rmtlseek not
+        // stopped at a record boundary" when it skips a member's data past a cut inside a block
+        boolean endedEarly = cutShort && tar.exitValue() == 2 && lines.stream()
+                .anyMatch(l -> l.contains("Unexpected EOF in archive") || l.contains("not stopped at a record boundary"));
         if (!endedEarly) {
             assertThat(tar.exitValue()).as("tar -tf %s: %s", volume, lines).isZero();
         }
