@@ -3,6 +3,9 @@ package org.drmsbatch.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,6 +18,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -190,6 +194,54 @@ class BufferBenchmark {
         return clients.get(i);
     }
 
+    // ------------------------------------------------------------------------------------------------ CPU
+
+    /**
+     * Where a side's CPU goes, per chunk, over its measured rounds: the whole process (clients, server, disk writes'
+     * system time) and the server's request threads ({@code http-nio-*-exec-*}: HTTP, security, parsing, storing).
+     */
+    private final Map<String, List<double[]>> cpu = new ConcurrentHashMap<>();
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    /** CPU nanoseconds so far: {process, server request threads}. */
+    static long[] cpuNow() {
+        long process = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+        long server = 0;
+        for (ThreadInfo t : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+            if (t != null && t.getThreadName().startsWith("http-nio-") && t.getThreadName().contains("-exec-")) {
+                server += Math.max(0, THREADS.getThreadCpuTime(t.getThreadId()));
+            }
+        }
+        return new long[] {process, server};
+    }
+
+    void countCpu(String side, long[] before, int chunks) {
+        long[] after = cpuNow();
+        cpu.computeIfAbsent(side, k -> new ArrayList<>()).add(new double[] {
+            (after[0] - before[0]) / 1e6 / chunks, (after[1] - before[1]) / 1e6 / chunks});
+    }
+
+    /** The CPU lines (medians over the rounds, the warm-up left out), printed and added to the table's file. */
+    void printCpu(String table) throws IOException {
+        StringBuilder b = new StringBuilder("==== " + table + ": CPU per chunk (2 cores: 1 s of wall time holds 2000 ms)\n");
+        for (Map.Entry<String, List<double[]>> e : cpu.entrySet()) {
+            List<double[]> rounds = e.getValue().subList(Math.min(1, e.getValue().size() - 1), e.getValue().size());
+            double[] process = rounds.stream().mapToDouble(r -> r[0]).toArray();
+            double[] server = rounds.stream().mapToDouble(r -> r[1]).toArray();
+            Arrays.sort(process);
+            b.append(String.format(Locale.ROOT, "  %-40s process %6.2f ms (%.2f–%.2f)   server request threads %6.2f ms%n",
+                    e.getKey(), Bench.median(process), process[0], process[process.length - 1],
+                    Bench.median(server)));
+        }
+        System.out.print(b);
+        Path file = Path.of("target", "bench", table + ".txt");
+        if (Files.exists(file)) {
+            Files.writeString(file, b, StandardOpenOption.APPEND);
+        }
+        cpu.clear();
+    }
+
     // ------------------------------------------------------------------------------------------------ sides
 
     /**
@@ -230,6 +282,7 @@ class BufferBenchmark {
                 return new long[] {body, stored};
             }));
         }
+        long[] cpuBefore = cpuNow();
         long t0 = System.nanoTime();
         go.countDown();
         long body = 0;
@@ -240,6 +293,7 @@ class BufferBenchmark {
             stored += x[1];
         }
         double secs = (System.nanoTime() - t0) / 1e9;
+        countCpu("POST /streamdata " + n + " clients, " + kind.samples() + " samples", cpuBefore, count);
         checkBuffer(kind, answered, count, stored);
         return body / MB / secs;
     }
@@ -269,6 +323,7 @@ class BufferBenchmark {
                 return new long[] {body, bytes};
             }));
         }
+        long[] cpuBefore = cpuNow();
         long t0 = System.nanoTime();
         go.countDown();
         long body = 0;
@@ -279,6 +334,7 @@ class BufferBenchmark {
             bytes += x[1];
         }
         double secs = (System.nanoTime() - t0) / 1e9;
+        countCpu("store() " + n + " threads, " + kind.samples() + " samples", cpuBefore, count);
         checkBuffer(kind, stored, count, bytes);
         return body / MB / secs;
     }
@@ -348,8 +404,10 @@ class BufferBenchmark {
         }
         nextSample += (long) count * kind.samples();
         String series = "gw.bench_" + (++collects);
+        long[] cpuBefore = cpuNow();
         JobRun run = JobTests.awaitEnd(jobs, jobs.start("collect", Map.of("run", series, "series", series))
                 .executionId(), 600);
+        countCpu("collect, " + kind.samples() + " samples (whole job)", cpuBefore, count);
         assertThat(run.status()).as("%s", run).isEqualTo("COMPLETED");
         JobRun.Step step = run.steps().get(0);
         assertThat(step.read()).isEqualTo(count);
@@ -405,6 +463,7 @@ class BufferBenchmark {
                 .note("collect: records written into a new series per round, from the step's start to its end;"
                         + " its chunks stored before, untimed")
                 .run();
+        printCpu("BufferBenchmark");
 
         String one = "POST /streamdata 1 client";
         String sixteen = "POST /streamdata 16 clients";
@@ -426,5 +485,6 @@ class BufferBenchmark {
                 .note(String.format(Locale.ROOT, "large chunks/s = MB/s / %.3f; small chunks/s = MB/s / %.4f",
                         largeBody / MB, smallBody / MB))
                 .run();
+        printCpu("BufferBenchmark-more");
     }
 }
