@@ -26,7 +26,10 @@ import org.springframework.batch.core.step.StepExecution;
  *     and from then on none of its chunks can commit ({@link Workers#fence});</li>
  * <li>a partition refused by a worker (its SUMS partitions are not on its disk) fails with the worker's reason, or,
  *     with reassign, is sent again while a live worker remains;</li>
- * <li>a partition no live worker is there to take for longer than dead-after fails saying so.</li>
+ * <li>a partition no live worker is there to take for longer than dead-after fails saying so;</li>
+ * <li>a partition a worker being stopped handed back (stopped after a chunk, {@link ClusterWorker#stop}) ends the
+ *     step STOPPED with that reason (a restart resumes it), or, with reassign, is sent again while a live worker
+ *     remains.</li>
  * </ul>
  */
 public class ClusterPartitionHandler extends AbstractPartitionHandler {
@@ -75,6 +78,10 @@ public class ClusterPartitionHandler extends AbstractPartitionHandler {
                 String failure = stored.getStatus().isRunning() ? check(stored, dead) : null;
                 if (failure != null) {
                     fail(stored, failure);
+                }
+                if (handedBack(stored) && reassign && !workers.live(broker.queue(), dead).isEmpty()) {
+                    resume(stored);
+                    continue;
                 }
                 if (!stored.getStatus().isRunning()) {
                     copy(stored, local);
@@ -133,6 +140,23 @@ public class ClusterPartitionHandler extends AbstractPartitionHandler {
                     + Math.round(state.waitingSeconds()) + " s (start one: drms worker)";
         }
         return null;
+    }
+
+    /** A partition a worker being stopped stopped after a chunk ({@link ClusterWorker#stop}). */
+    private static boolean handedBack(StepExecution p) {
+        return p.getStatus() == BatchStatus.STOPPED
+                && p.getExitStatus().getExitDescription().startsWith(ClusterWorker.STOPPED_BY_WORKER);
+    }
+
+    /** Sends a handed-back partition again: another worker resumes it from its last committed chunk. */
+    private void resume(StepExecution p) throws InterruptedException {
+        log.warn("Partition {}: {}; sending it again (drms.cluster.reassign)", p.getStepName(),
+                p.getExitStatus().getExitDescription());
+        p.setStatus(BatchStatus.STARTED);
+        p.setExitStatus(ExitStatus.EXECUTING);
+        p.setEndTime(null);
+        repository.update(p);
+        send(p);
     }
 
     /** Ends a partition the workers cannot finish: FAILED, with the reason, its position kept for a restart. */

@@ -6,6 +6,7 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -14,13 +15,16 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.AcknowledgeMode;
+import org.springframework.amqp.ImmediateRequeueAmqpException;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.listener.ItemWriteListener;
+import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.AbstractStep;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.item.ChunkOrientedStep;
@@ -42,6 +46,12 @@ import org.springframework.context.SmartLifecycle;
  * and is dropped. Every chunk it commits passes the fence ({@link Workers#fence}). It beats every
  * {@code drms.cluster.heartbeat}; a worker that learns it was declared dead stops at once (halts the JVM: its chunks
  * could no longer commit, and its partitions are another worker's).
+ *
+ * <p>Stopped by its process (SIGTERM: a scale-down, an eviction, {@code docker stop}), a worker takes no more
+ * partitions and lets those it runs end, for up to {@code drms.cluster.stop-grace}. A partition still running then is
+ * stopped after its current chunk commits: it ends STOPPED, saying why, with its position kept; the manager sends it
+ * again to another worker ({@code drms.cluster.reassign}) or the job ends STOPPED and a restart resumes it. Either way
+ * no chunk is cut in half and nobody waits for {@code drms.cluster.dead-after}.
  */
 public class ClusterWorker implements SmartLifecycle {
 
@@ -55,6 +65,9 @@ public class ClusterWorker implements SmartLifecycle {
     private final Supplier<List<String>> partitionProblems;
     private final Duration heartbeat;
     private final int concurrency;
+    private final Duration stopGrace;
+    /** The messages being taken now (guarded by itself; {@link #running} changes under it too). */
+    private final java.util.Set<Taking> taking = new java.util.HashSet<>();
     private final String id;
     private final String host;
     private final long pid;
@@ -65,10 +78,11 @@ public class ClusterWorker implements SmartLifecycle {
     /**
      * @param steps             the worker steps by name
      * @param partitionProblems what keeps this host from the catalog's SUMS partitions (empty: nothing)
+     * @param stopGrace         how long a worker being stopped lets its running partitions go on
      */
     public ClusterWorker(ConnectionFactory connections, Broker broker, Workers workers, JobRepository repository,
             Map<String, PartitionWorker> steps, Supplier<List<String>> partitionProblems, Duration heartbeat,
-            int concurrency) {
+            int concurrency, Duration stopGrace) {
         this.connections = connections;
         this.broker = broker;
         this.workers = workers;
@@ -77,6 +91,7 @@ public class ClusterWorker implements SmartLifecycle {
         this.partitionProblems = partitionProblems;
         this.heartbeat = heartbeat;
         this.concurrency = concurrency;
+        this.stopGrace = stopGrace;
         this.host = hostName();
         this.pid = ProcessHandle.current().pid();
         this.id = host + ":" + pid + ":" + ManagementFactory.getRuntimeMXBean().getStartTime();
@@ -109,17 +124,89 @@ public class ClusterWorker implements SmartLifecycle {
         log.warn("Worker {} takes partitions of {} from queue {}", id, steps.keySet(), broker.queue());
     }
 
+    /** A message being taken: its partition's step execution once the step starts, and whether stop() ended it. */
+    private static final class Taking {
+        volatile StepExecution execution;
+        volatile boolean handedBack;
+
+        /** Makes the step stop after its current chunk (before its first one when it has not started yet). */
+        void handBack() {
+            handedBack = true;
+            StepExecution e = execution;
+            if (e != null) {
+                e.setTerminateOnly();
+            }
+        }
+
+        void started(StepExecution e) {
+            execution = e;
+            if (handedBack) {
+                e.setTerminateOnly();
+            }
+        }
+    }
+
     @Override
     public void stop() {
-        running = false;
+        synchronized (taking) {
+            running = false; // from here take() sends each message back to the queue
+        }
         if (container != null) {
-            container.stop(); // waits for the partitions running to end (their messages are then acknowledged)
+            workers.state(id, "stopping", "stopping: takes no more partitions");
+            int runs = running();
+            if (runs > 0) {
+                log.warn("Worker {} stops: it takes no more partitions and lets the {} it runs end, for up to {} "
+                        + "(drms.cluster.stop-grace)", id, runs, stopGrace);
+            }
+            // the partitions end before the container stops: stopping it interrupts the threads it still runs
+            if (!awaitRunningPartitions(stopGrace)) {
+                endRunningPartitions();
+            }
+            container.stop();
         }
         if (beats != null) {
             beats.shutdownNow();
         }
         workers.state(id, "stopped", "stopped by its process");
     }
+
+    /** Stops the partitions still running after the grace at their next chunk boundary, and waits for them. */
+    private void endRunningPartitions() {
+        log.warn("Worker {}: {} partition(s) still running after drms.cluster.stop-grace ({} s); each stops after its "
+                + "current chunk commits", id, running(), stopGrace.toSeconds());
+        synchronized (taking) {
+            taking.forEach(Taking::handBack);
+        }
+        if (!awaitRunningPartitions(STOP_WAIT)) {
+            log.error("Worker {}: {} partition(s) did not reach a chunk boundary within {}; the manager will find "
+                    + "this worker dead", id, running(), STOP_WAIT);
+        }
+    }
+
+    private int running() {
+        synchronized (taking) {
+            return taking.size();
+        }
+    }
+
+    /** Waits up to {@code limit} for the messages being taken to end; returns whether none is. */
+    private boolean awaitRunningPartitions(Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        synchronized (taking) {
+            while (!taking.isEmpty() && System.nanoTime() < deadline) {
+                try {
+                    taking.wait(Math.max(1, Math.min(200, (deadline - System.nanoTime()) / 1_000_000)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            return taking.isEmpty();
+        }
+    }
+
+    /** How long a worker being stopped waits for its partitions' current chunks after the grace. */
+    static final Duration STOP_WAIT = Duration.ofMinutes(5);
 
     @Override
     public boolean isRunning() {
@@ -145,6 +232,25 @@ public class ClusterWorker implements SmartLifecycle {
 
     /** Runs one partition; returns (and so acknowledges its message) when the partition's step has ended. */
     void take(Message message) {
+        Taking t = new Taking();
+        synchronized (taking) {
+            if (!running) {
+                // being stopped: the message goes back to the queue for another worker
+                throw new ImmediateRequeueAmqpException("worker " + id + " is stopping and takes no more partitions");
+            }
+            taking.add(t);
+        }
+        try {
+            take(message, t);
+        } finally {
+            synchronized (taking) {
+                taking.remove(t);
+                taking.notifyAll();
+            }
+        }
+    }
+
+    private void take(Message message, Taking t) {
         PartitionRequest r;
         try {
             r = broker.read(message);
@@ -178,10 +284,25 @@ public class ClusterWorker implements SmartLifecycle {
         if (step instanceof ChunkOrientedStep<?, ?> chunked) {
             chunked.registerItemWriteListener(fence());
         }
+        if (step instanceof AbstractStep s) {
+            s.registerStepExecutionListener(new StepExecutionListener() {
+                @Override
+                public void beforeStep(StepExecution started) {
+                    t.started(started);
+                }
+            });
+        }
         StepExecutionRequestHandler handler = new StepExecutionRequestHandler();
         handler.setJobRepository(repository);
         handler.setStepLocator(name -> step);
         StepExecution ended = handler.handle(new StepExecutionRequest(r.stepName(), r.stepExecutionId()));
+        if (t.handedBack && ended.getStatus() == BatchStatus.STOPPED) {
+            // stopped by this worker's stop(): say so, for the manager (which may send it again) and the user
+            ended.setExitStatus(ExitStatus.STOPPED.addExitDescription(STOPPED_BY_WORKER + " " + id + " (host " + host
+                    + ", pid " + pid + "): its process was stopped and drms.cluster.stop-grace (" + stopGrace.toSeconds()
+                    + " s) passed before the partition ended; it stopped after its last committed chunk"));
+            repository.update(ended);
+        }
         if (ended.getStatus() == BatchStatus.FAILED && repository.getStepExecution(r.stepExecutionId()).getStatus()
                 .isRunning()) {
             // the step failed before it could say so itself (the handler leaves that to its caller)
@@ -192,6 +313,9 @@ public class ClusterWorker implements SmartLifecycle {
         log.info("Worker {} ended {} (step execution {}): {}", id, execution.getStepName(), r.stepExecutionId(),
                 ended.getStatus());
     }
+
+    /** Begins the exit description of a partition a worker being stopped stopped (its manager looks for it). */
+    public static final String STOPPED_BY_WORKER = "handed back by worker";
 
     private void refuse(PartitionRequest r, String reason) {
         log.error("Worker {} refuses partition {} (step execution {}) and takes no more: {}", id, r.stepName(),

@@ -97,6 +97,6 @@ public class ClusterConfiguration {
         Map<String, PartitionWorker> byName = steps.orderedStream()
                 .collect(Collectors.toMap(PartitionWorker::stepName, Function.identity()));
         return new ClusterWorker(clusterConnections, clusterBroker, clusterWorkers, repository, byName,
-                sums::unavailablePartitions, properties.heartbeat(), properties.concurrency());
+                sums::unavailablePartitions, properties.heartbeat(), properties.concurrency(), properties.stopGrace());
     }
 }

@@ -24,11 +24,13 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param pollInterval how often the manager reads its partitions' state from the job repository
  * @param sendTimeout  how long the manager keeps trying to hand a partition to a broker that does not answer
  * @param concurrency  the partitions one worker runs at a time
+ * @param stopGrace    how long a worker being stopped (SIGTERM) lets its running partitions go on before it stops them
+ *                     after their current chunk (0: at once)
  */
 @ConfigurationProperties(prefix = "drms.cluster")
 public record ClusterProperties(boolean enabled, boolean worker, URI brokerUrl, String username, String password,
                                 String queue, Duration heartbeat, Duration deadAfter, boolean reassign,
-                                Duration pollInterval, Duration sendTimeout, int concurrency) {
+                                Duration pollInterval, Duration sendTimeout, int concurrency, Duration stopGrace) {
 
     public ClusterProperties {
         if (brokerUrl == null) {
@@ -44,6 +46,12 @@ public record ClusterProperties(boolean enabled, boolean worker, URI brokerUrl, 
         if (deadAfter.compareTo(heartbeat.multipliedBy(2)) < 0) {
             throw new IllegalArgumentException("drms.cluster.dead-after (" + deadAfter
                     + ") must be at least twice drms.cluster.heartbeat (" + heartbeat + ")");
+        }
+        if (stopGrace == null) {
+            stopGrace = Duration.ofSeconds(25);
+        }
+        if (stopGrace.isNegative()) {
+            throw new IllegalArgumentException("drms.cluster.stop-grace must not be negative, not " + stopGrace);
         }
         if (concurrency == 0) {
             concurrency = 1;

@@ -108,6 +108,33 @@ class ClusterReassignTest {
     }
 
     @Test
+    void aStoppedWorkersPartitionIsHandedBackAndResumedByAnotherWorker() throws Exception {
+        // given two workers running a slow rescale of 2 partitions, one each; one of them without stop-grace
+        images();
+        ChildJvm a = workers.start("drms.cluster.stop-grace=0s");
+        ChildJvm b = workers.start();
+        JobRun run = jobs.start("rescale", ClusterTests.remoteRescale("clu.handover", 2, 250));
+        ClusterTests.await("both partitions committing", 120, () -> jobs.view(run.executionId()).steps().stream()
+                .filter(s -> s.name().startsWith("rescaleWorker:")).filter(s -> s.write() >= 2).count() == 2);
+
+        // when the first is stopped (SIGTERM, a scale-down) mid-partition
+        assertThat(workers.stop(a)).as("exit code after SIGTERM").isEqualTo(143);
+
+        // then its partition, handed back after a whole chunk, is resumed by the other and the job completes, the
+        // stopped worker never declared dead
+        JobRun done = JobTests.awaitEnd(jobs, run.executionId(), 180);
+        assertThat(done.status()).as("%s", done).isEqualTo("COMPLETED");
+        ClusterTests.exactlyOneRescaledClonePerRecord(drms, jdbc, "clu.handover", RECORDS);
+        assertThat(jdbc.queryForObject("SELECT state FROM drms.cluster_worker WHERE pid = ?", String.class,
+                a.process().pid())).isEqualTo("stopped");
+        assertThat(jdbc.queryForList("""
+                SELECT p.attempt FROM drms.cluster_partition p JOIN drms.cluster_worker w USING (worker_id)
+                WHERE p.job_execution_id = ? AND w.pid = ?""", Integer.class, run.executionId(), b.process().pid()))
+                .as("the partitions the live worker ended with").containsExactlyInAnyOrder(1, 2);
+        assertThat(KillHarness.orphansAfterSweep(drms, jdbc)).as("units no row owns").isEmpty();
+    }
+
+    @Test
     void aRefusedPartitionGoesToAWorkerThatHasThePartitions() throws Exception {
         // given a healthy worker, and one on a host whose SUMS partition is not mounted
         images();

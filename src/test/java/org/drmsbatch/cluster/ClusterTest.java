@@ -162,6 +162,58 @@ class ClusterTest {
     }
 
     @Test
+    void aWorkerStoppedMidPartitionEndsItWithinItsGraceFirst() throws Exception {
+        // given one worker with a minute's stop-grace running a slow rescale of one partition
+        images();
+        ChildJvm worker = workers.start("drms.cluster.stop-grace=60s");
+        JobRun run = jobs.start("rescale", ClusterTests.remoteRescale("clu.graceful", 1, 200));
+        ClusterTests.await("a committed chunk", 120, () -> committed(run.executionId()) >= 2);
+
+        // when it is stopped (SIGTERM, as a scale-down or docker stop does) mid-partition
+        int exit = workers.stop(worker);
+
+        // then it ended its partition before it exited: the job completes with exactly one clone per record
+        assertThat(exit).as("exit code after SIGTERM").isEqualTo(143);
+        assertThat(committed(run.executionId())).isEqualTo(RECORDS);
+        JobRun done = JobTests.awaitEnd(jobs, run.executionId(), 60);
+        assertThat(done.status()).as("%s", done).isEqualTo("COMPLETED");
+        ClusterTests.exactlyOneRescaledClonePerRecord(drms, jdbc, "clu.graceful", RECORDS);
+        assertThat(jdbc.queryForObject("SELECT state FROM drms.cluster_worker WHERE pid = ?", String.class,
+                worker.process().pid())).isEqualTo("stopped");
+    }
+
+    @Test
+    void aWorkerStoppedPastItsGraceHandsItsPartitionBackAfterAChunkAndTheJobStops() throws Exception {
+        // given one worker without stop-grace running a slow rescale of one partition
+        images();
+        ChildJvm worker = workers.start("drms.cluster.stop-grace=0s");
+        JobRun run = jobs.start("rescale", ClusterTests.remoteRescale("clu.handed", 1, 300));
+        ClusterTests.await("a committed chunk", 120, () -> committed(run.executionId()) >= 2);
+
+        // when it is stopped (SIGTERM) mid-partition
+        assertThat(workers.stop(worker)).as("exit code after SIGTERM").isEqualTo(143);
+
+        // then the partition stopped after a whole chunk, and the job ends STOPPED at once (not after dead-after)
+        // saying why, the worker not declared dead
+        JobRun stopped = JobTests.awaitEnd(jobs, run.executionId(), 60);
+        assertThat(stopped.status()).as("%s", stopped).isEqualTo("STOPPED");
+        assertThat(stopped.exitDescription()).contains("handed back by worker").contains("pid " + worker.process().pid())
+                .contains("drms.cluster.stop-grace");
+        long before = committed(run.executionId());
+        assertThat(before).isGreaterThanOrEqualTo(2).isLessThan(RECORDS);
+        assertThat(before % 2).as("whole chunks of 2").isZero();
+        assertThat(jdbc.queryForObject("SELECT state FROM drms.cluster_worker WHERE pid = ?", String.class,
+                worker.process().pid())).isEqualTo("stopped");
+
+        // and restarted with a new worker, it ends with exactly one clone per record
+        workers.start();
+        JobRun done = KillHarness.restart(jobs, run.executionId(), Map.of("delay", "0"));
+        assertThat(done.status()).as("%s", done).isEqualTo("COMPLETED");
+        ClusterTests.exactlyOneRescaledClonePerRecord(drms, jdbc, "clu.handed", RECORDS);
+        assertThat(KillHarness.orphansAfterSweep(drms, jdbc)).as("units no row owns").isEmpty();
+    }
+
+    @Test
     void theBrokerConnectionDroppedMidRunLosesNoPartition() throws Exception {
         // given two workers running a rescale of 4 partitions
         images();

@@ -212,6 +212,13 @@ final class ClusterTests {
             }
         }
 
+        /** Stops a worker as a scale-down does (SIGTERM) and waits for it to exit; returns its exit code. */
+        int stop(ChildJvm jvm) throws InterruptedException {
+            jvm.process().destroy(); // SIGTERM
+            assertThat(jvm.process().waitFor(120, TimeUnit.SECONDS)).as("the stopped worker is gone").isTrue();
+            return jvm.process().exitValue();
+        }
+
         void kill(ChildJvm jvm) throws InterruptedException {
             jvm.process().destroyForcibly(); // SIGKILL
             assertThat(jvm.process().waitFor(30, TimeUnit.SECONDS)).as("the killed worker is gone").isTrue();

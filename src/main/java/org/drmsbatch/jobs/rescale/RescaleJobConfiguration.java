@@ -31,6 +31,7 @@ import org.drmsbatch.jobs.RecordStatusTracking;
 import org.drmsbatch.readers.RecordSetReader;
 import org.drmsbatch.segments.Rescale;
 import org.drmsbatch.sums.Sums;
+import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.configuration.annotation.JobScope;
 import org.springframework.batch.core.configuration.annotation.StepScope;
@@ -268,8 +269,8 @@ public class RescaleJobConfiguration {
     }
 
     /**
-     * Sums the partitions' counts into the job's ExecutionContext and exit description; a failed job's exit
-     * description also says why its partitions failed (the partition handler only says that one did).
+     * Sums the partitions' counts into the job's ExecutionContext and exit description; a failed or stopped job's exit
+     * description also says why its partitions failed or stopped (the partition handler only says that one did).
      */
     static JobExecutionListener totals(JobRepository repository, Drms drms,
             ParsedParameters<RescaleParameters> parameters) {
@@ -291,6 +292,10 @@ public class RescaleJobConfiguration {
                         values += s.getExecutionContext().getLong(VALUES, 0L);
                         for (Throwable t : s.getFailureExceptions()) {
                             failures.add(s.getStepName() + ": " + rootMessage(t));
+                        }
+                        if (s.getStatus() == BatchStatus.STOPPED
+                                && !s.getExitStatus().getExitDescription().isEmpty()) {
+                            failures.add(s.getStepName() + ": " + s.getExitStatus().getExitDescription());
                         }
                     }
                 }
