@@ -58,6 +58,8 @@ public class BufferChunkReader implements ItemStreamReader<BufferedChunk> {
     static final String LAST_T0 = "collect.reader.last.t0";
     /** A partition's slice: the names of its files, in order, comma-separated. */
     static final String SLICE = "collect.reader.slice";
+    /** A partition's ExecutionContext: the directory of the buffer the manager listed (its absolute path). */
+    static final String BUFFER = "collect.reader.buffer";
     /** Set once a partition's reader has opened: a later open is a restart. */
     static final String OPENED = "collect.reader.opened";
     /** The files a partition's reader rejected through a view of the buffer's directory, comma-separated. */

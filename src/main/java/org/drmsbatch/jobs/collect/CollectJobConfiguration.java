@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -193,8 +194,16 @@ public class CollectJobConfiguration {
             throw new IllegalStateException(step.getStepName() + " (step execution " + step.getId() + ") has no"
                     + " slice of the buffer's files in its ExecutionContext: it was not made by the collect's split");
         }
+        Path here = properties.bufferDirectory(directory);
+        String listed = c.getString(BufferChunkReader.BUFFER, here.toString());
+        if (!Path.of(listed).equals(here)) {
+            throw new IllegalStateException(step.getStepName() + ": this process's data buffer is " + here
+                    + " (drms.buffer.directory), and the manager listed the files of " + listed + ": a partition of"
+                    + " collect reads the manager's buffer, so give every worker the manager's buffer directory,"
+                    + " shared at the same path");
+        }
         int threads = p.remote() ? READ_THREADS : Math.max(1, READ_THREADS / p.partitions());
-        return new BufferChunkReader(DataBuffer.files(properties.bufferDirectory(directory)),
+        return new BufferChunkReader(DataBuffer.files(here),
                 BufferChunkReader.decode(c.getString(BufferChunkReader.SLICE)),
                 JOB + " execution " + step.getJobExecutionId() + " " + step.getStepName(),
                 Math.min(p.chunkSize(), READ_AHEAD), threads);

@@ -69,7 +69,8 @@ final class CollectPartitioner implements Partitioner, PartitionNameProvider, St
 
     @Override
     public Map<String, ExecutionContext> partition(int gridSize) {
-        List<BufferChunkReader.Entry> files = BufferChunkReader.list(buffer.getObject());
+        DataBuffer b = buffer.getObject();
+        List<BufferChunkReader.Entry> files = BufferChunkReader.list(b);
         Map<String, ExecutionContext> out = new HashMap<>();
         for (int i = 0; i < gridSize; i++) {
             List<String> slice = new ArrayList<>();
@@ -80,6 +81,7 @@ final class CollectPartitioner implements Partitioner, PartitionNameProvider, St
             }
             ExecutionContext c = new ExecutionContext();
             c.putString(BufferChunkReader.SLICE, BufferChunkReader.encode(slice));
+            c.putString(BufferChunkReader.BUFFER, b.directory().toString());
             out.put(partitionName(i), c);
         }
         log.info("Collect: {} chunk file(s) of the buffer in {} partition(s)", files.size(), gridSize);
