@@ -197,11 +197,6 @@ public class BufferChunkReader implements ItemStreamReader<BufferedChunk> {
      * place in the slice (the slice's order is the manager's).
      */
     private void openSlice(ExecutionContext context) {
-        if (!Files.isDirectory(files.dataDirectory())) {
-            throw new ItemStreamException("the data buffer's directory " + files.dataDirectory() + " is not on this"
-                    + " host: a partition of collect reads the chunk files where the manager listed them, so every"
-                    + " process that runs one needs the buffer at the same path (drms.buffer.directory)");
-        }
         boolean restart = context.containsKey(OPENED);
         context.putString(OPENED, "true");
         context.remove(REJECTED); // told to the buffer's owner at the end of the execution that rejected them

@@ -4,12 +4,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 
 import io.micrometer.observation.ObservationRegistry;
+import org.drmsbatch.buffer.BufferFiles;
 import org.drmsbatch.buffer.DataBuffer;
 import org.drmsbatch.cluster.Cluster;
 import org.drmsbatch.cluster.PartitionWorker;
@@ -197,13 +199,20 @@ public class CollectJobConfiguration {
         Path here = properties.bufferDirectory(directory);
         String listed = c.getString(BufferChunkReader.BUFFER, here.toString());
         if (!Path.of(listed).equals(here)) {
-            throw new IllegalStateException(step.getStepName() + ": this process's data buffer is " + here
-                    + " (drms.buffer.directory), and the manager listed the files of " + listed + ": a partition of"
-                    + " collect reads the manager's buffer, so give every worker the manager's buffer directory,"
-                    + " shared at the same path");
+            throw new IllegalStateException(step.getStepName() + ": this process's data buffer is "
+                    + properties.shown(here) + " (drms.buffer.directory), and the manager listed the files of "
+                    + properties.shown(Path.of(listed)) + ": a partition of collect reads the manager's buffer, so"
+                    + " give every worker the manager's buffer directory, shared at the same path");
+        }
+        BufferFiles files = DataBuffer.files(here);
+        if (!Files.isDirectory(files.dataDirectory())) {
+            throw new IllegalStateException(step.getStepName() + ": the data buffer " + properties.shown(here)
+                    + " is not on this host: a partition of collect reads the chunk files where the manager listed"
+                    + " them, so every process that runs one needs the manager's buffer directory at the same path"
+                    + " (drms.buffer.directory)");
         }
         int threads = p.remote() ? READ_THREADS : Math.max(1, READ_THREADS / p.partitions());
-        return new BufferChunkReader(DataBuffer.files(here),
+        return new BufferChunkReader(files,
                 BufferChunkReader.decode(c.getString(BufferChunkReader.SLICE)),
                 JOB + " execution " + step.getJobExecutionId() + " " + step.getStepName(),
                 Math.min(p.chunkSize(), READ_AHEAD), threads);
@@ -254,6 +263,11 @@ public class CollectJobConfiguration {
             ParsedParameters<CollectParameters> collectParameters) {
         return new JobBuilder(JOB, repository).validator(collectParameters).listener(collectParameters)
                 .listener(new JobExecutionListener() {
+                    /**
+                     * {@value #OUTPUT}: the records the instance wrote, {@code series[? recnum BETWEEN first AND last
+                     * ?]} (records other writers put into the series meanwhile are in that span too), over every
+                     * partition when partitioned; then a partitioned run's counts.
+                     */
                     @Override
                     public void afterJob(JobExecution job) {
                         String series = collectParameters.of(job.getJobParameters()).series();
