@@ -1,7 +1,6 @@
 package org.drmsbatch.api;
 
 import java.io.IOException;
-import java.nio.file.Path;
 
 import org.drmsbatch.buffer.DataBuffer;
 import org.drmsbatch.config.DrmsProperties;
@@ -25,8 +24,6 @@ public class BufferConfiguration {
                           @Value("${drms.buffer.directory:}") String directory,
                           @Value("${drms.buffer.max-size:2000B}") DataSize maxSize,
                           @Value("${drms.buffer.max-chunk-bytes:4MB}") DataSize maxChunkBytes) throws IOException {
-        Path dir = directory == null || directory.isBlank() ? properties.home().resolve("buffer")
-                : properties.home().resolve(directory);
-        return DataBuffer.open(dir, maxSize.toBytes(), maxChunkBytes.toBytes());
+        return DataBuffer.open(properties.bufferDirectory(directory), maxSize.toBytes(), maxChunkBytes.toBytes());
     }
 }

@@ -46,12 +46,15 @@ import tools.jackson.databind.JsonNode;
  * its end, so the two never overlap. One process owns a buffer ({@link BufferLock}), so this is so across processes
  * too.
  */
-public final class DataBuffer implements AutoCloseable {
+public final class DataBuffer implements BufferFiles, AutoCloseable {
 
     /** The user and token glitchflow records when the buffer is (re)opened. */
     public static final String DEFAULT_USER = "databuf";
 
     static final String REJECTED = "rejected";
+
+    /** The buffers open in this process, by directory (one process owns a buffer: {@link BufferLock}). */
+    private static final Map<Path, DataBuffer> OPEN = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final Path directory;
     private final long maxSize;
@@ -102,6 +105,7 @@ public final class DataBuffer implements AutoCloseable {
         try {
             DataBuffer b = new DataBuffer(dir, maxSize, maxChunkBytes, lock);
             Recovery.recover(b.chunks, b.state, b.snapshots, b.log, b::finishSnapshot);
+            OPEN.put(dir, b);
             return b;
         } catch (IOException | RuntimeException e) {
             lock.release();
@@ -109,11 +113,29 @@ public final class DataBuffer implements AutoCloseable {
         }
     }
 
+    /**
+     * The chunk files of the buffer in {@code directory} as a reader in this process sees them: the buffer itself
+     * when this process has it open, else a view of its directory that opens nothing (the buffer is another
+     * process's: a collect worker reads the files the manager, which owns the buffer, listed and holds). Opens
+     * nothing either way.
+     */
+    public static BufferFiles files(Path directory) {
+        Path dir = directory.toAbsolutePath().normalize();
+        DataBuffer open = OPEN.get(dir);
+        return open != null ? open : new SharedBufferFiles(dir);
+    }
+
+    @Override
+    public boolean owner() {
+        return true;
+    }
+
     public Path directory() {
         return directory;
     }
 
     /** Where the buffered chunk files are. */
+    @Override
     public Path dataDirectory() {
         return chunks.directory();
     }
@@ -191,6 +213,7 @@ public final class DataBuffer implements AutoCloseable {
     }
 
     /** Where {@link #reject} puts chunk files that cannot be read, each with a {@code <name>.reason} file. */
+    @Override
     public Path rejectedDirectory() {
         return directory.resolve(REJECTED);
     }
@@ -203,6 +226,7 @@ public final class DataBuffer implements AutoCloseable {
      *
      * @return the file's new place, or null when it was not in the buffer
      */
+    @Override
     public Path reject(String name, String reason) throws IOException {
         ChunkStore.requireChunkName(name);
         adminLock.lock();
@@ -237,6 +261,54 @@ public final class DataBuffer implements AutoCloseable {
         }
     }
 
+    /**
+     * Takes note of chunk files another process moved to {@code rejected/} (a collect worker that reads this buffer's
+     * directory without owning it: {@link #files}): counts the buffer again and logs each rejection as {@link #reject}
+     * does, with the reason from its {@code .reason} file. A name still in {@code data/}, or not in {@code rejected/},
+     * is not logged.
+     *
+     * @return the names logged
+     */
+    public List<String> rejectedElsewhere(List<String> names) throws IOException {
+        List<String> logged = new ArrayList<>();
+        adminLock.lock();
+        try {
+            checkOpen();
+            for (String name : names) {
+                ChunkStore.requireChunkName(name);
+                Path target = rejectedDirectory().resolve(name);
+                if (Files.exists(chunks.directory().resolve(name)) || !Files.exists(target)) {
+                    continue;
+                }
+                String reason = "";
+                try {
+                    reason = Files.readString(rejectedDirectory().resolve(name + ".reason"), StandardCharsets.UTF_8)
+                            .trim();
+                    String prefix = name + ": ";
+                    int at = reason.indexOf(prefix);
+                    reason = at >= 0 ? reason.substring(at + prefix.length()) : reason;
+                } catch (IOException e) {
+                    // no reason file: logged without one
+                }
+                Map<String, Object> line = BufferLog.line("reject", "Rejected file");
+                line.put("name", name);
+                line.put("size", Files.size(target));
+                line.put("reason", reason);
+                log.append(line);
+                logged.add(name);
+            }
+            storeLock.writeLock().lock();
+            try {
+                chunks.setStats(chunks.count());
+            } finally {
+                storeLock.writeLock().unlock();
+            }
+            return logged;
+        } finally {
+            adminLock.unlock();
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------ reading
 
     /** The counters (consistent: files and bytes of the same moment). */
@@ -254,6 +326,7 @@ public final class DataBuffer implements AutoCloseable {
     }
 
     /** The names of the buffered chunk files, in name order (which is arrival order). */
+    @Override
     public List<String> fileNames() throws IOException {
         return chunks.files().stream().map(p -> p.getFileName().toString()).toList();
     }
@@ -267,6 +340,7 @@ public final class DataBuffer implements AutoCloseable {
      * Reads one buffered chunk by file name (one pass over a plain file with the fast double parser, the token
      * parser for anything else).
      */
+    @Override
     public Chunk read(String name) throws IOException {
         return ChunkParser.parse(chunks.bytes(name));
     }
@@ -275,6 +349,7 @@ public final class DataBuffer implements AutoCloseable {
      * The t0 of one buffered chunk by file name, read without converting its samples (to put files in time order
      * cheaply); a file whose t0 reads may still fail {@link #read} on a bad sample.
      */
+    @Override
     public double t0(String name) throws IOException {
         return ChunkParser.t0(chunks.bytes(name));
     }
@@ -568,6 +643,7 @@ public final class DataBuffer implements AutoCloseable {
                     return;
                 }
                 closed = true;
+                OPEN.remove(directory, this);
                 try {
                     state.save(chunks.stats());
                 } finally {

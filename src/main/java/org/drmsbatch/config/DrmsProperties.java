@@ -49,6 +49,15 @@ public record DrmsProperties(Path home, List<Path> partitions, Database database
         tape = tape.under(home);
     }
 
+    /**
+     * The data buffer's directory: {@code drms.buffer.directory} ({@code configured}, under the home when relative),
+     * by default {@code <home>/buffer}.
+     */
+    public Path bufferDirectory(String configured) {
+        return configured == null || configured.isBlank() ? home.resolve("buffer")
+                : home.resolve(configured).toAbsolutePath().normalize();
+    }
+
     /** Whether a tape library is configured: one of this site's ({@code drms.tape.directory}) or a remote one. */
     public boolean tapes() {
         return tape.directory() != null || tape.remote().url() != null;

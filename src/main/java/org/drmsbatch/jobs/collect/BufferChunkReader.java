@@ -18,6 +18,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.drmsbatch.buffer.BufferFiles;
 import org.drmsbatch.buffer.Chunk;
 import org.drmsbatch.buffer.DataBuffer;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
@@ -42,11 +43,27 @@ import org.springframework.batch.infrastructure.item.ItemStreamReader;
  * and while the writer writes the previous commit's segments. What {@link #read} returns, skips and fails on is
  * unchanged: a read's outcome (its chunk, or why the file is rejected or missing) is taken in order, in the step's
  * thread, where the rejection happens as before.
+ *
+ * <p>A partition of a partitioned collect reads a slice instead ({@link #BufferChunkReader(BufferFiles, List, String,
+ * int, int)}): the names the manager listed, in order, under the manager's hold; it holds nothing itself, and
+ * reads the files through {@link BufferFiles}, the buffer itself in the process that owns it, else a view of its
+ * directory (a worker of the cluster). Its position is the last file read of its slice. A file of the slice gone
+ * when its turn comes fails the step as above; on a restart of the partition, files of the slice gone meanwhile
+ * are left out (as a restart of the whole step lists the buffer again). The files it rejected through a view are
+ * kept in its ExecutionContext ({@value #REJECTED}) for the manager to tell the buffer's owner.
  */
 public class BufferChunkReader implements ItemStreamReader<BufferedChunk> {
 
     static final String LAST_NAME = "collect.reader.last";
     static final String LAST_T0 = "collect.reader.last.t0";
+    /** A partition's slice: the names of its files, in order, comma-separated. */
+    static final String SLICE = "collect.reader.slice";
+    /** A partition's ExecutionContext: the directory of the buffer the manager listed (its absolute path). */
+    static final String BUFFER = "collect.reader.buffer";
+    /** Set once a partition's reader has opened: a later open is a restart. */
+    static final String OPENED = "collect.reader.opened";
+    /** The files a partition's reader rejected through a view of the buffer's directory, comma-separated. */
+    static final String REJECTED = "collect.reader.rejected";
 
     /** A file and its sort key; t0 is +Infinity for a file that could not be parsed (read last, then rejected). */
     record Entry(String name, double t0, String problem) {
@@ -59,7 +76,12 @@ public class BufferChunkReader implements ItemStreamReader<BufferedChunk> {
     /** In {@link #ahead} for a file that is not read (its listing already failed). */
     private static final Future<Chunk> UNREAD = CompletableFuture.completedFuture(null);
 
+    /** The buffer to hold and list (null for a slice). */
     private final DataBuffer buffer;
+    private final BufferFiles files;
+    /** The partition's slice, or null: list the buffer. */
+    private final List<String> slice;
+    private final List<String> rejectedHere = new ArrayList<>();
     private final String holder;
     private final int readAhead;
     private final int threads;
@@ -88,14 +110,65 @@ public class BufferChunkReader implements ItemStreamReader<BufferedChunk> {
             throw new IllegalArgumentException("readAhead " + readAhead + " with " + threads + " threads");
         }
         this.buffer = buffer;
+        this.files = buffer;
+        this.slice = null;
         this.holder = holder;
         this.readAhead = readAhead;
         this.threads = threads;
     }
 
+    /**
+     * A reader of a partition's slice: these files, in this order, read through {@code files}. It holds nothing:
+     * the manager that listed them holds the buffer until the partitioned step ends.
+     */
+    public BufferChunkReader(BufferFiles files, List<String> slice, String holder, int readAhead, int threads) {
+        if (readAhead < 0 || (readAhead > 0 && threads < 1)) {
+            throw new IllegalArgumentException("readAhead " + readAhead + " with " + threads + " threads");
+        }
+        this.buffer = null;
+        this.files = files;
+        this.slice = List.copyOf(slice);
+        this.holder = holder;
+        this.readAhead = readAhead;
+        this.threads = threads;
+    }
+
+    /** The buffer's files in the order a collect reads them (t0, then name), listed now. */
+    static List<Entry> list(BufferFiles files) {
+        List<Entry> entries = new ArrayList<>();
+        try {
+            for (String name : files.fileNames()) {
+                try {
+                    entries.add(new Entry(name, files.t0(name), null)); // the samples are read in read()
+                } catch (NoSuchFileException e) {
+                    // gone meanwhile
+                } catch (IOException | RuntimeException e) {
+                    entries.add(new Entry(name, Double.POSITIVE_INFINITY, String.valueOf(e.getMessage())));
+                }
+            }
+        } catch (IOException e) {
+            throw new ItemStreamException("cannot list the data buffer " + files.dataDirectory(), e);
+        }
+        entries.sort(ORDER);
+        return entries;
+    }
+
+    /** A slice as an ExecutionContext holds it. */
+    static String encode(List<String> names) {
+        return String.join(",", names);
+    }
+
+    static List<String> decode(String slice) {
+        return slice.isEmpty() ? List.of() : List.of(slice.split(","));
+    }
+
     @Override
     public void open(ExecutionContext context) {
         close();
+        if (slice != null) {
+            openSlice(context);
+            return;
+        }
         hold = buffer.hold(holder); // before listing: waits for a snapshot under way, refuses new ones until close()
         try {
             list(context);
@@ -106,22 +179,7 @@ public class BufferChunkReader implements ItemStreamReader<BufferedChunk> {
     }
 
     private void list(ExecutionContext context) {
-        List<Entry> entries = new ArrayList<>();
-        try {
-            for (String name : buffer.fileNames()) {
-                try {
-                    entries.add(new Entry(name, buffer.t0(name), null)); // the samples are read in read()
-                } catch (NoSuchFileException e) {
-                    // gone meanwhile
-                } catch (IOException | RuntimeException e) {
-                    entries.add(new Entry(name, Double.POSITIVE_INFINITY, String.valueOf(e.getMessage())));
-                }
-            }
-        } catch (IOException e) {
-            throw new ItemStreamException("cannot list the data buffer " + buffer.dataDirectory(), e);
-        }
-        entries.sort(ORDER);
-        order = entries;
+        order = list(files);
         next = 0;
         last = null;
         if (context.containsKey(LAST_NAME)) {
@@ -131,6 +189,43 @@ public class BufferChunkReader implements ItemStreamReader<BufferedChunk> {
                 next++;
             }
         }
+        startReading();
+    }
+
+    /**
+     * The slice after the saved position; on a restart without the files of it gone meanwhile. An entry's t0 is its
+     * place in the slice (the slice's order is the manager's).
+     */
+    private void openSlice(ExecutionContext context) {
+        boolean restart = context.containsKey(OPENED);
+        context.putString(OPENED, "true");
+        context.remove(REJECTED); // told to the buffer's owner at the end of the execution that rejected them
+        rejectedHere.clear();
+        int from = 0;
+        last = null;
+        if (context.containsKey(LAST_NAME)) {
+            String saved = context.getString(LAST_NAME);
+            int at = slice.indexOf(saved);
+            if (at < 0) {
+                throw new ItemStreamException("the saved position " + saved + " is not in this partition's slice");
+            }
+            from = at + 1;
+            last = new Entry(saved, at, null);
+        }
+        List<Entry> entries = new ArrayList<>();
+        for (int i = from; i < slice.size(); i++) {
+            String name = slice.get(i);
+            if (restart && !Files.exists(files.dataDirectory().resolve(name))) {
+                continue; // gone since the run that failed: as a restart of the whole step would not list it
+            }
+            entries.add(new Entry(name, i, null));
+        }
+        order = entries;
+        next = 0;
+        startReading();
+    }
+
+    private void startReading() {
         submitted = next;
         if (readAhead > 0) {
             int n = POOLS.incrementAndGet();
@@ -149,20 +244,20 @@ public class BufferChunkReader implements ItemStreamReader<BufferedChunk> {
     private void readAhead() {
         while (submitted < order.size() && submitted <= next + readAhead) {
             Entry e = order.get(submitted++);
-            ahead.add(e.problem() != null ? UNREAD : parsers.submit(() -> buffer.read(e.name())));
+            ahead.add(e.problem() != null ? UNREAD : parsers.submit(() -> files.read(e.name())));
         }
     }
 
     /** The chunk of file {@code e}, read ahead by {@code f} or now. */
     private Chunk chunk(Entry e, Future<Chunk> f) throws IOException, InterruptedException {
         if (f == null) {
-            return buffer.read(e.name());
+            return files.read(e.name());
         }
         try {
             Chunk c = f.get();
-            if (!Files.exists(buffer.dataDirectory().resolve(e.name()))) {
+            if (!Files.exists(files.dataDirectory().resolve(e.name()))) {
                 // read ahead, but gone when its turn comes: as if read now (rejected meanwhile, or missing)
-                throw new NoSuchFileException(buffer.dataDirectory().resolve(e.name()).toString());
+                throw new NoSuchFileException(files.dataDirectory().resolve(e.name()).toString());
             }
             return c;
         } catch (ExecutionException ex) {
@@ -212,12 +307,15 @@ public class BufferChunkReader implements ItemStreamReader<BufferedChunk> {
     private RejectedChunkException reject(String name, String reason, Throwable cause) {
         Path moved;
         try {
-            moved = buffer.reject(name, reason);
+            moved = files.reject(name, reason);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot move " + name + " to " + buffer.rejectedDirectory(), e);
+            throw new UncheckedIOException("cannot move " + name + " to " + files.rejectedDirectory(), e);
         }
         if (moved == null) {
             throw missing(name, cause);
+        }
+        if (!files.owner()) {
+            rejectedHere.add(name);
         }
         return new RejectedChunkException(name, reason, cause);
     }
@@ -227,9 +325,9 @@ public class BufferChunkReader implements ItemStreamReader<BufferedChunk> {
      * the step fails naming it.
      */
     private RuntimeException missing(String name, Throwable cause) {
-        if (Files.exists(buffer.rejectedDirectory().resolve(name))) {
+        if (Files.exists(files.rejectedDirectory().resolve(name))) {
             return new RejectedChunkException(name, "rejected meanwhile by another reader (see "
-                    + buffer.rejectedDirectory().getFileName() + "/" + name + ".reason)", cause);
+                    + files.rejectedDirectory().getFileName() + "/" + name + ".reason)", cause);
         }
         return new MissingChunkException(name);
     }
@@ -238,7 +336,12 @@ public class BufferChunkReader implements ItemStreamReader<BufferedChunk> {
     public void update(ExecutionContext context) {
         if (last != null) {
             context.putString(LAST_NAME, last.name());
-            context.putString(LAST_T0, Double.toString(last.t0())); // text: Infinity is not JSON
+            if (slice == null) {
+                context.putString(LAST_T0, Double.toString(last.t0())); // text: Infinity is not JSON
+            }
+        }
+        if (!rejectedHere.isEmpty()) {
+            context.putString(REJECTED, encode(rejectedHere));
         }
     }
 

@@ -8,6 +8,7 @@ import org.drmsbatch.drms.time.DrmsTime;
 import org.drmsbatch.jobs.ParameterNames;
 import org.drmsbatch.jobs.ParameterText;
 import org.drmsbatch.jobs.ParsedParameters;
+import org.drmsbatch.jobs.PartitionedStep;
 
 /**
  * The parameters of a {@code collect} run, parsed and checked once per launch.
@@ -19,15 +20,30 @@ import org.drmsbatch.jobs.ParsedParameters;
  * @param epoch     the DRMS time (TAI seconds since 1977.01.01) chunks' t0 counts from (default the GPS epoch
  *                  {@value CollectJobConfiguration#GPS_EPOCH}: t0 in GPS seconds)
  * @param chunkSize records per commit (default 100)
+ * @param partitions slices of the buffer's files run on as many threads (1..{@value
+ *                   PartitionedStep#MAX_PARTITIONS}, default 1: one step reading them all), or with {@code remote}
+ *                   sent to the cluster's workers (1..{@value PartitionedStep#MAX_REMOTE_PARTITIONS})
+ * @param remote     whether the partitions go to the cluster's workers ({@code drms.cluster.*}, README "Cluster"),
+ *                   which share the buffer's directory, rather than to threads of this process (default false)
  */
-public record CollectParameters(String run, String detector, String series, double epoch, int chunkSize) {
+public record CollectParameters(String run, String detector, String series, double epoch, int chunkSize,
+                                int partitions, boolean remote) {
 
     static final ParameterNames NAMES = ParameterNames.of(List.of("run"),
-            List.of("detector", "series", "epoch", "chunkSize"));
+            List.of("detector", "series", "epoch", "chunkSize", "partitions", "remote"));
 
-    /** The job's validator and the parsed parameters of each launch. */
-    static ParsedParameters<CollectParameters> parser() {
-        return new ParsedParameters<>(NAMES, CollectParameters::parse);
+    /** Whether the files are read in slices by partitions rather than by one step. */
+    boolean partitioned() {
+        return partitions > 1 || remote;
+    }
+
+    /** The job's validator and the parsed parameters of each launch; {@code cluster}: whether this process has one. */
+    static ParsedParameters<CollectParameters> parser(boolean cluster) {
+        return new ParsedParameters<>(NAMES, p -> {
+            CollectParameters parsed = parse(p);
+            PartitionedStep.requireCluster(parsed.remote(), cluster);
+            return parsed;
+        });
     }
 
     static CollectParameters parse(ParameterText p) {
@@ -44,7 +60,9 @@ public record CollectParameters(String run, String detector, String series, doub
         } catch (DrmsException e) {
             throw new IllegalArgumentException("series: " + e.getMessage(), e);
         }
-        return new CollectParameters(p.get("run"), p.get("detector", "H1").trim(), series, epoch,
-                (int) p.integer("chunkSize", 100, 1, 100_000));
+        int chunkSize = (int) p.integer("chunkSize", 100, 1, 100_000);
+        boolean remote = PartitionedStep.remote(p);
+        return new CollectParameters(p.get("run"), p.get("detector", "H1").trim(), series, epoch, chunkSize,
+                PartitionedStep.partitions(p, remote), remote);
     }
 }

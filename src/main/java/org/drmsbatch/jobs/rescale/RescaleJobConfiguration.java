@@ -90,9 +90,9 @@ public class RescaleJobConfiguration {
     public static final String OUTPUT = "output.ds";
     static final String FROM = "rescale.from";
     static final String TO = "rescale.to";
-    public static final int MAX_PARTITIONS = 8;
+    public static final int MAX_PARTITIONS = PartitionedStep.MAX_PARTITIONS;
     /** The most partitions a launch with {@code remote=true} sends to the cluster's workers. */
-    public static final int MAX_REMOTE_PARTITIONS = 256;
+    public static final int MAX_REMOTE_PARTITIONS = PartitionedStep.MAX_REMOTE_PARTITIONS;
 
     /** The keywords a created output series gets so that each clone names its source and its job. */
     static List<KeywordDef> provenanceKeywords() {

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
-import org.drmsbatch.cluster.Cluster;
 import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.DrmsException;
 import org.drmsbatch.drms.SegmentDef;
@@ -19,6 +18,7 @@ import org.drmsbatch.drms.types.Protocol;
 import org.drmsbatch.jobs.ParameterNames;
 import org.drmsbatch.jobs.ParameterText;
 import org.drmsbatch.jobs.ParsedParameters;
+import org.drmsbatch.jobs.PartitionedStep;
 import org.drmsbatch.segments.Rescale;
 
 /**
@@ -54,9 +54,7 @@ public record RescaleParameters(String ds, Query query, SeriesDefinition input, 
     static ParsedParameters<RescaleParameters> parser(Drms drms, RecordSets recordSets, boolean cluster) {
         return new ParsedParameters<>(NAMES, p -> {
             RescaleParameters parsed = parse(p, drms, recordSets);
-            if (parsed.remote() && !cluster) {
-                throw new IllegalArgumentException(Cluster.NOT_CONFIGURED);
-            }
+            PartitionedStep.requireCluster(parsed.remote(), cluster);
             return parsed;
         });
     }
@@ -151,9 +149,8 @@ public record RescaleParameters(String ds, Query query, SeriesDefinition input, 
             }
         }
         int chunkSize = (int) p.integer("chunkSize", 10, 1, 10_000);
-        boolean remote = p.flag("remote", false);
-        int partitions = (int) p.integer("partitions", 1, 1, remote ? RescaleJobConfiguration.MAX_REMOTE_PARTITIONS
-                : RescaleJobConfiguration.MAX_PARTITIONS);
+        boolean remote = PartitionedStep.remote(p);
+        int partitions = PartitionedStep.partitions(p, remote);
         return new RescaleParameters(ds, query, input, existing != null ? existing.name() : out, existing != null, alpha,
                 beta, segments, integers, chunkSize, partitions, remote);
     }

@@ -5,13 +5,13 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
-import org.drmsbatch.cluster.Cluster;
 import org.drmsbatch.drms.DrmsException;
 import org.drmsbatch.drms.query.Query;
 import org.drmsbatch.drms.query.RecordSets;
 import org.drmsbatch.jobs.ParameterNames;
 import org.drmsbatch.jobs.ParameterText;
 import org.drmsbatch.jobs.ParsedParameters;
+import org.drmsbatch.jobs.PartitionedStep;
 import org.drmsbatch.staging.StagingService;
 
 /**
@@ -56,9 +56,7 @@ public record StageParameters(List<Long> sunums, String ds, Query query, Integer
                 throw new IllegalArgumentException(NO_LIBRARY);
             }
             StageParameters parsed = parse(p, recordSets);
-            if (parsed.remote() && !cluster) {
-                throw new IllegalArgumentException(Cluster.NOT_CONFIGURED);
-            }
+            PartitionedStep.requireCluster(parsed.remote(), cluster);
             return parsed;
         });
     }
@@ -100,7 +98,7 @@ public record StageParameters(List<Long> sunums, String ds, Query query, Integer
             throw new IllegalArgumentException("pin: a holder name has at most 200 characters");
         }
         return new StageParameters(sunums, ds, query, retention, chunkSize, pin == null ? null : pin.trim(),
-                batch, p.flag("remote", false));
+                batch, PartitionedStep.remote(p));
     }
 
     private static List<Long> sunums(String text) {

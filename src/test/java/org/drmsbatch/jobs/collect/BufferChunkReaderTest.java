@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.drmsbatch.buffer.BufferFiles;
 import org.drmsbatch.buffer.Chunk;
 import org.drmsbatch.buffer.DataBuffer;
 import org.junit.jupiter.api.Test;
@@ -69,6 +70,78 @@ class BufferChunkReaderTest {
             assertThat(buffer.holders()).isEmpty();
             assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("collect-read-")
                     && t.isAlive());
+        }
+    }
+
+    @Test
+    void aSliceIsReadThroughAViewOfTheDirectoryAndARestartResumesItWithoutTheFilesGoneMeanwhile() throws Exception {
+        // given 10 chunks, one of them damaged, in a buffer this process does not have open (another process's)
+        List<String> names = new ArrayList<>();
+        try (DataBuffer buffer = DataBuffer.open(dir, 1L << 40, 1 << 20)) {
+            for (int i = 0; i < 10; i++) {
+                names.add(buffer.store(chunk(i).toJson()).name());
+            }
+        }
+        Files.writeString(dir.resolve("data").resolve(names.get(3)),
+                "{\"h\": [1, true], \"t\": [103.0, 0.000244140625]}", StandardCharsets.US_ASCII);
+        BufferFiles files = DataBuffer.files(dir);
+        assertThat(files.owner()).as("a view of a buffer this process has not open").isFalse();
+        List<String> slice = names.subList(2, 9);
+
+        // when a partition reads its slice up to the damaged file and one after it, then fails
+        ExecutionContext context = new ExecutionContext();
+        BufferChunkReader reader = new BufferChunkReader(files, slice, "test", 2, 1);
+        reader.open(context);
+        try {
+            assertThat(reader.read().chunk()).isEqualTo(chunk(2));
+            assertThatThrownBy(reader::read).isInstanceOf(RejectedChunkException.class)
+                    .hasMessageContaining(names.get(3));
+            assertThat(reader.read().chunk()).isEqualTo(chunk(4));
+            reader.update(context);
+        } finally {
+            reader.close();
+        }
+        assertThat(files.rejectedDirectory().resolve(names.get(3))).exists();
+        assertThat(context.getString(BufferChunkReader.REJECTED)).isEqualTo(names.get(3));
+
+        // then a file of its slice gone before its turn fails a first run naming it
+        Path away = Files.createDirectories(dir.resolve("away"));
+        Files.move(dir.resolve("data").resolve(names.get(6)), away.resolve(names.get(6)));
+        BufferChunkReader first = new BufferChunkReader(files, slice.subList(3, 7), "test", 0, 0);
+        first.open(new ExecutionContext());
+        try {
+            assertThat(first.read().chunk()).isEqualTo(chunk(5));
+            assertThatThrownBy(first::read).isInstanceOf(MissingChunkException.class)
+                    .hasMessageContaining(names.get(6));
+        } finally {
+            first.close();
+        }
+
+        // and the restart of the partition resumes after its position, without that file, and nothing beyond
+        BufferChunkReader again = new BufferChunkReader(files, slice, "test", 2, 1);
+        again.open(context);
+        try {
+            List<Chunk> read = new ArrayList<>();
+            for (BufferedChunk c = again.read(); c != null; c = again.read()) {
+                read.add(c.chunk());
+            }
+            assertThat(read).containsExactly(chunk(5), chunk(7), chunk(8));
+            again.update(context);
+        } finally {
+            again.close();
+        }
+        assertThat(context.containsKey(BufferChunkReader.REJECTED)).as("told at the end of the first run").isFalse();
+
+        // and the buffer's owner, told of the rejection, logs it once with its reason
+        try (DataBuffer buffer = DataBuffer.open(dir, 1L << 40, 1 << 20)) {
+            assertThat(DataBuffer.files(dir)).isSameAs(buffer);
+            assertThat(buffer.rejectedElsewhere(List.of(names.get(3), names.get(4)))).containsExactly(names.get(3));
+            assertThat(buffer.logEntries()).filteredOn(e -> e.get("event").asString().equals("reject"))
+                    .singleElement().satisfies(e -> {
+                        assertThat(e.get("name").asString()).isEqualTo(names.get(3));
+                        assertThat(e.get("reason").asString()).contains("boolean");
+                    });
+            assertThat(buffer.stats().files()).isEqualTo(8);
         }
     }
 }

@@ -26,6 +26,7 @@ import org.drmsbatch.buffer.BufferState;
 import org.drmsbatch.buffer.Chunk;
 import org.drmsbatch.buffer.DataBuffer;
 import org.drmsbatch.buffer.Snapshot;
+import org.drmsbatch.cluster.Cluster;
 import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.Record;
 import org.drmsbatch.drms.SeriesCatalog;
@@ -223,7 +224,12 @@ class CollectJobTest {
             "epoch=2015.13.14_00:00:00_UTC | epoch '2015.13.14_00:00:00_UTC' is not a DRMS time",
             "chunkSize=0                   | chunkSize: 0 is outside 1..100000",
             "chunkSize=ten                 | chunkSize: 'ten' is not a whole number",
-            "colour=blue                   | unknown parameter(s) colour (this job takes chunkSize, delay, detector, epoch, failAt, run, series)"})
+            "colour=blue                   | unknown parameter(s) colour (this job takes chunkSize, delay, detector, epoch, failAt, partitions, remote, run, series)",
+            "partitions=0                  | partitions: 0 is outside 1..8",
+            "partitions=9                  | partitions: 9 is outside 1..8",
+            "partitions=two                | partitions: 'two' is not a whole number",
+            "remote=maybe                  | remote: 'maybe' is neither true nor false",
+            "remote=true                   | " + Cluster.NOT_CONFIGURED})
     void badParametersAreRefusedBeforeTheJobStarts(String param, String message) {
         int before = jobs.recent("collect", 10_000).size();
         String[] kv = param.split("=", 2);
@@ -268,7 +274,8 @@ class CollectJobTest {
         assertThat(latest("gw.strain_restart")).hasSize(10);
         assertThat(orphanedUnits()).isEmpty();
 
-        JobRun done = awaitEnd(jobs.restart(failed.executionId(), Map.of("failAt", "0")).executionId());
+        JobRun done = awaitEnd(jobs.restart(failed.executionId(), Map.of("failAt", "0", "partitions", "2"))
+                .executionId());
         assertThat(done.status()).as("%s", done).isEqualTo("COMPLETED");
         assertThat(done.instanceId()).isEqualTo(failed.instanceId());
         assertThat(done.steps().get(0).read()).isEqualTo(15);
@@ -397,5 +404,168 @@ class CollectJobTest {
             assertThat(latest(series).stream().map(r -> r.getTime("T_START")).sorted().toList())
                     .containsExactlyElementsOf(chunks.stream().map(c -> GPS_EPOCH + c.t0()).toList());
         }
+    }
+
+    // ------------------------------------------------------------------------------------------------ partitions
+
+    /** The partitions' steps of a run. */
+    static List<JobRun.Step> partitions(JobRun run) {
+        return run.steps().stream().filter(s -> s.name().startsWith(CollectJobConfiguration.WORKER_STEP + ":"))
+                .toList();
+    }
+
+    /** The records of a series by T_START. */
+    Map<Double, Record> byTStart(String series) {
+        Map<Double, Record> out = new HashMap<>();
+        for (Record r : latest(series)) {
+            assertThat(out.put(r.getTime("T_START"), r)).as("a second record of T_START %s", r.getTime("T_START"))
+                    .isNull();
+        }
+        return out;
+    }
+
+    @Test
+    void threePartitionsCollectEveryFileOnceAsOneStepDoes() throws Exception {
+        // given 30 chunks and a corrupt file among them
+        List<Chunk> chunks = storeChunks(30, 21);
+        String corrupt = "gwb" + (System.currentTimeMillis() * 1_000_000L + 999_997) + ".json";
+        Files.writeString(buffer.dataDirectory().resolve(corrupt), "{\"h\": [1, 2, ", StandardCharsets.UTF_8);
+
+        // when a collect reads them in 3 partitions
+        JobRun run = awaitEnd(jobs.start("collect", Map.of("run", "p3", "series", "gw.strain_p3", "chunkSize", "4",
+                "partitions", "3")).executionId());
+
+        // then it completes, each partition having read its slice of the 31 files
+        assertThat(run.status()).as("%s", run).isEqualTo("COMPLETED");
+        assertThat(run.steps().get(0).name()).isEqualTo(CollectJobConfiguration.STEP);
+        assertThat(partitions(run)).hasSize(3).allSatisfy(p -> {
+            assertThat(p.status()).isEqualTo("COMPLETED");
+            assertThat(p.read() + p.readSkip()).isBetween(10L, 11L);
+        });
+        assertThat(partitions(run).stream().mapToLong(JobRun.Step::write).sum()).isEqualTo(30);
+        assertThat(partitions(run).stream().mapToLong(JobRun.Step::readSkip).sum()).isEqualTo(1);
+        assertThat(run.exitDescription()).contains("30 records collected in this execution from 31 chunk files,"
+                + " 1 rejected");
+
+        // and the corrupt file was rejected once, with its reason, and counted and logged by the buffer
+        assertThat(buffer.rejectedDirectory().resolve(corrupt)).exists();
+        assertThat(buffer.dataDirectory().resolve(corrupt)).doesNotExist();
+        assertThat(Files.readString(buffer.rejectedDirectory().resolve(corrupt + ".reason"))).contains(corrupt);
+        assertThat(buffer.stats().files()).isEqualTo(30);
+        assertThat(buffer.logEntries()).filteredOn(e -> e.get("event").asString().equals("reject")
+                && e.get("name").asString().equals(corrupt)).hasSize(1);
+        assertThat(buffer.holders()).as("the collect no longer holds the buffer").isEmpty();
+
+        // and one record per chunk, with the keywords and values one step gives them
+        JobRun one = awaitEnd(jobs.start("collect", Map.of("run", "p1", "series", "gw.strain_p1", "chunkSize", "4"))
+                .executionId());
+        assertThat(one.status()).as("%s", one).isEqualTo("COMPLETED");
+        assertThat(one.steps()).extracting(JobRun.Step::name).containsExactly(CollectJobConfiguration.STEP);
+        Map<Double, Record> p3 = byTStart("gw.strain_p3");
+        Map<Double, Record> p1 = byTStart("gw.strain_p1");
+        assertThat(allVersions("gw.strain_p3")).isEqualTo(30);
+        assertThat(p3.keySet()).containsExactlyInAnyOrderElementsOf(
+                chunks.stream().map(c -> GPS_EPOCH + c.t0()).toList()).isEqualTo(p1.keySet());
+        for (Map.Entry<Double, Record> e : p3.entrySet()) {
+            Record a = e.getValue();
+            Record b = p1.get(e.getKey());
+            for (String k : List.of("DETECTOR", "SOURCE", "NSAMPLES", "DT", "DATAMIN", "DATAMAX", "DATAMEAN",
+                    "DATARMS")) {
+                assertThat(a.format(k)).as("%s of T_START %s", k, e.getKey()).isEqualTo(b.format(k));
+            }
+        }
+        for (Chunk c : List.of(chunks.get(0), chunks.get(14), chunks.get(29))) {
+            Record r = p3.get(GPS_EPOCH + c.t0());
+            assertThat(readFits(r.segmentPath("strain"))).containsExactly(c.h());
+        }
+
+        // and output.ds names every partition's records
+        String output = jobRepository.getJobExecution(run.executionId()).getExecutionContext()
+                .getString(CollectJobConfiguration.OUTPUT);
+        assertThat(output).startsWith("gw.strain_p3[? recnum BETWEEN ");
+        assertThat(new org.drmsbatch.drms.query.RecordSets(drms).open(output, 0)).hasSize(30);
+        assertThat(orphanedUnits()).isEmpty();
+    }
+
+    /** Waits until the partitions of a collect execution have committed at least {@code commits} chunks. */
+    void awaitPartitionCommits(long id, int commits) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (partitions(jobs.view(id)).stream().mapToLong(JobRun.Step::commit).sum() < commits) {
+            assertThat(jobs.view(id).ended()).as("execution %s ended before %s commits", id, commits).isFalse();
+            assertThat(System.nanoTime()).as("%s commits within a minute", commits).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void aSnapshotAskedForWhileAPartitionedCollectRunsIsRefusedNamingIt() throws Exception {
+        // given a collect in 3 partitions slowed down to 80 ms a chunk
+        List<Chunk> chunks = storeChunks(60, 22);
+        List<String> files = buffer.fileNames();
+        long collect = jobs.start("collect", Map.of("run", "p-held", "series", "gw.strain_pheld", "chunkSize", "3",
+                "partitions", "3", "delay", "80,java.lang.Long,false")).executionId();
+        awaitPartitionCommits(collect, 1);
+
+        // when a snapshot is asked for in the middle of it, then it is refused naming the collect
+        JobRun snapshot = awaitEnd(jobs.start("snapshot", Map.of("run", "during-p-collect")).executionId());
+        assertThat(snapshot.status()).as("%s", snapshot).isEqualTo("FAILED");
+        assertThat(snapshot.exitDescription()).contains("in use by collect execution " + collect);
+        assertThat(buffer.fileNames()).containsExactlyElementsOf(files);
+
+        // and the collect reads every chunk
+        JobRun done = awaitEnd(collect);
+        assertThat(done.status()).as("%s", done).isEqualTo("COMPLETED");
+        assertThat(byTStart("gw.strain_pheld").keySet()).containsExactlyInAnyOrderElementsOf(
+                chunks.stream().map(c -> GPS_EPOCH + c.t0()).toList());
+        assertThat(buffer.holders()).as("the collect no longer holds the buffer").isEmpty();
+    }
+
+    @Test
+    void aFailedPartitionedCollectRestartsEachPartitionWithItsSlice() throws Exception {
+        // given 30 chunks, collected in 3 partitions of which each fails at its 8th file (after 2 commits of 3)
+        List<Chunk> chunks = storeChunks(30, 23);
+        List<String> files = buffer.fileNames();
+        JobRun failed = awaitEnd(jobs.start("collect", Map.of("run", "p-restart", "series", "gw.strain_prestart",
+                "chunkSize", "3", "partitions", "3,java.lang.Long,false", "failAt", "8,java.lang.Long,false"))
+                .executionId());
+        assertThat(failed.status()).as("%s", failed).isEqualTo("FAILED");
+        assertThat(failed.exitDescription()).contains("failing at item 8");
+        assertThat(partitions(failed)).hasSize(3).allSatisfy(p -> assertThat(p.write()).isEqualTo(6));
+        assertThat(latest("gw.strain_prestart")).hasSize(18);
+        assertThat(buffer.holders()).as("the failed collect no longer holds the buffer").isEmpty();
+
+        // when chunks arrive meanwhile and the run is restarted asking for 2 partitions (it keeps the first run's 3)
+        storeChunks(4, 24);
+        JobRun done = awaitEnd(jobs.restart(failed.executionId(), Map.of("failAt", "0", "partitions", "2"))
+                .executionId());
+
+        // then each partition resumes its own slice after its last commit, and the new chunks are left for later
+        assertThat(done.status()).as("%s", done).isEqualTo("COMPLETED");
+        assertThat(partitions(done)).hasSize(3).allSatisfy(p -> {
+            assertThat(p.read()).isEqualTo(4);
+            assertThat(p.write()).isEqualTo(4);
+        });
+        Map<Double, Record> records = byTStart("gw.strain_prestart");
+        assertThat(allVersions("gw.strain_prestart")).isEqualTo(30);
+        assertThat(records.keySet()).containsExactlyInAnyOrderElementsOf(
+                chunks.stream().map(c -> GPS_EPOCH + c.t0()).toList());
+        assertThat(records.values().stream().map(r -> r.format("SOURCE")).toList())
+                .containsExactlyInAnyOrderElementsOf(files);
+        String output = jobRepository.getJobExecution(done.executionId()).getExecutionContext()
+                .getString(CollectJobConfiguration.OUTPUT);
+        assertThat(new org.drmsbatch.drms.query.RecordSets(drms).open(output, 0)).hasSize(30);
+        assertThat(orphanedUnits()).isEmpty();
+    }
+
+    @Test
+    void remotePartitionsAreCheckedAgainstTheRemoteLimitAndRefusedWithoutACluster() {
+        int before = jobs.recent("collect", 10_000).size();
+        assertThatThrownBy(() -> jobs.start("collect", Map.of("run", "refused-remote", "remote", "true",
+                "partitions", "300"))).isInstanceOf(JobRequestException.class)
+                .hasMessageContaining("partitions: 300 is outside 1..256");
+        assertThatThrownBy(() -> jobs.start("collect", Map.of("run", "refused-remote", "remote", "true",
+                "partitions", "4"))).isInstanceOf(JobRequestException.class)
+                .hasMessageContaining(Cluster.NOT_CONFIGURED);
+        assertThat(jobs.recent("collect", 10_000)).hasSize(before);
     }
 }
