@@ -32,7 +32,7 @@ class ExportPackagerTest {
             Files.writeString(dir.resolve(n), "data of " + n);
             entries.add(new ExportManifest.Entry("s.x[" + n + "]{image}", n, Files.size(dir.resolve(n))));
         }
-        ExportManifest.append(dir, entries);
+        ExportManifest.append(dir, "partition0", entries);
     }
 
     @Test

@@ -1,9 +1,7 @@
 package org.drmsbatch.jobs.rescale;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 import io.micrometer.observation.ObservationRegistry;
 import org.drmsbatch.cluster.Cluster;
@@ -27,6 +25,7 @@ import org.drmsbatch.jobs.StageInput;
 import org.drmsbatch.jobs.ParameterText;
 import org.drmsbatch.jobs.ParsedParameters;
 import org.drmsbatch.jobs.PartitionedStep;
+import org.drmsbatch.jobs.Partitions;
 import org.drmsbatch.jobs.RecordStatusTracking;
 import org.drmsbatch.readers.RecordSetReader;
 import org.drmsbatch.segments.Rescale;
@@ -89,9 +88,10 @@ public class RescaleJobConfiguration {
     public static final String OUTPUT = "output.ds";
     static final String FROM = "rescale.from";
     static final String TO = "rescale.to";
-    public static final int MAX_PARTITIONS = 8;
-    /** The most partitions a launch with {@code remote=true} sends to the cluster's workers. */
-    public static final int MAX_REMOTE_PARTITIONS = 256;
+    /** {@link Partitions#MAX_LOCAL}: the limits are the same for every partitioned job. */
+    public static final int MAX_PARTITIONS = Partitions.MAX_LOCAL;
+    /** {@link Partitions#MAX_REMOTE}: the most partitions a launch with {@code remote=true} sends to the workers. */
+    public static final int MAX_REMOTE_PARTITIONS = Partitions.MAX_REMOTE;
 
     /** The keywords a created output series gets so that each clone names its source and its job. */
     static List<KeywordDef> provenanceKeywords() {
@@ -174,26 +174,7 @@ public class RescaleJobConfiguration {
      * the snapshot bounds (the largest recnum of each record set's series now) for its reader.
      */
     static Partitioner partitioner(RecordSets sets, RescaleParameters p) {
-        return gridSize -> {
-            long[] span = sets.recnumSpan(p.query());
-            List<String> bounds = new ArrayList<>();
-            for (int i = 0; i < p.query().sets().size(); i++) {
-                bounds.add(Long.toString(sets.maxRecnum(p.query(), i)));
-            }
-            int n = p.partitions();
-            long width = span[0] > span[1] ? 0 : (span[1] - span[0]) / n + 1;
-            Map<String, ExecutionContext> out = new HashMap<>();
-            for (int i = 0; i < n; i++) {
-                ExecutionContext c = new ExecutionContext();
-                long from = span[0] + i * width;
-                long to = i == n - 1 ? span[1] : Math.min(span[1], from + width - 1);
-                c.putLong(FROM, from);
-                c.putLong(TO, to);
-                c.putString(READER + ".bounds", String.join(",", bounds));
-                out.put("partition" + i, c);
-            }
-            return out;
-        };
+        return PartitionedStep.byRecnum(sets, p.query(), p.partitions(), FROM, TO, READER);
     }
 
     @Bean
@@ -283,17 +264,14 @@ public class RescaleJobConfiguration {
                 long clones = 0;
                 long outOfRange = 0;
                 long values = 0;
-                List<String> failures = new ArrayList<>();
                 for (StepExecution s : job.getStepExecutions()) {
                     if (s.getStepName().startsWith(WORKER_STEP + ":")) {
                         clones += s.getWriteCount();
                         outOfRange += s.getExecutionContext().getLong(OUT_OF_RANGE, 0L);
                         values += s.getExecutionContext().getLong(VALUES, 0L);
-                        for (Throwable t : s.getFailureExceptions()) {
-                            failures.add(s.getStepName() + ": " + rootMessage(t));
-                        }
                     }
                 }
+                List<String> failures = PartitionedStep.failures(job, WORKER_STEP);
                 job.getExecutionContext().putLong(CLONES, clones);
                 job.getExecutionContext().putLong(OUT_OF_RANGE, outOfRange);
                 job.getExecutionContext().putLong(VALUES, values);
@@ -334,16 +312,6 @@ public class RescaleJobConfiguration {
         } catch (RuntimeException e) {
             return null; // the series or the parameters are gone: no output to name
         }
-    }
-
-    private static String rootMessage(Throwable t) {
-        String message = t.toString();
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c.getMessage() != null) {
-                message = c.getClass().getSimpleName() + ": " + c.getMessage();
-            }
-        }
-        return message;
     }
 
     /** The first step: the input's units pinned for the job, those offline staged from tape ({@link StageInput}). */
