@@ -95,8 +95,8 @@ import org.springframework.transaction.PlatformTransactionManager;
  * </ul>
  * Bad parameters (a query that does not parse or names unknown series, keywords or segments; a bad template or
  * one whose text would leave the directory; an unknown method or protocol; bad cparms, or a compression of a
- * longlong segment; a bad requestId, chunkSize or partitions; {@code remote=true} without the cluster) are refused before the job starts, by the job's validator, with
- * the reason.
+ * longlong segment; a bad requestId, chunkSize or partitions; {@code remote=true} without the cluster) are
+ * refused before the job starts, by the job's validator, with the reason.
  *
  * <p><b>Output</b>: {@code <drms.export.directory>/<requestId>/} (default {@code <drms.home>/exports}; see
  * {@link #directory} and the {@link ExportRoot} bean). Each file is written under a temporary name and renamed
