@@ -9,8 +9,10 @@ import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -21,15 +23,17 @@ import org.drmsbatch.segments.AtomicFile;
 /**
  * Finishes an export directory once all files are written (specs/drms.md §5.3):
  * <ol>
- * <li>removes what no committed chunk listed: temporary {@code .part-} files and files of a chunk that did not
- *     commit and was not written again;</li>
+ * <li>reads the manifests of all partitions ({@link ExportManifest#readAll}: in the record-set order) and fails
+ *     when two of their files have the same name;</li>
+ * <li>removes what no committed chunk of any partition listed: temporary {@code .part-} files and files of a chunk
+ *     that did not commit and was not written again;</li>
  * <li>for url-tar, writes {@code <requestId>.tar} (Commons Compress; under a temporary name, renamed when
  *     complete) holding the files and the two index files, then removes the loose files;</li>
  * <li>writes {@code index.txt}, then {@code index.json} (each atomically): index.json is the last file, so its
- *     presence means the export is complete; then drops the manifest.</li>
+ *     presence means the export is complete; then drops the manifests.</li>
  * </ol>
  * Each part can be done again: run again after a kill, it finds the tar already complete (it only ever has its
- * name when complete), and with the manifest gone and index.json present it has nothing left to do.
+ * name when complete), and with index.json present it has nothing left to do but drop the manifests.
  */
 public final class ExportPackager {
 
@@ -59,14 +63,20 @@ public final class ExportPackager {
         return directory.resolve(requestId + ".tar");
     }
 
-    /** Packages the directory; returns the index written (or found, when a previous run got that far). */
+    /**
+     * Packages the directory; returns the index written, or null when a previous run got that far (index.json,
+     * written last, is there). Two files of the manifests with the same name (written by two partitions: each
+     * partition checks its own names as it writes) fail it with an {@link ExportException} naming both records,
+     * before anything is removed or written.
+     */
     public ExportIndex finish() throws IOException {
-        Path manifest = ExportManifest.path(directory);
         Path json = directory.resolve(ExportIndex.JSON);
-        if (!Files.exists(manifest) && Files.exists(json)) {
+        if (Files.exists(json)) {
+            ExportManifest.deleteAll(directory); // a run killed after index.json, before the manifests were gone
             return null; // done by a previous run
         }
-        List<ExportManifest.Entry> entries = ExportManifest.read(directory);
+        List<ExportManifest.Entry> entries = ExportManifest.readAll(directory);
+        checkNames(entries);
         removeStrays(entries);
         String dir = ExportRoot.downloadPath(requestId);
         ExportIndex index = new ExportIndex(requestId, method, protocol,
@@ -83,21 +93,34 @@ public final class ExportPackager {
         AtomicFile.writeDurably(directory.resolve(ExportIndex.TXT),
                 temp -> Files.writeString(temp, index.txt(), StandardCharsets.UTF_8));
         AtomicFile.writeDurably(json, temp -> Files.writeString(temp, index.json(), StandardCharsets.UTF_8));
-        Files.deleteIfExists(manifest);
+        ExportManifest.deleteAll(directory);
         return index;
+    }
+
+    /** The same name given to two files (by two partitions) fails the export, naming both records. */
+    static void checkNames(List<ExportManifest.Entry> entries) {
+        Map<String, String> names = new HashMap<>();
+        for (ExportManifest.Entry e : entries) {
+            String other = names.putIfAbsent(e.filename(), e.record());
+            if (other != null) {
+                throw new ExportException("the file-name template (ffmt) gives the same name '" + e.filename()
+                        + "' to " + other + " and " + e.record()
+                        + "; add a field that tells them apart, e.g. {recnum} or {segment}");
+            }
+        }
     }
 
     private void removeStrays(List<ExportManifest.Entry> entries) throws IOException {
         Set<String> keep = new HashSet<>();
         entries.forEach(e -> keep.add(e.filename()));
-        keep.add(ExportManifest.FILE);
         keep.add(REQUEST_MARKER);
         keep.add(ExportIndex.TXT);
         keep.add(ExportIndex.JSON);
         keep.add(tarFile().getFileName().toString());
         try (Stream<Path> files = Files.list(directory)) {
             for (Path p : files.toList()) {
-                if (!keep.contains(p.getFileName().toString()) && Files.isRegularFile(p)) {
+                String name = p.getFileName().toString();
+                if (!keep.contains(name) && !ExportManifest.isManifest(name) && Files.isRegularFile(p)) {
                     Files.delete(p);
                 }
             }

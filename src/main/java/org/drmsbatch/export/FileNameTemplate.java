@@ -19,7 +19,8 @@ import org.drmsbatch.drms.types.DrmsType;
  * <ul>
  * <li>{@code {seriesname}}, {@code {segment}} (the exported file's segment file name, e.g. {@code image.fits}),
  *     {@code {recnum}} or {@code {recnum:FMT}}, {@code {#}} or {@code {#:FMT}} (the file's running number in
- *     the export, from 0);</li>
+ *     the export, from 0, in the order the files are written: only for an export in one partition, see
+ *     {@link #numbersFiles});</li>
  * <li>{@code {KEY}}: the keyword printed with its own format; {@code {KEY:FMT}} with a printf format;</li>
  * <li>for a time keyword {@code {KEY:LAYOUT}} with LAYOUT {@code [A|D][precision][,ZONE]} (precision 0 unless
  *     given): {@code A} drops {@code .} and {@code :} ({@code {T_REC:A}} gives {@code 20100501_000000_TAI}),
@@ -130,6 +131,14 @@ public final class FileNameTemplate {
                         + "' for " + k.name() + " (expected [A|D][precision][,ZONE], e.g. A or A0,UTC)");
             }
         }
+    }
+
+    /**
+     * Whether the template numbers the files ({@code {#}}): a running count over the whole export, which only a
+     * single partition can keep (the export job refuses it with more).
+     */
+    public boolean numbersFiles() {
+        return parts.stream().anyMatch(p -> "#".equals(p.field()));
     }
 
     private static boolean isBuiltIn(String field) {

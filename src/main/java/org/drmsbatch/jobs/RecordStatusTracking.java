@@ -87,30 +87,38 @@ public final class RecordStatusTracking {
     }
 
     /** The chunk listener of a step execution of the job execution {@code jobExecution}; see the class comment. */
-    public static <O> Chunks<O> chunks(DataSource dataSource, String step, long jobExecution) {
-        return new Chunks<>(dataSource, step, jobExecution);
+    public static <O> Chunks<Record, O> chunks(DataSource dataSource, String step, long jobExecution) {
+        return new Chunks<>(dataSource, step, jobExecution, r -> r);
+    }
+
+    /** As above, for a step whose items are not records: {@code record} gives each item's record. */
+    public static <I, O> Chunks<I, O> chunks(DataSource dataSource, String step, long jobExecution,
+            Function<? super I, Record> record) {
+        return new Chunks<>(dataSource, step, jobExecution, record);
     }
 
     /**
      * Marks each chunk in progress when it has been read, and records failures once they have rolled back. One per
      * job execution; the partitions of a partitioned step share it, each on its own thread.
      */
-    public static final class Chunks<O> implements ChunkListener<Record, O>, ItemProcessListener<Record, O> {
+    public static final class Chunks<I, O> implements ChunkListener<I, O>, ItemProcessListener<I, O> {
 
         private final DataSource dataSource;
         private final String step;
         private final long jobExecution;
+        private final Function<? super I, Record> record;
         private final ThreadLocal<List<RecordStatus.Key>> current = new ThreadLocal<>();
 
-        Chunks(DataSource dataSource, String step, long jobExecution) {
+        Chunks(DataSource dataSource, String step, long jobExecution, Function<? super I, Record> record) {
             this.dataSource = dataSource;
             this.step = step;
             this.jobExecution = jobExecution;
+            this.record = record;
         }
 
         @Override
-        public void beforeChunk(Chunk<Record> chunk) {
-            List<RecordStatus.Key> keys = keys(chunk.getItems());
+        public void beforeChunk(Chunk<I> chunk) {
+            List<RecordStatus.Key> keys = keys(chunk.getItems().stream().map(record).toList());
             current.set(keys);
             RecordStatus.inProgress(dataSource, step, jobExecution, keys);
         }
@@ -121,8 +129,8 @@ public final class RecordStatusTracking {
         }
 
         @Override
-        public void onProcessError(Record item, Exception e) {
-            failedAfterRollback(dataSource, item, step, jobExecution, e);
+        public void onProcessError(I item, Exception e) {
+            failedAfterRollback(dataSource, record.apply(item), step, jobExecution, e);
         }
 
         @Override

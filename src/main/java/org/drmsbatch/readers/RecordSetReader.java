@@ -72,6 +72,11 @@ public class RecordSetReader extends ItemStreamSupport implements ItemStreamRead
         setName("recordSetReader");
     }
 
+    /** The index in the query of the record set of the record {@link #read} returned last. */
+    public int set() {
+        return set;
+    }
+
     /** The query read. */
     public Query query() {
         return query;

@@ -8,7 +8,7 @@ import org.drmsbatch.drms.time.DrmsTime;
 import org.drmsbatch.jobs.ParameterNames;
 import org.drmsbatch.jobs.ParameterText;
 import org.drmsbatch.jobs.ParsedParameters;
-import org.drmsbatch.jobs.PartitionedStep;
+import org.drmsbatch.jobs.Partitions;
 
 /**
  * The parameters of a {@code collect} run, parsed and checked once per launch.
@@ -21,8 +21,8 @@ import org.drmsbatch.jobs.PartitionedStep;
  *                  {@value CollectJobConfiguration#GPS_EPOCH}: t0 in GPS seconds)
  * @param chunkSize records per commit (default 100)
  * @param partitions slices of the buffer's files run on as many threads (1..{@value
- *                   PartitionedStep#MAX_PARTITIONS}, default 1: one step reading them all), or with {@code remote}
- *                   sent to the cluster's workers (1..{@value PartitionedStep#MAX_REMOTE_PARTITIONS})
+ *                   Partitions#MAX_LOCAL}, default 1: one step reading them all), or with {@code remote}
+ *                   sent to the cluster's workers (1..{@value Partitions#MAX_REMOTE})
  * @param remote     whether the partitions go to the cluster's workers ({@code drms.cluster.*}, README "Cluster"),
  *                   which share the buffer's directory, rather than to threads of this process (default false)
  */
@@ -41,7 +41,7 @@ public record CollectParameters(String run, String detector, String series, doub
     static ParsedParameters<CollectParameters> parser(boolean cluster) {
         return new ParsedParameters<>(NAMES, p -> {
             CollectParameters parsed = parse(p);
-            PartitionedStep.requireCluster(parsed.remote(), cluster);
+            new Partitions(parsed.partitions(), parsed.remote()).checkCluster(cluster);
             return parsed;
         });
     }
@@ -61,8 +61,8 @@ public record CollectParameters(String run, String detector, String series, doub
             throw new IllegalArgumentException("series: " + e.getMessage(), e);
         }
         int chunkSize = (int) p.integer("chunkSize", 100, 1, 100_000);
-        boolean remote = PartitionedStep.remote(p);
+        Partitions partitions = Partitions.parse(p);
         return new CollectParameters(p.get("run"), p.get("detector", "H1").trim(), series, epoch, chunkSize,
-                PartitionedStep.partitions(p, remote), remote);
+                partitions.count(), partitions.remote());
     }
 }

@@ -19,6 +19,7 @@ import org.drmsbatch.drms.RecordStatus;
 import org.drmsbatch.drms.types.SegmentArray;
 import org.drmsbatch.export.ExportException;
 import org.drmsbatch.export.ExportManifest;
+import org.drmsbatch.export.ExportPackager;
 import org.drmsbatch.export.FileNameTemplate;
 import org.drmsbatch.segments.AtomicFile;
 import org.drmsbatch.segments.FitsCompression;
@@ -29,8 +30,9 @@ import org.springframework.batch.infrastructure.item.ItemStreamException;
 import org.springframework.batch.infrastructure.item.ItemStreamWriter;
 
 /**
- * Writes an export's files into its directory, each under a temporary name ({@code .<name>.part-…}) renamed to its
- * final name when complete, named by the file-name template, and lists them in the {@link ExportManifest}. FITS
+ * Writes the files of one partition of an export into the export's directory, each under a temporary name
+ * ({@code .<name>.part-…}) renamed to its final name when complete, named by the file-name template, and lists them
+ * in the partition's own {@link ExportManifest} (no two partitions write the same manifest). FITS
  * files carry the record's header cards, CHECKSUM and DATASUM, the segment's own type and scaling, and the
  * export's compression (or the segment's); as-is files are copies of the stored files.
  *
@@ -42,13 +44,19 @@ import org.springframework.batch.infrastructure.item.ItemStreamWriter;
  * <p>Restart: the manifest's committed length is kept in the step ExecutionContext; on open the manifest is cut
  * back to it, so the running number ({@code {#}}) and the set of names taken resume from the last commit, and the
  * files of the chunk that did not commit are written again under the same names (replacing them whole). Two
- * files given the same name fail the export with both records named.
+ * files of the partition given the same name fail it with both records named (names given in two partitions are
+ * found by the package step, {@link org.drmsbatch.export.ExportPackager}).
+ *
+ * <p>The directory is the manager's, made and claimed before the partitions start: a writer that finds no
+ * {@value ExportPackager#REQUEST_MARKER} in it (a worker on a host where the export directory is not shared)
+ * fails rather than writing elsewhere.
  */
 public class ExportFileWriter implements ItemStreamWriter<ExportedRecord> {
 
     static final String MANIFEST_BYTES = "export.manifest.bytes";
 
     private final Path directory;
+    private final String partition;
     private final FileNameTemplate template;
     private final FitsCompression compression;
     private long manifestBytes;
@@ -61,19 +69,21 @@ public class ExportFileWriter implements ItemStreamWriter<ExportedRecord> {
      * @param compression the export's compression for FITS files, or null for each segment's definition
      */
     public ExportFileWriter(Path directory, FileNameTemplate template, FitsCompression compression) {
-        this(directory, template, compression, 0, "export", entries -> {
+        this(directory, "partition0", template, compression, 0, "export", entries -> {
         });
     }
 
     /**
+     * @param partition    the partition's name, which names its manifest
      * @param jobExecution the job execution named in each record's processing status
      * @param statusStep   the step each record's processing status is kept under
      * @param status       stores each chunk's processing status ({@link RecordStatus}: each record good, with its
      *                     files' bytes) in the chunk's transaction
      */
-    public ExportFileWriter(Path directory, FileNameTemplate template, FitsCompression compression, long jobExecution,
-            String statusStep, java.util.function.Consumer<List<RecordStatus.Entry>> status) {
+    public ExportFileWriter(Path directory, String partition, FileNameTemplate template, FitsCompression compression,
+            long jobExecution, String statusStep, java.util.function.Consumer<List<RecordStatus.Entry>> status) {
         this.directory = directory;
+        this.partition = partition;
         this.template = template;
         this.compression = compression;
         this.jobExecution = jobExecution;
@@ -88,9 +98,13 @@ public class ExportFileWriter implements ItemStreamWriter<ExportedRecord> {
     @Override
     public void open(ExecutionContext context) {
         manifestBytes = context.containsKey(MANIFEST_BYTES) ? context.getLong(MANIFEST_BYTES) : 0L;
+        if (!Files.isRegularFile(directory.resolve(ExportPackager.REQUEST_MARKER))) {
+            throw new ItemStreamException("the export directory " + directory + " (with its "
+                    + ExportPackager.REQUEST_MARKER + ") is not there: made by the job's own process, it must be"
+                    + " shared with the cluster's workers at the same path (drms.export.directory)");
+        }
         try {
-            Files.createDirectories(directory);
-            List<ExportManifest.Entry> entries = ExportManifest.truncate(directory, manifestBytes);
+            List<ExportManifest.Entry> entries = ExportManifest.truncate(directory, partition, manifestBytes);
             names.clear();
             for (ExportManifest.Entry e : entries) {
                 names.put(e.filename(), e.record());
@@ -123,7 +137,7 @@ public class ExportFileWriter implements ItemStreamWriter<ExportedRecord> {
             }
             status.accept(entries);
         }
-        manifestBytes = ExportManifest.append(directory, written);
+        manifestBytes = ExportManifest.append(directory, partition, written);
         names.putAll(chunkNames);
         count += written.size();
     }
@@ -161,7 +175,8 @@ public class ExportFileWriter implements ItemStreamWriter<ExportedRecord> {
                     Files.deleteIfExists(temp);
                     throw e;
                 }
-                written.add(new ExportManifest.Entry(f.recordSpec(), name, fileSize));
+                written.add(new ExportManifest.Entry(f.recordSpec(), name, fileSize, item.set(),
+                        item.record().recnum()));
                 size += fileSize;
             }
             bytes.add(size);

@@ -12,12 +12,27 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.stream.Stream;
 
+import java.sql.Connection;
+import java.util.List;
+import java.util.Map;
+
+import io.micrometer.observation.ObservationRegistry;
+import org.drmsbatch.cluster.Cluster;
+import org.drmsbatch.cluster.PartitionWorker;
+import org.drmsbatch.drms.RecordStatus;
+import org.drmsbatch.export.ExportRequest;
+import org.drmsbatch.jobs.PartitionedStep;
+import org.drmsbatch.jobs.Partitions;
+import org.springframework.batch.core.configuration.annotation.StepScope;
+import org.springframework.batch.core.partition.Partitioner;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.jdbc.datasource.DataSourceUtils;
+
 import javax.sql.DataSource;
 
 import org.drmsbatch.config.DrmsProperties;
 import org.drmsbatch.drms.Drms;
 import org.drmsbatch.drms.DrmsException;
-import org.drmsbatch.drms.Record;
 import org.drmsbatch.drms.query.RecordSets;
 import org.drmsbatch.export.ExportIndex;
 import org.drmsbatch.export.ExportPackager;
@@ -39,7 +54,6 @@ import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.listener.JobExecutionListener;
-import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.StepExecution;
@@ -74,11 +88,15 @@ import org.springframework.transaction.PlatformTransactionManager;
  * <li>{@code chunkSize}: records per commit (default 10). {@code kmfile}: a keyword map file
  *     ({@code drms_name fits_name} lines): the name of a file in {@code drms.export.keyword-maps} (default
  *     {@code <drms.home>/keymaps}; see {@link KeywordMaps}), no other file.</li>
+ * <li>{@code partitions}: recnum ranges written on as many threads (1..8, default 1), or with {@code remote=true}
+ *     by the cluster's workers (1..256); {@code remote} is refused in a process without the cluster
+ *     ({@link Partitions}, as for rescale). A template with {@code {#}} (a running number over the export) is
+ *     refused with more than one partition.</li>
  * </ul>
  * Bad parameters (a query that does not parse or names unknown series, keywords or segments; a bad template or
  * one whose text would leave the directory; an unknown method or protocol; bad cparms, or a compression of a
- * longlong segment; a bad requestId or chunkSize) are refused before the job starts, by the job's validator, with
- * the reason.
+ * longlong segment; a bad requestId, chunkSize or partitions; {@code remote=true} without the cluster) are
+ * refused before the job starts, by the job's validator, with the reason.
  *
  * <p><b>Output</b>: {@code <drms.export.directory>/<requestId>/} (default {@code <drms.home>/exports}; see
  * {@link #directory} and the {@link ExportRoot} bean). Each file is written under a temporary name and renamed
@@ -88,16 +106,36 @@ import org.springframework.transaction.PlatformTransactionManager;
  * index.txt stay outside as well. A name a template gives that would leave the directory, or the same name given
  * to two files, fails the job with the reason.
  *
- * <p><b>Restart</b>: step {@value #STEP} reads the records with {@link RecordSetReader} (position saved at each
- * commit) and lists written files in a manifest whose committed length is saved too, so a restart after a failure
- * or a kill neither repeats nor loses a file, and never leaves a half-written file under its final name; step
- * {@value #PACKAGE_STEP} removes leftovers of the chunk that did not commit and packages the directory.
+ * <p><b>Steps</b>: {@value #STEP} claims the directory and splits the record set by recnum into
+ * {@code partitions} ranges, each a chunk-oriented step {@value #WORKER_STEP} ({@code exportWorker:partition0},
+ * ...) run on a thread of this process or, with {@code remote=true}, by a cluster's worker (which must see the
+ * export directory at the same path); all write into the same directory, each partition listing its files in its
+ * own manifest ({@link org.drmsbatch.export.ExportManifest}). {@value #PACKAGE_STEP} runs here once every partition
+ * has completed: it merges the manifests in the record-set order (record set, then recnum: the same index for any
+ * number of partitions), fails the job when two partitions gave the same name to two files (naming both records),
+ * removes leftovers, and packages the directory.
+ *
+ * <p><b>Restart</b>: each partition reads the records with {@link RecordSetReader} (the record set as it was when
+ * the step started, position saved at each commit) and keeps its manifest's committed length, so a restart after a
+ * failure or a kill resumes every partition after its last committed chunk, neither repeating nor losing a file,
+ * and never leaves a half-written file under its final name; {@value #PACKAGE_STEP} removes the leftovers of the
+ * chunks that did not commit, of every partition.
  */
 @Configuration(proxyBeanMethods = false)
 public class ExportJobConfiguration {
 
     public static final String JOB = "export";
+    /** The partitioned step. */
     public static final String STEP = "exportStep";
+    /** The worker step: its partitions are {@code exportWorker:partition0}, ... */
+    public static final String WORKER_STEP = "exportWorker";
+    public static final String READER = "exportReader";
+    static final String FROM = "export.from";
+    static final String TO = "export.to";
+    /** Key of a partition's name (which names its manifest) in its ExecutionContext. */
+    static final String PARTITION = "export.partition";
+    /** Key of the export directory in a partition's ExecutionContext (the manager's path, for the workers). */
+    static final String PARTITION_DIRECTORY = "export.directory";
     public static final String PACKAGE_STEP = "exportPackageStep";
     /** Key of the request id in the job ExecutionContext (given or made). */
     public static final String REQUEST_ID = "requestId";
@@ -122,8 +160,9 @@ public class ExportJobConfiguration {
     /** The job's validator, and the parsed parameters of each launch. */
     @Bean
     ParsedParameters<ExportParameters> exportParameters(Drms drms, RecordSets recordSets, KeywordMaps keywordMaps,
-            ChunkHooks hooks) {
-        return ExportParameters.parser(drms, recordSets, keywordMaps).accepting(hooks.parameters())
+            ChunkHooks hooks, ObjectProvider<Cluster> cluster) {
+        return ExportParameters.parser(drms, recordSets, keywordMaps, cluster.getIfAvailable() != null)
+                .accepting(hooks.parameters())
                 .accepting(RecordStatusTracking.PARAMETERS);
     }
 
@@ -143,6 +182,13 @@ public class ExportJobConfiguration {
 
             @Override
             public void afterJob(JobExecution execution) {
+                List<String> failures = PartitionedStep.failures(execution, WORKER_STEP);
+                if (!failures.isEmpty()) {
+                    // first, so that the repository's cut of long descriptions keeps it
+                    ExitStatus exit = execution.getExitStatus();
+                    execution.setExitStatus(new ExitStatus(exit.getExitCode(), String.join("; ", failures))
+                            .addExitDescription(exit.getExitDescription()));
+                }
                 if (execution.getStatus() == org.springframework.batch.core.BatchStatus.COMPLETED) {
                     long files = execution.getExecutionContext().containsKey("exportFiles")
                             ? execution.getExecutionContext().getLong("exportFiles") : 0;
@@ -169,42 +215,106 @@ public class ExportJobConfiguration {
                 execution.getJobInstance().getInstanceId());
     }
 
+    /**
+     * Claims the request's directory ({@link #claim}) and splits the record set's recnum span into
+     * {@code partitions} ranges ({@link PartitionedStep#byRecnum}); each partition gets the directory and its name,
+     * which names its manifest. Runs once per job instance (a restart resumes the partitions it made).
+     */
+    static Partitioner partitioner(RecordSets sets, ExportParameters p, Path dir, long instance) {
+        Partitioner ranges = PartitionedStep.byRecnum(sets, p.query(), p.partitions().count(), FROM, TO, READER);
+        return gridSize -> {
+            claim(dir, instance);
+            Map<String, ExecutionContext> partitions = ranges.partition(gridSize);
+            partitions.forEach((name, context) -> {
+                context.putString(PARTITION, name);
+                context.putString(PARTITION_DIRECTORY, dir.toString());
+            });
+            return partitions;
+        };
+    }
+
+    @Bean
+    @StepScope
+    ExportReader exportReader(RecordSets recordSets, ParsedParameters<ExportParameters> exportParameters,
+            @Value("#{stepExecution}") StepExecution step) {
+        ExportParameters p = exportParameters.of(step.getJobParameters());
+        ExecutionContext partition = step.getExecutionContext();
+        RecordSetReader records = new RecordSetReader(recordSets, p.query(), RecordSetReader.DEFAULT_PAGE_SIZE,
+                partition.getLong(FROM, 1L), partition.getLong(TO, Long.MAX_VALUE));
+        records.setName(READER);
+        return new ExportReader(records);
+    }
+
+    @Bean
+    @StepScope
+    ExportProcessor exportProcessor(ParsedParameters<ExportParameters> exportParameters, ChunkHooks hooks,
+            @Value("#{stepExecution}") StepExecution step) {
+        ExportParameters p = exportParameters.of(step.getJobParameters());
+        ExportRequest request = p.request();
+        return new ExportProcessor(request.protocol(), p.segmentsBySeries(),
+                new FitsHeaderMapper(new FitsNames(request.keywordMap())), hooks.forStep(step.getJobParameters()));
+    }
+
+    @Bean
+    @StepScope
+    ExportFileWriter exportWriter(ParsedParameters<ExportParameters> exportParameters, DataSource dataSource,
+            @Value("#{stepExecution}") StepExecution step) {
+        ExportRequest request = exportParameters.of(step.getJobParameters()).request();
+        ExecutionContext partition = step.getExecutionContext();
+        String statusStep = RecordStatusTracking.step(step.getJobParameters(), JOB);
+        return new ExportFileWriter(Path.of(partition.getString(PARTITION_DIRECTORY)),
+                partition.getString(PARTITION), request.template(), request.compression(), step.getJobExecutionId(),
+                statusStep, entries -> {
+                    // the chunk's transaction's connection: the status commits with the chunk
+                    Connection c = DataSourceUtils.getConnection(dataSource);
+                    try {
+                        RecordStatus.record(c, entries);
+                    } finally {
+                        DataSourceUtils.releaseConnection(c, dataSource);
+                    }
+                });
+    }
+
+    /**
+     * The worker step, built for each execution of the partitioned step: in the job's thread for the local threads,
+     * and by a cluster's worker for each partition it takes. Its reader, processor and writer are step-scoped, one
+     * per partition.
+     */
+    @Bean
+    PartitionWorker exportPartitionWorker(JobRepository repository, PlatformTransactionManager transactionManager,
+            DataSource dataSource, ExportReader exportReader, ExportProcessor exportProcessor,
+            ExportFileWriter exportWriter, ParsedParameters<ExportParameters> exportParameters,
+            ObjectProvider<ObservationRegistry> observations) {
+        return PartitionWorker.of(WORKER_STEP, execution -> {
+            ExportParameters p = exportParameters.of(execution.getJobParameters());
+            // the worker is no bean: its metrics need the registry here (see RescaleJobConfiguration)
+            return new StepBuilder(WORKER_STEP, repository)
+                    .observationRegistry(observations.getIfAvailable(() -> ObservationRegistry.NOOP))
+                    .<ExportReader.Item, ExportedRecord>chunk(p.request().chunkSize())
+                    .transactionManager(transactionManager)
+                    .reader(exportReader)
+                    .processor(exportProcessor)
+                    .writer(exportWriter)
+                    .listener(RecordStatusTracking.<ExportReader.Item, ExportedRecord>chunks(dataSource,
+                            RecordStatusTracking.step(execution.getJobParameters(), JOB), execution.getId(),
+                            ExportReader.Item::record))
+                    .build();
+        });
+    }
+
+    /**
+     * The partitioned step: its partitions run on as many threads of this process, or with {@code remote=true} on
+     * the cluster's workers ({@link Cluster}).
+     */
     @Bean
     @JobScope
-    Step exportStep(JobRepository repository, PlatformTransactionManager transactionManager, RecordSets recordSets,
-            ParsedParameters<ExportParameters> exportParameters, ChunkHooks hooks,
-            @Value("#{jobExecution}") JobExecution jobExecution,
-            @Value("#{jobExecutionContext['exportDirectory']}") String directory, DataSource dataSource) {
+    Step exportStep(JobRepository repository, RecordSets recordSets, PartitionWorker exportPartitionWorker,
+            ParsedParameters<ExportParameters> exportParameters, @Value("#{jobExecution}") JobExecution jobExecution,
+            @Value("#{jobExecutionContext['exportDirectory']}") String directory, ObjectProvider<Cluster> cluster) {
         ExportParameters p = exportParameters.of(jobExecution.getJobParameters());
-        ExportRequest request = p.request();
-        Path dir = Path.of(directory);
-        long instance = jobExecution.getJobInstance().getInstanceId();
-        String statusStep = RecordStatusTracking.step(jobExecution.getJobParameters(), JOB);
-        return new StepBuilder(STEP, repository).<Record, ExportedRecord>chunk(request.chunkSize())
-                .transactionManager(transactionManager)
-                .reader(new RecordSetReader(recordSets, p.query()))
-                .processor(new ExportProcessor(request.protocol(), p.segmentsBySeries(),
-                        new FitsHeaderMapper(new FitsNames(request.keywordMap())),
-                        hooks.forStep(jobExecution.getJobParameters())))
-                .writer(new ExportFileWriter(dir, request.template(), request.compression(), jobExecution.getId(),
-                        statusStep, entries -> {
-                            // the chunk's transaction's connection: the status commits with the chunk
-                            java.sql.Connection c = org.springframework.jdbc.datasource.DataSourceUtils
-                                    .getConnection(dataSource);
-                            try {
-                                org.drmsbatch.drms.RecordStatus.record(c, entries);
-                            } finally {
-                                org.springframework.jdbc.datasource.DataSourceUtils.releaseConnection(c, dataSource);
-                            }
-                        }))
-                .listener(RecordStatusTracking.<ExportedRecord>chunks(dataSource, statusStep, jobExecution.getId()))
-                .listener(new StepExecutionListener() {
-                    @Override
-                    public void beforeStep(StepExecution stepExecution) {
-                        claim(dir, instance);
-                    }
-                })
-                .build();
+        return PartitionedStep.build(STEP, repository, partitioner(recordSets, p, Path.of(directory),
+                jobExecution.getJobInstance().getInstanceId()), p.partitions().count(), exportPartitionWorker,
+                jobExecution, p.partitions().remote(), cluster);
     }
 
     /**

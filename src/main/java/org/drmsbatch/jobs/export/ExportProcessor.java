@@ -21,7 +21,7 @@ import org.springframework.batch.infrastructure.item.ItemProcessor;
  * written, or a link not set, gives no file. Each record reaches the step's {@link ChunkHooks.Hook} first (none in
  * the product).
  */
-public class ExportProcessor implements ItemProcessor<Record, ExportedRecord> {
+public class ExportProcessor implements ItemProcessor<ExportReader.Item, ExportedRecord> {
 
     private final ExportProtocol protocol;
     private final Map<String, List<String>> segmentsBySeries;
@@ -42,7 +42,12 @@ public class ExportProcessor implements ItemProcessor<Record, ExportedRecord> {
     }
 
     @Override
-    public ExportedRecord process(Record r) throws Exception {
+    public ExportedRecord process(ExportReader.Item item) throws Exception {
+        return process(item.record(), item.set());
+    }
+
+    /** The files of record {@code r}, read for record set {@code set} of the query. */
+    public ExportedRecord process(Record r, int set) throws Exception {
         hook.reached(++seen, r);
         List<String> wanted = segmentsBySeries.get(r.seriesName().toLowerCase(Locale.ROOT));
         List<SegmentDef> segments = wanted == null || wanted.isEmpty() ? r.series().segments()
@@ -62,7 +67,7 @@ public class ExportProcessor implements ItemProcessor<Record, ExportedRecord> {
                 files.add(new ExportedRecord.File(from, seg, spec, s.name() + ".fits", mapper.cards(r, s)));
             }
         }
-        return new ExportedRecord(r, files);
+        return new ExportedRecord(r, set, files);
     }
 
     private record Source(Record record, SegmentDef segment) {

@@ -10,12 +10,19 @@ import org.drmsbatch.drms.SegmentDef;
  * A record to export and its files, one per exported segment that has a file.
  *
  * @param record the record
+ * @param set    the index of the query's record set it was read for (its place in the export's order, with its
+ *               recnum)
  * @param files  what to write for each segment
  */
-public record ExportedRecord(Record record, List<File> files) {
+public record ExportedRecord(Record record, int set, List<File> files) {
 
     public ExportedRecord {
         files = List.copyOf(files);
+    }
+
+    /** A record of the query's first record set. */
+    public ExportedRecord(Record record, List<File> files) {
+        this(record, 0, files);
     }
 
     /**

@@ -1,9 +1,7 @@
 package org.drmsbatch.jobs.rescale;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 import io.micrometer.observation.ObservationRegistry;
 import org.drmsbatch.cluster.Cluster;
@@ -31,7 +29,6 @@ import org.drmsbatch.jobs.RecordStatusTracking;
 import org.drmsbatch.readers.RecordSetReader;
 import org.drmsbatch.segments.Rescale;
 import org.drmsbatch.sums.Sums;
-import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.configuration.annotation.JobScope;
 import org.springframework.batch.core.configuration.annotation.StepScope;
@@ -90,9 +87,6 @@ public class RescaleJobConfiguration {
     public static final String OUTPUT = "output.ds";
     static final String FROM = "rescale.from";
     static final String TO = "rescale.to";
-    public static final int MAX_PARTITIONS = PartitionedStep.MAX_PARTITIONS;
-    /** The most partitions a launch with {@code remote=true} sends to the cluster's workers. */
-    public static final int MAX_REMOTE_PARTITIONS = PartitionedStep.MAX_REMOTE_PARTITIONS;
 
     /** The keywords a created output series gets so that each clone names its source and its job. */
     static List<KeywordDef> provenanceKeywords() {
@@ -175,26 +169,7 @@ public class RescaleJobConfiguration {
      * the snapshot bounds (the largest recnum of each record set's series now) for its reader.
      */
     static Partitioner partitioner(RecordSets sets, RescaleParameters p) {
-        return gridSize -> {
-            long[] span = sets.recnumSpan(p.query());
-            List<String> bounds = new ArrayList<>();
-            for (int i = 0; i < p.query().sets().size(); i++) {
-                bounds.add(Long.toString(sets.maxRecnum(p.query(), i)));
-            }
-            int n = p.partitions();
-            long width = span[0] > span[1] ? 0 : (span[1] - span[0]) / n + 1;
-            Map<String, ExecutionContext> out = new HashMap<>();
-            for (int i = 0; i < n; i++) {
-                ExecutionContext c = new ExecutionContext();
-                long from = span[0] + i * width;
-                long to = i == n - 1 ? span[1] : Math.min(span[1], from + width - 1);
-                c.putLong(FROM, from);
-                c.putLong(TO, to);
-                c.putString(READER + ".bounds", String.join(",", bounds));
-                out.put("partition" + i, c);
-            }
-            return out;
-        };
+        return PartitionedStep.byRecnum(sets, p.query(), p.partitions(), FROM, TO, READER);
     }
 
     @Bean
@@ -284,21 +259,14 @@ public class RescaleJobConfiguration {
                 long clones = 0;
                 long outOfRange = 0;
                 long values = 0;
-                List<String> failures = new ArrayList<>();
                 for (StepExecution s : job.getStepExecutions()) {
                     if (s.getStepName().startsWith(WORKER_STEP + ":")) {
                         clones += s.getWriteCount();
                         outOfRange += s.getExecutionContext().getLong(OUT_OF_RANGE, 0L);
                         values += s.getExecutionContext().getLong(VALUES, 0L);
-                        for (Throwable t : s.getFailureExceptions()) {
-                            failures.add(s.getStepName() + ": " + rootMessage(t));
-                        }
-                        if (s.getStatus() == BatchStatus.STOPPED
-                                && !s.getExitStatus().getExitDescription().isEmpty()) {
-                            failures.add(s.getStepName() + ": " + s.getExitStatus().getExitDescription());
-                        }
                     }
                 }
+                List<String> failures = PartitionedStep.failures(job, WORKER_STEP);
                 job.getExecutionContext().putLong(CLONES, clones);
                 job.getExecutionContext().putLong(OUT_OF_RANGE, outOfRange);
                 job.getExecutionContext().putLong(VALUES, values);
@@ -339,16 +307,6 @@ public class RescaleJobConfiguration {
         } catch (RuntimeException e) {
             return null; // the series or the parameters are gone: no output to name
         }
-    }
-
-    private static String rootMessage(Throwable t) {
-        String message = t.toString();
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c.getMessage() != null) {
-                message = c.getClass().getSimpleName() + ": " + c.getMessage();
-            }
-        }
-        return message;
     }
 
     /** The first step: the input's units pinned for the job, those offline staged from tape ({@link StageInput}). */

@@ -18,7 +18,7 @@ import org.drmsbatch.drms.types.Protocol;
 import org.drmsbatch.jobs.ParameterNames;
 import org.drmsbatch.jobs.ParameterText;
 import org.drmsbatch.jobs.ParsedParameters;
-import org.drmsbatch.jobs.PartitionedStep;
+import org.drmsbatch.jobs.Partitions;
 import org.drmsbatch.segments.Rescale;
 
 /**
@@ -36,11 +36,11 @@ import org.drmsbatch.segments.Rescale;
  *                   segment)
  * @param integers   {@code scale} (default), {@code keep} or {@code float}: see {@link Rescale.Integers}
  * @param chunkSize  records per commit (default 10)
- * @param partitions recnum ranges run on as many threads (1..{@value RescaleJobConfiguration#MAX_PARTITIONS},
- *                   default 1), or with {@code remote} sent to the cluster's workers (1..{@value
- *                   RescaleJobConfiguration#MAX_REMOTE_PARTITIONS})
+ * @param partitions recnum ranges run on as many threads (1..{@value Partitions#MAX_LOCAL}, default 1),
+ *                   or with {@code remote} sent to the cluster's workers (1..{@value Partitions#MAX_REMOTE}); both
+ *                   parsed by {@link Partitions}
  * @param remote     whether the partitions go to the cluster's workers ({@code drms.cluster.*}, README "Cluster")
- *                   rather than to threads of this process (default false)
+ *                   rather than to threads of this process (default false; refused without the cluster)
  */
 public record RescaleParameters(String ds, Query query, SeriesDefinition input, String out, boolean outExists,
                                 double alpha, double beta, List<String> segments, Rescale.Integers integers,
@@ -54,7 +54,7 @@ public record RescaleParameters(String ds, Query query, SeriesDefinition input, 
     static ParsedParameters<RescaleParameters> parser(Drms drms, RecordSets recordSets, boolean cluster) {
         return new ParsedParameters<>(NAMES, p -> {
             RescaleParameters parsed = parse(p, drms, recordSets);
-            PartitionedStep.requireCluster(parsed.remote(), cluster);
+            new Partitions(parsed.partitions(), parsed.remote()).checkCluster(cluster);
             return parsed;
         });
     }
@@ -149,10 +149,9 @@ public record RescaleParameters(String ds, Query query, SeriesDefinition input, 
             }
         }
         int chunkSize = (int) p.integer("chunkSize", 10, 1, 10_000);
-        boolean remote = PartitionedStep.remote(p);
-        int partitions = PartitionedStep.partitions(p, remote);
+        Partitions partitions = Partitions.parse(p);
         return new RescaleParameters(ds, query, input, existing != null ? existing.name() : out, existing != null, alpha,
-                beta, segments, integers, chunkSize, partitions, remote);
+                beta, segments, integers, chunkSize, partitions.count(), partitions.remote());
     }
 
     private static List<String> segments(String text, SeriesDefinition input) {

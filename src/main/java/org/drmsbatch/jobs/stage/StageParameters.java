@@ -11,7 +11,7 @@ import org.drmsbatch.drms.query.RecordSets;
 import org.drmsbatch.jobs.ParameterNames;
 import org.drmsbatch.jobs.ParameterText;
 import org.drmsbatch.jobs.ParsedParameters;
-import org.drmsbatch.jobs.PartitionedStep;
+import org.drmsbatch.jobs.Partitions;
 import org.drmsbatch.staging.StagingService;
 
 /**
@@ -56,7 +56,7 @@ public record StageParameters(List<Long> sunums, String ds, Query query, Integer
                 throw new IllegalArgumentException(NO_LIBRARY);
             }
             StageParameters parsed = parse(p, recordSets);
-            PartitionedStep.requireCluster(parsed.remote(), cluster);
+            Partitions.requireCluster(parsed.remote(), cluster);
             return parsed;
         });
     }
@@ -98,7 +98,7 @@ public record StageParameters(List<Long> sunums, String ds, Query query, Integer
             throw new IllegalArgumentException("pin: a holder name has at most 200 characters");
         }
         return new StageParameters(sunums, ds, query, retention, chunkSize, pin == null ? null : pin.trim(),
-                batch, PartitionedStep.remote(p));
+                batch, p.flag("remote", false));
     }
 
     private static List<Long> sunums(String text) {

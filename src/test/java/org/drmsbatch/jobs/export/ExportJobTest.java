@@ -566,7 +566,7 @@ class ExportJobTest extends CatalogTestSupport {
         cases.put(params("ds", SERIES + "[]", "ffmt", "{NOSUCH}.{segment}"), "no keyword 'NOSUCH'");
         cases.put(params("ds", SERIES + "[]", "requestId", "../x"), "bad requestId");
         cases.put(params("ds", SERIES + "[]", "chunkSize", "0"), "chunkSize");
-        cases.put(params("ds", SERIES + "[]", "colour", "red"), "unknown parameter(s) colour (this job takes chunkSize, cparms, delay, ds, failAt, ffmt, kmfile, method, protocol, requestId, statusStep)");
+        cases.put(params("ds", SERIES + "[]", "colour", "red"), "unknown parameter(s) colour (this job takes chunkSize, cparms, delay, ds, failAt, ffmt, kmfile, method, partitions, protocol, remote, requestId, statusStep)");
         // Rice on a longlong segment, directly or through a link
         drms.createSeries(new JsdParser().parse("exptest.wide.jsd", """
                 Seriesname: exptest.wide
@@ -614,6 +614,121 @@ class ExportJobTest extends CatalogTestSupport {
         String twice = failure(params("requestId", "JSOC_20261125_000005", "ds", SERIES + "[]", "ffmt",
                 "{CAMERA}.{segment}"));
         assertThat(twice).startsWith("FAILED").contains("gives the same name '1.image.fits'");
+    }
+
+    /**
+     * Each file of the directory but the index files and the request marker, with the SHA-256 of its bytes, where
+     * the only thing that differs between two writes of the same file is blanked: the time in the comments of the
+     * DATASUM and CHECKSUM cards of each HDU (nom-tam-fits writes it), and so CHECKSUM's value. DATASUM's value, every
+     * other card and all data bytes count.
+     */
+    static Map<String, String> checksums(Path dir) throws Exception {
+        Map<String, String> out = new java.util.TreeMap<>();
+        for (String name : listing(dir)) {
+            if (!name.equals("index.json") && !name.equals("index.txt") && !name.equals(".export-request")) {
+                byte[] b = Files.readAllBytes(dir.resolve(name));
+                for (int card = 0; card + 80 <= b.length; card += 80) {
+                    String head = new String(b, card, 10, java.nio.charset.StandardCharsets.US_ASCII);
+                    if (head.equals("CHECKSUM= ")) {
+                        java.util.Arrays.fill(b, card + 10, card + 80, (byte) ' ');
+                    } else if (head.equals("DATASUM = ")) {
+                        int slash = new String(b, card, 80, java.nio.charset.StandardCharsets.US_ASCII).indexOf('/');
+                        java.util.Arrays.fill(b, card + slash, card + 80, (byte) ' ');
+                    }
+                }
+                out.put(name, java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                        .digest(b)));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void threePartitionsWriteTheSameFilesAndIndexAsOne() throws Exception {
+        // two record sets of the same series, camera 2 then camera 1: the order is by record set, then recnum
+        String ds = SERIES + "[][2]," + SERIES + "[][1]";
+        JobRun one = run(params("requestId", "JSOC_20261125_000040", "ds", ds));
+        JobRun three = run(params("requestId", "JSOC_20261125_000041", "ds", ds, "partitions", "3", "chunkSize", "1"));
+        assertThat(one.status()).as("%s", one).isEqualTo("COMPLETED");
+        assertThat(three.status()).as("%s", three).isEqualTo("COMPLETED");
+        assertThat(three.steps()).filteredOn(st -> st.name().startsWith(ExportJobConfiguration.WORKER_STEP + ":"))
+                .extracting(JobRun.Step::name).containsExactlyInAnyOrder("exportWorker:partition0",
+                        "exportWorker:partition1", "exportWorker:partition2");
+        assertThat(three.steps()).filteredOn(st -> st.name().startsWith(ExportJobConfiguration.WORKER_STEP + ":"))
+                .allSatisfy(st -> assertThat(st.write()).as(st.name()).isLessThan(RECORDS));
+        Path d1 = root.directory("JSOC_20261125_000040");
+        Path d3 = root.directory("JSOC_20261125_000041");
+
+        // the same files, byte for byte but for the times of their checksums, and no manifest or temporary file left
+        Map<String, String> files = checksums(d1);
+        assertThat(files).hasSize(3 * RECORDS);
+        assertThat(checksums(d3)).isEqualTo(files);
+        // the same index: the same records and names in the same order (record set, then recnum), count and size
+        JsonNode i1 = index(d1);
+        JsonNode i3 = index(d3);
+        assertThat(i3.get("data")).isEqualTo(i1.get("data"));
+        for (String field : List.of("count", "size", "bytes", "method", "protocol", "keywords")) {
+            assertThat(i3.get(field)).as(field).isEqualTo(i1.get(field));
+        }
+        List<Record> records = drms.read(s -> s.open(SERIES, 0));
+        List<Long> camera2 = records.stream().filter(r -> r.getInt("CAMERA") == 2).map(Record::recnum).sorted()
+                .toList();
+        List<Long> camera1 = records.stream().filter(r -> r.getInt("CAMERA") == 1).map(Record::recnum).sorted()
+                .toList();
+        List<Long> order = new ArrayList<>();
+        for (JsonNode d : i3.get("data")) {
+            long recnum = Long.parseLong(d.get("filename").asString().split("\\.")[2]);
+            if (order.isEmpty() || order.get(order.size() - 1) != recnum) {
+                order.add(recnum);
+            }
+        }
+        List<Long> expected = new ArrayList<>(camera2);
+        expected.addAll(camera1);
+        assertThat(order).isEqualTo(expected);
+        assertThat(Files.readString(d3.resolve("index.txt")).replace("JSOC_20261125_000041", "R")
+                .replaceAll("exptime=.*", "")).isEqualTo(Files.readString(d1.resolve("index.txt"))
+                .replace("JSOC_20261125_000040", "R").replaceAll("exptime=.*", ""));
+        if (FitsChecks.toolsPresent()) {
+            FitsChecks.fitsverify(files.keySet().stream().map(d3::resolve).toList());
+        }
+    }
+
+    @Test
+    void theSameNameGivenInTwoPartitionsFailsTheExportNamingBothRecords() throws Exception {
+        // two partitions (recnum halves), each with one record of each camera: every name is taken twice, but
+        // never twice within one partition
+        JobRun failed = run(params("requestId", "JSOC_20261125_000042", "ds", SERIES + "[]", "ffmt",
+                "{CAMERA}.{segment}", "partitions", "2"));
+        List<Record> camera1 = drms.read(s -> s.open(SERIES, 0)).stream().filter(r -> r.getInt("CAMERA") == 1)
+                .sorted(java.util.Comparator.comparingLong(Record::recnum)).toList();
+        assertThat(failed.status()).isEqualTo("FAILED");
+        // found by the package step: each partition completed
+        assertThat(failed.steps()).filteredOn(st -> st.name().startsWith(ExportJobConfiguration.WORKER_STEP + ":"))
+                .hasSize(2).allSatisfy(st -> assertThat(st.status()).isEqualTo("COMPLETED"));
+        assertThat(failed.exitDescription()).contains("gives the same name '1.image.fits' to "
+                + SERIES + "[" + camera1.get(0).format("T_REC") + "][1]{image} and "
+                + SERIES + "[" + camera1.get(1).format("T_REC") + "][1]{image}");
+        assertThat(root.directory("JSOC_20261125_000042").resolve("index.json")).doesNotExist();
+    }
+
+    @Test
+    void partitionsAndRemoteAreRefusedBeforeTheJobStartsLikeRescales() {
+        Map<Map<String, String>, String> cases = new LinkedHashMap<>();
+        cases.put(params("ds", SERIES + "[]", "remote", "true"), "this process has no cluster: set"
+                + " drms.cluster.enabled=true");
+        cases.put(params("ds", SERIES + "[]", "remote", "true", "partitions", "4"), "this process has no cluster");
+        cases.put(params("ds", SERIES + "[]", "remote", "yes"), "remote: 'yes' is neither true nor false");
+        cases.put(params("ds", SERIES + "[]", "partitions", "0"), "partitions: 0 is outside 1..8");
+        cases.put(params("ds", SERIES + "[]", "partitions", "9"), "partitions: 9 is outside 1..8");
+        cases.put(params("ds", SERIES + "[]", "partitions", "two"), "partitions: 'two' is not a whole number");
+        cases.put(params("ds", SERIES + "[]", "partitions", "300", "remote", "true"),
+                "partitions: 300 is outside 1..256");
+        cases.put(params("ds", SERIES + "[]", "partitions", "2", "ffmt", "{#}.{segment}"),
+                "ffmt: {#} numbers the files in the order one step writes them, and partitions=2");
+        int before = jobs.recent(ExportJobConfiguration.JOB, 1000).size();
+        cases.forEach((p, reason) -> assertThatThrownBy(() -> jobs.launch(ExportJobConfiguration.JOB, p))
+                .as("%s", p).isInstanceOf(JobRequestException.class).hasMessageContaining(reason));
+        assertThat(jobs.recent(ExportJobConfiguration.JOB, 1000)).hasSize(before);
     }
 
     @Test

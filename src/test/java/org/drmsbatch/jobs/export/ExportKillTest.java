@@ -22,7 +22,6 @@ import org.drmsbatch.export.ExportManifest;
 import org.drmsbatch.export.ExportRoot;
 import org.drmsbatch.export.FitsChecks;
 import org.drmsbatch.jobs.FaultInjectionTestConfiguration;
-import org.drmsbatch.jobs.JobChild;
 import org.drmsbatch.jobs.KillHarness;
 import org.drmsbatch.schedules.JobControl;
 import org.drmsbatch.schedules.JobRun;
@@ -35,9 +34,10 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * export killed (SIGKILL) in a child JVM after two committed chunks, then restarted here: every record's file
- * once, under its name, whole (fitsverify, astropy with checksums, the data of its record), the committed files
- * not written again, no temporary or leftover file.
+ * export in two partitions killed (SIGKILL) in a child JVM after four committed chunks, then restarted here, each
+ * partition resuming after its last committed chunk: every record's file once, under its name, whole (fitsverify,
+ * astropy with checksums, the data of its record), the committed files of either partition not written again, no
+ * temporary, leftover or manifest file.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE,
         properties = FaultInjectionTestConfiguration.PROPERTY)
@@ -68,6 +68,11 @@ class ExportKillTest {
         return a;
     }
 
+    static List<JobRun.Step> workers(JobRun run) {
+        return run.steps().stream().filter(s -> s.name().startsWith(ExportJobConfiguration.WORKER_STEP + ":"))
+                .toList();
+    }
+
     @Test
     void aKilledExportIsRestartedWithNoRepeatedNoLostAndNoHalfWrittenFile() throws Exception {
         // given 30 records with a 32x32 image each
@@ -94,26 +99,33 @@ class ExportKillTest {
             return null;
         });
 
-        // when a slow export (2 records a chunk, 150 ms a record) is killed after two commits
-        long killed = HARNESS.killAt(KillHarness.COMMITTED, ExportJobChild.class, REQUEST, SERIES + "[]", "2", "150");
+        // when a slow export (2 partitions, 2 records a chunk, 150 ms a record) is killed after four commits
+        long killed = HARNESS.killAt(KillHarness.COMMITTED, ExportJobChild.class, REQUEST, SERIES + "[]", "2", "150",
+                "2", "4");
 
         // then its execution is left STARTED with the committed records' files written, and no index yet
         JobRun left = jobs.view(killed);
         assertThat(left.status()).isEqualTo("STARTED");
-        long committed = JobChild.workStep(left).write();
-        assertThat(committed).isGreaterThanOrEqualTo(4).isLessThan(RECORDS);
+        List<JobRun.Step> partitions = workers(left);
+        assertThat(partitions).hasSize(2);
+        long committed = partitions.stream().mapToLong(JobRun.Step::write).sum();
+        assertThat(committed).isGreaterThanOrEqualTo(8).isLessThan(RECORDS);
         Path dir = root.directory(REQUEST);
         assertThat(dir.resolve("index.json")).doesNotExist();
-        // the files of the committed chunks, as they are now
+        // the files of each partition's committed chunks (the first lines of its own manifest), as they are now
         Map<String, FileTime> before = new HashMap<>();
-        for (ExportManifest.Entry e : ExportManifest.read(dir).subList(0, (int) committed)) {
-            before.put(e.filename(), Files.getLastModifiedTime(dir.resolve(e.filename())));
+        for (JobRun.Step p : partitions) {
+            String partition = p.name().substring(p.name().indexOf(':') + 1);
+            for (ExportManifest.Entry e : ExportManifest.read(dir, partition).subList(0, (int) p.write())) {
+                before.put(e.filename(), Files.getLastModifiedTime(dir.resolve(e.filename())));
+            }
         }
+        assertThat(before).hasSize((int) committed);
 
-        // and the restart, resuming after the last committed record, completes
+        // and the restart, each partition resuming after its last committed record, completes
         JobRun done = KillHarness.restart(jobs, killed, Map.of("delay", "0"));
         assertThat(done.status()).as("%s", done).isEqualTo("COMPLETED");
-        assertThat(JobChild.workStep(done).read()).isEqualTo(RECORDS - committed);
+        assertThat(workers(done).stream().mapToLong(JobRun.Step::read).sum()).isEqualTo(RECORDS - committed);
 
         // with every record's file listed once, under its name, and no other file in the directory
         JsonNode index = JsonMapper.builder().build().readTree(Files.readString(dir.resolve("index.json")));
