@@ -226,6 +226,13 @@ public final class DataBuffer implements BufferFiles, AutoCloseable {
      *
      * @return the file's new place, or null when it was not in the buffer
      */
+    /** Writes {@code <rejected>/<name>.reason} (made if needed), durably: why a chunk file was taken out. */
+    static void writeReason(Path rejected, String name, String reason) throws IOException {
+        Files.createDirectories(rejected);
+        DurableFiles.writeAtomically(rejected.resolve(name + ".reason"),
+                (Instant.now() + " " + name + ": " + reason + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
     @Override
     public Path reject(String name, String reason) throws IOException {
         ChunkStore.requireChunkName(name);
@@ -237,9 +244,7 @@ public final class DataBuffer implements BufferFiles, AutoCloseable {
                 return null;
             }
             Path dir = rejectedDirectory();
-            Files.createDirectories(dir);
-            DurableFiles.writeAtomically(dir.resolve(name + ".reason"),
-                    (Instant.now() + " " + name + ": " + reason + "\n").getBytes(StandardCharsets.UTF_8));
+            writeReason(dir, name, reason);
             long bytes = Files.size(source);
             Path target = dir.resolve(name);
             storeLock.writeLock().lock();

@@ -1,11 +1,9 @@
 package org.drmsbatch.buffer;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Instant;
 import java.util.List;
 
 /**
@@ -58,9 +56,7 @@ final class SharedBufferFiles implements BufferFiles {
             return null;
         }
         Path dir = rejectedDirectory();
-        Files.createDirectories(dir);
-        DurableFiles.writeAtomically(dir.resolve(name + ".reason"),
-                (Instant.now() + " " + name + ": " + reason + "\n").getBytes(StandardCharsets.UTF_8));
+        DataBuffer.writeReason(dir, name, reason);
         Path target = dir.resolve(name);
         try {
             Files.move(source, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

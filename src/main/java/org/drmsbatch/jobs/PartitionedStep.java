@@ -95,8 +95,9 @@ public final class PartitionedStep {
 
     /**
      * Why the partitions of {@code workerStep} failed or stopped in this job execution, {@code <partition>: <root
-     * cause>} or {@code <partition>: <its exit description>} each: for a failed or stopped job's exit description (the
-     * partition handler only says that one did not complete; a partition a stopped worker handed back says so).
+     * cause>} or {@code <partition>: <its exit description>} each (a partition that failed elsewhere, on a worker, or
+     * was handed back by a stopped worker says why in its exit description): for a failed or stopped job's exit
+     * description (the partition handler only says that one did not complete).
      */
     public static List<String> failures(JobExecution job, String workerStep) {
         List<String> failures = new ArrayList<>();
@@ -105,7 +106,9 @@ public final class PartitionedStep {
                 for (Throwable t : s.getFailureExceptions()) {
                     failures.add(s.getStepName() + ": " + rootMessage(t));
                 }
-                if (s.getStatus() == BatchStatus.STOPPED && !s.getExitStatus().getExitDescription().isEmpty()) {
+                boolean said = s.getStatus() == BatchStatus.STOPPED
+                        || s.getStatus() == BatchStatus.FAILED && s.getFailureExceptions().isEmpty();
+                if (said && !s.getExitStatus().getExitDescription().isEmpty()) {
                     failures.add(s.getStepName() + ": " + s.getExitStatus().getExitDescription());
                 }
             }

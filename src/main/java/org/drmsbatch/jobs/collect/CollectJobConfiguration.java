@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 
@@ -23,7 +22,6 @@ import org.drmsbatch.drms.SeriesDefinition;
 import org.drmsbatch.jobs.ChunkHooks;
 import org.drmsbatch.jobs.ParsedParameters;
 import org.drmsbatch.jobs.PartitionedStep;
-import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.configuration.annotation.JobScope;
 import org.springframework.batch.core.configuration.annotation.StepScope;
@@ -324,20 +322,14 @@ public class CollectJobConfiguration {
         long read = 0;
         long written = 0;
         long rejected = 0;
-        List<String> failures = new ArrayList<>();
         for (StepExecution s : job.getStepExecutions()) {
             if (s.getStepName().startsWith(WORKER_STEP + ":")) {
                 read += s.getReadCount();
                 written += s.getWriteCount();
                 rejected += s.getReadSkipCount();
-                for (Throwable t : s.getFailureExceptions()) {
-                    failures.add(s.getStepName() + ": " + rootMessage(t));
-                }
-                if (s.getFailureExceptions().isEmpty() && s.getStatus() == BatchStatus.FAILED) {
-                    failures.add(s.getStepName() + ": " + s.getExitStatus().getExitDescription());
-                }
             }
         }
+        List<String> failures = PartitionedStep.failures(job, WORKER_STEP);
         job.getExecutionContext().putLong(RECORDS, written);
         job.getExecutionContext().putLong(REJECTED, rejected);
         repository.updateExecutionContext(job);
@@ -349,15 +341,5 @@ public class CollectJobConfiguration {
         // first, so that the repository's cut of long descriptions keeps it
         ExitStatus exit = job.getExitStatus();
         job.setExitStatus(new ExitStatus(exit.getExitCode(), text).addExitDescription(exit.getExitDescription()));
-    }
-
-    private static String rootMessage(Throwable t) {
-        String message = t.toString();
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c.getMessage() != null) {
-                message = c.getClass().getSimpleName() + ": " + c.getMessage();
-            }
-        }
-        return message;
     }
 }
