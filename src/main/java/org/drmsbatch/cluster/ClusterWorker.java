@@ -6,7 +6,7 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -66,6 +66,8 @@ public class ClusterWorker implements SmartLifecycle {
     private final Duration heartbeat;
     private final int concurrency;
     private final Duration stopGrace;
+    /** Counted down when a worker being stopped has let its partitions end, before its container stops. */
+    private volatile CountDownLatch drained = new CountDownLatch(1);
     /** The messages being taken now (guarded by itself; {@link #running} changes under it too). */
     private final java.util.Set<Taking> taking = new java.util.HashSet<>();
     private final String id;
@@ -119,8 +121,9 @@ public class ClusterWorker implements SmartLifecycle {
         container.setMissingQueuesFatal(false);
         container.setRecoveryInterval(1_000);
         container.setMessageListener(this::take);
-        container.start();
+        drained = new CountDownLatch(1);
         running = true;
+        container.start();
         log.warn("Worker {} takes partitions of {} from queue {}", id, steps.keySet(), broker.queue());
     }
 
@@ -162,6 +165,7 @@ public class ClusterWorker implements SmartLifecycle {
             if (!awaitRunningPartitions(stopGrace)) {
                 endRunningPartitions();
             }
+            drained.countDown();
             container.stop();
         }
         if (beats != null) {
@@ -233,12 +237,22 @@ public class ClusterWorker implements SmartLifecycle {
     /** Runs one partition; returns (and so acknowledges its message) when the partition's step has ended. */
     void take(Message message) {
         Taking t = new Taking();
+        boolean stopping;
         synchronized (taking) {
-            if (!running) {
-                // being stopped: the message goes back to the queue for another worker
-                throw new ImmediateRequeueAmqpException("worker " + id + " is stopping and takes no more partitions");
+            stopping = !running;
+            if (!stopping) {
+                taking.add(t);
             }
-            taking.add(t);
+        }
+        if (stopping) {
+            // being stopped: the message goes back to the queue for another worker, once (not over and over to this
+            // idle consumer while the worker's running partitions end)
+            try {
+                drained.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            throw new ImmediateRequeueAmqpException("worker " + id + " is stopping and takes no more partitions");
         }
         try {
             take(message, t);
