@@ -3,3 +3,6 @@
 ALTER TABLE drms.cluster_worker DROP CONSTRAINT cluster_worker_state_check;
 ALTER TABLE drms.cluster_worker ADD CONSTRAINT cluster_worker_state_check
     CHECK (state IN ('running', 'refusing', 'stopping', 'stopped', 'dead'));
+-- A partition a stopping worker stopped after a chunk and handed back: why (the manager sends it again with
+-- drms.cluster.reassign, else the job ends STOPPED with this reason). Cleared when the partition is sent again.
+ALTER TABLE drms.cluster_partition ADD COLUMN handed_back text;

@@ -43,9 +43,11 @@ public class JobsCommand implements Callable<Integer> {
         System.out.printf("%8s  %-16s %-10s %-19s %-19s %10s %10s %8s  %s%n", "ID", "JOB", "STATUS", "START",
                 "END", "READ", "WRITTEN", "SKIPPED", "PARAMETERS");
         for (JobRun r : runs) {
-            long read = r.steps().stream().mapToLong(JobRun.Step::read).sum();
-            long write = r.steps().stream().mapToLong(JobRun.Step::write).sum();
-            long skip = r.steps().stream().mapToLong(JobRun.Step::skip).sum();
+            // a partitioned step's counts are its partitions' sum: count the partitions only
+            List<JobRun.Step> counted = r.steps().stream().filter(s -> !s.partitioned()).toList();
+            long read = counted.stream().mapToLong(JobRun.Step::read).sum();
+            long write = counted.stream().mapToLong(JobRun.Step::write).sum();
+            long skip = counted.stream().mapToLong(JobRun.Step::skip).sum();
             String params = r.parameters().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
                     .collect(Collectors.joining(" "));
             System.out.printf("%8d  %-16s %-10s %-19s %-19s %10d %10d %8d  %s%n", r.executionId(), r.job(),

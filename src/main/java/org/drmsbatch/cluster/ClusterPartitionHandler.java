@@ -79,9 +79,19 @@ public class ClusterPartitionHandler extends AbstractPartitionHandler {
                 if (failure != null) {
                     fail(stored, failure);
                 }
-                if (handedBack(stored) && reassign && !workers.live(broker.queue(), dead).isEmpty()) {
-                    resume(stored);
-                    continue;
+                if (stored.getStatus() == BatchStatus.STOPPED) {
+                    Workers.Partition state = workers.partition(stored.getId()).orElse(null);
+                    if (state != null && state.handedBack() == null && beingStopped(state.worker(), dead)) {
+                        continue; // its worker is stopping: wait for it to say whether it handed the partition back
+                    }
+                    if (state != null && state.handedBack() != null) {
+                        if (reassign && !workers.live(broker.queue(), dead).isEmpty()) {
+                            resume(stored, state.handedBack());
+                            continue;
+                        }
+                        stored.setExitStatus(new ExitStatus(ExitStatus.STOPPED.getExitCode(), state.handedBack()));
+                        repository.update(stored);
+                    }
                 }
                 if (!stored.getStatus().isRunning()) {
                     copy(stored, local);
@@ -142,16 +152,16 @@ public class ClusterPartitionHandler extends AbstractPartitionHandler {
         return null;
     }
 
-    /** A partition a worker being stopped stopped after a chunk ({@link ClusterWorker#stop}). */
-    private static boolean handedBack(StepExecution p) {
-        return p.getStatus() == BatchStatus.STOPPED
-                && p.getExitStatus().getExitDescription().startsWith(ClusterWorker.STOPPED_BY_WORKER);
+    private static boolean beingStopped(Workers.Worker w, double dead) {
+        return w != null && w.state().equals("stopping") && w.silentSeconds() <= dead;
     }
 
-    /** Sends a handed-back partition again: another worker resumes it from its last committed chunk. */
-    private void resume(StepExecution p) throws InterruptedException {
-        log.warn("Partition {}: {}; sending it again (drms.cluster.reassign)", p.getStepName(),
-                p.getExitStatus().getExitDescription());
+    /**
+     * Sends a partition a worker being stopped handed back ({@link ClusterWorker#stop}) again: another worker resumes
+     * it from its last committed chunk.
+     */
+    private void resume(StepExecution p, String why) throws InterruptedException {
+        log.warn("Partition {}: {}; sending it again (drms.cluster.reassign)", p.getStepName(), why);
         p.setStatus(BatchStatus.STARTED);
         p.setExitStatus(ExitStatus.EXECUTING);
         p.setEndTime(null);

@@ -311,11 +311,10 @@ public class ClusterWorker implements SmartLifecycle {
         handler.setStepLocator(name -> step);
         StepExecution ended = handler.handle(new StepExecutionRequest(r.stepName(), r.stepExecutionId()));
         if (t.handedBack && ended.getStatus() == BatchStatus.STOPPED) {
-            // stopped by this worker's stop(): say so, for the manager (which may send it again) and the user
-            ended.setExitStatus(ExitStatus.STOPPED.addExitDescription(STOPPED_BY_WORKER + " " + id + " (host " + host
-                    + ", pid " + pid + "): its process was stopped and drms.cluster.stop-grace (" + stopGrace.toSeconds()
-                    + " s) passed before the partition ended; it stopped after its last committed chunk"));
-            repository.update(ended);
+            // the step has ended and saved its state: now the manager may send it again (or end it STOPPED)
+            workers.handBack(r.stepExecutionId(), id, "handed back by worker " + id + " (host " + host + ", pid " + pid
+                    + "): its process was stopped and drms.cluster.stop-grace (" + stopGrace.toSeconds() + " s) passed"
+                    + " before the partition ended; it stopped after its last committed chunk");
         }
         if (ended.getStatus() == BatchStatus.FAILED && repository.getStepExecution(r.stepExecutionId()).getStatus()
                 .isRunning()) {
@@ -327,9 +326,6 @@ public class ClusterWorker implements SmartLifecycle {
         log.info("Worker {} ended {} (step execution {}): {}", id, execution.getStepName(), r.stepExecutionId(),
                 ended.getStatus());
     }
-
-    /** Begins the exit description of a partition a worker being stopped stopped (its manager looks for it). */
-    public static final String STOPPED_BY_WORKER = "handed back by worker";
 
     private void refuse(PartitionRequest r, String reason) {
         log.error("Worker {} refuses partition {} (step execution {}) and takes no more: {}", id, r.stepName(),

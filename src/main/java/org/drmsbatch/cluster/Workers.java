@@ -27,9 +27,12 @@ public class Workers {
         }
     }
 
-    /** A partition's row, with its worker's row when one claimed it. */
+    /**
+     * A partition's row, with its worker's row when one claimed it. {@code handedBack}: why a worker being stopped
+     * stopped it after a chunk and handed it back (null when none did).
+     */
     public record Partition(long stepExecutionId, int attempt, double waitingSeconds, Worker worker, String refusedBy,
-                            String refusal) {
+                            String refusal, String handedBack) {
     }
 
     private final DataSource dataSource;
@@ -101,7 +104,7 @@ public class Workers {
         return jdbc.queryForObject("""
                 INSERT INTO drms.cluster_partition (step_execution_id, job_execution_id, step_name) VALUES (?, ?, ?)
                 ON CONFLICT (step_execution_id) DO UPDATE SET attempt = cluster_partition.attempt + 1, sent = now(),
-                    worker_id = NULL, claimed = NULL, refused_by = NULL, refusal = NULL
+                    worker_id = NULL, claimed = NULL, refused_by = NULL, refusal = NULL, handed_back = NULL
                 RETURNING attempt""", Integer.class, stepExecutionId, jobExecutionId, stepName);
     }
 
@@ -133,14 +136,24 @@ public class Workers {
                 WHERE step_execution_id = ? AND worker_id IS NULL""", workerId, reason, stepExecutionId);
     }
 
+    /**
+     * A worker being stopped hands back a partition it stopped after a chunk, saying why, once its step has ended: the
+     * manager then sends it again or ends it STOPPED with that reason.
+     */
+    public void handBack(long stepExecutionId, String workerId, String reason) {
+        jdbc.update("UPDATE drms.cluster_partition SET handed_back = ? WHERE step_execution_id = ? AND worker_id = ?",
+                reason, stepExecutionId, workerId);
+    }
+
     public Optional<Partition> partition(long stepExecutionId) {
         return jdbc.query("""
                 SELECT p.step_execution_id, p.attempt, extract(epoch FROM now() - p.sent), p.refused_by, p.refusal,
-                       w.worker_id, w.host, w.pid, w.state, w.reason, extract(epoch FROM now() - w.last_beat)
+                       w.worker_id, w.host, w.pid, w.state, w.reason, extract(epoch FROM now() - w.last_beat),
+                       p.handed_back
                 FROM drms.cluster_partition p LEFT JOIN drms.cluster_worker w ON w.worker_id = p.worker_id
                 WHERE p.step_execution_id = ?""", (rs, i) -> new Partition(rs.getLong(1), rs.getInt(2),
-                rs.getDouble(3), rs.getString(6) == null ? null : worker(rs, 6), rs.getString(4), rs.getString(5)),
-                stepExecutionId).stream().findFirst();
+                rs.getDouble(3), rs.getString(6) == null ? null : worker(rs, 6), rs.getString(4), rs.getString(5),
+                rs.getString(12)), stepExecutionId).stream().findFirst();
     }
 
     /**

@@ -103,8 +103,10 @@ public final class PartitionedStep {
         List<String> failures = new ArrayList<>();
         for (StepExecution s : job.getStepExecutions()) {
             if (s.getStepName().startsWith(workerStep + ":")) {
-                for (Throwable t : s.getFailureExceptions()) {
-                    failures.add(s.getStepName() + ": " + rootMessage(t));
+                if (s.getStatus() != BatchStatus.STOPPED) { // a stopped step's exception only says it was stopped
+                    for (Throwable t : s.getFailureExceptions()) {
+                        failures.add(s.getStepName() + ": " + rootMessage(t));
+                    }
                 }
                 boolean said = s.getStatus() == BatchStatus.STOPPED
                         || s.getStatus() == BatchStatus.FAILED && s.getFailureExceptions().isEmpty();

@@ -33,16 +33,23 @@ public record JobRun(long executionId, String job, long instanceId, String statu
         String exitDescription, Instant createTime, Instant startTime, Instant endTime, Instant lastUpdated,
         Map<String, String> parameters, String owner, List<Step> steps, String output) {
 
-    /** One step execution and its counts. */
+    /**
+     * One step execution and its counts. {@code partitioned}: the step split its work into partitions (steps of their
+     * own, {@code <worker step>:<partition>}); its counts, once it has ended, are their sum.
+     */
     public record Step(String name, String status, String exitCode, long read, long write, long filter,
             long skip, long readSkip, long processSkip, long writeSkip, long commit, long rollback,
-            Instant startTime, Instant endTime) {
+            Instant startTime, Instant endTime, boolean partitioned) {
+
+        /** Where Spring Batch's splitter keeps a partitioned step's partition count. */
+        static final String GRID_SIZE = "SimpleStepExecutionSplitter.GRID_SIZE";
 
         static Step of(StepExecution s) {
             return new Step(s.getStepName(), s.getStatus().name(), s.getExitStatus().getExitCode(),
                     s.getReadCount(), s.getWriteCount(), s.getFilterCount(), s.getSkipCount(),
                     s.getReadSkipCount(), s.getProcessSkipCount(), s.getWriteSkipCount(), s.getCommitCount(),
-                    s.getRollbackCount(), instant(s.getStartTime()), instant(s.getEndTime()));
+                    s.getRollbackCount(), instant(s.getStartTime()), instant(s.getEndTime()),
+                    s.getExecutionContext().containsKey(GRID_SIZE));
         }
     }
 

@@ -268,6 +268,12 @@ class RescaleJobTest extends CatalogTestSupport {
         assertThat(run.steps().stream().filter(s -> s.name().startsWith("rescaleWorker:")).count()).isEqualTo(3);
         assertThat(run.steps().stream().filter(s -> s.name().startsWith("rescaleWorker:"))
                 .mapToLong(JobRun.Step::write).sum()).isEqualTo(20);
+        // the partitioned step holds its partitions' sum, and says so (drms jobs counts the partitions only)
+        assertThat(run.steps()).filteredOn(JobRun.Step::partitioned).singleElement()
+                .satisfies(s -> assertThat(s.name()).isEqualTo("rescaleStep"))
+                .satisfies(s -> assertThat(s.write()).isEqualTo(20));
+        assertThat(run.steps().stream().filter(s -> !s.partitioned()).mapToLong(JobRun.Step::write).sum())
+                .isEqualTo(20);
 
         String table = SeriesCatalog.table(drms.describeSeries("rsc.strain"));
         assertThat(jdbc.queryForObject("SELECT count(*) FROM " + table, Long.class)).isEqualTo(40);
