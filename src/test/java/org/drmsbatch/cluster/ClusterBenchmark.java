@@ -175,7 +175,8 @@ class ClusterBenchmark {
         for (int set = 1; set <= 3; set++) {
             ClusterTests.WorkerProcesses w = new ClusterTests.WorkerProcesses(HARNESS.url(), HARNESS.home(),
                     BROKER_URL, QUEUES.get(set - 1), "drms.cluster.heartbeat=1s", "drms.cluster.dead-after=60s")
-                    .jvmOptions("-Xmx" + WORKER_HEAP);
+                    // measured workers compile as a production JVM does (not the tests' quick-start options)
+                    .jvmOptions("-Xmx" + WORKER_HEAP, "-XX:TieredStopAtLevel=4", "-XX:+UseG1GC", "-XX:-UseSerialGC");
             SETS.add(w);
             for (int i = 0; i < set; i++) {
                 w.start();
