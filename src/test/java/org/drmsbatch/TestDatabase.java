@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -47,13 +48,50 @@ public final class TestDatabase {
             } else {
                 Path dir = Files.createTempDirectory("drms-test-pg");
                 EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(dir).setCleanDataDirectory(true)
-                        .start();
+                        .setRegisterShutdownHook(false).start();
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> stopAfterSpring(pg), "test-postgres-stop"));
                 adminUrl = pg.getJdbcUrl("postgres", "postgres");
             }
         } catch (Exception e) {
             throw new IllegalStateException("No test database: " + e, e);
         }
         return adminUrl;
+    }
+
+    /**
+     * Stops the embedded server once Spring's shutdown hook has closed the suite's cached contexts: the JVM runs its
+     * hooks at once, and a server stopped under open contexts left each pool retrying its connections until the
+     * forked JVM was killed (and the server left running).
+     */
+    private static void stopAfterSpring(EmbeddedPostgres pg) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(25);
+        long appear = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        boolean seen = false;
+        while (!seen && System.nanoTime() < appear) { // the hooks start one after the other
+            for (Thread t : Thread.getAllStackTraces().keySet()) {
+                if (t.getName().equals("SpringApplicationShutdownHook")) {
+                    seen = true;
+                    try {
+                        t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+            if (!seen) {
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        try {
+            pg.close();
+        } catch (java.io.IOException e) {
+            // the JVM is going away: nothing more to do
+        }
     }
 
     private static boolean dockerAvailable() {
