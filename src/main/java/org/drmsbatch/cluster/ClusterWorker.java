@@ -4,8 +4,10 @@ import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -69,7 +71,7 @@ public class ClusterWorker implements SmartLifecycle {
     /** Counted down when a worker being stopped has let its partitions end, before its container stops. */
     private volatile CountDownLatch drained = new CountDownLatch(1);
     /** The messages being taken now (guarded by itself; {@link #running} changes under it too). */
-    private final java.util.Set<Taking> taking = new java.util.HashSet<>();
+    private final Set<Taking> taking = new HashSet<>();
     private final String id;
     private final String host;
     private final long pid;
@@ -156,7 +158,7 @@ public class ClusterWorker implements SmartLifecycle {
         }
         if (container != null) {
             workers.state(id, "stopping", "stopping: takes no more partitions");
-            int runs = running();
+            int runs = partitionsRunning();
             if (runs > 0) {
                 log.warn("Worker {} stops: it takes no more partitions and lets the {} it runs end, for up to {} "
                         + "(drms.cluster.stop-grace)", id, runs, stopGrace);
@@ -177,17 +179,17 @@ public class ClusterWorker implements SmartLifecycle {
     /** Stops the partitions still running after the grace at their next chunk boundary, and waits for them. */
     private void endRunningPartitions() {
         log.warn("Worker {}: {} partition(s) still running after drms.cluster.stop-grace ({} s); each stops after its "
-                + "current chunk commits", id, running(), stopGrace.toSeconds());
+                + "current chunk commits", id, partitionsRunning(), stopGrace.toSeconds());
         synchronized (taking) {
             taking.forEach(Taking::handBack);
         }
         if (!awaitRunningPartitions(STOP_WAIT)) {
             log.error("Worker {}: {} partition(s) did not reach a chunk boundary within {}; the manager will find "
-                    + "this worker dead", id, running(), STOP_WAIT);
+                    + "this worker dead", id, partitionsRunning(), STOP_WAIT);
         }
     }
 
-    private int running() {
+    private int partitionsRunning() {
         synchronized (taking) {
             return taking.size();
         }
