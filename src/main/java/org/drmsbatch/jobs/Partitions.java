@@ -1,12 +1,10 @@
 package org.drmsbatch.jobs;
 
-import java.util.List;
-
 import org.drmsbatch.cluster.Cluster;
 
 /**
- * The {@code partitions} and {@code remote} parameters of a partitioned job (rescale, export, collect), parsed the same way
- * for each: {@code partitions} ranges run on as many threads of this process (1..{@value #MAX_LOCAL}, default 1),
+ * The {@code partitions} and {@code remote} parameters of a partitioned job (rescale, export, collect), parsed the
+ * same way for each: {@code partitions} ranges run on as many threads of this process (1..{@value #MAX_LOCAL}, default 1),
  * or, with {@code remote=true}, sent to the cluster's workers (1..{@value #MAX_REMOTE}).
  *
  * @param count  how many partitions
@@ -18,11 +16,6 @@ public record Partitions(int count, boolean remote) {
     public static final int MAX_LOCAL = 8;
     /** The most partitions a launch with {@code remote=true} sends to the cluster's workers. */
     public static final int MAX_REMOTE = 256;
-    /** The parameter names. */
-    public static final List<String> NAMES = List.of("partitions", "remote");
-
-    /** One partition in this process: what a job does without the parameters. */
-    public static final Partitions ONE = new Partitions(1, false);
 
     /**
      * Reads {@code remote} (true or false, default false) and {@code partitions} (a whole number within the limit
@@ -36,14 +29,8 @@ public record Partitions(int count, boolean remote) {
 
     /**
      * Refuses {@code remote=true} in a process without the cluster ({@link Cluster#NOT_CONFIGURED}), before the job
-     * starts.
+     * starts; also for a job whose partitions are not counted by a parameter (stage: one per drive).
      */
-    public Partitions checkCluster(boolean cluster) {
-        requireCluster(remote, cluster);
-        return this;
-    }
-
-    /** As {@link #checkCluster}, for a job whose partitions are not counted by a parameter (stage: one per drive). */
     public static void requireCluster(boolean remote, boolean cluster) {
         if (remote && !cluster) {
             throw new IllegalArgumentException(Cluster.NOT_CONFIGURED);

@@ -41,7 +41,7 @@ public record CollectParameters(String run, String detector, String series, doub
     static ParsedParameters<CollectParameters> parser(boolean cluster) {
         return new ParsedParameters<>(NAMES, p -> {
             CollectParameters parsed = parse(p);
-            new Partitions(parsed.partitions(), parsed.remote()).checkCluster(cluster);
+            Partitions.requireCluster(parsed.remote(), cluster);
             return parsed;
         });
     }

@@ -44,7 +44,7 @@ public record ExportParameters(ExportRequest request, Query query, Map<String, L
             boolean cluster) {
         return new ParsedParameters<>(NAMES, p -> {
             ExportParameters parsed = parse(p, drms, recordSets, keywordMaps);
-            parsed.partitions().checkCluster(cluster);
+            Partitions.requireCluster(parsed.partitions().remote(), cluster);
             return parsed;
         });
     }

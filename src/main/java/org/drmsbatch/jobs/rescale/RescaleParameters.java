@@ -54,7 +54,7 @@ public record RescaleParameters(String ds, Query query, SeriesDefinition input, 
     static ParsedParameters<RescaleParameters> parser(Drms drms, RecordSets recordSets, boolean cluster) {
         return new ParsedParameters<>(NAMES, p -> {
             RescaleParameters parsed = parse(p, drms, recordSets);
-            new Partitions(parsed.partitions(), parsed.remote()).checkCluster(cluster);
+            Partitions.requireCluster(parsed.remote(), cluster);
             return parsed;
         });
     }
