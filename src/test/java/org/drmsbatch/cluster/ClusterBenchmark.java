@@ -81,7 +81,7 @@ class ClusterBenchmark {
     static final int SMALL = 64;
     static final String SERIES = "clb.img";
     static final String SMALL_SERIES = "clb.small";
-    static final String BROKER_URL = "amqp://" + ClusterTests.BROKER_HOST + ":" + ClusterTests.BROKER_PORT + "/";
+    static final String BROKER_URL = ClusterTests.brokerUrl();
     static final KillHarness HARNESS = KillHarness.create("drms-cluster-bench");
     /** The queue of the set of 1, 2 and 3 workers. */
     static final List<String> QUEUES = List.of(ClusterTests.newQueue(), ClusterTests.newQueue(),

@@ -60,13 +60,9 @@ class ClusterCollectTest {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        HARNESS.register(registry);
-        String url = "amqp://" + ClusterTests.BROKER_HOST + ":" + ClusterTests.BROKER_PORT + "/";
         String buffer = HARNESS.home().resolve("shared-buffer").toString();
-        registry.add("drms.cluster.broker-url", () -> url);
-        registry.add("drms.cluster.queue", () -> QUEUE);
         registry.add("drms.buffer.directory", () -> buffer);
-        workers = new ClusterTests.WorkerProcesses(HARNESS.url(), HARNESS.home(), url, QUEUE,
+        workers = ClusterTests.register(registry, HARNESS, ClusterTests.brokerUrl(), QUEUE,
                 "drms.buffer.directory=" + buffer);
     }
 

@@ -53,11 +53,7 @@ class ClusterExportTest {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        HARNESS.register(registry);
-        String url = "amqp://" + ClusterTests.BROKER_HOST + ":" + ClusterTests.BROKER_PORT + "/";
-        registry.add("drms.cluster.broker-url", () -> url);
-        registry.add("drms.cluster.queue", () -> QUEUE);
-        workers = new ClusterTests.WorkerProcesses(HARNESS.url(), HARNESS.home(), url, QUEUE);
+        workers = ClusterTests.register(registry, HARNESS, ClusterTests.brokerUrl(), QUEUE);
     }
 
     @BeforeAll

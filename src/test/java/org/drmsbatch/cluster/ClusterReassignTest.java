@@ -40,11 +40,7 @@ class ClusterReassignTest {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        HARNESS.register(registry);
-        String url = "amqp://" + ClusterTests.BROKER_HOST + ":" + ClusterTests.BROKER_PORT + "/";
-        registry.add("drms.cluster.broker-url", () -> url);
-        registry.add("drms.cluster.queue", () -> QUEUE);
-        workers = new ClusterTests.WorkerProcesses(HARNESS.url(), HARNESS.home(), url, QUEUE);
+        workers = ClusterTests.register(registry, HARNESS, ClusterTests.brokerUrl(), QUEUE);
     }
 
     @BeforeAll
@@ -87,9 +83,7 @@ class ClusterReassignTest {
         images();
         ChildJvm a = workers.start();
         ChildJvm b = workers.start();
-        JobRun run = jobs.start("rescale", ClusterTests.remoteRescale("clu.moved", 2, 250));
-        ClusterTests.await("both partitions committing", 120, () -> jobs.view(run.executionId()).steps().stream()
-                .filter(s -> s.name().startsWith("rescaleWorker:")).filter(s -> s.write() >= 2).count() == 2);
+        JobRun run = slowRescaleOfTwoPartitionsCommitting("clu.moved");
 
         // when one of them is killed (SIGKILL) mid-partition
         workers.kill(a);
@@ -113,9 +107,7 @@ class ClusterReassignTest {
         images();
         ChildJvm a = workers.start("drms.cluster.stop-grace=0s");
         ChildJvm b = workers.start();
-        JobRun run = jobs.start("rescale", ClusterTests.remoteRescale("clu.handover", 2, 250));
-        ClusterTests.await("both partitions committing", 120, () -> jobs.view(run.executionId()).steps().stream()
-                .filter(s -> s.name().startsWith("rescaleWorker:")).filter(s -> s.write() >= 2).count() == 2);
+        JobRun run = slowRescaleOfTwoPartitionsCommitting("clu.handover");
 
         // when the first is stopped (SIGTERM, a scale-down) mid-partition
         assertThat(workers.stop(a)).as("exit code after SIGTERM").isEqualTo(143);
@@ -161,9 +153,7 @@ class ClusterReassignTest {
         images();
         ChildJvm a = workers.start();
         ChildJvm b = workers.start();
-        JobRun run = jobs.start("rescale", ClusterTests.remoteRescale("clu.frozen", 2, 250));
-        ClusterTests.await("both partitions committing", 120, () -> jobs.view(run.executionId()).steps().stream()
-                .filter(s -> s.name().startsWith("rescaleWorker:")).filter(s -> s.write() >= 2).count() == 2);
+        JobRun run = slowRescaleOfTwoPartitionsCommitting("clu.frozen");
 
         // when one is frozen (SIGSTOP) until the manager has declared it dead and sent its partition again, then
         // wakes up in the middle of its chunk (SIGCONT)
@@ -181,6 +171,14 @@ class ClusterReassignTest {
                 .isTrue();
         assertThat(a.process().exitValue()).isEqualTo(3);
         assertThat(b.process().isAlive()).isTrue();
+    }
+
+    /** Starts a slow remote rescale of 2 partitions into {@code out}; returns once both have committed a chunk. */
+    JobRun slowRescaleOfTwoPartitionsCommitting(String out) throws InterruptedException {
+        JobRun run = jobs.start("rescale", ClusterTests.remoteRescale(out, 2, 250));
+        ClusterTests.await("both partitions committing", 120, () -> jobs.view(run.executionId()).steps().stream()
+                .filter(s -> s.name().startsWith("rescaleWorker:")).filter(s -> s.write() >= 2).count() == 2);
+        return run;
     }
 
     static void signal(String signal, ChildJvm jvm) throws Exception {

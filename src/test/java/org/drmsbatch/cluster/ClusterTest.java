@@ -46,14 +46,10 @@ class ClusterTest {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) throws Exception {
-        HARNESS.register(registry);
         proxy = new BrokerProxy(ClusterTests.BROKER_HOST, ClusterTests.BROKER_PORT);
-        String url = "amqp://127.0.0.1:" + proxy.port() + "/";
-        registry.add("drms.cluster.broker-url", () -> url);
-        registry.add("drms.cluster.queue", () -> QUEUE);
         String tape = HARNESS.home().resolve("tape").toString();
         registry.add("drms.tape.directory", () -> tape);
-        workers = new ClusterTests.WorkerProcesses(HARNESS.url(), HARNESS.home(), url, QUEUE,
+        workers = ClusterTests.register(registry, HARNESS, "amqp://127.0.0.1:" + proxy.port() + "/", QUEUE,
                 "drms.tape.directory=" + tape, "drms.tape.time-scale=0", "drms.tape.drives=2",
                 "drms.tape.volume-capacity=40KB");
     }
@@ -163,10 +159,11 @@ class ClusterTest {
 
     @Test
     void aWorkerStoppedMidPartitionEndsItWithinItsGraceFirst() throws Exception {
-        // given one worker with a minute's stop-grace running a slow rescale of one partition
+        // given one worker with a minute's stop-grace running a slow rescale of one partition: 16 x 600 ms, so that
+        // after the first commit it has longer to go than the 5 s a listener container waits by itself when it stops
         images();
         ChildJvm worker = workers.start("drms.cluster.stop-grace=60s");
-        JobRun run = jobs.start("rescale", ClusterTests.remoteRescale("clu.graceful", 1, 200));
+        JobRun run = jobs.start("rescale", ClusterTests.remoteRescale("clu.graceful", 1, 600));
         ClusterTests.await("a committed chunk", 120, () -> committed(run.executionId()) >= 2);
 
         // when it is stopped (SIGTERM, as a scale-down or docker stop does) mid-partition

@@ -24,10 +24,12 @@ import org.drmsbatch.drms.JsdParser;
 import org.drmsbatch.drms.Record;
 import org.drmsbatch.drms.SeriesCatalog;
 import org.drmsbatch.jobs.FaultInjectionTestConfiguration;
+import org.drmsbatch.jobs.KillHarness;
 import org.drmsbatch.drms.types.SegmentArray;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitAdmin;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
 import nom.tam.fits.Fits;
 
 /**
@@ -68,6 +70,23 @@ final class ClusterTests {
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /** The broker these machines run, as the cluster's properties name it. */
+    static String brokerUrl() {
+        return "amqp://" + BROKER_HOST + ":" + BROKER_PORT + "/";
+    }
+
+    /**
+     * Points a cluster test's context (the manager) at the harness's database and home, the broker and the class's own
+     * queue; returns the workers for the same, with these {@code drms.*} settings.
+     */
+    static WorkerProcesses register(DynamicPropertyRegistry registry, KillHarness harness, String brokerUrl,
+            String queue, String... workerProperties) {
+        harness.register(registry);
+        registry.add("drms.cluster.broker-url", () -> brokerUrl);
+        registry.add("drms.cluster.queue", () -> queue);
+        return new WorkerProcesses(harness.url(), harness.home(), brokerUrl, queue, workerProperties);
     }
 
     static String newQueue() {
