@@ -404,6 +404,39 @@ final class ChunkParser {
         return p.expect('}') && p.atEnd() ? t[0] : Double.NaN;
     }
 
+    /** The bytes at a chunk file's end that {@link #tailT0} reads. */
+    static final int TAIL = 256;
+
+    /**
+     * t0 of a body from its last bytes ({@link #TAIL} or fewer) when it ends with its t member,
+     * {@code , "t": [t0, dt]}} (whitespace anywhere, dt &gt; 0), as the bodies clients send and the buffer's canonical
+     * JSON do; NaN otherwise. In valid JSON such an ending can only be the object's own t: the comma before the name
+     * is outside any string (a quote inside one is escaped), and the last brace closes the object. So for every body
+     * {@link #parse} accepts this is its t0, read without passing over its samples; a body that ends so but is not a
+     * valid chunk is refused when it is read, as one with a bad sample already was.
+     */
+    static double tailT0(byte[] tail) {
+        int q = tail.length - 3;
+        while (q >= 0 && !(tail[q] == '"' && tail[q + 1] == 't' && tail[q + 2] == '"')) {
+            q--;
+        }
+        int before = q - 1;
+        while (before >= 0 && (tail[before] == ' ' || tail[before] == '\n' || tail[before] == '\r'
+                || tail[before] == '\t')) {
+            before--;
+        }
+        if (q < 0 || before < 0 || tail[before] != ',') {
+            return Double.NaN;
+        }
+        Plain p = new Plain(tail);
+        p.i = q;
+        if (p.name() != 't') {
+            return Double.NaN;
+        }
+        double[] t = p.numbers(2);
+        return t != null && t.length == 2 && t[1] > 0 && p.expect('}') && p.atEnd() ? t[0] : Double.NaN;
+    }
+
     /** t0 by the token parser alone (what {@link #t0} falls back to). */
     static double tokensT0(byte[] json) {
         return members(json, false).t()[0];

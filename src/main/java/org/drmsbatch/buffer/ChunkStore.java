@@ -1,6 +1,7 @@
 package org.drmsbatch.buffer;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -10,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -133,6 +135,35 @@ final class ChunkStore {
     byte[] bytes(String name) throws IOException {
         requireChunkName(name);
         return Files.readAllBytes(data.resolve(name));
+    }
+
+    /**
+     * The t0 of one chunk file by name: from its last bytes when it ends with its t member
+     * ({@link ChunkParser#tailT0}, every file stored from a plain body or as canonical JSON), else from all of it
+     * ({@link ChunkParser#t0}). Its samples are not read.
+     */
+    double t0(String name) throws IOException {
+        requireChunkName(name);
+        try (FileChannel c = FileChannel.open(data.resolve(name), StandardOpenOption.READ)) {
+            long size = c.size();
+            ByteBuffer tail = ByteBuffer.allocate((int) Math.min(size, ChunkParser.TAIL));
+            long from = size - tail.capacity();
+            while (tail.hasRemaining() && c.read(tail, from + tail.position()) > 0) {
+                // positional reads until the tail is in
+            }
+            double t0 = tail.hasRemaining() ? Double.NaN : ChunkParser.tailT0(tail.array());
+            if (!Double.isNaN(t0)) {
+                return t0;
+            }
+            if (size > Integer.MAX_VALUE - 8) {
+                throw new IOException(name + " is " + size + " bytes: not a chunk");
+            }
+            ByteBuffer all = ByteBuffer.allocate((int) size);
+            while (all.hasRemaining() && c.read(all, all.position()) > 0) {
+                // positional reads to the end
+            }
+            return ChunkParser.t0(all.hasRemaining() ? Arrays.copyOf(all.array(), all.position()) : all.array());
+        }
     }
 
     /** Counts the chunk files on disk (files moved away meanwhile are not counted). */

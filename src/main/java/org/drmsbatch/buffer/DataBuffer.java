@@ -351,12 +351,13 @@ public final class DataBuffer implements BufferFiles, AutoCloseable {
     }
 
     /**
-     * The t0 of one buffered chunk by file name, read without converting its samples (to put files in time order
-     * cheaply); a file whose t0 reads may still fail {@link #read} on a bad sample.
+     * The t0 of one buffered chunk by file name, read without its samples (to put files in time order cheaply: from
+     * the file's last bytes when it ends with its t member, as stored bodies do); a file whose t0 reads may still
+     * fail {@link #read} on a bad sample.
      */
     @Override
     public double t0(String name) throws IOException {
-        return ChunkParser.t0(chunks.bytes(name));
+        return chunks.t0(name);
     }
 
     /** The log lines, oldest first, each a JSON object. */

@@ -45,7 +45,7 @@ final class SharedBufferFiles implements BufferFiles {
 
     @Override
     public double t0(String name) throws IOException {
-        return ChunkParser.t0(chunks.bytes(name));
+        return chunks.t0(name);
     }
 
     @Override

@@ -7,8 +7,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -51,6 +54,11 @@ class DataBufferTest {
             h[k] = 1e-21 * Math.sin((i * n + k) * 0.01);
         }
         return new Chunk(h, i * n / 4096.0, 1 / 4096.0);
+    }
+
+    /** A body's last {@link ChunkParser#TAIL} bytes, as {@code ChunkStore.t0} reads them. */
+    static byte[] tail(byte[] b) {
+        return Arrays.copyOfRange(b, Math.max(0, b.length - ChunkParser.TAIL), b.length);
     }
 
     static byte[] bytes(String s) {
@@ -168,6 +176,9 @@ class DataBufferTest {
         Files.writeString(b.dataDirectory().resolve(bad), "{\"h\": [1, \"x\"], \"t\": [42.5, 1]}");
         assertThat(b.t0(bad)).isEqualTo(42.5);
         assertThatThrownBy(() -> b.read(bad)).hasMessageContaining("h[1] is a string");
+        // t before h: read from the whole file, not its end (where h's last samples are)
+        Files.writeString(b.dataDirectory().resolve(bad), "{\"t\": [43.5, 1], \"h\": [" + "1.5, ".repeat(100) + "2]}");
+        assertThat(b.t0(bad)).isEqualTo(43.5);
         // t itself is checked as read() checks it
         Files.writeString(b.dataDirectory().resolve(bad), "{\"h\": [1], \"t\": [42.5, 0]}");
         assertThatThrownBy(() -> b.t0(bad)).isInstanceOf(InvalidChunkException.class)
@@ -600,6 +611,12 @@ class DataBufferTest {
             }
             assertThat(Double.doubleToRawLongBits(ChunkParser.plainT0(b)))
                     .isEqualTo(Double.doubleToRawLongBits(ChunkParser.tokensT0(b)));
+            double tail = ChunkParser.tailT0(tail(b));
+            if (body.startsWith("\n")) {
+                assertThat(tail).as("t before h: not at the end").isNaN();
+            } else {
+                assertThat(Double.doubleToRawLongBits(tail)).isEqualTo(Double.doubleToRawLongBits(ChunkParser.tokensT0(b)));
+            }
         }
         // t0 passes over h unconverted: a body it reads by the scan gives the token parser's t0 whenever that has one
         for (String body : List.of("{\"h\": [1], \"t\": [0.1, 1]}", "{\"t\": [ -3.25e2 ,1e-3 ], \"h\": [ ]}",
@@ -621,6 +638,26 @@ class DataBufferTest {
                 assertThat(scanned).as(body).isEqualTo(tokens);
             }
         }
+        // t0 from the last bytes: for a valid body that ends with its t member it is the token parser's t0; an ending
+        // that only looks so (in a string, in a nested object or array) is not taken (NaN: the whole file is read)
+        Map<String, Double> tails = new LinkedHashMap<>();
+        tails.put("{\"h\": [1], \"t\": [0.1, 1]}", 0.1);
+        tails.put("{\"h\":[2],\"t\":[ -3.25e2 ,1e-3 ] }\n", -325.0);
+        tails.put("{\"x\": {\"t\": [9, 1]}, \"h\": [1], \"t\": [4, 1]}", 4.0);
+        tails.put("{\"h\": [1], \"x\": \"\\\"t\\\": [9, 1]}\", \"t\": [5, 1]}", 5.0);
+        tails.put("{\"h\": [1], \"t\": [6, 1], \"x\": \", \\\"t\\\": [9, 1]}\"}", Double.NaN);
+        tails.put("{\"h\": [1], \"t\": [7, 1], \"x\": {\"a\": 1, \"t\": [9, 1]}}", Double.NaN);
+        tails.put("{\"h\": [1], \"t\": [8, 1], \"x\": [\"a\", \"t\"]}", Double.NaN);
+        tails.put("{\"h\": [1], \"t\": [8, 0]}", Double.NaN);
+        tails.put("{\"t\": [10, 1], \"h\": [1]}", Double.NaN);
+        tails.put("{\"h\": [" + "1.25, ".repeat(100) + "2], \"t\": [11, 1]}", 11.0);
+        tails.forEach((body, t0) -> {
+            byte[] b = bytes(body);
+            assertThat(ChunkParser.tailT0(tail(b))).as(body).isEqualTo(t0);
+            if (!Double.isNaN(t0)) {
+                assertThat(ChunkParser.tokensT0(b)).as(body).isEqualTo(t0);
+            }
+        });
         // what the one-pass reader leaves to the token parser (which accepts or refuses it as before)
         for (String body : List.of("{\"h\": [-0], \"t\": [0, 1]}", "{\"h\": [1234567890123456789], \"t\": [0, 1]}",
                 "{\"h\": [1], \"t\": [0, 1], \"x\": 1}", "{\"h\": [1e400], \"t\": [0, 1]}",
