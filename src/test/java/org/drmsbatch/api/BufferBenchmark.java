@@ -6,10 +6,6 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -38,6 +34,7 @@ import java.util.stream.Stream;
 import org.drmsbatch.TestDatabase;
 import org.drmsbatch.bench.Bench;
 import org.drmsbatch.bench.Limits;
+import org.drmsbatch.bench.LoadClient;
 import org.drmsbatch.buffer.BufferStats;
 import org.drmsbatch.buffer.Chunk;
 import org.drmsbatch.buffer.DataBuffer;
@@ -50,6 +47,7 @@ import org.drmsbatch.jobs.JobTests;
 import org.drmsbatch.schedules.JobControl;
 import org.drmsbatch.schedules.JobRun;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,26 +63,33 @@ import tools.jackson.databind.json.JsonMapper;
  * The data buffer over HTTP and the {@code collect} job, against the disk they write to, in the shared harness
  * ({@link Bench}: warm-up, sides in alternation over at least five rounds, medians and per-round ratios).
  *
- * <p>{@code BufferBenchmark}, the table the goals are read from, has four sides each round:
+ * <p>{@code BufferBenchmark}, the table the goals are read from, has five sides each round:
  * <ul>
  * <li>{@code POST /streamdata}: {@value #CHUNKS} chunks of {@value #LARGE} samples (strain-like doubles, written as
  * Python's {@code json.dumps} writes them, about 390 KB each) from {@value #CLIENTS} concurrent clients over loopback
- * (one JDK HttpClient each, HTTP/1.1 keep-alive, like gwclient's aiohttp); MB/s of request body. Checked: every
- * answer CREATED, the buffer's counters and {@code data/} grew by exactly the chunks answered, a sample of stored
- * chunks reads back equal to what was sent.</li>
- * <li>the like-for-like limit: as many files as chunks, each of one body's size, each written and fsync'd
- * (one thread, in the same directory tree); MB/s.</li>
+ * (one keep-alive connection each, like gwclient's aiohttp); MB/s of request body. The clients are
+ * {@link LoadClient}s, which take as little CPU as a client can: on these two cores the JDK's HttpClient took about a
+ * core of its own, measured against the server. Checked: every answer CREATED, the buffer's counters and
+ * {@code data/} grew by exactly the chunks answered, a sample of stored chunks reads back equal to what was sent.</li>
+ * <li>its like-for-like limit: as many files as chunks, each of one body's size, each written and fsync'd (one
+ * thread, in the same directory tree); MB/s.</li>
  * <li>the other limit: one file of the same total bytes written and fsync'd ({@code dd conv=fsync},
  * {@link Limits#writeAndSync}); MB/s.</li>
- * <li>{@code collect} of {@value #CHUNKS} such chunks (stored before, not timed) into the catalog; MB/s of samples
- * (8 bytes each: the FITS data written), from the step's start and end. Checked: it read and wrote every chunk, the
- * series holds one record per chunk, and a sample of records' strain segments equal the samples posted.</li>
+ * <li>{@code collect} of {@value #CHUNKS} such chunks (stored before, not timed) into the catalog; MB/s of the
+ * segment files it writes (one FITS file of the chunk's samples per record, forced to disk with the catalog rows at
+ * each commit), from the step's start and end. Checked: it read and wrote every chunk, the series holds one record
+ * per chunk, and a sample of records' strain segments equal the samples posted.</li>
+ * <li>its like-for-like limit: as many files as chunks, each of one segment file's size, each written and fsync'd;
+ * MB/s.</li>
  * </ul>
+ * The request path (Tomcat, security, MVC, the parse) runs once per chunk and reaches the JIT's optimizing compiler
+ * only after thousands of requests: the benchmark warms up until the compilers are quiet
+ * ({@link Bench#warmUntilJitQuiet}), as on a server that has run for a while.
  * {@code BufferBenchmark-more}: the other cases, each against the per-file limit of its own body size: 1 and 16
  * clients with large chunks, 4 clients with 300-sample chunks (gwclient's), and {@link DataBuffer#store(byte[])}
  * in-process from 4 threads (the buffer without HTTP).
  *
- * <p>Takes about 3-5 minutes. Run with {@code ./mvnw -o -Pbench test -Dtest=BufferBenchmark}.
+ * <p>Takes about 5-10 minutes. Run with {@code ./mvnw -o -Pbench test -Dtest=BufferBenchmark}.
  */
 @Tag("benchmark")
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
@@ -99,6 +104,8 @@ class BufferBenchmark {
     /** Chunks per round of a large-chunk side, and of the small-chunk side. */
     static final int CHUNKS = 160;
     static final int SMALL_CHUNKS = 800;
+    /** Warm-up rounds at most, until the JIT is quiet (some 25 rounds on two loaded cores). */
+    static final int MAX_WARMUPS = 40;
     /** gwclient's sample spacing (4096 Hz) and a GPS start near GW150914. */
     static final double DT = 1.0 / 4096;
     static final double GPS0 = 1_126_259_462.0;
@@ -121,6 +128,13 @@ class BufferBenchmark {
         POOL.shutdownNow();
     }
 
+    @AfterEach
+    void closeClients() throws IOException {
+        for (LoadClient c : clients) {
+            c.close();
+        }
+    }
+
     @LocalServerPort
     int port;
     @Autowired
@@ -135,8 +149,10 @@ class BufferBenchmark {
     /** The next chunk's first sample, counted from GPS0: every chunk of the run gets its own t0. */
     private long nextSample;
     private int collects;
+    /** The size of one collected record's strain segment file (the same for every chunk of a kind). */
+    private long segmentBytes;
     /** One HTTP client per concurrent sender, kept across rounds (keep-alive). */
-    private final List<HttpClient> clients = new ArrayList<>();
+    private final List<LoadClient> clients = new ArrayList<>();
 
     // ------------------------------------------------------------------------------------------------ chunks
 
@@ -186,10 +202,9 @@ class BufferBenchmark {
     record Sent(int variant, double t0) {
     }
 
-    private HttpClient client(int i) {
+    private LoadClient client(int i) {
         while (clients.size() <= i) {
-            clients.add(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                    .connectTimeout(Duration.ofSeconds(10)).executor(POOL).build());
+            clients.add(new LoadClient("127.0.0.1", port));
         }
         return clients.get(i);
     }
@@ -252,13 +267,12 @@ class BufferBenchmark {
         emptyBuffer();
         long first = nextSample;
         nextSample += (long) count * kind.samples();
-        URI uri = URI.create("http://127.0.0.1:" + port + "/streamdata");
         CountDownLatch go = new CountDownLatch(1);
         Map<String, Sent> answered = new ConcurrentHashMap<>();
         List<Future<long[]>> results = new ArrayList<>();
         for (int c = 0; c < n; c++) {
             int client = c;
-            HttpClient http = client(c);
+            LoadClient http = client(c);
             results.add(POOL.submit(() -> {
                 long body = 0;
                 long stored = 0;
@@ -266,11 +280,9 @@ class BufferBenchmark {
                 for (int i = client; i < count; i += n) { // client c sends chunks c, c + n, c + 2n, ...
                     double t0 = GPS0 + (first + (long) i * kind.samples()) * DT;
                     byte[] b = kind.body(i, t0);
-                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri)
-                            .header("Content-Type", "application/json").timeout(Duration.ofSeconds(60))
-                            .header("Authorization", token.bearer()).POST(HttpRequest.BodyPublishers.ofByteArray(b))
-                            .build(), HttpResponse.BodyHandlers.ofString());
-                    assertThat(r.statusCode()).as("chunk %d: %s", i, r.body()).isEqualTo(200);
+                    LoadClient.Answer r = http.post("/streamdata", "application/json", b,
+                            "Authorization: " + token.bearer());
+                    assertThat(r.status()).as("chunk %d: %s", i, r.body()).isEqualTo(200);
                     JsonNode j = JSON.readTree(r.body());
                     assertThat(j.get("resp").asString()).as("chunk %d: %s", i, r.body()).isEqualTo("CREATED");
                     Matcher m = WRITTEN.matcher(JSON.readTree(j.get("body").asString()).get("body").asString());
@@ -393,7 +405,7 @@ class BufferBenchmark {
 
     /**
      * Stores {@code count} chunks (not timed), runs collect over them into a series of its own and checks it; MB/s
-     * of samples (8 bytes each) over the step's run.
+     * of segment files written over the step's run.
      */
     double collect(Kind kind, int count) throws Exception {
         emptyBuffer();
@@ -418,15 +430,20 @@ class BufferBenchmark {
         assertThat(inSeries).isEqualTo(count);
         List<Record> records = drms.read(s -> s.open(series, 0));
         assertThat(records).hasSize(count);
+        Set<Long> sizes = new HashSet<>();
         for (int k = 0; k < 3; k++) {
             Record r = records.get((k * 7919) % records.size());
             Sent sent = stored.get(String.valueOf(r.get("SOURCE")));
             assertThat(sent).as("SOURCE %s", r.get("SOURCE")).isNotNull();
             assertThat(r.read("strain", DrmsType.DOUBLE).doubles()).as("strain of %s", r)
                     .isEqualTo(kind.h()[sent.variant()]);
+            sizes.add(Files.size(r.segmentPath("strain")));
         }
+        assertThat(sizes).as("segment file sizes").hasSize(1);
+        segmentBytes = sizes.iterator().next();
+        assertThat(segmentBytes).as("a FITS file of the samples").isGreaterThan(kind.samples() * 8L);
         emptyBuffer();
-        return (double) count * kind.samples() * 8 / MB / secs;
+        return (double) count * segmentBytes / MB / secs;
     }
 
     Path limitDir() {
@@ -442,24 +459,28 @@ class BufferBenchmark {
         Kind small = Kind.of(SMALL, 16, 1);
         int largeBody = large.bodyBytes();
         int smallBody = small.bodyBytes();
+        collect(large, 4); // the size of a segment file, which the collect's limit writes
         String http = "POST /streamdata " + CLIENTS + " clients";
         String files = "disk: files of one body, write+fsync each";
         String dd = "disk: one file, dd conv=fsync";
         String collect = "collect into the catalog";
-        new Bench("BufferBenchmark", String.format(Locale.ROOT, "%d chunks of %d samples (%d-byte json.dumps bodies)"
-                + " per side and round", CHUNKS, LARGE, largeBody))
+        String segments = "disk: files of one segment, write+fsync each";
+        new Bench("BufferBenchmark", String.format(Locale.ROOT, "%d chunks of %d samples (%d-byte json.dumps bodies,"
+                + " %d-byte segment files) per side and round", CHUNKS, LARGE, largeBody, segmentBytes))
+                .warmUntilJitQuiet(MAX_WARMUPS)
                 .rate(http, "MB/s of body", () -> stream(large, CLIENTS, CHUNKS))
                 .rate(files, "MB/s", () -> filesWrittenAndSynced(limitDir(), CHUNKS, largeBody))
                 .rate(dd, "MB/s", () -> (double) CHUNKS * largeBody / MB
                         / Limits.writeAndSync(limitDir(), (long) CHUNKS * largeBody))
-                .rate(collect, "MB/s of samples", () -> collect(large, CHUNKS))
+                .rate(collect, "MB/s of segment files", () -> collect(large, CHUNKS))
+                .rate(segments, "MB/s", () -> filesWrittenAndSynced(limitDir(), CHUNKS, (int) segmentBytes))
                 .compare(http, files, 0.5)
                 .compare(http, dd)
-                .compare(collect, files, 0.5)
-                .compare(collect, dd)
-                .note(String.format(Locale.ROOT, "chunks/s = MB/s of body / %.3f; samples/s = MB/s of samples / 8e-6;"
-                        + " the per-file limit writes %d files of %d bytes, one thread", largeBody / MB, CHUNKS,
-                        largeBody))
+                .compare(collect, segments, 0.5)
+                .compare(collect, files)
+                .note(String.format(Locale.ROOT, "chunks/s = MB/s of body / %.3f = MB/s of segment files / %.3f; the"
+                        + " per-file limits write %d files of %d or %d bytes, one thread", largeBody / MB,
+                        segmentBytes / MB, CHUNKS, largeBody, segmentBytes))
                 .note("collect: records written into a new series per round, from the step's start to its end;"
                         + " its chunks stored before, untimed")
                 .run();
@@ -472,6 +493,7 @@ class BufferBenchmark {
         String smallFiles = "disk: files of one 300-sample body";
         new Bench("BufferBenchmark-more", String.format(Locale.ROOT, "%d large (%d-byte) or %d small (%d-byte)"
                 + " chunks per side and round", CHUNKS, largeBody, SMALL_CHUNKS, smallBody))
+                .warmUntilJitQuiet(MAX_WARMUPS)
                 .rate(one, "MB/s of body", () -> stream(large, 1, CHUNKS))
                 .rate(sixteen, "MB/s of body", () -> stream(large, 16, CHUNKS))
                 .rate(store, "MB/s of body", () -> storeDirectly(large, 4, CHUNKS))

@@ -1,6 +1,8 @@
 package org.drmsbatch.bench;
 
 import java.io.IOException;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -10,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * The benchmarks' one harness: every side is warmed up the same way, then the sides are measured in alternation
@@ -32,8 +35,12 @@ import java.util.Map;
  * }</pre>
  *
  * The rounds default to {@value #MIN_ROUNDS} (system property {@code bench.rounds} asks for more, never fewer), one
- * warm-up round ({@code bench.warmups}). The table is printed and also written to
- * {@code target/bench/<name>.txt}, so the README's figures can be copied from a quiet run.
+ * warm-up round ({@code bench.warmups}). Work that runs through much code once per item (a server's request path:
+ * Tomcat, the security filters, MVC) reaches the JIT's optimizing compiler only after thousands of items, and until
+ * then runs as profiled code beside compiler threads that take a core of their own: {@link #warmUntilJitQuiet} adds
+ * warm-up rounds until the compilers are quiet. The table says how busy the compilers were in the measured rounds
+ * (the share of their wall time), so a figure taken while the JIT still worked shows as such. The table is printed
+ * and also written to {@code target/bench/<name>.txt}, so the README's figures can be copied from a quiet run.
  */
 public final class Bench {
 
@@ -69,7 +76,14 @@ public final class Bench {
     private final List<Comparison> comparisons = new ArrayList<>();
     private int rounds = Math.max(MIN_ROUNDS, Integer.getInteger("bench.rounds", MIN_ROUNDS));
     private int warmups = Math.max(0, Integer.getInteger("bench.warmups", 1));
+    /** Warm-up rounds allowed after {@link #warmups} until the JIT is quiet; 0: none. */
+    private int untilQuiet;
+    /** The JIT is quiet in a round whose compile time is at most this share of the round's wall time. */
+    static final double JIT_QUIET = 0.10;
     private RoundSetUp setUp = round -> { };
+    /** The clocks the rounds are timed by: wall nanoseconds, the JIT's milliseconds (a test's own, else the JVM's). */
+    private LongSupplier nanoTime = System::nanoTime;
+    private LongSupplier jitMillis = Bench::compileMillis;
     private final List<String> notes = new ArrayList<>();
 
     /**
@@ -92,6 +106,23 @@ public final class Bench {
 
     public Bench warmups(int n) {
         warmups = n;
+        return this;
+    }
+
+    /**
+     * After the warm-ups, more warm-up rounds (at most {@code maxRounds}, or system property
+     * {@code bench.max-warmups}) until one in which the JIT compilers worked for at most {@value #JIT_QUIET} of its
+     * wall time: the steady state of a server that has run for a while, which the rounds then measure.
+     */
+    public Bench warmUntilJitQuiet(int maxRounds) {
+        untilQuiet = Math.max(0, Integer.getInteger("bench.max-warmups", maxRounds));
+        return this;
+    }
+
+    /** Other clocks for the rounds' wall time and the JIT's time (a test's). */
+    Bench clocks(LongSupplier nanoTime, LongSupplier jitMillis) {
+        this.nanoTime = nanoTime;
+        this.jitMillis = jitMillis;
         return this;
     }
 
@@ -159,11 +190,20 @@ public final class Bench {
         String loadBefore = loadAverage();
         Map<String, double[]> figures = new LinkedHashMap<>();
         order.forEach(s -> figures.put(s.name(), new double[rounds]));
+        int warmedUp = 0;
+        double lastWarmUpJit = Double.NaN;
+        long measuredWall = 0;
+        long measuredJit = 0;
         for (int round = -warmups; round < rounds; round++) {
+            if (round == 0 && warmedUp < warmups + untilQuiet && !(lastWarmUpJit <= JIT_QUIET)) {
+                round = -1; // one more warm-up round: the JIT is still busy
+            }
             setUp.before(round);
             int shift = Math.floorMod(round, order.size());
+            long wall0 = nanoTime.getAsLong();
+            long jit0 = jitMillis.getAsLong();
             StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%s %s %d:", name,
-                    round < 0 ? "warm-up" : "round", round < 0 ? round + warmups + 1 : round + 1));
+                    round < 0 ? "warm-up" : "round", round < 0 ? warmedUp + 1 : round + 1));
             for (int i = 0; i < order.size(); i++) {
                 Side s = order.get((i + shift) % order.size());
                 double f = s.run().figure();
@@ -175,9 +215,19 @@ public final class Bench {
                 }
                 line.append(String.format(Locale.ROOT, "  %s %s %s", s.name(), fmt(f), s.unit()));
             }
-            System.out.println(line);
+            long wall = Math.max(1, nanoTime.getAsLong() - wall0);
+            long jit = jitMillis.getAsLong() - jit0;
+            if (round < 0) {
+                warmedUp++;
+                lastWarmUpJit = jit * 1e6 / wall;
+            } else {
+                measuredWall += wall;
+                measuredJit += jit;
+            }
+            System.out.println(line.append(String.format(Locale.ROOT, "  (JIT %.0f%%)", jit * 1e8 / wall)));
         }
-        Result result = new Result(this, figures, loadBefore, loadAverage());
+        Result result = new Result(this, figures, loadBefore, loadAverage(), warmedUp,
+                measuredJit * 1e6 / measuredWall);
         String table = result.table();
         System.out.println(table);
         try {
@@ -195,12 +245,27 @@ public final class Bench {
         private final Map<String, double[]> figures;
         private final String loadBefore;
         private final String loadAfter;
+        private final int warmedUp;
+        private final double jit;
 
-        Result(Bench bench, Map<String, double[]> figures, String loadBefore, String loadAfter) {
+        Result(Bench bench, Map<String, double[]> figures, String loadBefore, String loadAfter, int warmedUp,
+                double jit) {
             this.bench = bench;
             this.figures = figures;
             this.loadBefore = loadBefore;
             this.loadAfter = loadAfter;
+            this.warmedUp = warmedUp;
+            this.jit = jit;
+        }
+
+        /** Warm-up rounds run. */
+        public int warmUps() {
+            return warmedUp;
+        }
+
+        /** The JIT compilers' time in the measured rounds, as a share of their wall time. */
+        public double jitShare() {
+            return jit;
         }
 
         public double[] figures(String side) {
@@ -234,10 +299,12 @@ public final class Bench {
         String table() {
             StringBuilder t = new StringBuilder();
             t.append(String.format(Locale.ROOT, "==== %s: %s%n", bench.name, bench.what));
-            t.append(String.format(Locale.ROOT, "%s; %d rounds in alternation after %d warm-up%s; %d cores;"
-                            + " load average before %s, after %s%n", LocalDate.now(), bench.rounds, bench.warmups,
-                    bench.warmups == 1 ? "" : "s", Runtime.getRuntime().availableProcessors(), loadBefore,
-                    loadAfter));
+            t.append(String.format(Locale.ROOT, "%s; %d rounds in alternation after %d warm-up%s%s; JIT compiling"
+                            + " %.0f%% of the rounds' time; %d cores; load average before %s, after %s%n",
+                    LocalDate.now(), bench.rounds, warmedUp, warmedUp == 1 ? "" : "s",
+                    bench.untilQuiet > 0 ? String.format(Locale.ROOT, " (until the JIT compiled at most %.0f%% of"
+                            + " a round's time, or %d more)", JIT_QUIET * 100, bench.untilQuiet) : "",
+                    jit * 100, Runtime.getRuntime().availableProcessors(), loadBefore, loadAfter));
             int width = bench.sides.keySet().stream().mapToInt(String::length).max().orElse(10);
             for (Side s : bench.sides.values()) {
                 double[] f = figures.get(s.name());
@@ -277,6 +344,12 @@ public final class Bench {
 
     static double max(double[] v) {
         return Arrays.stream(v).max().orElse(Double.NaN);
+    }
+
+    /** Milliseconds the JIT compilers have worked in this JVM (summed over their threads). */
+    static long compileMillis() {
+        CompilationMXBean c = ManagementFactory.getCompilationMXBean();
+        return c != null && c.isCompilationTimeMonitoringSupported() ? c.getTotalCompilationTime() : 0;
     }
 
     /** The first three fields of /proc/loadavg, or "unknown". */

@@ -45,6 +45,36 @@ class BenchTest {
     }
 
     @Test
+    void warmUpGoesOnUntilTheJitIsQuietOrTheLimitIsReached() throws Exception {
+        // a side whose first four runs take 100 ms of which the JIT compiles for 50, then 1 ms of 100
+        long[] wall = {0};
+        long[] jit = {0};
+        int[] runs = {0};
+        Bench.Run side = () -> {
+            wall[0] += 100_000_000L;
+            jit[0] += runs[0]++ < 4 ? 50 : 1;
+            return 1;
+        };
+        Bench.Result quiet = new Bench("BenchTest", "jit").clocks(() -> wall[0], () -> jit[0])
+                .warmUntilJitQuiet(10).rate("A", "op/s", side).run();
+        assertThat(quiet.warmUps()).as("one warm-up, three more while the JIT is busy, one quiet").isEqualTo(5);
+        assertThat(runs[0]).isEqualTo(10);
+        assertThat(quiet.jitShare()).isEqualTo(0.01);
+        assertThat(Files.readString(Path.of("target/bench/BenchTest.txt"))).contains("after 5 warm-ups (until the JIT"
+                + " compiled at most 10% of a round's time, or 10 more); JIT compiling 1% of the rounds' time");
+
+        runs[0] = 0;
+        Bench.Result limited = new Bench("BenchTest", "jit").clocks(() -> wall[0], () -> jit[0])
+                .warmUntilJitQuiet(2).rate("A", "op/s", side).run();
+        assertThat(limited.warmUps()).as("one warm-up and two more at most").isEqualTo(3);
+        assertThat(limited.jitShare()).as("the JIT's time in the rounds shows").isEqualTo((50 + 4 * 1) / 500.0);
+
+        runs[0] = 0;
+        assertThat(new Bench("BenchTest", "jit").clocks(() -> wall[0], () -> jit[0]).rate("A", "op/s", side).run()
+                .warmUps()).as("without warmUntilJitQuiet").isEqualTo(1);
+    }
+
+    @Test
     void aTimeIsBetterWhenLowerSoItsRatioIsLimitOverSide() throws Exception {
         Bench.Result r = new Bench("BenchTest", "times").warmups(0)
                 .time("engine", "ms", () -> 2.0)
