@@ -55,30 +55,44 @@ public final class KillHarness {
 
     private static final AtomicInteger CHILDREN = new AtomicInteger();
 
-    private final String url;
-    private final Path home;
+    private final String prefix;
+    /** Made on first use: a child JVM that only initialises the test class (to call a helper of it) makes none. */
+    private String url;
+    private Path home;
 
-    private KillHarness(String url, Path home) {
-        this.url = url;
-        this.home = home;
+    private KillHarness(String prefix) {
+        this.prefix = prefix;
     }
 
-    /** A fresh database and a fresh home directory (named from {@code prefix}) for one test class. */
+    /**
+     * A fresh database and a fresh home directory (named from {@code prefix}) for one test class, made when first
+     * used. A child JVM that calls a static helper of the test class initialises its {@code HARNESS} too: made at
+     * once, that started an embedded test PostgreSQL in the child, which the kill then left running.
+     */
     public static KillHarness create(String prefix) {
-        return new KillHarness(TestDatabase.newDatabase(), JobTests.newHome(prefix));
+        return new KillHarness(prefix);
+    }
+
+    private synchronized void make() {
+        if (url == null) {
+            url = TestDatabase.newDatabase();
+            home = JobTests.newHome(prefix);
+        }
     }
 
     /** Points the test class's context at this database and home ({@code @DynamicPropertySource}). */
     public void register(DynamicPropertyRegistry registry) {
-        TestDatabase.register(registry, url, home);
+        TestDatabase.register(registry, url(), home());
     }
 
     public Path home() {
+        make();
         return home;
     }
 
     /** The database's JDBC URL (for child processes). */
     public String url() {
+        make();
         return url;
     }
 
@@ -90,8 +104,8 @@ public final class KillHarness {
      * @return the id of the execution the killed child left behind
      */
     public long killAt(String mark, Class<?> child, String... args) throws Exception {
-        Path stderr = home.resolve("child-" + child.getSimpleName() + "-" + CHILDREN.incrementAndGet() + ".err");
-        List<String> all = new ArrayList<>(List.of(url, TestDatabase.user(), home.toString()));
+        Path stderr = home().resolve("child-" + child.getSimpleName() + "-" + CHILDREN.incrementAndGet() + ".err");
+        List<String> all = new ArrayList<>(List.of(url(), TestDatabase.user(), home().toString()));
         all.addAll(List.of(args));
         ChildJvm jvm = ChildJvm.start(child, stderr, all.toArray(String[]::new));
         long id = -1;
