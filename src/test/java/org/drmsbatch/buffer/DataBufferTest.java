@@ -597,6 +597,20 @@ class DataBufferTest {
         }
         numbers.addAll(List.of("0e-400", "-0.0e5", "1e-400", "-2.4703282292062328e-324", "2.2250738585072011e-308",
                 "9007199254740993.0", "12345678901234567890.5", "0.1234567890123456789012e3", "1.8e-5"));
+        // the strain shape the one-pass reader takes without a loop, D.DDDDDDDD…e±DDD, at its edges: 7 to 18 digits
+        // after the point, exponents of 0 to 4 digits with and without a sign, under- and overflow to the edge
+        for (int fraction = 7; fraction <= 18; fraction++) {
+            for (String e : List.of("", "e5", "E+05", "e-5", "e-21", "E-007", "e-307", "e-320", "e-330", "e+308",
+                    "e-1000", "e307")) {
+                StringBuilder x = new StringBuilder(fraction % 2 == 0 ? "-" : "").append(1 + r.nextInt(9)).append('.');
+                for (int j = 0; j < fraction; j++) {
+                    x.append((char) ('0' + r.nextInt(10)));
+                }
+                if (!e.equals("e+308") || x.charAt(x.indexOf(".") - 1) == '1') { // 1.x e308 is finite, 2e308 is not
+                    numbers.add(x.append(e).toString());
+                }
+            }
+        }
         String h = String.join(", ", numbers);
         for (String body : List.of("{\"h\": [" + h + "], \"t\": [1126259462.5, 0.000244140625]}",
                 "\n {\"t\":[0,1] ,\r\n\t\"h\":[" + h.replace(", ", ",") + "]\n}\n", "{\"h\":[7],\"t\":[-5,2]}")) {
@@ -665,7 +679,10 @@ class DataBufferTest {
                 "{\"h\": [01], \"t\": [0, 1]}", "{\"h\": [1.], \"t\": [0, 1]}", "{\"h\": [.5], \"t\": [0, 1]}",
                 "{\"h\": [1,], \"t\": [0, 1]}", "{\"h\": [1], \"t\": [0, 1]} x", "\ufeff{\"h\": [1], \"t\": [0, 1]}",
                 "{\"\\u0068\": [1], \"t\": [0, 1]}", "{\"h\": [], \"t\": [0, 1]}", "{\"h\": [1], \"t\": [0, 0]}",
-                "{\"h\": [NaN], \"t\": [0, 1]}", "{\"h\": [1], \"h\": [2], \"t\": [0, 1]}")) {
+                "{\"h\": [NaN], \"t\": [0, 1]}", "{\"h\": [1], \"h\": [2], \"t\": [0, 1]}",
+                "{\"h\": [2.12345678e308, 1], \"t\": [0, 1]}", "{\"h\": [1.12345678e1000, 1], \"t\": [0, 1]}",
+                "{\"h\": [1.12345678e, 1], \"t\": [0, 1]}", "{\"h\": [1.12345678e+, 1], \"t\": [0, 1]}",
+                "{\"h\": [1.12345678x, 1], \"t\": [0, 1]}", "{\"h\": [1.1234567890123456.5, 1], \"t\": [0, 1]}")) {
             assertThat(ChunkParser.plain(bytes(body))).as(body).isNull();
         }
         assertThat(Chunk.parse(bytes("{\"h\": [-0, 1234567890123456789], \"t\": [0, 1]}")).h())
