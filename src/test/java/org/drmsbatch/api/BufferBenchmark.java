@@ -63,7 +63,9 @@ import tools.jackson.databind.json.JsonMapper;
  * The data buffer over HTTP and the {@code collect} job, against the disk they write to, in the shared harness
  * ({@link Bench}: warm-up, sides in alternation over at least five rounds, medians and per-round ratios).
  *
- * <p>{@code BufferBenchmark}, the table the goals are read from, has five sides each round:
+ * <p>The goals are read from two tables, {@code BufferBenchmark} (the first three sides below) and
+ * {@code BufferBenchmark-collect} (the last two, and the first limit again); each warms up on its own, so that the
+ * code of the one is not still being compiled while the other is measured:
  * <ul>
  * <li>{@code POST /streamdata}: {@value #CHUNKS} chunks of {@value #LARGE} samples (strain-like doubles, written as
  * Python's {@code json.dumps} writes them, about 390 KB each) from {@value #CLIENTS} concurrent clients over loopback
@@ -82,9 +84,10 @@ import tools.jackson.databind.json.JsonMapper;
  * <li>its like-for-like limit: as many files as chunks, each of one segment file's size, each written and fsync'd;
  * MB/s.</li>
  * </ul>
- * The request path (Tomcat, security, MVC, the parse) runs once per chunk and reaches the JIT's optimizing compiler
- * only after thousands of requests: the benchmark warms up until the compilers are quiet
- * ({@link Bench#warmUntilJitQuiet}), as on a server that has run for a while.
+ * The request path (Tomcat, security, MVC) runs once per chunk, and collect's code once per record: they reach the
+ * JIT's optimizing compiler only after some 10 000 of them. The benchmark first sends {@value #WARM_UP_REQUESTS} and
+ * collects {@value #WARM_UP_RECORDS} small chunks (seconds), then each table warms up until the compilers are quiet
+ * ({@link Bench#warmUntilJitQuiet}): what is measured is a server that has run for a while.
  * {@code BufferBenchmark-more}: the other cases, each against the per-file limit of its own body size: 1 and 16
  * clients with large chunks, 4 clients with 300-sample chunks (gwclient's), and {@link DataBuffer#store(byte[])}
  * in-process from 4 threads (the buffer without HTTP).
@@ -104,8 +107,12 @@ class BufferBenchmark {
     /** Chunks per round of a large-chunk side, and of the small-chunk side. */
     static final int CHUNKS = 160;
     static final int SMALL_CHUNKS = 800;
-    /** Warm-up rounds at most, until the JIT is quiet (some 25 rounds on two loaded cores). */
+    /** Warm-up rounds at most, until the JIT is quiet. */
     static final int MAX_WARMUPS = 40;
+    /** Small chunks sent, and collected (in collects of so many), before the tables: the per-item code's warm-up. */
+    static final int WARM_UP_REQUESTS = 16_000;
+    static final int WARM_UP_RECORDS = 8_000;
+    static final int WARM_UP_COLLECT = 2_000;
     /** gwclient's sample spacing (4096 Hz) and a GPS start near GW150914. */
     static final double DT = 1.0 / 4096;
     static final double GPS0 = 1_126_259_462.0;
@@ -459,32 +466,52 @@ class BufferBenchmark {
         Kind small = Kind.of(SMALL, 16, 1);
         int largeBody = large.bodyBytes();
         int smallBody = small.bodyBytes();
+        // Code that runs once per request (Tomcat, security, MVC) or once per record (Spring Batch, JDBC, FITS) reaches
+        // the JIT's optimizing compiler only after some 10 000 of them, and a few hundred large chunks a round would
+        // take a hundred rounds to get there: small chunks take the same paths in seconds (the large chunks' parse
+        // loops are hot after a few), then each table warms up until the JIT is quiet
+        for (int i = 0; i < WARM_UP_REQUESTS / SMALL_CHUNKS; i++) {
+            stream(small, CLIENTS, SMALL_CHUNKS);
+        }
+        for (int i = 0; i < WARM_UP_RECORDS / WARM_UP_COLLECT; i++) {
+            collect(small, WARM_UP_COLLECT);
+        }
         collect(large, 4); // the size of a segment file, which the collect's limit writes
+        cpu.clear(); // the CPU lines are the tables'
         String http = "POST /streamdata " + CLIENTS + " clients";
         String files = "disk: files of one body, write+fsync each";
         String dd = "disk: one file, dd conv=fsync";
         String collect = "collect into the catalog";
         String segments = "disk: files of one segment, write+fsync each";
-        new Bench("BufferBenchmark", String.format(Locale.ROOT, "%d chunks of %d samples (%d-byte json.dumps bodies,"
-                + " %d-byte segment files) per side and round", CHUNKS, LARGE, largeBody, segmentBytes))
+        new Bench("BufferBenchmark", String.format(Locale.ROOT, "%d chunks of %d samples (%d-byte json.dumps bodies)"
+                + " per side and round", CHUNKS, LARGE, largeBody))
                 .warmUntilJitQuiet(MAX_WARMUPS)
                 .rate(http, "MB/s of body", () -> stream(large, CLIENTS, CHUNKS))
                 .rate(files, "MB/s", () -> filesWrittenAndSynced(limitDir(), CHUNKS, largeBody))
                 .rate(dd, "MB/s", () -> (double) CHUNKS * largeBody / MB
                         / Limits.writeAndSync(limitDir(), (long) CHUNKS * largeBody))
-                .rate(collect, "MB/s of segment files", () -> collect(large, CHUNKS))
-                .rate(segments, "MB/s", () -> filesWrittenAndSynced(limitDir(), CHUNKS, (int) segmentBytes))
                 .compare(http, files, 0.5)
                 .compare(http, dd)
-                .compare(collect, segments, 0.5)
-                .compare(collect, files)
-                .note(String.format(Locale.ROOT, "chunks/s = MB/s of body / %.3f = MB/s of segment files / %.3f; the"
-                        + " per-file limits write %d files of %d or %d bytes, one thread", largeBody / MB,
-                        segmentBytes / MB, CHUNKS, largeBody, segmentBytes))
-                .note("collect: records written into a new series per round, from the step's start to its end;"
-                        + " its chunks stored before, untimed")
+                .note(String.format(Locale.ROOT, "chunks/s = MB/s of body / %.3f; the per-file limit writes %d files"
+                        + " of %d bytes, one thread", largeBody / MB, CHUNKS, largeBody))
                 .run();
         printCpu("BufferBenchmark");
+
+        new Bench("BufferBenchmark-collect", String.format(Locale.ROOT, "collect of %d chunks of %d samples (%d-byte"
+                + " bodies stored before, untimed) into %d-byte segment files per round", CHUNKS, LARGE, largeBody,
+                segmentBytes))
+                .warmUntilJitQuiet(MAX_WARMUPS)
+                .rate(collect, "MB/s of segment files", () -> collect(large, CHUNKS))
+                .rate(segments, "MB/s", () -> filesWrittenAndSynced(limitDir(), CHUNKS, (int) segmentBytes))
+                .rate(files, "MB/s", () -> filesWrittenAndSynced(limitDir(), CHUNKS, largeBody))
+                .compare(collect, segments, 0.5)
+                .compare(collect, files)
+                .note(String.format(Locale.ROOT, "chunks/s = MB/s of segment files / %.3f; the per-file limits write"
+                        + " %d files of %d or %d bytes, one thread", segmentBytes / MB, CHUNKS, segmentBytes,
+                        largeBody))
+                .note("records written into a new series per round, from the step's start to its end")
+                .run();
+        printCpu("BufferBenchmark-collect");
 
         String one = "POST /streamdata 1 client";
         String sixteen = "POST /streamdata 16 clients";
