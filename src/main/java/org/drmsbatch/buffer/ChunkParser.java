@@ -294,7 +294,7 @@ final class ChunkParser {
                 return Double.NaN;
             }
             double d = FastDoubles.toDouble(w, exp10, negative);
-            if (!(d - d == 0)) {
+            if (!Double.isFinite(d)) { // also NaN: the rare product Eisel-Lemire cannot decide, left to general()
                 return Double.NaN;
             }
             i = k;
