@@ -11,7 +11,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -151,19 +150,14 @@ final class ChunkStore {
             while (tail.hasRemaining() && c.read(tail, from + tail.position()) > 0) {
                 // positional reads until the tail is in
             }
-            double t0 = tail.hasRemaining() ? Double.NaN : ChunkParser.tailT0(tail.array());
-            if (!Double.isNaN(t0)) {
-                return t0;
+            if (!tail.hasRemaining()) {
+                double t0 = ChunkParser.tailT0(tail.array());
+                if (!Double.isNaN(t0)) {
+                    return t0;
+                }
             }
-            if (size > Integer.MAX_VALUE - 8) {
-                throw new IOException(name + " is " + size + " bytes: not a chunk");
-            }
-            ByteBuffer all = ByteBuffer.allocate((int) size);
-            while (all.hasRemaining() && c.read(all, all.position()) > 0) {
-                // positional reads to the end
-            }
-            return ChunkParser.t0(all.hasRemaining() ? Arrays.copyOf(all.array(), all.position()) : all.array());
         }
+        return ChunkParser.t0(bytes(name));
     }
 
     /** Counts the chunk files on disk (files moved away meanwhile are not counted). */

@@ -629,7 +629,8 @@ class DataBufferTest {
             if (body.startsWith("\n")) {
                 assertThat(tail).as("t before h: not at the end").isNaN();
             } else {
-                assertThat(Double.doubleToRawLongBits(tail)).isEqualTo(Double.doubleToRawLongBits(ChunkParser.tokensT0(b)));
+                assertThat(Double.doubleToRawLongBits(tail))
+                        .isEqualTo(Double.doubleToRawLongBits(ChunkParser.tokensT0(b)));
             }
         }
         // t0 passes over h unconverted: a body it reads by the scan gives the token parser's t0 whenever that has one
