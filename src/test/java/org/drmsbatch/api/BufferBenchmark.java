@@ -156,8 +156,6 @@ class BufferBenchmark {
     /** The next chunk's first sample, counted from GPS0: every chunk of the run gets its own t0. */
     private long nextSample;
     private int collects;
-    /** The size of one collected record's strain segment file (the same for every chunk of a kind). */
-    private long segmentBytes;
     /** One HTTP client per concurrent sender, kept across rounds (keep-alive). */
     private final List<LoadClient> clients = new ArrayList<>();
 
@@ -410,11 +408,15 @@ class BufferBenchmark {
         return (double) count * size / MB / secs;
     }
 
+    /** A collect's rate, MB/s of segment files, and the size of each (the same for every chunk of a kind). */
+    record Collected(double rate, long segmentBytes) {
+    }
+
     /**
      * Stores {@code count} chunks (not timed), runs collect over them into a series of its own and checks it; MB/s
      * of segment files written over the step's run.
      */
-    double collect(Kind kind, int count) throws Exception {
+    Collected collect(Kind kind, int count) throws Exception {
         emptyBuffer();
         Map<String, Sent> stored = new HashMap<>();
         for (int i = 0; i < count; i++) {
@@ -447,10 +449,10 @@ class BufferBenchmark {
             sizes.add(Files.size(r.segmentPath("strain")));
         }
         assertThat(sizes).as("segment file sizes").hasSize(1);
-        segmentBytes = sizes.iterator().next();
+        long segmentBytes = sizes.iterator().next();
         assertThat(segmentBytes).as("a FITS file of the samples").isGreaterThan(kind.samples() * 8L);
         emptyBuffer();
-        return (double) count * segmentBytes / MB / secs;
+        return new Collected((double) count * segmentBytes / MB / secs, segmentBytes);
     }
 
     Path limitDir() {
@@ -476,7 +478,7 @@ class BufferBenchmark {
         for (int i = 0; i < WARM_UP_RECORDS / WARM_UP_COLLECT; i++) {
             collect(small, WARM_UP_COLLECT);
         }
-        collect(large, 4); // the size of a segment file, which the collect's limit writes
+        long segmentBytes = collect(large, 4).segmentBytes(); // what the collect's limit writes
         cpu.clear(); // the CPU lines are the tables'
         String http = "POST /streamdata " + CLIENTS + " clients";
         String files = "disk: files of one body, write+fsync each";
@@ -501,7 +503,7 @@ class BufferBenchmark {
                 + " bodies stored before, untimed) into %d-byte segment files per round", CHUNKS, LARGE, largeBody,
                 segmentBytes))
                 .warmUntilJitQuiet(MAX_WARMUPS)
-                .rate(collect, "MB/s of segment files", () -> collect(large, CHUNKS))
+                .rate(collect, "MB/s of segment files", () -> collect(large, CHUNKS).rate())
                 .rate(segments, "MB/s", () -> filesWrittenAndSynced(limitDir(), CHUNKS, (int) segmentBytes))
                 .rate(files, "MB/s", () -> filesWrittenAndSynced(limitDir(), CHUNKS, largeBody))
                 .compare(collect, segments, 0.5)
